@@ -1,0 +1,78 @@
+use super::Severity;
+
+macro_rules! codes {
+    ($( $variant:ident = $text:literal, $sev:ident, $desc:literal; )*) => {
+        /// Stable rule codes. The text of a code never changes meaning: tools
+        /// match on it (`--format json`, CI annotations).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $text, )* }
+            }
+
+            /// Default severity; `--deny-warnings` is applied later.
+            pub fn severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$sev, )* }
+            }
+
+            /// One line on what the rule checks (docs, `--explain` style help).
+            pub fn description(self) -> &'static str {
+                match self { $( Code::$variant => $desc, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "syntax", Error, "the file is not valid TOML (or not UTF-8)";
+    Schema = "schema", Error, "wrong type, missing required key, unknown key, bad date/duration/enum value";
+    BadId = "bad-id", Error, "id or file name outside the id pattern, or a `*.toml` in an unknown folder";
+    DuplicateId = "duplicate-id", Error, "two entries of one kind share an id";
+    UnknownCountry = "unknown-country", Error, "not an ISO 3166-1 alpha-2 code";
+    DanglingReference = "dangling-reference", Error, "an id that names nothing of the expected kind";
+    LegalBasisMissing = "legal-basis-missing", Error, "controller or joint-controller activity without `legal_bases`";
+    LegitimateInterestMissing = "legitimate-interest-missing", Error, "`legitimate-interests` without `legitimate_interest`";
+    SpecialCategoryConditionMissing = "special-category-condition-missing", Error, "special category data without an Art. 9(2) condition";
+    ControllersMissing = "controllers-missing", Error, "processor activity without `controllers`";
+    JointControllersMissing = "joint-controllers-missing", Error, "joint-controller activity without `joint_controllers`";
+    AdequacyInvalid = "adequacy-invalid", Error, "adequacy claimed where no decision covers the country or the recipient";
+    SafeguardMissing = "safeguard-missing", Error, "the mechanism needs a safeguard and has none";
+    SafeguardKindMismatch = "safeguard-kind-mismatch", Error, "the safeguard's `kind` is not the transfer's mechanism";
+    DerogationMissing = "derogation-missing", Error, "`mechanism = \"derogation\"` without `derogation`";
+    SccRepealed = "scc-repealed", Error, "a repealed SCC version";
+    SccModuleInvalid = "scc-module-invalid", Error, "an SCC module outside 1-4, or none";
+    TransferUncovered = "transfer-uncovered", Error, "an activity discloses data outside the EEA without a transfer that covers it";
+    RetentionMissing = "retention-missing", Warning, "no `[[retention]]`";
+    MeasuresMissing = "measures-missing", Warning, "no `measures`";
+    DpaMissing = "dpa-missing", Warning, "processor without `dpa_signed`";
+    TiaMissing = "tia-missing", Warning, "scc, bcr or ad-hoc-clauses transfer to a non-adequate country without `[tia]`";
+    DerogationUsed = "derogation-used", Warning, "a transfer relies on an Art. 49 derogation";
+    TransferInsideEea = "transfer-inside-eea", Warning, "a transfer entry whose country is in the EEA";
+    ReviewOverdue = "review-overdue", Warning, "`next_review` (or 12 months after `last_reviewed`) is before the as-of date";
+    DpiaIncomplete = "dpia-incomplete", Warning, "`dpia.required = true` without `dpia.completed`";
+    Unused = "unused", Warning, "a processor, recipient, safeguard, measure or category that nothing uses";
+    // Extensions to the contract (docs/rules.md): problems with the files themselves.
+    UnreadableFile = "unreadable-file", Error, "a registry file or folder that cannot be read (permissions, broken link, link loop)";
+    FileTooLarge = "file-too-large", Error, "a registry file larger than the size limit";
+    LinkOutsideRegistry = "link-outside-registry", Warning, "a symbolic link that leads outside the registry folder; it is not followed";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn codes_are_unique_and_kebab_case() {
+        let mut seen = BTreeSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate code {}", c.as_str());
+            assert!(c.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+            assert!(!c.description().is_empty());
+        }
+    }
+}

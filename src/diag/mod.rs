@@ -1,0 +1,170 @@
+//! Diagnostics: what every stage reports, and the one place they become text.
+//!
+//! A diagnostic keeps byte spans into a registry file until it is rendered,
+//! so the same value can be printed for people (`human`), tools (`json`) and
+//! CI annotations (`github`).
+
+mod code;
+mod render;
+mod source;
+
+pub use code::Code;
+pub use render::{render_github, render_human, render_json, summary_line};
+pub use source::{FileId, SourceFile, SourceMap};
+
+use std::ops::Range;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A place in a registry file, with the text shown under the caret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub file: FileId,
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    pub message: String,
+    /// The file the diagnostic is about, relative to the registry, `/`-separated.
+    /// Always set, even when there is no position (a missing required file).
+    pub path: String,
+    /// Where it is; `None` only when no position exists.
+    pub primary: Option<Label>,
+    /// Related places, possibly in other files ("defined here").
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `span` in `file`, with the code's default severity.
+    pub fn at(code: Code, sources: &SourceMap, file: FileId, span: Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: code.severity(),
+            code,
+            message: message.into(),
+            path: sources.get(file).path.clone(),
+            primary: Some(Label { file, span, message: String::new() }),
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// A diagnostic about a whole file that has no position (e.g. it is missing).
+    pub fn file(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: code.severity(),
+            code,
+            message: message.into(),
+            path: path.into(),
+            primary: None,
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Text shown under the caret.
+    pub fn label(mut self, text: impl Into<String>) -> Self {
+        if let Some(l) = self.primary.as_mut() {
+            l.message = text.into();
+        }
+        self
+    }
+
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        self.help = Some(text.into());
+        self
+    }
+
+    pub fn help_opt(mut self, text: Option<String>) -> Self {
+        self.help = text;
+        self
+    }
+
+    pub fn also(mut self, file: FileId, span: Range<usize>, text: impl Into<String>) -> Self {
+        self.secondary.push(Label { file, span, message: text.into() });
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Sort diagnostics by file, then position, then code, so output is stable
+/// whatever order the (parallel) stages produced them in.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        let pa = a.primary.as_ref().map(|l| (l.span.start, l.span.end));
+        let pb = b.primary.as_ref().map(|l| (l.span.start, l.span.end));
+        (&a.path, pa, a.code.as_str(), &a.message).cmp(&(&b.path, pb, b.code.as_str(), &b.message))
+    });
+}
+
+/// Counts of a run, after `--deny-warnings` is applied.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+pub fn count(diags: &[Diagnostic]) -> Counts {
+    let mut c = Counts::default();
+    for d in diags {
+        match d.severity {
+            Severity::Error => c.errors += 1,
+            Severity::Warning => c.warnings += 1,
+        }
+    }
+    c
+}
+
+/// Closest candidate to `wrong`, for "did you mean" help. Case differences
+/// and small typos both count.
+pub fn did_you_mean<'a, I>(wrong: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let lower = wrong.to_ascii_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = if c.eq_ignore_ascii_case(wrong) {
+            1.0
+        } else {
+            strsim::jaro_winkler(&lower, &c.to_ascii_lowercase())
+        };
+        if score >= 0.8 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_finds_close_names() {
+        let keys = ["purposes", "legal_bases", "data_subjects"];
+        assert_eq!(did_you_mean("purpose", keys), Some("purposes"));
+        assert_eq!(did_you_mean("legal_basis", keys), Some("legal_bases"));
+        assert_eq!(did_you_mean("zzz", keys), None);
+    }
+}

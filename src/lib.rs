@@ -1,0 +1,12 @@
+//! ropa: a GDPR Record of Processing Activities (Art. 30) kept as TOML,
+//! compiled into diagnostics, a static site and a JSON register.
+//!
+//! The pipeline, one module per stage:
+//! load (files → typed values with spans) → validate (rules → diagnostics).
+
+pub mod check;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod reference;
+pub mod validate;

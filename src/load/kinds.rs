@@ -1,0 +1,381 @@
+//! One decode function per file kind of the registry format.
+
+use toml::de::DeTable;
+
+use super::decode::{Cx, TableReader};
+use crate::model::*;
+
+fn contact(cx: &mut Cx, t: &mut TableReader, key: &'static str, with_address: bool, with_phone: bool) -> Option<Contact> {
+    let (mut r, span) = t.sub(cx, key)?;
+    let c = Contact {
+        span,
+        name: r.opt(cx, "name"),
+        address: if with_address { r.opt(cx, "address") } else { None },
+        email: r.opt(cx, "email"),
+        phone: if with_phone { r.opt(cx, "phone") } else { None },
+    };
+    r.finish(cx);
+    Some(c)
+}
+
+pub fn organisation(cx: &mut Cx, table: &DeTable) -> Option<Organisation> {
+    let mut t = TableReader::file(table, "organisation.toml");
+    let name = t.req_text(cx, "name");
+    let trading_name = t.opt(cx, "trading_name");
+    let registration = t.opt(cx, "registration");
+    let address = t.opt(cx, "address");
+    let email = t.opt(cx, "email");
+    let phone = t.opt(cx, "phone");
+    let website = t.opt(cx, "website");
+    let country = t.req_country(cx, "country");
+    let supervisory_authority = t.opt(cx, "supervisory_authority");
+    let dpo = contact(cx, &mut t, "dpo", false, true);
+    let representative = contact(cx, &mut t, "representative", true, false);
+    let site = t.sub(cx, "site").map(|(mut r, _)| {
+        let s = SiteSettings { title: r.opt(cx, "title"), language: r.opt(cx, "language") };
+        r.finish(cx);
+        s
+    });
+    let note = t.opt(cx, "note");
+    t.finish(cx);
+    Some(Organisation {
+        file: cx.file,
+        name: name?,
+        trading_name,
+        registration,
+        address,
+        email,
+        phone,
+        website,
+        country: country?,
+        supervisory_authority,
+        dpo,
+        representative,
+        site,
+        note,
+    })
+}
+
+/// `categories.toml`: data subjects and data categories.
+pub struct CategoriesFile {
+    pub subjects: Vec<Category>,
+    pub categories: Vec<Category>,
+    pub known_subjects: Vec<String>,
+    pub known_categories: Vec<String>,
+}
+
+pub fn categories(cx: &mut Cx, table: &DeTable) -> CategoriesFile {
+    let mut t = TableReader::file(table, "categories.toml");
+    let read = |cx: &mut Cx, t: &mut TableReader, key, what, with_flags: bool| {
+        let mut out = Vec::new();
+        let mut known = Vec::new();
+        for (id, mut r) in t.entries(cx, key, what) {
+            known.push(id.value.clone());
+            let name = r.req_text(cx, "name");
+            let description = r.opt(cx, "description");
+            let note = r.opt(cx, "note");
+            let (special, criminal) = if with_flags {
+                (r.opt::<bool>(cx, "special"), r.opt::<bool>(cx, "criminal"))
+            } else {
+                (None, None)
+            };
+            r.finish(cx);
+            if let Some(name) = name {
+                out.push(Category {
+                    id,
+                    file: cx.file,
+                    name,
+                    description,
+                    note,
+                    special: special.is_some_and(|b| b.value),
+                    criminal: criminal.is_some_and(|b| b.value),
+                });
+            }
+        }
+        (out, known)
+    };
+    let (subjects, known_subjects) = read(cx, &mut t, "data_subjects", "data subject", false);
+    let (categories, known_categories) = read(cx, &mut t, "data_categories", "data category", true);
+    t.finish(cx);
+    CategoriesFile { subjects, categories, known_subjects, known_categories }
+}
+
+/// `measures.toml`.
+pub fn measures(cx: &mut Cx, table: &DeTable) -> (Vec<Measure>, Vec<Sp<String>>) {
+    let mut t = TableReader::file(table, "measures.toml");
+    let mut out = Vec::new();
+    let mut known = Vec::new();
+    for (id, mut r) in t.entries(cx, "measures", "measure") {
+        known.push(id.clone());
+        let name = r.req_text(cx, "name");
+        let description = r.opt(cx, "description");
+        let kind = r.opt(cx, "kind");
+        let note = r.opt(cx, "note");
+        r.finish(cx);
+        if let Some(name) = name {
+            out.push(Measure { id, file: cx.file, name, description, kind, note });
+        }
+    }
+    t.finish(cx);
+    (out, known)
+}
+
+pub fn activity(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Activity> {
+    let mut t = TableReader::file(table, "this activity");
+    let name = t.req_text(cx, "name");
+    let description = t.opt(cx, "description");
+    let role = t.opt(cx, "role");
+    let status = t.opt(cx, "status");
+    let owner = t.opt(cx, "owner");
+    let purposes = t.req_list(cx, "purposes");
+    // Required or not depends on `role`; the rule (legal-basis-missing) says so.
+    let legal_bases = t.opt_list(cx, "legal_bases");
+    let legitimate_interest = t.opt(cx, "legitimate_interest");
+    let special_category_condition = t.opt(cx, "special_category_condition");
+    let data_subjects = t.req_list(cx, "data_subjects");
+    let data_categories = t.req_list(cx, "data_categories");
+    let sources = t.opt_list(cx, "sources");
+    let processors = t.opt_list(cx, "processors");
+    let recipients = t.opt_list(cx, "recipients");
+    let transfers = t.opt_list(cx, "transfers");
+    let measures = t.opt_list(cx, "measures");
+    let systems = t.opt_list(cx, "systems");
+    let automated_decision_making = t.opt(cx, "automated_decision_making");
+    let automated_decision_note = t.opt(cx, "automated_decision_note");
+    let mut retention = Vec::new();
+    if let Some(entries) = t.sub_array(cx, "retention") {
+        for (mut r, span) in entries.value {
+            retention.push(Retention {
+                span,
+                period: r.opt(cx, "period"),
+                from: r.opt(cx, "from"),
+                data_categories: r.opt_list(cx, "data_categories"),
+                note: r.opt(cx, "note"),
+            });
+            r.finish(cx);
+        }
+    }
+    let dpia = t.sub(cx, "dpia").map(|(mut r, span)| {
+        let d = Dpia {
+            span,
+            required: r.opt(cx, "required"),
+            completed: r.opt(cx, "completed"),
+            reference: r.opt(cx, "reference"),
+            note: r.opt(cx, "note"),
+        };
+        r.finish(cx);
+        d
+    });
+    let review = t.sub(cx, "review").map(|(mut r, span)| {
+        let d = Review { span, last_reviewed: r.opt(cx, "last_reviewed"), next_review: r.opt(cx, "next_review") };
+        r.finish(cx);
+        d
+    });
+    let controllers = t.opt_list(cx, "controllers");
+    let joint_controllers = t.sub_array(cx, "joint_controllers").map(|entries| {
+        let span = entries.span.clone();
+        let list = entries
+            .value
+            .into_iter()
+            .filter_map(|(mut r, span)| {
+                let name = r.req_text(cx, "name");
+                let contact = r.opt(cx, "contact");
+                let arrangement = r.opt(cx, "arrangement");
+                r.finish(cx);
+                Some(JointController { span, name: name?, contact, arrangement })
+            })
+            .collect();
+        Sp::new(list, span)
+    });
+    let note = t.opt(cx, "note");
+    let anchor = t.anchor();
+    t.finish(cx);
+    Some(Activity {
+        id: id.to_string(),
+        file: cx.file,
+        anchor,
+        name: name?,
+        description,
+        role,
+        status,
+        owner,
+        purposes: purposes?,
+        legal_bases,
+        legitimate_interest,
+        special_category_condition,
+        data_subjects: data_subjects?,
+        data_categories: data_categories?,
+        sources,
+        processors,
+        recipients,
+        transfers,
+        measures,
+        systems,
+        automated_decision_making,
+        automated_decision_note,
+        retention,
+        dpia,
+        review,
+        controllers,
+        joint_controllers,
+        note,
+    })
+}
+
+pub fn processor(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Processor> {
+    let mut t = TableReader::file(table, "this processor");
+    let name = t.req_text(cx, "name");
+    let service = t.req_text(cx, "service");
+    let country = t.req_country(cx, "country");
+    let locations = t.opt_countries(cx, "locations");
+    let contact = t.opt(cx, "contact");
+    let website = t.opt(cx, "website");
+    let description = t.opt(cx, "description");
+    let note = t.opt(cx, "note");
+    let dpa_signed = t.opt(cx, "dpa_signed");
+    let dpa_reference = t.opt(cx, "dpa_reference");
+    let dpf_certified = t.opt(cx, "dpf_certified");
+    let certifications = t.opt_list(cx, "certifications");
+    let sub_processors = t.opt_list(cx, "sub_processors");
+    let anchor = t.anchor();
+    t.finish(cx);
+    Some(Processor {
+        id: id.to_string(),
+        file: cx.file,
+        anchor,
+        name: name?,
+        service: service?,
+        country: country?,
+        locations,
+        contact,
+        website,
+        description,
+        note,
+        dpa_signed,
+        dpa_reference,
+        dpf_certified,
+        certifications,
+        sub_processors,
+    })
+}
+
+pub fn recipient(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Recipient> {
+    let mut t = TableReader::file(table, "this recipient");
+    let name = t.req_text(cx, "name");
+    let kind = t.req(cx, "kind");
+    let country = t.opt_country(cx, "country");
+    let dpf_certified = t.opt(cx, "dpf_certified");
+    let description = t.opt(cx, "description");
+    let note = t.opt(cx, "note");
+    let anchor = t.anchor();
+    t.finish(cx);
+    Some(Recipient { id: id.to_string(), file: cx.file, anchor, name: name?, kind: kind?, country, dpf_certified, description, note })
+}
+
+pub fn transfer(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Transfer> {
+    let mut t = TableReader::file(table, "this transfer");
+    let to = t.req_text(cx, "to");
+    let country = t.req_country(cx, "country");
+    let via = t.opt(cx, "via");
+    let mechanism = t.req(cx, "mechanism");
+    let safeguard = t.opt(cx, "safeguard");
+    let derogation = t.opt(cx, "derogation");
+    let data_categories = t.opt_list(cx, "data_categories");
+    let supplementary_measures = t.opt_list(cx, "supplementary_measures");
+    let tia = t.sub(cx, "tia").map(|(mut r, span)| {
+        let x = Tia { span, completed: r.opt(cx, "completed"), reference: r.opt(cx, "reference"), outcome: r.opt(cx, "outcome") };
+        r.finish(cx);
+        x
+    });
+    let description = t.opt(cx, "description");
+    let note = t.opt(cx, "note");
+    let anchor = t.anchor();
+    t.finish(cx);
+    Some(Transfer {
+        id: id.to_string(),
+        file: cx.file,
+        anchor,
+        to: to?,
+        country: country?,
+        via,
+        mechanism: mechanism?,
+        safeguard,
+        derogation,
+        data_categories,
+        supplementary_measures,
+        tia,
+        description,
+        note,
+    })
+}
+
+pub fn safeguard(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Safeguard> {
+    let mut t = TableReader::file(table, "this safeguard");
+    let name = t.req_text(cx, "name");
+    let kind = t.req(cx, "kind");
+    let scc_version = t.opt(cx, "scc_version");
+    let scc_modules = t.opt_list(cx, "scc_modules");
+    let signed = t.opt(cx, "signed");
+    let expires = t.opt(cx, "expires");
+    let parties = t.opt_list(cx, "parties");
+    let document = t.opt(cx, "document");
+    let approved_by = t.opt(cx, "approved_by");
+    let description = t.opt(cx, "description");
+    let note = t.opt(cx, "note");
+    let anchor = t.anchor();
+    t.finish(cx);
+    Some(Safeguard {
+        id: id.to_string(),
+        file: cx.file,
+        anchor,
+        name: name?,
+        kind: kind?,
+        scc_version,
+        scc_modules,
+        signed,
+        expires,
+        parties,
+        document,
+        approved_by,
+        description,
+        note,
+    })
+}
+
+/// `adequacy.toml`: the registry's own list, or the bundled one.
+pub fn adequacy(cx: &mut Cx, table: &DeTable, origin: &str) -> Option<AdequacyList> {
+    let mut t = TableReader::file(table, "adequacy.toml");
+    let as_of = t.req::<Date>(cx, "as_of");
+    let source = t.opt::<String>(cx, "source");
+    let eea = t.opt_countries(cx, "eea");
+    let mut decisions = std::collections::BTreeMap::new();
+    for (code, mut r) in t.entries_raw(cx, "countries") {
+        let decision = r.req_text(cx, "decision");
+        let adopted = r.opt::<Date>(cx, "adopted");
+        let scope = r.opt::<String>(cx, "scope");
+        let requires = r.opt::<AdequacyRequirement>(cx, "requires");
+        let expires = r.opt::<Date>(cx, "expires");
+        let note = r.opt::<String>(cx, "note");
+        r.finish(cx);
+        if let Some(decision) = decision {
+            decisions.insert(
+                code.value.clone(),
+                AdequacyDecision {
+                    country: code.value,
+                    decision: decision.value,
+                    adopted: adopted.map(|d| d.value),
+                    scope: scope.map(|d| d.value),
+                    requires: requires.map(|d| d.value),
+                    expires: expires.map(|d| d.value),
+                    note: note.map(|d| d.value),
+                },
+            );
+        }
+    }
+    t.finish(cx);
+    let eea = match eea {
+        Some(list) => list.value.into_iter().map(|c| c.value).collect(),
+        None => crate::reference::bundled_eea(),
+    };
+    Some(AdequacyList { as_of: as_of?.value, origin: origin.to_string(), source: source.map(|s| s.value), eea, decisions })
+}

@@ -1,0 +1,468 @@
+//! Load: registry folder → typed values with spans, plus the diagnostics of
+//! reading and decoding (syntax, schema, ids, countries).
+//!
+//! Entry point: [`load`]. Files are found in a deterministic order, read and
+//! decoded in parallel, then merged in path order.
+
+mod decode;
+mod kinds;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use toml::de::DeTable;
+use walkdir::WalkDir;
+
+use crate::diag::{did_you_mean, Code, Diagnostic, FileId, SourceMap};
+use crate::model::*;
+
+pub use decode::is_valid_id;
+
+/// Files larger than this are refused with `file-too-large`: no registry
+/// entry is anywhere near it, and it keeps memory bounded on absurd input.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The folders of entry kinds, in the contract's order.
+pub const KIND_DIRS: [&str; 5] = ["activities", "processors", "recipients", "transfers", "safeguards"];
+const ROOT_FILES: [&str; 4] = ["organisation.toml", "categories.toml", "measures.toml", "adequacy.toml"];
+
+/// The command could not read the registry at all (exit status 2).
+#[derive(Debug)]
+pub enum LoadError {
+    NotFound(PathBuf),
+    NotADirectory(PathBuf),
+    Unreadable(PathBuf, std::io::Error),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::NotFound(p) => write!(f, "registry folder `{}` does not exist", p.display()),
+            LoadError::NotADirectory(p) => write!(f, "`{}` is not a folder; --registry takes the registry folder", p.display()),
+            LoadError::Unreadable(p, e) => write!(f, "cannot read registry folder `{}`: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// What loading produced: the typed registry, the text of every file (for
+/// diagnostics), and the problems found so far.
+#[derive(Debug)]
+pub struct Loaded {
+    pub registry: Registry,
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Organisation,
+    Categories,
+    Measures,
+    Adequacy,
+    Activity,
+    Processor,
+    Recipient,
+    Transfer,
+    Safeguard,
+}
+
+impl Kind {
+    fn of_dir(dir: &str) -> Option<Kind> {
+        Some(match dir {
+            "activities" => Kind::Activity,
+            "processors" => Kind::Processor,
+            "recipients" => Kind::Recipient,
+            "transfers" => Kind::Transfer,
+            "safeguards" => Kind::Safeguard,
+            _ => return None,
+        })
+    }
+
+    fn of_root_file(name: &str) -> Option<Kind> {
+        Some(match name {
+            "organisation.toml" => Kind::Organisation,
+            "categories.toml" => Kind::Categories,
+            "measures.toml" => Kind::Measures,
+            "adequacy.toml" => Kind::Adequacy,
+            _ => return None,
+        })
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Activity => "activity",
+            Kind::Processor => "processor",
+            Kind::Recipient => "recipient",
+            Kind::Transfer => "transfer",
+            Kind::Safeguard => "safeguard",
+            _ => "file",
+        }
+    }
+}
+
+/// A registry file found by the walk.
+struct Found {
+    rel: String,
+    path: PathBuf,
+    kind: Kind,
+    id: String,
+}
+
+fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Walks the registry. Links are not followed: a link to a file inside the
+/// registry is read as that file; anything leading outside is skipped with a
+/// warning; linked folders are skipped (their target is walked where it is,
+/// which also makes link loops harmless).
+fn walk(root: &Path, canonical_root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Found> {
+    let mut found = Vec::new();
+    let walker = WalkDir::new(root)
+        .follow_links(false)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let rel = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
+                diags.push(Diagnostic::file(Code::UnreadableFile, rel, format!("cannot read this folder: {e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let rel = rel_path(root, path);
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue; // READMEs, schemas, editor files: not ours.
+        }
+        if ft.is_symlink() {
+            match std::fs::canonicalize(path) {
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::file(Code::UnreadableFile, rel, format!("this link cannot be followed: {e}"))
+                            .help("the link is broken or loops; replace it with the file itself"),
+                    );
+                    continue;
+                }
+                Ok(target) if !target.starts_with(canonical_root) => {
+                    diags.push(
+                        Diagnostic::file(Code::LinkOutsideRegistry, rel, "this link leads outside the registry folder and was not read")
+                            .help("copy the file into the registry instead of linking to it"),
+                    );
+                    continue;
+                }
+                Ok(target) if !target.is_file() => continue,
+                Ok(_) => {}
+            }
+        }
+        let parts: Vec<&str> = rel.split('/').collect();
+        let name = parts[parts.len() - 1];
+        let stem = name.strip_suffix(".toml").unwrap_or(name).to_string();
+        let kind = if parts.len() == 1 {
+            match Kind::of_root_file(name) {
+                Some(k) => k,
+                None => {
+                    let help = match did_you_mean(name, ROOT_FILES) {
+                        Some(m) => format!("did you mean `{m}`?"),
+                        None => format!(
+                            "the registry's top level holds only {}; entries go in {}",
+                            ROOT_FILES.join(", "),
+                            KIND_DIRS.map(|d| format!("{d}/")).join(", ")
+                        ),
+                    };
+                    diags.push(Diagnostic::file(Code::BadId, rel.clone(), format!("`{name}` is not a registry file")).help(help));
+                    continue;
+                }
+            }
+        } else {
+            match Kind::of_dir(parts[0]) {
+                Some(k) => k,
+                None => {
+                    let help = match did_you_mean(parts[0], KIND_DIRS) {
+                        Some(m) => format!("did you mean the folder `{m}/`?"),
+                        None => format!("entries go in {}", KIND_DIRS.map(|d| format!("{d}/")).join(", ")),
+                    };
+                    diags.push(Diagnostic::file(Code::BadId, rel.clone(), format!("`{name}` is in `{}/`, which is not a registry folder", parts[0])).help(help));
+                    continue;
+                }
+            }
+        };
+        found.push(Found { rel, path: path.to_path_buf(), kind, id: stem });
+    }
+    found.sort_by(|a, b| a.rel.cmp(&b.rel));
+    found
+}
+
+/// How reading a file went; the text itself goes into the source map.
+enum Read {
+    Text,
+    /// Not UTF-8: the offset of the first bad byte (the text is the lossy version).
+    NotUtf8(usize),
+    TooLarge(u64),
+    Failed(String),
+}
+
+fn read(path: &Path) -> (String, Read) {
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => return (String::new(), Read::TooLarge(m.len())),
+        Ok(_) => {}
+        Err(e) => return (String::new(), Read::Failed(e.to_string())),
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return (String::new(), Read::Failed(e.to_string())),
+    };
+    // Files saved by Windows editors must just work: BOM and CRLF.
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(body) {
+        Ok(s) => (normalize_newlines(s), Read::Text),
+        Err(e) => (normalize_newlines(&String::from_utf8_lossy(body)), Read::NotUtf8(e.valid_up_to())),
+    }
+}
+
+fn normalize_newlines(s: &str) -> String {
+    if s.contains('\r') { s.replace("\r\n", "\n") } else { s.to_string() }
+}
+
+/// What one file decoded to.
+enum Decoded {
+    Organisation(Option<Organisation>),
+    Categories(kinds::CategoriesFile),
+    Measures(Vec<Measure>, Vec<Sp<String>>),
+    Adequacy(Option<AdequacyList>),
+    Activity(Option<Activity>),
+    Processor(Option<Processor>),
+    Recipient(Option<Recipient>),
+    Transfer(Option<Transfer>),
+    Safeguard(Option<Safeguard>),
+    /// Unreadable or not TOML: only its id is known.
+    Nothing,
+}
+
+fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> (Decoded, Vec<Diagnostic>) {
+    let mut cx = decode::Cx::new(sources, file);
+    let text = &sources.get(file).text;
+    match read {
+        Read::Text => {}
+        Read::NotUtf8(at) => {
+            cx.push(
+                cx.diag(Code::Syntax, *at..*at + 1, "this file is not UTF-8 text")
+                    .label("invalid byte here")
+                    .help("save the file as UTF-8 in your editor (most editors offer it under \"Save with encoding\")"),
+            );
+            return (Decoded::Nothing, cx.diags);
+        }
+        Read::TooLarge(n) => {
+            cx.push(Diagnostic::file(
+                Code::FileTooLarge,
+                f.rel.clone(),
+                format!("this file is {n} bytes; registry files are limited to {MAX_FILE_BYTES} bytes"),
+            ).help("split the content or move large documents out of the registry and link to them"));
+            return (Decoded::Nothing, cx.diags);
+        }
+        Read::Failed(e) => {
+            cx.push(Diagnostic::file(Code::UnreadableFile, f.rel.clone(), format!("cannot read this file: {e}")));
+            return (Decoded::Nothing, cx.diags);
+        }
+    }
+    let (table, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            let mut lines = e.message().trim().lines();
+            let first = lines.next().unwrap_or("invalid TOML").to_string();
+            let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
+            let d = cx.diag(Code::Syntax, span, format!("invalid TOML: {first}")).label(first.clone());
+            let d = if rest.is_empty() { d } else { d.help(rest.join("; ")) };
+            cx.push(d);
+        }
+        return (Decoded::Nothing, cx.diags);
+    }
+    let table = table.into_inner();
+    if f.kind.noun() != "file" {
+        decode::check_id(&mut cx, &f.id, 0..0, &format!("{} file", f.kind.noun()));
+    }
+    let out = match f.kind {
+        Kind::Organisation => Decoded::Organisation(kinds::organisation(&mut cx, &table)),
+        Kind::Categories => Decoded::Categories(kinds::categories(&mut cx, &table)),
+        Kind::Measures => {
+            let (m, k) = kinds::measures(&mut cx, &table);
+            Decoded::Measures(m, k)
+        }
+        Kind::Adequacy => Decoded::Adequacy(kinds::adequacy(&mut cx, &table, "adequacy.toml")),
+        Kind::Activity => Decoded::Activity(kinds::activity(&mut cx, &table, &f.id)),
+        Kind::Processor => Decoded::Processor(kinds::processor(&mut cx, &table, &f.id)),
+        Kind::Recipient => Decoded::Recipient(kinds::recipient(&mut cx, &table, &f.id)),
+        Kind::Transfer => Decoded::Transfer(kinds::transfer(&mut cx, &table, &f.id)),
+        Kind::Safeguard => Decoded::Safeguard(kinds::safeguard(&mut cx, &table, &f.id)),
+    };
+    (out, cx.diags)
+}
+
+/// Loads the registry in `root`. `Err` only when the folder itself cannot
+/// be read; every problem inside it is a diagnostic.
+pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    let meta = match std::fs::metadata(root) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(LoadError::NotFound(root.to_path_buf())),
+        Err(e) => return Err(LoadError::Unreadable(root.to_path_buf(), e)),
+    };
+    if !meta.is_dir() {
+        return Err(LoadError::NotADirectory(root.to_path_buf()));
+    }
+    if let Err(e) = std::fs::read_dir(root) {
+        return Err(LoadError::Unreadable(root.to_path_buf(), e));
+    }
+    let canonical_root = std::fs::canonicalize(root).map_err(|e| LoadError::Unreadable(root.to_path_buf(), e))?;
+
+    let mut diagnostics = Vec::new();
+    let found = walk(root, &canonical_root, &mut diagnostics);
+
+    let reads: Vec<(String, Read)> = found.par_iter().map(|f| read(&f.path)).collect();
+    let mut sources = SourceMap::default();
+    let mut status = Vec::with_capacity(reads.len());
+    for (f, (text, r)) in found.iter().zip(reads) {
+        sources.add(f.rel.clone(), text);
+        status.push(r);
+    }
+    let decoded: Vec<(Decoded, Vec<Diagnostic>)> =
+        found.par_iter().zip(status.par_iter()).enumerate().map(|(i, (f, r))| decode_file(&sources, i, f, r)).collect();
+
+    let mut reg = Registry::default();
+    let mut first_file: BTreeMap<(&'static str, String), FileId> = BTreeMap::new();
+    let (mut have_org, mut have_categories) = (false, false);
+    for (i, (f, (dec, diags))) in found.iter().zip(decoded).enumerate() {
+        diagnostics.extend(diags);
+        let noun = f.kind.noun();
+        if noun != "file" {
+            if let Some(&first) = first_file.get(&(noun, f.id.clone())) {
+                diagnostics.push(
+                    Diagnostic::at(Code::DuplicateId, &sources, i, 0..0, format!("duplicate {noun} id `{}`", f.id))
+                        .label(format!("a second {noun} named `{}`", f.id))
+                        .also(first, 0..0, "first defined here")
+                        .help(format!(
+                            "the id is the file name, so it must be unique in {}/ and all its subfolders; rename one of `{}` and `{}`",
+                            KIND_DIRS.iter().find(|d| Kind::of_dir(d) == Some(f.kind)).unwrap_or(&""),
+                            sources.get(first).path,
+                            f.rel
+                        )),
+                );
+                continue;
+            }
+            first_file.insert((noun, f.id.clone()), i);
+        }
+        match dec {
+            Decoded::Organisation(o) => {
+                have_org = true;
+                reg.organisation = o;
+            }
+            Decoded::Categories(c) => {
+                have_categories = true;
+                reg.known.data_subjects.extend(c.known_subjects);
+                reg.known.data_categories.extend(c.known_categories);
+                for x in c.subjects {
+                    reg.data_subjects.insert(x.id.value.clone(), x);
+                }
+                for x in c.categories {
+                    reg.data_categories.insert(x.id.value.clone(), x);
+                }
+            }
+            Decoded::Measures(measures, known) => {
+                reg.known.measures.extend(known.into_iter().map(|k| k.value));
+                for m in measures {
+                    reg.measures.insert(m.id.value.clone(), m);
+                }
+            }
+            Decoded::Adequacy(a) => reg.adequacy = a,
+            Decoded::Activity(a) => {
+                reg.known.activities.insert(f.id.clone());
+                if let Some(a) = a {
+                    reg.activities.insert(f.id.clone(), a);
+                }
+            }
+            Decoded::Processor(p) => {
+                reg.known.processors.insert(f.id.clone());
+                if let Some(p) = p {
+                    reg.processors.insert(f.id.clone(), p);
+                }
+            }
+            Decoded::Recipient(r) => {
+                reg.known.recipients.insert(f.id.clone());
+                if let Some(r) = r {
+                    reg.recipients.insert(f.id.clone(), r);
+                }
+            }
+            Decoded::Transfer(t) => {
+                reg.known.transfers.insert(f.id.clone());
+                if let Some(t) = t {
+                    reg.transfers.insert(f.id.clone(), t);
+                }
+            }
+            Decoded::Safeguard(s) => {
+                reg.known.safeguards.insert(f.id.clone());
+                if let Some(s) = s {
+                    reg.safeguards.insert(f.id.clone(), s);
+                }
+            }
+            Decoded::Nothing => {
+                match f.kind {
+                    Kind::Activity => reg.known.activities.insert(f.id.clone()),
+                    Kind::Processor => reg.known.processors.insert(f.id.clone()),
+                    Kind::Recipient => reg.known.recipients.insert(f.id.clone()),
+                    Kind::Transfer => reg.known.transfers.insert(f.id.clone()),
+                    Kind::Safeguard => reg.known.safeguards.insert(f.id.clone()),
+                    Kind::Organisation => {
+                        have_org = true;
+                        true
+                    }
+                    Kind::Categories => {
+                        have_categories = true;
+                        true
+                    }
+                    Kind::Measures | Kind::Adequacy => true,
+                };
+            }
+        }
+    }
+    if !have_org {
+        diagnostics.push(
+            Diagnostic::file(Code::Schema, "organisation.toml", "the registry has no `organisation.toml`")
+                .help("create organisation.toml with at least `name` and `country` (who keeps this record, Art. 30(1)(a))"),
+        );
+    }
+    if !have_categories {
+        diagnostics.push(
+            Diagnostic::file(Code::Schema, "categories.toml", "the registry has no `categories.toml`")
+                .help("create categories.toml with the `[data_subjects.<id>]` and `[data_categories.<id>]` the activities name"),
+        );
+    }
+    Ok(Loaded { registry: reg, sources, diagnostics })
+}
+
+/// Parses an adequacy list from text (the bundled one, or a test's).
+pub fn parse_adequacy(text: &str, origin: &str) -> Result<AdequacyList, Vec<String>> {
+    let mut sources = SourceMap::default();
+    let file = sources.add("adequacy.toml".into(), text.to_string());
+    let mut cx = decode::Cx::new(&sources, file);
+    let table = match DeTable::parse(text) {
+        Ok(t) => t.into_inner(),
+        Err(e) => return Err(vec![e.to_string()]),
+    };
+    let list = kinds::adequacy(&mut cx, &table, origin);
+    match list {
+        Some(l) if cx.diags.is_empty() => Ok(l),
+        _ => Err(cx.diags.iter().map(|d| d.message.clone()).collect()),
+    }
+}

@@ -1,0 +1,109 @@
+//! Reference data bundled in the binary: ISO 3166-1 country codes, the EEA
+//! and the Commission's adequacy decisions.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::model::AdequacyList;
+
+/// The bundled adequacy list, as TOML (format of `registry/adequacy.toml`).
+pub const BUNDLED_ADEQUACY: &str = include_str!("adequacy.toml");
+
+/// ISO 3166-1 alpha-2 code and English short name, one per line, tab-separated.
+const COUNTRIES_TSV: &str = include_str!("countries.tsv");
+
+fn countries() -> &'static HashMap<&'static str, &'static str> {
+    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        COUNTRIES_TSV
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .collect()
+    })
+}
+
+/// Is `code` an ISO 3166-1 alpha-2 code (upper case)?
+pub fn is_country(code: &str) -> bool {
+    countries().contains_key(code)
+}
+
+/// English short name of a country code.
+pub fn country_name(code: &str) -> Option<&'static str> {
+    countries().get(code).copied()
+}
+
+/// A fix for a code that is not ISO 3166-1 alpha-2 but that people write.
+pub fn country_hint(code: &str) -> Option<String> {
+    let upper = code.trim().to_ascii_uppercase();
+    let fixed = match upper.as_str() {
+        "UK" => Some(("GB", "the ISO 3166-1 code of the United Kingdom is `GB`")),
+        "EL" => Some(("GR", "the ISO 3166-1 code of Greece is `GR` (`EL` is the EU's own abbreviation)")),
+        "USA" => Some(("US", "use the two-letter code `US`")),
+        "EU" | "EEA" => return Some("a transfer or location needs one country; `EU` is not a country code".into()),
+        _ => None,
+    };
+    if let Some((_, why)) = fixed {
+        return Some(why.to_string());
+    }
+    if upper != code && is_country(&upper) {
+        return Some(format!("country codes are upper case: write `{upper}`"));
+    }
+    if code.len() == 3 {
+        return Some("use the two-letter ISO 3166-1 alpha-2 code (e.g. `SE`, `US`, `IN`)".into());
+    }
+    None
+}
+
+/// The bundled list, decoded once. It is data of this repository, checked
+/// by a test, so a failure here is a bug in ropa, not in the user's input.
+pub fn bundled_adequacy() -> &'static AdequacyList {
+    static LIST: OnceLock<AdequacyList> = OnceLock::new();
+    LIST.get_or_init(|| {
+        crate::load::parse_adequacy(BUNDLED_ADEQUACY, "bundled")
+            .unwrap_or_else(|errs| panic!("bundled adequacy.toml is invalid: {errs:?}"))
+    })
+}
+
+/// The bundled EEA list, for a registry `adequacy.toml` that does not give its own.
+pub fn bundled_eea() -> std::collections::BTreeSet<String> {
+    bundled_adequacy().eea.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Date;
+
+    #[test]
+    fn country_codes() {
+        assert!(is_country("SE"));
+        assert!(is_country("GB"));
+        assert!(!is_country("UK"));
+        assert!(!is_country("se"));
+        assert_eq!(country_name("IN"), Some("India"));
+        assert!(country_hint("UK").unwrap().contains("`GB`"));
+        assert!(country_hint("us").unwrap().contains("`US`"));
+    }
+
+    #[test]
+    fn bundled_list_is_valid_and_complete() {
+        let list = bundled_adequacy();
+        assert_eq!(list.eea.len(), 30, "EU-27 + IS, LI, NO");
+        for c in &list.eea {
+            assert!(is_country(c), "{c}");
+        }
+        for (cc, d) in &list.decisions {
+            assert!(is_country(cc), "{cc}");
+            assert!(!list.eea.contains(cc));
+            assert!(!d.decision.is_empty());
+        }
+        let as_of = Date::new(2026, 11, 1).unwrap();
+        assert!(list.decision_in_force("JP", as_of).is_some());
+        assert!(list.decision_in_force("IN", as_of).is_none());
+        // the UK decision lapses after 2031-12-27
+        assert!(list.decision_in_force("GB", Date::new(2032, 1, 1).unwrap()).is_none());
+        assert!(list.decision_in_force("GB", Date::new(2031, 12, 27).unwrap()).is_some());
+        // the US decision only covers DPF-certified organisations
+        assert!(list.decisions["US"].requires.is_some());
+    }
+}

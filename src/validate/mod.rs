@@ -1,0 +1,66 @@
+//! Validate: the rules of the registry format over a loaded registry.
+//!
+//! Entry point: [`validate`]. Rules never stop early and never panic; each
+//! returns its diagnostics, and the caller sorts them.
+
+mod coverage;
+mod hygiene;
+mod legal;
+mod refs;
+mod transfers;
+
+use crate::diag::{Diagnostic, SourceMap};
+use crate::model::{AdequacyList, Date, Registry};
+
+/// What every rule reads.
+pub struct Ctx<'a> {
+    pub reg: &'a Registry,
+    pub sources: &'a SourceMap,
+    pub adequacy: &'a AdequacyList,
+    pub as_of: Date,
+}
+
+impl Ctx<'_> {
+    /// Is `country` covered by an adequacy decision in force for `party`?
+    /// (The US decision covers only DPF-certified organisations.)
+    pub fn adequate_for(&self, country: &str, party: &str) -> bool {
+        match self.adequacy.decision_in_force(country, self.as_of) {
+            None => false,
+            Some(d) => match d.requires {
+                None => true,
+                Some(crate::model::AdequacyRequirement::DpfCertified) => self.dpf_certified(party).unwrap_or(false),
+            },
+        }
+    }
+
+    /// Whether the processor or recipient `id` is DPF-certified; `None` if no such party.
+    pub fn dpf_certified(&self, id: &str) -> Option<bool> {
+        if let Some(p) = self.reg.processors.get(id) {
+            return Some(p.dpf_certified());
+        }
+        self.reg.recipients.get(id).map(|r| r.dpf_certified())
+    }
+}
+
+/// Runs every rule. `adequacy` is the registry's own list or the bundled one.
+pub fn validate(reg: &Registry, sources: &SourceMap, adequacy: &AdequacyList, as_of: Date) -> Vec<Diagnostic> {
+    let cx = Ctx { reg, sources, adequacy, as_of };
+    let mut out = Vec::new();
+    refs::check(&cx, &mut out);
+    legal::check(&cx, &mut out);
+    transfers::check(&cx, &mut out);
+    coverage::check(&cx, &mut out);
+    hygiene::check(&cx, &mut out);
+    out
+}
+
+/// "`a`, `b` and 3 more", for help lines that list ids.
+pub(crate) fn list_ids<'a>(ids: impl IntoIterator<Item = &'a String>) -> String {
+    let ids: Vec<&String> = ids.into_iter().collect();
+    let shown: Vec<String> = ids.iter().take(8).map(|i| format!("`{i}`")).collect();
+    match ids.len() {
+        0 => "none yet".into(),
+        n if n > 8 => format!("{} and {} more", shown.join(", "), n - 8),
+        _ => shown.join(", "),
+    }
+}
