@@ -64,3 +64,6 @@ pub(crate) fn list_ids<'a>(ids: impl IntoIterator<Item = &'a String>) -> String 
         _ => shown.join(", "),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,406 @@
+//! Every rule code: one case that makes it fire, one valid near-miss that
+//! does not. Each case starts from a small registry with no diagnostics and
+//! replaces or adds files.
+
+use std::collections::BTreeMap;
+
+use crate::check::check;
+use crate::model::Date;
+
+const ORG: &str = "name = \"Acme AB\"\ncountry = \"SE\"\n";
+const CATEGORIES: &str = r#"
+[data_subjects.customers]
+name = "Customers"
+
+[data_categories.contact]
+name = "Contact details"
+"#;
+const HEALTH: &str = "\n[data_categories.health]\nname = \"Health data\"\nspecial = true\n";
+const MEASURES: &str = "[measures.tls]\nname = \"TLS\"\nkind = \"technical\"\n";
+const ACTIVITY: &str = r#"name = "Accounts"
+purposes = ["Run customer accounts"]
+legal_bases = ["contract"]
+data_subjects = ["customers"]
+data_categories = ["contact"]
+processors = ["host"]
+measures = ["tls"]
+
+[[retention]]
+period = "P1Y"
+from = "account closure"
+"#;
+const HOST: &str = "name = \"Host GmbH\"\nservice = \"Hosting\"\ncountry = \"DE\"\ndpa_signed = 2025-01-01\n";
+
+fn as_of() -> Date {
+    Date::new(2026, 11, 24).unwrap()
+}
+
+/// Codes reported for the base registry with `files` replacing or adding
+/// entries (an empty text removes the file).
+fn codes(files: &[(&str, &str)]) -> Vec<String> {
+    let mut all: BTreeMap<&str, &str> = BTreeMap::from([
+        ("organisation.toml", ORG),
+        ("categories.toml", CATEGORIES),
+        ("measures.toml", MEASURES),
+        ("activities/accounts.toml", ACTIVITY),
+        ("processors/host.toml", HOST),
+    ]);
+    for (path, text) in files {
+        all.insert(path, text);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in all {
+        if text.is_empty() {
+            continue;
+        }
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let checked = check(dir.path(), as_of(), false).unwrap();
+    checked.diagnostics.iter().map(|d| d.code.as_str().to_string()).collect()
+}
+
+fn activity(extra: &str) -> String {
+    format!("{extra}\n{ACTIVITY}")
+}
+
+/// An activity using `processor`, plus that processor and more files.
+fn with_processor(processor: &str) -> String {
+    ACTIVITY.replace("processors = [\"host\"]", &format!("processors = [\"{processor}\"]"))
+}
+
+const US_VENDOR: &str = "name = \"Vendor Inc\"\nservice = \"Email\"\ncountry = \"US\"\ndpa_signed = 2025-01-01\n";
+const SCC: &str = "name = \"SCCs with Vendor\"\nkind = \"scc\"\nscc_modules = [2]\n";
+const TIA: &str = "\n[tia]\ncompleted = 2025-02-01\n";
+
+struct Case {
+    code: &'static str,
+    fires: Vec<(&'static str, String)>,
+    passes: Vec<(&'static str, String)>,
+}
+
+fn case(code: &'static str, fires: &[(&'static str, &str)], passes: &[(&'static str, &str)]) -> Case {
+    let own = |v: &[(&'static str, &str)]| v.iter().map(|(p, t)| (*p, t.to_string())).collect();
+    Case { code, fires: own(fires), passes: own(passes) }
+}
+
+fn cases() -> Vec<Case> {
+    let vendor_activity = with_processor("vendor");
+    let scc_transfer = format!("to = \"vendor\"\ncountry = \"US\"\nmechanism = \"scc\"\nsafeguard = \"scc-vendor\"\n{TIA}");
+    vec![
+        case("syntax", &[("processors/host.toml", "name = \"Host\nservice = 1")], &[]),
+        case("syntax", &[("processors/host.toml", "name = \"Host GmbH\"\x00\n")], &[]),
+        case(
+            "schema",
+            &[("activities/accounts.toml", &ACTIVITY.replace("purposes", "purpose"))],
+            &[("activities/accounts.toml", &activity("owner = \"Sales\""))],
+        ),
+        case("schema", &[("activities/accounts.toml", &activity("status = \"dormant\""))], &[("activities/accounts.toml", &activity("status = \"planned\""))]),
+        case("schema", &[("processors/host.toml", &HOST.replace("2025-01-01", "\"2025-01-01\""))], &[]),
+        case("schema", &[("activities/accounts.toml", &ACTIVITY.replace("\"P1Y\"", "\"1 year\""))], &[("activities/accounts.toml", &ACTIVITY.replace("\"P1Y\"", "\"P1Y6M\""))]),
+        case("bad-id", &[("activities/Accounts 2.toml", ACTIVITY)], &[("activities/accounts-2.toml", ACTIVITY)]),
+        case("bad-id", &[("activity/x.toml", ACTIVITY)], &[("activities/sales/x.toml", ACTIVITY)]),
+        case("duplicate-id", &[("activities/sales/accounts.toml", ACTIVITY)], &[("activities/sales/accounts-eu.toml", ACTIVITY)]),
+        case("unknown-country", &[("processors/host.toml", &HOST.replace("\"DE\"", "\"UK\""))], &[]),
+        case(
+            "dangling-reference",
+            &[("activities/accounts.toml", &ACTIVITY.replace("[\"tls\"]", "[\"tsl\"]"))],
+            &[],
+        ),
+        case(
+            "legal-basis-missing",
+            &[("activities/accounts.toml", &ACTIVITY.replace("legal_bases = [\"contract\"]\n", ""))],
+            &[(
+                "activities/accounts.toml",
+                &ACTIVITY.replace("legal_bases = [\"contract\"]\n", "role = \"processor\"\ncontrollers = [\"Client BV\"]\n"),
+            )],
+        ),
+        case(
+            "legitimate-interest-missing",
+            &[("activities/accounts.toml", &ACTIVITY.replace("[\"contract\"]", "[\"legitimate-interests\"]"))],
+            &[(
+                "activities/accounts.toml",
+                &ACTIVITY.replace("[\"contract\"]", "[\"legitimate-interests\"]\nlegitimate_interest = \"Fraud prevention\""),
+            )],
+        ),
+        case(
+            "special-category-condition-missing",
+            &[
+                ("activities/accounts.toml", &ACTIVITY.replace("[\"contact\"]", "[\"contact\", \"health\"]")),
+                ("categories.toml", &format!("{CATEGORIES}{HEALTH}")),
+            ],
+            &[
+                (
+                    "activities/accounts.toml",
+                    &ACTIVITY.replace("[\"contact\"]", "[\"contact\", \"health\"]\nspecial_category_condition = \"explicit-consent\""),
+                ),
+                ("categories.toml", &format!("{CATEGORIES}{HEALTH}")),
+            ],
+        ),
+        case(
+            "controllers-missing",
+            &[("activities/accounts.toml", &activity("role = \"processor\""))],
+            &[("activities/accounts.toml", &activity("role = \"processor\"\ncontrollers = [\"Client BV\"]"))],
+        ),
+        case(
+            "joint-controllers-missing",
+            &[("activities/accounts.toml", &activity("role = \"joint-controller\""))],
+            &[(
+                "activities/accounts.toml",
+                &format!("{ACTIVITY}\n[[joint_controllers]]\nname = \"Partner SA\"\ncontact = \"dpo@partner.example\"\narrangement = \"Art. 26 agreement of 2025\"\n"),
+            )],
+        ),
+        // A US processor without DPF certification cannot rely on the US decision.
+        case(
+            "adequacy-invalid",
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", US_VENDOR),
+                ("transfers/vendor-us.toml", "to = \"vendor\"\ncountry = \"US\"\nmechanism = \"adequacy\"\n"),
+                ("processors/host.toml", ""),
+            ],
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", &format!("{US_VENDOR}dpf_certified = true\n")),
+                ("transfers/vendor-us.toml", "to = \"vendor\"\ncountry = \"US\"\nmechanism = \"adequacy\"\n"),
+                ("processors/host.toml", ""),
+            ],
+        ),
+        // India has no adequacy decision; Japan has one.
+        case(
+            "adequacy-invalid",
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", &US_VENDOR.replace("\"US\"", "\"IN\"")),
+                ("transfers/vendor-in.toml", "to = \"vendor\"\ncountry = \"IN\"\nmechanism = \"adequacy\"\n"),
+                ("processors/host.toml", ""),
+            ],
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", &US_VENDOR.replace("\"US\"", "\"JP\"")),
+                ("transfers/vendor-jp.toml", "to = \"vendor\"\ncountry = \"JP\"\nmechanism = \"adequacy\"\n"),
+                ("processors/host.toml", ""),
+            ],
+        ),
+        case(
+            "safeguard-missing",
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", US_VENDOR),
+                ("transfers/vendor-us.toml", &format!("to = \"vendor\"\ncountry = \"US\"\nmechanism = \"scc\"\n{TIA}")),
+                ("processors/host.toml", ""),
+            ],
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", US_VENDOR),
+                ("transfers/vendor-us.toml", &scc_transfer),
+                ("safeguards/scc-vendor.toml", SCC),
+                ("processors/host.toml", ""),
+            ],
+        ),
+        case(
+            "safeguard-kind-mismatch",
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", US_VENDOR),
+                ("transfers/vendor-us.toml", &scc_transfer),
+                ("safeguards/scc-vendor.toml", "name = \"Group BCRs\"\nkind = \"bcr\"\n"),
+                ("processors/host.toml", ""),
+            ],
+            &[],
+        ),
+        case(
+            "derogation-missing",
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", US_VENDOR),
+                ("transfers/vendor-us.toml", "to = \"vendor\"\ncountry = \"US\"\nmechanism = \"derogation\"\n"),
+                ("processors/host.toml", ""),
+            ],
+            &[],
+        ),
+        case(
+            "derogation-used",
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", US_VENDOR),
+                ("transfers/vendor-us.toml", "to = \"vendor\"\ncountry = \"US\"\nmechanism = \"derogation\"\nderogation = \"explicit-consent\"\n"),
+                ("processors/host.toml", ""),
+            ],
+            &[],
+        ),
+        case(
+            "scc-repealed",
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", US_VENDOR),
+                ("transfers/vendor-us.toml", &scc_transfer),
+                ("safeguards/scc-vendor.toml", &format!("{SCC}scc_version = \"2010/87/EU\"\n")),
+                ("processors/host.toml", ""),
+            ],
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", US_VENDOR),
+                ("transfers/vendor-us.toml", &scc_transfer),
+                ("safeguards/scc-vendor.toml", &format!("{SCC}scc_version = \"2021/914\"\n")),
+                ("processors/host.toml", ""),
+            ],
+        ),
+        case(
+            "scc-module-invalid",
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", US_VENDOR),
+                ("transfers/vendor-us.toml", &scc_transfer),
+                ("safeguards/scc-vendor.toml", &SCC.replace("[2]", "[5]")),
+                ("processors/host.toml", ""),
+            ],
+            &[],
+        ),
+        case(
+            "scc-module-invalid",
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", US_VENDOR),
+                ("transfers/vendor-us.toml", &scc_transfer),
+                ("safeguards/scc-vendor.toml", &SCC.replace("scc_modules = [2]\n", "")),
+                ("processors/host.toml", ""),
+            ],
+            &[],
+        ),
+        // The host keeps data in the US through a sub-processor.
+        case(
+            "transfer-uncovered",
+            &[
+                ("processors/host.toml", &format!("{HOST}sub_processors = [\"vendor\"]\n")),
+                ("processors/vendor.toml", US_VENDOR),
+            ],
+            &[
+                ("processors/host.toml", &format!("{HOST}sub_processors = [\"vendor\"]\n")),
+                ("processors/vendor.toml", US_VENDOR),
+                ("transfers/vendor-us.toml", &format!("via = \"host\"\n{scc_transfer}")),
+                ("safeguards/scc-vendor.toml", SCC),
+            ],
+        ),
+        // `locations` counts as well as `country`; a retired activity is exempt.
+        case(
+            "transfer-uncovered",
+            &[("processors/host.toml", &format!("{HOST}locations = [\"DE\", \"IN\"]\n"))],
+            &[
+                ("processors/host.toml", &format!("{HOST}locations = [\"DE\", \"IN\"]\n")),
+                ("activities/accounts.toml", &activity("status = \"retired\"")),
+            ],
+        ),
+        case(
+            "retention-missing",
+            &[("activities/accounts.toml", &ACTIVITY[..ACTIVITY.find("[[retention]]").unwrap()])],
+            &[],
+        ),
+        case("measures-missing", &[("activities/accounts.toml", &ACTIVITY.replace("measures = [\"tls\"]\n", "")), ("measures.toml", "")], &[]),
+        case("dpa-missing", &[("processors/host.toml", &HOST.replace("dpa_signed = 2025-01-01\n", ""))], &[]),
+        case(
+            "tia-missing",
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", US_VENDOR),
+                ("transfers/vendor-us.toml", &scc_transfer.replace(TIA, "")),
+                ("safeguards/scc-vendor.toml", SCC),
+                ("processors/host.toml", ""),
+            ],
+            // SCCs to a DPF-certified US company: the decision covers it, no TIA needed.
+            &[
+                ("activities/accounts.toml", &vendor_activity),
+                ("processors/vendor.toml", &format!("{US_VENDOR}dpf_certified = true\n")),
+                ("transfers/vendor-us.toml", &scc_transfer.replace(TIA, "")),
+                ("safeguards/scc-vendor.toml", SCC),
+                ("processors/host.toml", ""),
+            ],
+        ),
+        case(
+            "transfer-inside-eea",
+            &[("transfers/host-de.toml", "to = \"host\"\ncountry = \"DE\"\nmechanism = \"adequacy\"\n")],
+            &[],
+        ),
+        case(
+            "review-overdue",
+            &[("activities/accounts.toml", &format!("{ACTIVITY}\n[review]\nlast_reviewed = 2025-11-01\n"))],
+            &[("activities/accounts.toml", &format!("{ACTIVITY}\n[review]\nlast_reviewed = 2025-12-01\n"))],
+        ),
+        case(
+            "review-overdue",
+            &[("activities/accounts.toml", &format!("{ACTIVITY}\n[review]\nlast_reviewed = 2026-06-01\nnext_review = 2026-11-23\n"))],
+            &[("activities/accounts.toml", &format!("{ACTIVITY}\n[review]\nlast_reviewed = 2025-06-01\nnext_review = 2026-11-24\n"))],
+        ),
+        case(
+            "dpia-incomplete",
+            &[("activities/accounts.toml", &format!("{ACTIVITY}\n[dpia]\nrequired = true\n"))],
+            &[("activities/accounts.toml", &format!("{ACTIVITY}\n[dpia]\nrequired = true\ncompleted = 2026-01-10\nreference = \"DPIA-7\"\n"))],
+        ),
+        case("unused", &[("processors/spare.toml", &HOST.replace("Host GmbH", "Spare"))], &[]),
+        case("unused", &[("measures.toml", &format!("{MEASURES}[measures.badge]\nname = \"Badges\"\n"))], &[]),
+    ]
+}
+
+#[test]
+fn base_registry_is_clean() {
+    assert_eq!(codes(&[]), Vec::<String>::new());
+}
+
+#[test]
+fn every_rule_fires_and_passes() {
+    let mut failures = Vec::new();
+    for (i, c) in cases().iter().enumerate() {
+        let fired: Vec<(&str, &str)> = c.fires.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let got = codes(&fired);
+        if !got.iter().any(|g| g == c.code) {
+            failures.push(format!("case {i}: `{}` did not fire; got {got:?}", c.code));
+        }
+        if !c.passes.is_empty() {
+            let passed: Vec<(&str, &str)> = c.passes.iter().map(|(p, t)| (*p, t.as_str())).collect();
+            let got = codes(&passed);
+            if !got.is_empty() {
+                failures.push(format!("case {i}: valid near-miss for `{}` reported {got:?}", c.code));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_contract_code_has_a_case() {
+    let covered: Vec<&str> = cases().iter().map(|c| c.code).collect();
+    for code in crate::diag::Code::ALL {
+        let ext = matches!(code.as_str(), "unreadable-file" | "file-too-large" | "link-outside-registry");
+        assert!(ext || covered.contains(&code.as_str()), "no case for `{}`", code.as_str());
+    }
+}
+
+#[test]
+fn coverage_names_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("organisation.toml", ORG.to_string()),
+        ("categories.toml", CATEGORIES.to_string()),
+        ("measures.toml", MEASURES.to_string()),
+        ("activities/accounts.toml", ACTIVITY.to_string()),
+        ("processors/host.toml", format!("{HOST}sub_processors = [\"cdn\"]\n")),
+        ("processors/cdn.toml", "name = \"CDN\"\nservice = \"CDN\"\ncountry = \"NL\"\ndpa_signed = 2025-01-01\nsub_processors = [\"support\", \"host\"]\n".into()),
+        ("processors/support.toml", US_VENDOR.replace("\"US\"", "\"IN\"")),
+    ];
+    for (p, t) in files {
+        let path = dir.path().join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, t).unwrap();
+    }
+    let checked = check(dir.path(), as_of(), false).unwrap();
+    let d: Vec<_> = checked.diagnostics.iter().filter(|d| d.code.as_str() == "transfer-uncovered").collect();
+    assert_eq!(d.len(), 1, "{:?}", checked.diagnostics);
+    assert_eq!(d[0].path, "activities/accounts.toml");
+    assert!(d[0].message.contains("`support`"), "{}", d[0].message);
+    assert!(d[0].message.contains("processor `host` → sub-processor `cdn` → sub-processor `support`"), "{}", d[0].message);
+    assert!(d[0].message.contains("(IN)"));
+    // The caret is on the activity's reference to `host`.
+    let p = d[0].primary.as_ref().unwrap();
+    assert_eq!(&checked.sources.get(p.file).text[p.span.clone()], "\"host\"");
+}
