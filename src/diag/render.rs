@@ -33,13 +33,15 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
     let mut out = Vec::<u8>::new();
     for d in diags {
         let mut buf = if color { Buffer::ansi() } else { Buffer::no_color() };
-        let rendered = if d.primary.is_some() {
+        let rendered = if d.primary.is_some() && !has_long_line(d, sources) {
             term::emit_to_write_style(&mut buf, &config, sources, &codespan(d)).is_ok()
         } else {
             false
         };
         if rendered {
             out.extend_from_slice(buf.as_slice());
+        } else if let Some(p) = &d.primary {
+            out.extend_from_slice(render_clipped(d, p, sources).as_bytes());
         } else {
             // No position (a required file is missing): same shape, no snippet.
             out.extend_from_slice(
@@ -55,6 +57,64 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
     text.push_str(&summary_line(diags));
     text.push('\n');
     text
+}
+
+/// Lines longer than this are quoted as a window around the caret, so a
+/// 5 MB one-line description does not flood the terminal.
+const MAX_QUOTED_CHARS: usize = 160;
+
+fn line_bounds(text: &str, at: usize) -> (usize, usize) {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    (start, end)
+}
+
+fn has_long_line(d: &Diagnostic, sources: &SourceMap) -> bool {
+    d.primary.iter().chain(&d.secondary).any(|l| {
+        let text = &sources.get(l.file).text;
+        let (s, e) = line_bounds(text, l.span.start);
+        text.get(s..e).is_some_and(|line| line.chars().count() > MAX_QUOTED_CHARS)
+    })
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The same shape as the codespan output, with the quoted line cut to a
+/// window around the span. Line and column are those of the real file.
+fn render_clipped(d: &Diagnostic, p: &super::Label, sources: &SourceMap) -> String {
+    let f = sources.get(p.file);
+    let text = &f.text;
+    let (line, col) = f.line_col(p.span.start);
+    let (ls, le) = line_bounds(text, p.span.start);
+    let ws = floor_char(text, p.span.start.saturating_sub(40).max(ls));
+    let we = floor_char(text, (ws + MAX_QUOTED_CHARS).min(le));
+    let lead = if ws > ls { "…" } else { "" };
+    let tail = if we < le { "…" } else { "" };
+    let window = &text[ws..we];
+    let caret_at = lead.chars().count() + text[ws..floor_char(text, p.span.start.max(ws))].chars().count();
+    let span_end = floor_char(text, p.span.end.min(we).max(p.span.start));
+    let width = text[floor_char(text, p.span.start)..span_end].chars().count().max(1);
+    let gutter = " ".repeat(line.to_string().len());
+    let mut s = format!("{}[{}]: {}\n", d.severity.as_str(), d.code.as_str(), d.message);
+    s.push_str(&format!("{gutter} --> {}:{line}:{col}\n{gutter} |\n{line} | {lead}{window}{tail}\n", f.path));
+    s.push_str(&format!("{gutter} | {}{} {}\n", " ".repeat(caret_at), "^".repeat(width), p.message));
+    for l in &d.secondary {
+        let sf = sources.get(l.file);
+        let (sl, sc) = sf.line_col(l.span.start);
+        s.push_str(&format!("{gutter} = note: {}:{sl}:{sc}: {}\n", sf.path, l.message));
+    }
+    if let Some(h) = &d.help {
+        s.push_str(&format!("{gutter} = help: {h}\n"));
+    }
+    s.push('\n');
+    s
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -153,6 +213,23 @@ mod tests {
             out,
             "::error file=registry/a%2Cb.toml,line=1,col=5,title=schema::bad%0Avalue%0Ahelp: fix 100%25\n"
         );
+    }
+
+    #[test]
+    fn long_lines_are_clipped_around_the_caret() {
+        let mut sources = SourceMap::default();
+        let text = format!("description = \"{}\"\nkind = 3\nx = \"{}é\" # {}\n", "a".repeat(5000), "b".repeat(300), "c".repeat(300));
+        let f = sources.add("r.toml".into(), text.clone());
+        let at = text.find('é').unwrap();
+        let d = Diagnostic::at(Code::Schema, &sources, f, at..at + 2, "bad").label("here");
+        let out = render_human(&[d], &sources, false);
+        assert!(out.contains("--> r.toml:3:306"), "{out}");
+        let quoted = out.lines().find(|l| l.starts_with("3 | ")).unwrap();
+        assert!(quoted.chars().count() < MAX_QUOTED_CHARS + 10, "{quoted}");
+        let caret = out.lines().find(|l| l.contains('^')).unwrap();
+        // The caret sits under the é.
+        let col = caret.chars().position(|c| c == '^').unwrap();
+        assert_eq!(quoted.chars().nth(col), Some('é'), "{quoted}\n{caret}");
     }
 
     #[test]
