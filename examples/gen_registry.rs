@@ -499,11 +499,11 @@ struct Transfer {
     description: String,
 }
 
-struct Config {
-    out: PathBuf,
-    activities: usize,
-    processors: usize,
-    transfers: usize,
+pub struct Config {
+    pub out: PathBuf,
+    pub activities: usize,
+    pub processors: usize,
+    pub transfers: usize,
 }
 
 const SCC_SAFEGUARDS: usize = 5;
@@ -1182,7 +1182,7 @@ fn render_activity(a: &Activity, procs: &[Processor], transfer_ids: &[String]) -
 // main
 // ---------------------------------------------------------------------------
 
-fn run(cfg: &Config) -> Result<(), String> {
+pub fn run(cfg: &Config) -> Result<(), String> {
     let root = &cfg.out;
     let procs = gen_processors(cfg.processors, cfg.transfers * 7 / 10);
     let mut acts = gen_activities(cfg.activities, cfg.processors);
