@@ -178,11 +178,8 @@ fn escape_property(s: &str) -> String {
 pub fn render_github(diags: &[Diagnostic], sources: &SourceMap, prefix: &str) -> String {
     let mut out = String::new();
     for d in diags {
-        let file = if prefix.is_empty() || prefix == "." {
-            d.path.clone()
-        } else {
-            format!("{}/{}", prefix.trim_end_matches('/'), d.path)
-        };
+        let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
+        let file = if prefix.is_empty() || prefix == "." { d.path.clone() } else { format!("{prefix}/{}", d.path) };
         let mut props = format!("file={}", escape_property(&file));
         if let Some((line, col)) = position(d, sources) {
             props.push_str(&format!(",line={line},col={col}"));

@@ -404,3 +404,53 @@ fn coverage_names_the_chain() {
     let p = d[0].primary.as_ref().unwrap();
     assert_eq!(&checked.sources.get(p.file).text[p.span.clone()], "\"host\"");
 }
+
+#[test]
+fn registry_adequacy_list_replaces_the_bundled_one() {
+    let vendor_in = US_VENDOR.replace("\"US\"", "\"IN\"");
+    let base = [
+        ("activities/accounts.toml", with_processor("vendor")),
+        ("processors/vendor.toml", vendor_in),
+        ("transfers/vendor-in.toml", "to = \"vendor\"\ncountry = \"IN\"\nmechanism = \"adequacy\"\n".to_string()),
+        ("processors/host.toml", String::new()),
+    ];
+    let with = |adequacy: &str| {
+        let mut files: Vec<(&str, &str)> = base.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        files.push(("adequacy.toml", adequacy));
+        codes(&files)
+    };
+    // Bundled: India has no decision.
+    assert_eq!(with(""), vec!["adequacy-invalid"]);
+    // A registry list that has one (e.g. a future decision) is used instead.
+    assert!(with("as_of = 2027-01-01\n[countries.IN]\ndecision = \"(EU) 2027/1\"\n").is_empty());
+    // A decision adopted after the as-of date is not yet in force.
+    let jp = with("as_of = 2027-01-01\n[countries.IN]\ndecision = \"(EU) 2027/1\"\nadopted = 2027-06-01\n");
+    assert_eq!(jp, vec!["adequacy-invalid"]);
+    // Mistakes in the list itself are diagnostics, not panics.
+    let bad = with("as_of = \"2027-01-01\"\n[countries.XX]\ndecision = 1\n");
+    assert!(bad.contains(&"schema".to_string()) && bad.contains(&"unknown-country".to_string()), "{bad:?}");
+}
+
+#[test]
+fn expired_adequacy_decision_is_not_in_force() {
+    let vendor_gb = US_VENDOR.replace("\"US\"", "\"GB\"");
+    let files = [
+        ("activities/accounts.toml", with_processor("vendor")),
+        ("processors/vendor.toml", vendor_gb),
+        ("transfers/vendor-gb.toml", "to = \"vendor\"\ncountry = \"GB\"\nmechanism = \"adequacy\"\n".to_string()),
+        ("processors/host.toml", String::new()),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    assert!(codes(&files).is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let mut all: BTreeMap<&str, &str> = BTreeMap::from([("organisation.toml", ORG), ("categories.toml", CATEGORIES), ("measures.toml", MEASURES)]);
+    all.extend(files.iter().filter(|(_, t)| !t.is_empty()).map(|(p, t)| (*p, *t)));
+    for (p, t) in all {
+        let path = dir.path().join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, t).unwrap();
+    }
+    let later = check(dir.path(), Date::new(2032, 1, 1).unwrap(), false).unwrap();
+    let d = later.diagnostics.iter().find(|d| d.code.as_str() == "adequacy-invalid").expect("expired");
+    assert!(d.message.contains("expired on 2031-12-27"), "{}", d.message);
+}
