@@ -151,12 +151,20 @@ const MEASURES: &[(&str, &str, bool)] = &[
     ("data-loss-prevention", "Data loss prevention", true),
     ("customer-managed-keys", "Customer-managed keys", true),
     ("staff-training", "Staff training", false),
-    ("confidentiality-agreements", "Confidentiality agreements", false),
+    (
+        "confidentiality-agreements",
+        "Confidentiality agreements",
+        false,
+    ),
     ("need-to-know", "Need-to-know policy", false),
     ("incident-response-plan", "Incident response plan", false),
     ("vendor-assessment", "Vendor assessment", false),
     ("clean-desk-policy", "Clean desk policy", false),
-    ("privacy-by-design-review", "Privacy by design review", false),
+    (
+        "privacy-by-design-review",
+        "Privacy by design review",
+        false,
+    ),
     ("access-review", "Quarterly access review", false),
     ("retention-policy", "Retention policy", false),
     ("physical-access-control", "Physical access control", false),
@@ -288,14 +296,44 @@ const SERVICES: &[&str] = &[
 ];
 
 const NAME_PREFIX: &[&str] = &[
-    "Nordlicht", "Alpen", "Blue", "Cedar", "Delta", "Ember", "Fjord", "Granite", "Harbor",
-    "Iris", "Juniper", "Kestrel", "Lumen", "Meridian", "Nimbus", "Orchid", "Polar", "Quartz",
-    "Rhine", "Sakura", "Tundra", "Umbra", "Vega", "Willow", "Zephyr",
+    "Nordlicht",
+    "Alpen",
+    "Blue",
+    "Cedar",
+    "Delta",
+    "Ember",
+    "Fjord",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+    "Meridian",
+    "Nimbus",
+    "Orchid",
+    "Polar",
+    "Quartz",
+    "Rhine",
+    "Sakura",
+    "Tundra",
+    "Umbra",
+    "Vega",
+    "Willow",
+    "Zephyr",
 ];
 
 const NAME_SUFFIX: &[&str] = &[
-    "Cloud", "Data", "Systems", "Software", "Networks", "Analytics", "Services", "Labs",
-    "Solutions", "Digital",
+    "Cloud",
+    "Data",
+    "Systems",
+    "Software",
+    "Networks",
+    "Analytics",
+    "Services",
+    "Labs",
+    "Solutions",
+    "Digital",
 ];
 
 const CERTIFICATIONS: &[&str] = &["ISO 27001", "SOC 2 Type II", "ISO 27701", "C5", "TISAX"];
@@ -883,69 +921,79 @@ fn plan_transfers(
 
     let mut rng = Rng::new(0x5452_414E); // "TRAN"
     let technical: Vec<usize> = (0..MEASURES.len()).filter(|&m| MEASURES[m].2).collect();
-    let plain_categories: Vec<usize> =
-        (0..DATA_CATEGORIES.len()).filter(|&c| !DATA_CATEGORIES[c].2).collect();
+    let plain_categories: Vec<usize> = (0..DATA_CATEGORIES.len())
+        .filter(|&c| !DATA_CATEGORIES[c].2)
+        .collect();
     let mut non_adequate_count = 0usize;
     let mut scc_count = 0usize;
     let mut transfers = Vec::with_capacity(requested);
     let mut cover: HashMap<(usize, &'static str), usize> = HashMap::new();
 
-    let mut make = |to: usize, country: &'static str, prefer_scc: bool, rng: &mut Rng| -> Transfer {
-        let p = &procs[to];
-        let mechanism = if adequacy_covers(country, p.dpf_certified) {
-            if prefer_scc { Mechanism::Scc } else { Mechanism::Adequacy }
-        } else {
-            // Every tenth transfer to a non-adequate country (the first one
-            // included) relies on the group's BCR, the rest on SCCs.
-            non_adequate_count += 1;
-            if non_adequate_count % 10 == 1 { Mechanism::Bcr } else { Mechanism::Scc }
-        };
-        let safeguard = match mechanism {
-            Mechanism::Adequacy => None,
-            Mechanism::Bcr => Some(BCR_ID.to_string()),
-            Mechanism::Scc => {
-                scc_count += 1;
-                Some(scc_id((scc_count - 1) % SCC_SAFEGUARDS))
+    let mut make =
+        |to: usize, country: &'static str, prefer_scc: bool, rng: &mut Rng| -> Transfer {
+            let p = &procs[to];
+            let mechanism = if adequacy_covers(country, p.dpf_certified) {
+                if prefer_scc {
+                    Mechanism::Scc
+                } else {
+                    Mechanism::Adequacy
+                }
+            } else {
+                // Every tenth transfer to a non-adequate country (the first one
+                // included) relies on the group's BCR, the rest on SCCs.
+                non_adequate_count += 1;
+                if non_adequate_count % 10 == 1 {
+                    Mechanism::Bcr
+                } else {
+                    Mechanism::Scc
+                }
+            };
+            let safeguard = match mechanism {
+                Mechanism::Adequacy => None,
+                Mechanism::Bcr => Some(BCR_ID.to_string()),
+                Mechanism::Scc => {
+                    scc_count += 1;
+                    Some(scc_id((scc_count - 1) % SCC_SAFEGUARDS))
+                }
+            };
+            let supplementary = if mechanism == Mechanism::Adequacy {
+                Vec::new()
+            } else {
+                rng.some(technical.len(), 1, 3)
+                    .into_iter()
+                    .map(|j| technical[j])
+                    .collect()
+            };
+            let data_categories = if rng.chance(30) {
+                rng.some(plain_categories.len(), 1, 2)
+                    .into_iter()
+                    .map(|j| plain_categories[j])
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let via = if rng.chance(60) { parent[to] } else { None };
+            let description = match mechanism {
+                Mechanism::Adequacy => format!(
+                    "{} ({}) receives data in **{}** under an adequacy decision.",
+                    p.name, p.service, country
+                ),
+                _ => format!(
+                    "{} ({}) accesses data from **{}**; see the transfer impact assessment.",
+                    p.name, p.service, country
+                ),
+            };
+            Transfer {
+                to,
+                country,
+                via,
+                mechanism,
+                safeguard,
+                supplementary,
+                data_categories,
+                description,
             }
         };
-        let supplementary = if mechanism == Mechanism::Adequacy {
-            Vec::new()
-        } else {
-            rng.some(technical.len(), 1, 3)
-                .into_iter()
-                .map(|j| technical[j])
-                .collect()
-        };
-        let data_categories = if rng.chance(30) {
-            rng.some(plain_categories.len(), 1, 2)
-                .into_iter()
-                .map(|j| plain_categories[j])
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let via = if rng.chance(60) { parent[to] } else { None };
-        let description = match mechanism {
-            Mechanism::Adequacy => format!(
-                "{} ({}) receives data in **{}** under an adequacy decision.",
-                p.name, p.service, country
-            ),
-            _ => format!(
-                "{} ({}) accesses data from **{}**; see the transfer impact assessment.",
-                p.name, p.service, country
-            ),
-        };
-        Transfer {
-            to,
-            country,
-            via,
-            mechanism,
-            safeguard,
-            supplementary,
-            data_categories,
-            description,
-        }
-    };
 
     for &(to, country) in &pairs {
         cover.insert((to, country), transfers.len());
@@ -1013,7 +1061,11 @@ fn render_categories() -> String {
     let mut s = String::from("# Generated by examples/gen_registry.rs\n");
     for (id, name) in DATA_SUBJECTS {
         let _ = writeln!(s, "\n[data_subjects.{id}]\nname = {}", q(name));
-        let _ = writeln!(s, "description = {}", q(&format!("{name} of Benchmark Example GmbH.")));
+        let _ = writeln!(
+            s,
+            "description = {}",
+            q(&format!("{name} of Benchmark Example GmbH."))
+        );
     }
     for (id, name, special) in DATA_CATEGORIES {
         let _ = writeln!(s, "\n[data_categories.{id}]\nname = {}", q(name));
@@ -1028,8 +1080,16 @@ fn render_measures() -> String {
     let mut s = String::from("# Generated by examples/gen_registry.rs\n");
     for (id, name, technical) in MEASURES {
         let _ = writeln!(s, "\n[measures.{id}]\nname = {}", q(name));
-        let _ = writeln!(s, "description = {}", q(&format!("{name}, applied company-wide.")));
-        let kind = if *technical { "technical" } else { "organisational" };
+        let _ = writeln!(
+            s,
+            "description = {}",
+            q(&format!("{name}, applied company-wide."))
+        );
+        let kind = if *technical {
+            "technical"
+        } else {
+            "organisational"
+        };
         let _ = writeln!(s, "kind = \"{kind}\"");
     }
     s
@@ -1077,7 +1137,11 @@ fn render_processor(p: &Processor, procs: &[Processor]) -> String {
         let _ = writeln!(s, "description = {}", q(d));
     }
     let _ = writeln!(s, "dpa_signed = {}", p.dpa_signed);
-    let _ = writeln!(s, "dpa_reference = {}", q(&format!("contracts/dpa/{}.pdf", p.id)));
+    let _ = writeln!(
+        s,
+        "dpa_reference = {}",
+        q(&format!("contracts/dpa/{}.pdf", p.id))
+    );
     if p.dpf_certified {
         s.push_str("dpf_certified = true\n");
     }
@@ -1085,7 +1149,11 @@ fn render_processor(p: &Processor, procs: &[Processor]) -> String {
         let _ = writeln!(s, "certifications = {}", arr(&p.certifications));
     }
     if !p.sub_processors.is_empty() {
-        let ids: Vec<&str> = p.sub_processors.iter().map(|&j| procs[j].id.as_str()).collect();
+        let ids: Vec<&str> = p
+            .sub_processors
+            .iter()
+            .map(|&j| procs[j].id.as_str())
+            .collect();
         let _ = writeln!(s, "sub_processors = {}", arr(&ids));
     }
     s
@@ -1108,7 +1176,11 @@ fn render_transfer(t: &Transfer, procs: &[Processor]) -> String {
         let _ = writeln!(s, "safeguard = {}", q(sg));
     }
     if !t.data_categories.is_empty() {
-        let ids: Vec<&str> = t.data_categories.iter().map(|&c| DATA_CATEGORIES[c].0).collect();
+        let ids: Vec<&str> = t
+            .data_categories
+            .iter()
+            .map(|&c| DATA_CATEGORIES[c].0)
+            .collect();
         let _ = writeln!(s, "data_categories = {}", arr(&ids));
     }
     if !t.supplementary.is_empty() {
@@ -1139,9 +1211,17 @@ fn render_activity(a: &Activity, procs: &[Processor], transfer_ids: &[String]) -
     if a.special {
         s.push_str("special_category_condition = \"explicit-consent\"\n");
     }
-    let ds: Vec<&str> = a.data_subjects.iter().map(|&i| DATA_SUBJECTS[i].0).collect();
+    let ds: Vec<&str> = a
+        .data_subjects
+        .iter()
+        .map(|&i| DATA_SUBJECTS[i].0)
+        .collect();
     let _ = writeln!(s, "data_subjects = {}", arr(&ds));
-    let dc: Vec<&str> = a.data_categories.iter().map(|&i| DATA_CATEGORIES[i].0).collect();
+    let dc: Vec<&str> = a
+        .data_categories
+        .iter()
+        .map(|&i| DATA_CATEGORIES[i].0)
+        .collect();
     let _ = writeln!(s, "data_categories = {}", arr(&dc));
     if !a.sources.is_empty() {
         let _ = writeln!(s, "sources = {}", arr(&a.sources));
@@ -1151,7 +1231,11 @@ fn render_activity(a: &Activity, procs: &[Processor], transfer_ids: &[String]) -
         let _ = writeln!(s, "processors = {}", arr(&ps));
     }
     if !a.transfers.is_empty() {
-        let ts: Vec<&str> = a.transfers.iter().map(|&i| transfer_ids[i].as_str()).collect();
+        let ts: Vec<&str> = a
+            .transfers
+            .iter()
+            .map(|&i| transfer_ids[i].as_str())
+            .collect();
         let _ = writeln!(s, "transfers = {}", arr(&ts));
     }
     let ms: Vec<&str> = a.measures.iter().map(|&i| MEASURES[i].0).collect();
@@ -1160,7 +1244,11 @@ fn render_activity(a: &Activity, procs: &[Processor], transfer_ids: &[String]) -
         let _ = writeln!(s, "systems = {}", arr(&a.systems));
     }
     for (period, from, cats) in &a.retention {
-        let _ = write!(s, "\n[[retention]]\nperiod = \"{period}\"\nfrom = {}\n", q(from));
+        let _ = write!(
+            s,
+            "\n[[retention]]\nperiod = \"{period}\"\nfrom = {}\n",
+            q(from)
+        );
         if !cats.is_empty() {
             let ids: Vec<&str> = cats.iter().map(|&i| DATA_CATEGORIES[i].0).collect();
             let _ = writeln!(s, "data_categories = {}", arr(&ids));
@@ -1222,7 +1310,11 @@ pub fn run(cfg: &Config) -> Result<(), String> {
         write_file(root, &rel, &render_processor(p, &procs))?;
     }
     for (t, id) in plan.transfers.iter().zip(&transfer_ids) {
-        write_file(root, &format!("transfers/{id}.toml"), &render_transfer(t, &procs))?;
+        write_file(
+            root,
+            &format!("transfers/{id}.toml"),
+            &render_transfer(t, &procs),
+        )?;
     }
     for a in &acts {
         let rel = format!("activities/{}/{}.toml", a.dir, a.id);
@@ -1230,7 +1322,10 @@ pub fn run(cfg: &Config) -> Result<(), String> {
     }
 
     let non_eea_procs = procs.iter().filter(|p| !p.non_eea().is_empty()).count();
-    let with_subs = procs.iter().filter(|p| !p.sub_processors.is_empty()).count();
+    let with_subs = procs
+        .iter()
+        .filter(|p| !p.sub_processors.is_empty())
+        .count();
     let count = |m: Mechanism| plan.transfers.iter().filter(|t| t.mechanism == m).count();
     eprintln!("wrote registry to {}", root.display());
     eprintln!("  activities:   {}", acts.len());

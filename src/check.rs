@@ -21,23 +21,40 @@ pub struct Checked {
 
 impl Checked {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 }
 
 /// Loads and validates `root`. With `deny_warnings`, warnings become errors.
 pub fn check(root: &Path, as_of: Date, deny_warnings: bool) -> Result<Checked, LoadError> {
     let loaded = load::load(root)?;
-    let adequacy = loaded.registry.adequacy.clone().unwrap_or_else(|| reference::bundled_adequacy().clone());
+    let adequacy = loaded
+        .registry
+        .adequacy
+        .clone()
+        .unwrap_or_else(|| reference::bundled_adequacy().clone());
     let mut diagnostics = loaded.diagnostics;
-    diagnostics.extend(validate::validate(&loaded.registry, &loaded.sources, &adequacy, as_of));
+    diagnostics.extend(validate::validate(
+        &loaded.registry,
+        &loaded.sources,
+        &adequacy,
+        as_of,
+    ));
     if deny_warnings {
         for d in &mut diagnostics {
             d.severity = Severity::Error;
         }
     }
     diag::sort(&mut diagnostics);
-    Ok(Checked { registry: loaded.registry, sources: loaded.sources, diagnostics, adequacy, as_of })
+    Ok(Checked {
+        registry: loaded.registry,
+        sources: loaded.sources,
+        diagnostics,
+        adequacy,
+        as_of,
+    })
 }
 
 /// The as-of date when `--as-of` is not given: `SOURCE_DATE_EPOCH` if set
@@ -45,15 +62,20 @@ pub fn check(root: &Path, as_of: Date, deny_warnings: bool) -> Result<Checked, L
 pub fn default_as_of() -> Result<Date, String> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => {
-            let secs: i64 = v.trim().parse().map_err(|_| format!("SOURCE_DATE_EPOCH must be a number of seconds, not `{v}`"))?;
-            Date::from_unix_seconds(secs).ok_or_else(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .map_err(|_| format!("SOURCE_DATE_EPOCH must be a number of seconds, not `{v}`"))?;
+            Date::from_unix_seconds(secs)
+                .ok_or_else(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))
         }
         Err(_) => {
             let secs = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0);
-            Date::from_unix_seconds(secs).ok_or_else(|| "the system clock is out of range".to_string())
+            Date::from_unix_seconds(secs)
+                .ok_or_else(|| "the system clock is out of range".to_string())
         }
     }
 }

@@ -12,7 +12,11 @@ use ropa::diag::{render_github, render_human, render_json};
 use ropa::model::Date;
 
 #[derive(Parser)]
-#[command(name = "ropa", version, about = "Compile a GDPR Record of Processing Activities kept as TOML")]
+#[command(
+    name = "ropa",
+    version,
+    about = "Compile a GDPR Record of Processing Activities kept as TOML"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,7 +61,12 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { registry, as_of, deny_warnings, format } => {
+        Command::Check {
+            registry,
+            as_of,
+            deny_warnings,
+            format,
+        } => {
             let as_of = match as_of.map_or_else(default_as_of, Ok) {
                 Ok(d) => d,
                 Err(e) => return fail(e),
@@ -68,17 +77,30 @@ fn main() -> ExitCode {
             };
             let text = match format {
                 Format::Human => {
-                    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                    let color =
+                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
                     render_human(&checked.diagnostics, &checked.sources, color)
                 }
                 Format::Json => render_json(&checked.diagnostics, &checked.sources),
-                Format::Github => render_github(&checked.diagnostics, &checked.sources, &registry.to_string_lossy()),
+                Format::Github => render_github(
+                    &checked.diagnostics,
+                    &checked.sources,
+                    &registry.to_string_lossy(),
+                ),
             };
             let mut out = std::io::stdout().lock();
-            if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
+            if out
+                .write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .is_err()
+            {
                 return ExitCode::from(2);
             }
-            if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+            if checked.has_errors() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
     }
 }

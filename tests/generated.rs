@@ -10,19 +10,34 @@ use std::process::Command;
 
 fn ropa_check(dir: &std::path::Path) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
-        .args(["check", "--format", "json", "--as-of", "2026-11-01", "--registry"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-01",
+            "--registry",
+        ])
         .arg(dir)
         .env_remove("SOURCE_DATE_EPOCH")
         .output()
         .unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+    )
 }
 
 #[test]
 fn generated_registry_is_valid_and_coverage_holds() {
     let tmp = tempfile::tempdir().unwrap();
     let reg = tmp.path().join("registry");
-    let cfg = gen_registry::Config { out: reg.clone(), activities: 600, processors: 150, transfers: 300 };
+    let cfg = gen_registry::Config {
+        out: reg.clone(),
+        activities: 600,
+        processors: 150,
+        transfers: 300,
+    };
     gen_registry::run(&cfg).unwrap();
 
     let (code, json) = ropa_check(&reg);
@@ -33,20 +48,34 @@ fn generated_registry_is_valid_and_coverage_holds() {
     // Remove every transfer that covers a sub-processor reached through
     // `via`; each removal must surface as transfer-uncovered errors naming
     // that sub-processor and its country.
-    let transfers: Vec<(std::path::PathBuf, toml::Value)> = walkdir::WalkDir::new(reg.join("transfers"))
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().to_path_buf(), toml::from_str(&std::fs::read_to_string(e.path()).unwrap()).unwrap()))
-        .collect();
-    let key = |v: &toml::Value| (v["to"].as_str().unwrap().to_string(), v["country"].as_str().unwrap().to_string());
+    let transfers: Vec<(std::path::PathBuf, toml::Value)> =
+        walkdir::WalkDir::new(reg.join("transfers"))
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path().to_path_buf(),
+                    toml::from_str(&std::fs::read_to_string(e.path()).unwrap()).unwrap(),
+                )
+            })
+            .collect();
+    let key = |v: &toml::Value| {
+        (
+            v["to"].as_str().unwrap().to_string(),
+            v["country"].as_str().unwrap().to_string(),
+        )
+    };
     let mut removed: Vec<(String, String)> = Vec::new();
     for (_, v) in &transfers {
         if v.get("via").is_some() && !removed.contains(&key(v)) && removed.len() < 3 {
             removed.push(key(v));
         }
     }
-    assert!(!removed.is_empty(), "the generator should produce transfers with `via`");
+    assert!(
+        !removed.is_empty(),
+        "the generator should produce transfers with `via`"
+    );
     for (path, v) in &transfers {
         if removed.contains(&key(v)) {
             std::fs::remove_file(path).unwrap();
@@ -55,12 +84,17 @@ fn generated_registry_is_valid_and_coverage_holds() {
     let (code, json) = ropa_check(&reg);
     assert_eq!(code, 1, "{json}");
     let diags: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
-    let uncovered: Vec<&serde_json::Value> = diags.iter().filter(|d| d["code"] == "transfer-uncovered").collect();
+    let uncovered: Vec<&serde_json::Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "transfer-uncovered")
+        .collect();
     for (to, country) in &removed {
         assert!(
             uncovered.iter().any(|d| {
                 let m = d["message"].as_str().unwrap();
-                m.contains(&format!("`{to}`")) && m.contains(&format!("({country})")) && m.contains("sub-processor")
+                m.contains(&format!("`{to}`"))
+                    && m.contains(&format!("({country})"))
+                    && m.contains("sub-processor")
             }),
             "no transfer-uncovered for {to} in {country}: {uncovered:#?}"
         );
@@ -68,12 +102,19 @@ fn generated_registry_is_valid_and_coverage_holds() {
     // Nothing else but activities' `transfers` lists naming the removed files.
     for d in &diags {
         let ok = d["code"] == "transfer-uncovered"
-            || (d["code"] == "dangling-reference" && d["message"].as_str().unwrap().starts_with("`transfers` names transfer"));
+            || (d["code"] == "dangling-reference"
+                && d["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("`transfers` names transfer"));
         assert!(ok, "{d:#}");
     }
     // Errors point into activity files, at a processor reference.
     for d in &uncovered {
-        assert!(d["file"].as_str().unwrap().starts_with("activities/"), "{d}");
+        assert!(
+            d["file"].as_str().unwrap().starts_with("activities/"),
+            "{d}"
+        );
         assert!(d["line"].as_u64().is_some() && d["column"].as_u64().is_some());
     }
 }

@@ -71,7 +71,11 @@ mod tests {
         let mut seen = BTreeSet::new();
         for c in Code::ALL {
             assert!(seen.insert(c.as_str()), "duplicate code {}", c.as_str());
-            assert!(c.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+            assert!(
+                c.as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-')
+            );
             assert!(!c.description().is_empty());
         }
     }

@@ -54,13 +54,23 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic at `span` in `file`, with the code's default severity.
-    pub fn at(code: Code, sources: &SourceMap, file: FileId, span: Range<usize>, message: impl Into<String>) -> Self {
+    pub fn at(
+        code: Code,
+        sources: &SourceMap,
+        file: FileId,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: code.severity(),
             code,
             message: message.into(),
             path: sources.get(file).path.clone(),
-            primary: Some(Label { file, span, message: String::new() }),
+            primary: Some(Label {
+                file,
+                span,
+                message: String::new(),
+            }),
             secondary: Vec::new(),
             help: None,
         }
@@ -98,7 +108,11 @@ impl Diagnostic {
     }
 
     pub fn also(mut self, file: FileId, span: Range<usize>, text: impl Into<String>) -> Self {
-        self.secondary.push(Label { file, span, message: text.into() });
+        self.secondary.push(Label {
+            file,
+            span,
+            message: text.into(),
+        });
         self
     }
 

@@ -1,10 +1,12 @@
 //! The only module that turns diagnostics into text.
 
-use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity};
-use codespan_reporting::term::{self, termcolor::Buffer, Config};
+use codespan_reporting::diagnostic::{
+    Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity,
+};
+use codespan_reporting::term::{self, Config, termcolor::Buffer};
 use serde::Serialize;
 
-use super::{count, Diagnostic, Severity, SourceMap};
+use super::{Diagnostic, Severity, SourceMap, count};
 
 fn codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
     let severity = match d.severity {
@@ -29,10 +31,17 @@ fn codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
 /// rustc-style text: header, `--> file:line:col`, the quoted line with a
 /// caret under the value, help; then a summary line.
 pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
-    let config = Config { chars: codespan_reporting::term::Chars::ascii(), ..Config::default() };
+    let config = Config {
+        chars: codespan_reporting::term::Chars::ascii(),
+        ..Config::default()
+    };
     let mut out = Vec::<u8>::new();
     for d in diags {
-        let mut buf = if color { Buffer::ansi() } else { Buffer::no_color() };
+        let mut buf = if color {
+            Buffer::ansi()
+        } else {
+            Buffer::no_color()
+        };
         let rendered = if d.primary.is_some() && !has_long_line(d, sources) {
             term::emit_to_write_style(&mut buf, &config, sources, &codespan(d)).is_ok()
         } else {
@@ -45,7 +54,14 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
         } else {
             // No position (a required file is missing): same shape, no snippet.
             out.extend_from_slice(
-                format!("{}[{}]: {}\n  --> {}\n", d.severity.as_str(), d.code.as_str(), d.message, d.path).as_bytes(),
+                format!(
+                    "{}[{}]: {}\n  --> {}\n",
+                    d.severity.as_str(),
+                    d.code.as_str(),
+                    d.message,
+                    d.path
+                )
+                .as_bytes(),
             );
             if let Some(h) = &d.help {
                 out.extend_from_slice(format!("   = help: {h}\n").as_bytes());
@@ -74,7 +90,8 @@ fn has_long_line(d: &Diagnostic, sources: &SourceMap) -> bool {
     d.primary.iter().chain(&d.secondary).any(|l| {
         let text = &sources.get(l.file).text;
         let (s, e) = line_bounds(text, l.span.start);
-        text.get(s..e).is_some_and(|line| line.chars().count() > MAX_QUOTED_CHARS)
+        text.get(s..e)
+            .is_some_and(|line| line.chars().count() > MAX_QUOTED_CHARS)
     })
 }
 
@@ -98,17 +115,39 @@ fn render_clipped(d: &Diagnostic, p: &super::Label, sources: &SourceMap) -> Stri
     let lead = if ws > ls { "…" } else { "" };
     let tail = if we < le { "…" } else { "" };
     let window = &text[ws..we];
-    let caret_at = lead.chars().count() + text[ws..floor_char(text, p.span.start.max(ws))].chars().count();
+    let caret_at = lead.chars().count()
+        + text[ws..floor_char(text, p.span.start.max(ws))]
+            .chars()
+            .count();
     let span_end = floor_char(text, p.span.end.min(we).max(p.span.start));
-    let width = text[floor_char(text, p.span.start)..span_end].chars().count().max(1);
+    let width = text[floor_char(text, p.span.start)..span_end]
+        .chars()
+        .count()
+        .max(1);
     let gutter = " ".repeat(line.to_string().len());
-    let mut s = format!("{}[{}]: {}\n", d.severity.as_str(), d.code.as_str(), d.message);
-    s.push_str(&format!("{gutter} --> {}:{line}:{col}\n{gutter} |\n{line} | {lead}{window}{tail}\n", f.path));
-    s.push_str(&format!("{gutter} | {}{} {}\n", " ".repeat(caret_at), "^".repeat(width), p.message));
+    let mut s = format!(
+        "{}[{}]: {}\n",
+        d.severity.as_str(),
+        d.code.as_str(),
+        d.message
+    );
+    s.push_str(&format!(
+        "{gutter} --> {}:{line}:{col}\n{gutter} |\n{line} | {lead}{window}{tail}\n",
+        f.path
+    ));
+    s.push_str(&format!(
+        "{gutter} | {}{} {}\n",
+        " ".repeat(caret_at),
+        "^".repeat(width),
+        p.message
+    ));
     for l in &d.secondary {
         let sf = sources.get(l.file);
         let (sl, sc) = sf.line_col(l.span.start);
-        s.push_str(&format!("{gutter} = note: {}:{sl}:{sc}: {}\n", sf.path, l.message));
+        s.push_str(&format!(
+            "{gutter} = note: {}:{sl}:{sc}: {}\n",
+            sf.path, l.message
+        ));
     }
     if let Some(h) = &d.help {
         s.push_str(&format!("{gutter} = help: {h}\n"));
@@ -118,13 +157,21 @@ fn render_clipped(d: &Diagnostic, p: &super::Label, sources: &SourceMap) -> Stri
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// `2 errors, 3 warnings`
 pub fn summary_line(diags: &[Diagnostic]) -> String {
     let c = count(diags);
-    format!("{}, {}", plural(c.errors, "error"), plural(c.warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(c.errors, "error"),
+        plural(c.warnings, "warning")
+    )
 }
 
 #[derive(Serialize)]
@@ -139,7 +186,9 @@ struct JsonDiagnostic<'a> {
 }
 
 fn position(d: &Diagnostic, sources: &SourceMap) -> Option<(usize, usize)> {
-    d.primary.as_ref().map(|p| sources.get(p.file).line_col(p.span.start))
+    d.primary
+        .as_ref()
+        .map(|p| sources.get(p.file).line_col(p.span.start))
 }
 
 /// `--format json`: one array, one object a diagnostic (the contract's shape).
@@ -165,7 +214,9 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -179,7 +230,11 @@ pub fn render_github(diags: &[Diagnostic], sources: &SourceMap, prefix: &str) ->
     let mut out = String::new();
     for d in diags {
         let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
-        let file = if prefix.is_empty() || prefix == "." { d.path.clone() } else { format!("{prefix}/{}", d.path) };
+        let file = if prefix.is_empty() || prefix == "." {
+            d.path.clone()
+        } else {
+            format!("{prefix}/{}", d.path)
+        };
         let mut props = format!("file={}", escape_property(&file));
         if let Some((line, col)) = position(d, sources) {
             props.push_str(&format!(",line={line},col={col}"));
@@ -190,7 +245,12 @@ pub fn render_github(diags: &[Diagnostic], sources: &SourceMap, prefix: &str) ->
             msg.push_str("\nhelp: ");
             msg.push_str(h);
         }
-        out.push_str(&format!("::{} {}::{}\n", d.severity.as_str(), props, escape_data(&msg)));
+        out.push_str(&format!(
+            "::{} {}::{}\n",
+            d.severity.as_str(),
+            props,
+            escape_data(&msg)
+        ));
     }
     out
 }
@@ -215,7 +275,12 @@ mod tests {
     #[test]
     fn long_lines_are_clipped_around_the_caret() {
         let mut sources = SourceMap::default();
-        let text = format!("description = \"{}\"\nkind = 3\nx = \"{}é\" # {}\n", "a".repeat(5000), "b".repeat(300), "c".repeat(300));
+        let text = format!(
+            "description = \"{}\"\nkind = 3\nx = \"{}é\" # {}\n",
+            "a".repeat(5000),
+            "b".repeat(300),
+            "c".repeat(300)
+        );
         let f = sources.add("r.toml".into(), text.clone());
         let at = text.find('é').unwrap();
         let d = Diagnostic::at(Code::Schema, &sources, f, at..at + 2, "bad").label("here");
@@ -233,7 +298,10 @@ mod tests {
     fn summary_uses_singular_and_plural() {
         let d = Diagnostic::file(Code::Schema, "a", "m");
         let w = Diagnostic::file(Code::Unused, "a", "m");
-        assert_eq!(summary_line(&[d.clone(), w.clone(), w]), "1 error, 2 warnings");
+        assert_eq!(
+            summary_line(&[d.clone(), w.clone(), w]),
+            "1 error, 2 warnings"
+        );
         assert_eq!(summary_line(&[]), "0 errors, 0 warnings");
     }
 }

@@ -18,7 +18,11 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        SourceFile { path, text, line_starts }
+        SourceFile {
+            path,
+            text,
+            line_starts,
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -29,13 +33,20 @@ impl SourceFile {
             Err(l) => l - 1,
         };
         let start = self.line_starts[line];
-        let col = self.text.get(start..byte).map_or(byte - start, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..byte)
+            .map_or(byte - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 
     fn line_range(&self, line: usize) -> Option<Range<usize>> {
         let start = *self.line_starts.get(line)?;
-        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
         Some(start..end)
     }
 }
@@ -71,11 +82,17 @@ impl<'a> Files<'a> for SourceMap {
     type Source = &'a str;
 
     fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        self.files.get(id).map(|f| f.path.as_str()).ok_or(FilesError::FileMissing)
+        self.files
+            .get(id)
+            .map(|f| f.path.as_str())
+            .ok_or(FilesError::FileMissing)
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        self.files.get(id).map(|f| f.text.as_str()).ok_or(FilesError::FileMissing)
+        self.files
+            .get(id)
+            .map(|f| f.text.as_str())
+            .ok_or(FilesError::FileMissing)
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
@@ -85,7 +102,10 @@ impl<'a> Files<'a> for SourceMap {
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
         let f = self.files.get(id).ok_or(FilesError::FileMissing)?;
-        f.line_range(line_index).ok_or(FilesError::LineTooLarge { given: line_index, max: f.line_starts.len() - 1 })
+        f.line_range(line_index).ok_or(FilesError::LineTooLarge {
+            given: line_index,
+            max: f.line_starts.len() - 1,
+        })
     }
 }
 

@@ -7,10 +7,10 @@
 
 use std::ops::Range;
 
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
-use crate::diag::{did_you_mean, Code, Diagnostic, FileId, SourceMap};
+use crate::diag::{Code, Diagnostic, FileId, SourceMap, did_you_mean};
 use crate::model::*;
 use crate::reference;
 
@@ -23,7 +23,11 @@ pub struct Cx<'a> {
 
 impl<'a> Cx<'a> {
     pub fn new(sources: &'a SourceMap, file: FileId) -> Self {
-        Cx { sources, file, diags: Vec::new() }
+        Cx {
+            sources,
+            file,
+            diags: Vec::new(),
+        }
     }
 
     pub fn diag(&self, code: Code, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
@@ -60,10 +64,16 @@ pub trait Decode: Sized {
 
 fn type_error(v: &Value, key: &str, expected: &str, cx: &mut Cx) {
     let mut d = cx
-        .diag(Code::Schema, v.span(), format!("`{key}` must be {expected}, found {}", found(v.get_ref())))
+        .diag(
+            Code::Schema,
+            v.span(),
+            format!("`{key}` must be {expected}, found {}", found(v.get_ref())),
+        )
         .label(format!("expected {expected}"));
     if matches!(v.get_ref(), DeValue::String(_)) && expected.starts_with("a list") {
-        d = d.help(format!("write it as a list, even with one item: `{key} = [\"…\"]`"));
+        d = d.help(format!(
+            "write it as a list, even with one item: `{key} = [\"…\"]`"
+        ));
     }
     cx.push(d);
 }
@@ -90,9 +100,13 @@ impl Decode for bool {
             DeValue::Boolean(b) => Some(*b),
             DeValue::String(s) if s == "true" || s == "false" => {
                 cx.push(
-                    cx.diag(Code::Schema, v.span(), format!("`{key}` must be true or false, without quotes"))
-                        .label("a string, not a boolean")
-                        .help(format!("write `{key} = {s}`")),
+                    cx.diag(
+                        Code::Schema,
+                        v.span(),
+                        format!("`{key}` must be true or false, without quotes"),
+                    )
+                    .label("a string, not a boolean")
+                    .help(format!("write `{key} = {s}`")),
                 );
                 None
             }
@@ -115,11 +129,18 @@ impl Decode for i64 {
                     Some(d) => (true, d.to_string()),
                     None => (false, digits.trim_start_matches('+').to_string()),
                 };
-                let digits = digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b");
+                let digits = digits
+                    .trim_start_matches("0x")
+                    .trim_start_matches("0o")
+                    .trim_start_matches("0b");
                 match i64::from_str_radix(digits, i.radix()) {
                     Ok(n) => Some(if neg { -n } else { n }),
                     Err(_) => {
-                        cx.push(cx.diag(Code::Schema, v.span(), format!("`{key}` is too large a number")));
+                        cx.push(cx.diag(
+                            Code::Schema,
+                            v.span(),
+                            format!("`{key}` is too large a number"),
+                        ));
                         None
                     }
                 }
@@ -138,24 +159,42 @@ impl Decode for Date {
     fn decode(v: &Value, key: &str, cx: &mut Cx) -> Option<Self> {
         match v.get_ref() {
             DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
-                (Some(d), None, None) => Date::new(i32::from(d.year), d.month, d.day).or_else(|| {
-                    cx.push(cx.diag(Code::Schema, v.span(), format!("`{key}` is not a real date")));
-                    None
-                }),
+                (Some(d), None, None) => {
+                    Date::new(i32::from(d.year), d.month, d.day).or_else(|| {
+                        cx.push(cx.diag(
+                            Code::Schema,
+                            v.span(),
+                            format!("`{key}` is not a real date"),
+                        ));
+                        None
+                    })
+                }
                 _ => {
                     cx.push(
-                        cx.diag(Code::Schema, v.span(), format!("`{key}` must be a date without a time"))
-                            .label("a date and time")
-                            .help(format!("keep only the day, e.g. `{key} = 2026-03-01`")),
+                        cx.diag(
+                            Code::Schema,
+                            v.span(),
+                            format!("`{key}` must be a date without a time"),
+                        )
+                        .label("a date and time")
+                        .help(format!("keep only the day, e.g. `{key} = 2026-03-01`")),
                     );
                     None
                 }
             },
             DeValue::String(s) => {
-                let d = cx.diag(Code::Schema, v.span(), format!("`{key}` must be a date, not a string"));
+                let d = cx.diag(
+                    Code::Schema,
+                    v.span(),
+                    format!("`{key}` must be a date, not a string"),
+                );
                 let d = match Date::parse(s.trim()) {
-                    Some(date) => d.label("a date in quotes").help(format!("remove the quotes: `{key} = {date}`")),
-                    None => d.help(format!("write a date as YYYY-MM-DD without quotes, e.g. `{key} = 2026-03-01`")),
+                    Some(date) => d
+                        .label("a date in quotes")
+                        .help(format!("remove the quotes: `{key} = {date}`")),
+                    None => d.help(format!(
+                        "write a date as YYYY-MM-DD without quotes, e.g. `{key} = 2026-03-01`"
+                    )),
                 };
                 cx.push(d);
                 None
@@ -237,8 +276,17 @@ macro_rules! decode_enum {
 }
 
 decode_enum!(
-    Role, Status, LegalBasis, SpecialCategoryCondition, RecipientKind, Mechanism, SafeguardKind,
-    Derogation, MeasureKind, SccVersion, AdequacyRequirement
+    Role,
+    Status,
+    LegalBasis,
+    SpecialCategoryCondition,
+    RecipientKind,
+    Mechanism,
+    SafeguardKind,
+    Derogation,
+    MeasureKind,
+    SccVersion,
+    AdequacyRequirement
 );
 
 /// Reads a list; items that do not decode are reported and left out.
@@ -254,11 +302,24 @@ fn decode_list<T: Decode>(v: &Value, key: &str, cx: &mut Cx) -> Option<List<T>> 
             Some(Sp::new(out, v.span()))
         }
         _ => {
-            type_error(v, key, &format!("a list of {}s", T::EXPECTED.trim_start_matches("a ").trim_start_matches("an ")), cx);
+            type_error(
+                v,
+                key,
+                &format!(
+                    "a list of {}s",
+                    T::EXPECTED
+                        .trim_start_matches("a ")
+                        .trim_start_matches("an ")
+                ),
+                cx,
+            );
             None
         }
     }
 }
+
+/// A sub-table and the span of its value.
+pub type SubTable<'t, 'i> = (TableReader<'t, 'i>, Range<usize>);
 
 /// Reads one TOML table key by key; see the module comment.
 pub struct TableReader<'t, 'i> {
@@ -273,12 +334,22 @@ pub struct TableReader<'t, 'i> {
 
 impl<'t, 'i> TableReader<'t, 'i> {
     pub fn new(table: &'t DeTable<'i>, what: impl Into<String>, anchor: Range<usize>) -> Self {
-        TableReader { table, what: what.into(), anchor, asked: Vec::new(), missing: Vec::new() }
+        TableReader {
+            table,
+            what: what.into(),
+            anchor,
+            asked: Vec::new(),
+            missing: Vec::new(),
+        }
     }
 
     /// A reader for a whole file: missing keys are reported at its first key.
     pub fn file(table: &'t DeTable<'i>, what: impl Into<String>) -> Self {
-        let anchor = table.keys().map(|k| k.span()).min_by_key(|s| s.start).unwrap_or(0..0);
+        let anchor = table
+            .keys()
+            .map(|k| k.span())
+            .min_by_key(|s| s.start)
+            .unwrap_or(0..0);
         Self::new(table, what, anchor)
     }
 
@@ -289,6 +360,15 @@ impl<'t, 'i> TableReader<'t, 'i> {
     fn get(&mut self, key: &'static str) -> Option<&'t Value<'i>> {
         self.asked.push(key);
         self.table.get(key)
+    }
+
+    /// Is `key` written with a value other than an empty list?
+    pub fn has_items(&self, key: &str) -> bool {
+        match self.table.get(key).map(|v| v.get_ref()) {
+            None => false,
+            Some(DeValue::Array(a)) => !a.is_empty(),
+            Some(_) => true,
+        }
     }
 
     /// The span of a key that is present, e.g. to point at `role`.
@@ -314,7 +394,11 @@ impl<'t, 'i> TableReader<'t, 'i> {
     pub fn req_text(&mut self, cx: &mut Cx, key: &'static str) -> Option<Sp<String>> {
         let s = self.req::<String>(cx, key)?;
         if s.value.trim().is_empty() {
-            cx.push(cx.diag(Code::Schema, s.span.clone(), format!("`{key}` is empty")).label("empty").help(format!("write the {key} between the quotes")));
+            cx.push(
+                cx.diag(Code::Schema, s.span.clone(), format!("`{key}` is empty"))
+                    .label("empty")
+                    .help(format!("write the {key} between the quotes")),
+            );
             return None;
         }
         Some(s)
@@ -334,31 +418,54 @@ impl<'t, 'i> TableReader<'t, 'i> {
         }
         let list = self.opt_list::<T>(cx, key)?;
         if list.value.is_empty() {
-            cx.push(cx.diag(Code::Schema, list.span.clone(), format!("`{key}` needs at least one item")).label("empty list"));
+            cx.push(
+                cx.diag(
+                    Code::Schema,
+                    list.span.clone(),
+                    format!("`{key}` needs at least one item"),
+                )
+                .label("empty list"),
+            );
         }
         Some(list)
     }
 
     pub fn req_country(&mut self, cx: &mut Cx, key: &'static str) -> Option<Sp<String>> {
-        self.req::<CountryCode>(cx, key).map(|c| Sp::new(c.value.0, c.span))
+        self.req::<CountryCode>(cx, key)
+            .map(|c| Sp::new(c.value.0, c.span))
     }
 
     pub fn opt_country(&mut self, cx: &mut Cx, key: &'static str) -> Option<Sp<String>> {
-        self.opt::<CountryCode>(cx, key).map(|c| Sp::new(c.value.0, c.span))
+        self.opt::<CountryCode>(cx, key)
+            .map(|c| Sp::new(c.value.0, c.span))
     }
 
     pub fn opt_countries(&mut self, cx: &mut Cx, key: &'static str) -> Option<List<String>> {
-        self.opt_list::<CountryCode>(cx, key)
-            .map(|l| Sp::new(l.value.into_iter().map(|c| Sp::new(c.value.0, c.span)).collect(), l.span))
+        self.opt_list::<CountryCode>(cx, key).map(|l| {
+            Sp::new(
+                l.value
+                    .into_iter()
+                    .map(|c| Sp::new(c.value.0, c.span))
+                    .collect(),
+                l.span,
+            )
+        })
     }
 
     /// A sub-table such as `[dpia]` or `[dpo]`.
-    pub fn sub(&mut self, cx: &mut Cx, key: &'static str) -> Option<(TableReader<'t, 'i>, Range<usize>)> {
+    pub fn sub(
+        &mut self,
+        cx: &mut Cx,
+        key: &'static str,
+    ) -> Option<(TableReader<'t, 'i>, Range<usize>)> {
         let v = self.get(key)?;
         match v.get_ref() {
             DeValue::Table(t) => {
                 let anchor = self.key_span(key).unwrap_or(v.span());
-                Some((TableReader::new(t, format!("`[{key}]` table"), anchor), v.span()))
+                Some((
+                    TableReader::new(t, format!("`[{key}]` table"), anchor),
+                    v.span(),
+                ))
             }
             _ => {
                 type_error(v, key, "a table", cx);
@@ -368,7 +475,11 @@ impl<'t, 'i> TableReader<'t, 'i> {
     }
 
     /// An array of tables such as `[[retention]]`.
-    pub fn sub_array(&mut self, cx: &mut Cx, key: &'static str) -> Option<Sp<Vec<(TableReader<'t, 'i>, Range<usize>)>>> {
+    pub fn sub_array(
+        &mut self,
+        cx: &mut Cx,
+        key: &'static str,
+    ) -> Option<Sp<Vec<SubTable<'t, 'i>>>> {
         let v = self.get(key)?;
         match v.get_ref() {
             DeValue::Array(items) => {
@@ -377,7 +488,10 @@ impl<'t, 'i> TableReader<'t, 'i> {
                     match item.get_ref() {
                         DeValue::Table(t) => {
                             let span = item.span();
-                            out.push((TableReader::new(t, format!("`[[{key}]]` entry"), span.clone()), span));
+                            out.push((
+                                TableReader::new(t, format!("`[[{key}]]` entry"), span.clone()),
+                                span,
+                            ));
                         }
                         _ => type_error(item, key, "a table", cx),
                     }
@@ -387,7 +501,13 @@ impl<'t, 'i> TableReader<'t, 'i> {
             DeValue::Table(t) => {
                 // `[retention]` where `[[retention]]` was meant: accept it as one entry.
                 let span = v.span();
-                Some(Sp::new(vec![(TableReader::new(t, format!("`[{key}]` table"), span.clone()), span.clone())], span))
+                Some(Sp::new(
+                    vec![(
+                        TableReader::new(t, format!("`[{key}]` table"), span.clone()),
+                        span.clone(),
+                    )],
+                    span,
+                ))
             }
             _ => {
                 type_error(v, key, "a list of tables", cx);
@@ -397,18 +517,35 @@ impl<'t, 'i> TableReader<'t, 'i> {
     }
 
     /// Entries of a catalogue table such as `[data_categories.<id>]`.
-    pub fn entries(&mut self, cx: &mut Cx, key: &'static str, what: &str) -> Vec<(Sp<String>, TableReader<'t, 'i>)> {
+    pub fn entries(
+        &mut self,
+        cx: &mut Cx,
+        key: &'static str,
+        what: &str,
+    ) -> Vec<(Sp<String>, TableReader<'t, 'i>)> {
         self.entries_checked(cx, key, what, |cx, id, span, what| {
             check_id(cx, id, span, what);
         })
     }
 
     /// Entries keyed by country code, as in `[countries.US]`.
-    pub fn entries_raw(&mut self, cx: &mut Cx, key: &'static str) -> Vec<(Sp<String>, TableReader<'t, 'i>)> {
+    pub fn entries_raw(
+        &mut self,
+        cx: &mut Cx,
+        key: &'static str,
+    ) -> Vec<(Sp<String>, TableReader<'t, 'i>)> {
         let mut out = self.entries_checked(cx, key, "country", |cx, code, span, _| {
             if !reference::is_country(code) {
-                let help = reference::country_hint(code).unwrap_or_else(|| "use an ISO 3166-1 alpha-2 code such as `CH`".into());
-                cx.push(cx.diag(Code::UnknownCountry, span, format!("`{code}` is not an ISO 3166-1 alpha-2 country code")).help(help));
+                let help = reference::country_hint(code)
+                    .unwrap_or_else(|| "use an ISO 3166-1 alpha-2 code such as `CH`".into());
+                cx.push(
+                    cx.diag(
+                        Code::UnknownCountry,
+                        span,
+                        format!("`{code}` is not an ISO 3166-1 alpha-2 country code"),
+                    )
+                    .help(help),
+                );
             }
         });
         out.retain(|(code, _)| reference::is_country(&code.value));
@@ -422,7 +559,9 @@ impl<'t, 'i> TableReader<'t, 'i> {
         what: &str,
         check: impl Fn(&mut Cx, &str, Range<usize>, &str),
     ) -> Vec<(Sp<String>, TableReader<'t, 'i>)> {
-        let Some(v) = self.get(key) else { return Vec::new() };
+        let Some(v) = self.get(key) else {
+            return Vec::new();
+        };
         let DeValue::Table(t) = v.get_ref() else {
             type_error(v, key, "a table", cx);
             return Vec::new();
@@ -432,7 +571,10 @@ impl<'t, 'i> TableReader<'t, 'i> {
             let id = Sp::new(k.get_ref().to_string(), k.span());
             check(cx, &id.value, id.span.clone(), what);
             match val.get_ref() {
-                DeValue::Table(inner) => out.push((id.clone(), TableReader::new(inner, format!("{what} `{}`", id.value), k.span()))),
+                DeValue::Table(inner) => out.push((
+                    id.clone(),
+                    TableReader::new(inner, format!("{what} `{}`", id.value), k.span()),
+                )),
                 _ => type_error(val, &format!("{key}.{}", id.value), "a table", cx),
             }
         }
@@ -454,19 +596,47 @@ impl<'t, 'i> TableReader<'t, 'i> {
                 None => format!(
                     "the keys of {} are: {}",
                     self.what,
-                    self.asked.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    self.asked
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
-            cx.push(cx.diag(Code::Schema, span, format!("unknown key `{key}` in {}", self.what)).label("unknown key").help(help));
+            cx.push(
+                cx.diag(
+                    Code::Schema,
+                    span,
+                    format!("unknown key `{key}` in {}", self.what),
+                )
+                .label("unknown key")
+                .help(help),
+            );
         }
         if !self.missing.is_empty() {
             let names: Vec<String> = self.missing.iter().map(|(k, _)| format!("`{k}`")).collect();
-            let example: Vec<String> = self.missing.iter().map(|(k, ex)| format!("{k} = {ex}")).collect();
-            let (s, them) = if names.len() == 1 { ("", "it") } else { ("s", "them") };
+            let example: Vec<String> = self
+                .missing
+                .iter()
+                .map(|(k, ex)| format!("{k} = {ex}"))
+                .collect();
+            let (s, them) = if names.len() == 1 {
+                ("", "it")
+            } else {
+                ("s", "them")
+            };
             cx.push(
-                cx.diag(Code::Schema, self.anchor.clone(), format!("{} is missing required key{s} {}", self.what, names.join(", ")))
-                    .label(format!("missing {}", names.join(", ")))
-                    .help(format!("add {them}: {}", example.join("; "))),
+                cx.diag(
+                    Code::Schema,
+                    self.anchor.clone(),
+                    format!(
+                        "{} is missing required key{s} {}",
+                        self.what,
+                        names.join(", ")
+                    ),
+                )
+                .label(format!("missing {}", names.join(", ")))
+                .help(format!("add {them}: {}", example.join("; "))),
             );
         }
     }
@@ -479,14 +649,18 @@ pub fn is_valid_id(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--")
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// A valid id close to `id`, to suggest as a fix.
 pub fn suggest_id(id: &str) -> String {
     let mut out = String::new();
     for c in id.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
+        if let Some(latin) = fold_latin(c) {
+            out.push_str(latin);
+        } else if c.is_ascii_alphanumeric() {
             out.push(c);
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
@@ -497,14 +671,50 @@ pub fn suggest_id(id: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
+/// ASCII for the accented letters of European languages (`löner` → `loner`).
+fn fold_latin(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'č' => "c",
+        'ď' | 'đ' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
+        'ł' => "l",
+        'ñ' | 'ń' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+        'œ' => "oe",
+        'ř' => "r",
+        'ś' | 'š' | 'ș' | 'ş' => "s",
+        'ß' => "ss",
+        'ť' | 'ț' | 'ţ' => "t",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
+        'ý' | 'ÿ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        'þ' => "th",
+        'ð' => "d",
+        _ => return None,
+    })
+}
+
 pub fn check_id(cx: &mut Cx, id: &str, span: Range<usize>, what: &str) -> bool {
     if is_valid_id(id) {
         return true;
     }
-    let why = if id.len() > 64 { "is longer than 64 characters" } else { "may only contain lower-case letters, digits and single hyphens" };
+    let why = if id.len() > 64 {
+        "is longer than 64 characters"
+    } else {
+        "may only contain lower-case letters, digits and single hyphens"
+    };
     let fix = suggest_id(id);
-    let d = cx.diag(Code::BadId, span, format!("the id of {what} `{id}` {why}")).label("bad id");
-    let d = if fix.is_empty() { d.help("use lower-case letters, digits and hyphens, e.g. `customer-support`") } else { d.help(format!("rename it to `{fix}`")) };
+    let d = cx
+        .diag(Code::BadId, span, format!("the id of {what} `{id}` {why}"))
+        .label("bad id");
+    let d = if fix.is_empty() {
+        d.help("use lower-case letters, digits and hyphens, e.g. `customer-support`")
+    } else {
+        d.help(format!("rename it to `{fix}`"))
+    };
     cx.push(d);
     false
 }
@@ -518,9 +728,21 @@ mod tests {
         for ok in ["a", "hr-payroll", "aws2", "a-b-c", &"x".repeat(64)] {
             assert!(is_valid_id(ok), "{ok}");
         }
-        for bad in ["", "-a", "a-", "a--b", "A", "a.b", "a b", "a_b", "é", &"x".repeat(65)] {
+        for bad in [
+            "",
+            "-a",
+            "a-",
+            "a--b",
+            "A",
+            "a.b",
+            "a b",
+            "a_b",
+            "é",
+            &"x".repeat(65),
+        ] {
             assert!(!is_valid_id(bad), "{bad}");
         }
         assert_eq!(suggest_id("HR Payroll.v2"), "hr-payroll-v2");
+        assert_eq!(suggest_id("Löner Ärenden"), "loner-arenden");
     }
 }

@@ -5,12 +5,22 @@ use toml::de::DeTable;
 use super::decode::{Cx, TableReader};
 use crate::model::*;
 
-fn contact(cx: &mut Cx, t: &mut TableReader, key: &'static str, with_address: bool, with_phone: bool) -> Option<Contact> {
+fn contact(
+    cx: &mut Cx,
+    t: &mut TableReader,
+    key: &'static str,
+    with_address: bool,
+    with_phone: bool,
+) -> Option<Contact> {
     let (mut r, span) = t.sub(cx, key)?;
     let c = Contact {
         span,
         name: r.opt(cx, "name"),
-        address: if with_address { r.opt(cx, "address") } else { None },
+        address: if with_address {
+            r.opt(cx, "address")
+        } else {
+            None
+        },
         email: r.opt(cx, "email"),
         phone: if with_phone { r.opt(cx, "phone") } else { None },
     };
@@ -32,7 +42,10 @@ pub fn organisation(cx: &mut Cx, table: &DeTable) -> Option<Organisation> {
     let dpo = contact(cx, &mut t, "dpo", false, true);
     let representative = contact(cx, &mut t, "representative", true, false);
     let site = t.sub(cx, "site").map(|(mut r, _)| {
-        let s = SiteSettings { title: r.opt(cx, "title"), language: r.opt(cx, "language") };
+        let s = SiteSettings {
+            title: r.opt(cx, "title"),
+            language: r.opt(cx, "language"),
+        };
         r.finish(cx);
         s
     });
@@ -97,7 +110,12 @@ pub fn categories(cx: &mut Cx, table: &DeTable) -> CategoriesFile {
     let (subjects, known_subjects) = read(cx, &mut t, "data_subjects", "data subject", false);
     let (categories, known_categories) = read(cx, &mut t, "data_categories", "data category", true);
     t.finish(cx);
-    CategoriesFile { subjects, categories, known_subjects, known_categories }
+    CategoriesFile {
+        subjects,
+        categories,
+        known_subjects,
+        known_categories,
+    }
 }
 
 /// `measures.toml`.
@@ -113,7 +131,14 @@ pub fn measures(cx: &mut Cx, table: &DeTable) -> (Vec<Measure>, Vec<Sp<String>>)
         let note = r.opt(cx, "note");
         r.finish(cx);
         if let Some(name) = name {
-            out.push(Measure { id, file: cx.file, name, description, kind, note });
+            out.push(Measure {
+                id,
+                file: cx.file,
+                name,
+                description,
+                kind,
+                note,
+            });
         }
     }
     t.finish(cx);
@@ -122,6 +147,11 @@ pub fn measures(cx: &mut Cx, table: &DeTable) -> (Vec<Measure>, Vec<Sp<String>>)
 
 pub fn activity(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Activity> {
     let mut t = TableReader::file(table, "this activity");
+    let given = Given {
+        legal_bases: t.has_items("legal_bases"),
+        controllers: t.has_items("controllers"),
+        joint_controllers: t.has_items("joint_controllers"),
+    };
     let name = t.req_text(cx, "name");
     let description = t.opt(cx, "description");
     let role = t.opt(cx, "role");
@@ -167,7 +197,11 @@ pub fn activity(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Activity> {
         d
     });
     let review = t.sub(cx, "review").map(|(mut r, span)| {
-        let d = Review { span, last_reviewed: r.opt(cx, "last_reviewed"), next_review: r.opt(cx, "next_review") };
+        let d = Review {
+            span,
+            last_reviewed: r.opt(cx, "last_reviewed"),
+            next_review: r.opt(cx, "next_review"),
+        };
         r.finish(cx);
         d
     });
@@ -182,7 +216,12 @@ pub fn activity(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Activity> {
                 let contact = r.opt(cx, "contact");
                 let arrangement = r.opt(cx, "arrangement");
                 r.finish(cx);
-                Some(JointController { span, name: name?, contact, arrangement })
+                Some(JointController {
+                    span,
+                    name: name?,
+                    contact,
+                    arrangement,
+                })
             })
             .collect();
         Sp::new(list, span)
@@ -219,7 +258,63 @@ pub fn activity(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Activity> {
         controllers,
         joint_controllers,
         note,
+        given,
     })
+}
+
+/// The ids an entry names, read from the raw table: used when the entry
+/// did not decode, so what it names is not reported as unused.
+pub fn raw_uses(kind: &str, table: &DeTable) -> Vec<(&'static str, String)> {
+    use toml::de::DeValue;
+    fn strings(v: Option<&toml::Spanned<DeValue>>) -> Vec<String> {
+        match v.map(|v| v.get_ref()) {
+            Some(DeValue::String(s)) => vec![s.to_string()],
+            Some(DeValue::Array(a)) => a
+                .iter()
+                .filter_map(|x| x.get_ref().as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+    let fields: &[(&str, &[&'static str])] = match kind {
+        "activity" => &[
+            ("data_subjects", &["subject"]),
+            ("data_categories", &["category"]),
+            ("processors", &["processor"]),
+            ("recipients", &["recipient"]),
+            ("measures", &["measure"]),
+        ],
+        "processor" => &[("sub_processors", &["processor"])],
+        "transfer" => &[
+            ("to", &["processor", "recipient"]),
+            ("via", &["processor"]),
+            ("safeguard", &["safeguard"]),
+            ("data_categories", &["category"]),
+            ("supplementary_measures", &["measure"]),
+        ],
+        _ => &[],
+    };
+    let mut out = Vec::new();
+    for (key, kinds) in fields {
+        for id in strings(table.get(*key)) {
+            for k in *kinds {
+                out.push((*k, id.clone()));
+            }
+        }
+    }
+    if kind == "activity"
+        && let Some(DeValue::Array(entries)) = table.get("retention").map(|v| v.get_ref()) {
+            for e in entries.iter() {
+                if let DeValue::Table(t) = e.get_ref() {
+                    out.extend(
+                        strings(t.get("data_categories"))
+                            .into_iter()
+                            .map(|id| ("category", id)),
+                    );
+                }
+            }
+        }
+    out
 }
 
 pub fn processor(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Processor> {
@@ -269,7 +364,17 @@ pub fn recipient(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Recipient> {
     let note = t.opt(cx, "note");
     let anchor = t.anchor();
     t.finish(cx);
-    Some(Recipient { id: id.to_string(), file: cx.file, anchor, name: name?, kind: kind?, country, dpf_certified, description, note })
+    Some(Recipient {
+        id: id.to_string(),
+        file: cx.file,
+        anchor,
+        name: name?,
+        kind: kind?,
+        country,
+        dpf_certified,
+        description,
+        note,
+    })
 }
 
 pub fn transfer(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Transfer> {
@@ -283,7 +388,12 @@ pub fn transfer(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Transfer> {
     let data_categories = t.opt_list(cx, "data_categories");
     let supplementary_measures = t.opt_list(cx, "supplementary_measures");
     let tia = t.sub(cx, "tia").map(|(mut r, span)| {
-        let x = Tia { span, completed: r.opt(cx, "completed"), reference: r.opt(cx, "reference"), outcome: r.opt(cx, "outcome") };
+        let x = Tia {
+            span,
+            completed: r.opt(cx, "completed"),
+            reference: r.opt(cx, "reference"),
+            outcome: r.opt(cx, "outcome"),
+        };
         r.finish(cx);
         x
     });
@@ -377,5 +487,11 @@ pub fn adequacy(cx: &mut Cx, table: &DeTable, origin: &str) -> Option<AdequacyLi
         Some(list) => list.value.into_iter().map(|c| c.value).collect(),
         None => crate::reference::bundled_eea(),
     };
-    Some(AdequacyList { as_of: as_of?.value, origin: origin.to_string(), source: source.map(|s| s.value), eea, decisions })
+    Some(AdequacyList {
+        as_of: as_of?.value,
+        origin: origin.to_string(),
+        source: source.map(|s| s.value),
+        eea,
+        decisions,
+    })
 }

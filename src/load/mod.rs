@@ -6,6 +6,7 @@
 
 mod decode;
 mod kinds;
+mod unclosed;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,7 +16,7 @@ use rayon::prelude::*;
 use toml::de::DeTable;
 use walkdir::WalkDir;
 
-use crate::diag::{did_you_mean, Code, Diagnostic, FileId, SourceMap};
+use crate::diag::{Code, Diagnostic, FileId, SourceMap, did_you_mean};
 use crate::model::*;
 
 pub use decode::is_valid_id;
@@ -25,8 +26,19 @@ pub use decode::is_valid_id;
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The folders of entry kinds, in the contract's order.
-pub const KIND_DIRS: [&str; 5] = ["activities", "processors", "recipients", "transfers", "safeguards"];
-const ROOT_FILES: [&str; 4] = ["organisation.toml", "categories.toml", "measures.toml", "adequacy.toml"];
+pub const KIND_DIRS: [&str; 5] = [
+    "activities",
+    "processors",
+    "recipients",
+    "transfers",
+    "safeguards",
+];
+const ROOT_FILES: [&str; 4] = [
+    "organisation.toml",
+    "categories.toml",
+    "measures.toml",
+    "adequacy.toml",
+];
 
 /// The command could not read the registry at all (exit status 2).
 #[derive(Debug)]
@@ -40,8 +52,14 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::NotFound(p) => write!(f, "registry folder `{}` does not exist", p.display()),
-            LoadError::NotADirectory(p) => write!(f, "`{}` is not a folder; --registry takes the registry folder", p.display()),
-            LoadError::Unreadable(p, e) => write!(f, "cannot read registry folder `{}`: {e}", p.display()),
+            LoadError::NotADirectory(p) => write!(
+                f,
+                "`{}` is not a folder; --registry takes the registry folder",
+                p.display()
+            ),
+            LoadError::Unreadable(p, e) => {
+                write!(f, "cannot read registry folder `{}`: {e}", p.display())
+            }
         }
     }
 }
@@ -114,7 +132,10 @@ struct Found {
 
 fn rel_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Walks the registry. Links are not followed: a link to a file inside the
@@ -134,7 +155,11 @@ fn walk(root: &Path, canonical_root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<
             Ok(e) => e,
             Err(e) => {
                 let rel = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
-                diags.push(Diagnostic::file(Code::UnreadableFile, rel, format!("cannot read this folder: {e}")));
+                diags.push(Diagnostic::file(
+                    Code::UnreadableFile,
+                    rel,
+                    format!("cannot read this folder: {e}"),
+                ));
                 continue;
             }
         };
@@ -144,28 +169,54 @@ fn walk(root: &Path, canonical_root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<
         if ft.is_dir() {
             continue;
         }
-        if path.extension().is_none_or(|e| e != "toml") {
-            continue; // READMEs, schemas, editor files: not ours.
-        }
+        let is_toml = path.extension().is_some_and(|e| e == "toml");
         if ft.is_symlink() {
             match std::fs::canonicalize(path) {
-                Err(e) => {
+                // A broken or looping link only matters where a registry file could be.
+                Err(e) if is_toml => {
                     diags.push(
-                        Diagnostic::file(Code::UnreadableFile, rel, format!("this link cannot be followed: {e}"))
-                            .help("the link is broken or loops; replace it with the file itself"),
+                        Diagnostic::file(
+                            Code::UnreadableFile,
+                            rel,
+                            format!("this link cannot be followed: {e}"),
+                        )
+                        .help("the link is broken or loops; replace it with the file itself"),
                     );
                     continue;
                 }
+                Err(_) => continue,
                 Ok(target) if !target.starts_with(canonical_root) => {
-                    diags.push(
-                        Diagnostic::file(Code::LinkOutsideRegistry, rel, "this link leads outside the registry folder and was not read")
-                            .help("copy the file into the registry instead of linking to it"),
-                    );
+                    if is_toml || target.is_dir() {
+                        diags.push(
+                            Diagnostic::file(
+                                Code::LinkOutsideRegistry,
+                                rel,
+                                "this link leads outside the registry folder and was not followed",
+                            )
+                            .help(
+                                "copy what it points to into the registry instead of linking to it",
+                            ),
+                        );
+                    }
                     continue;
                 }
-                Ok(target) if !target.is_file() => continue,
+                // A linked folder inside the registry is walked where it really is.
+                Ok(target) if !target.is_file() || !is_toml => continue,
                 Ok(_) => {}
             }
+        } else if !is_toml {
+            continue; // READMEs, schemas, editor files: not ours.
+        } else if !ft.is_file() {
+            // A named pipe or device called *.toml: reading it could block forever.
+            diags.push(
+                Diagnostic::file(
+                    Code::UnreadableFile,
+                    rel,
+                    "this is not a regular file and was not read",
+                )
+                .help("registry entries are plain text files; remove it or replace it with a file"),
+            );
+            continue;
         }
         let parts: Vec<&str> = rel.split('/').collect();
         let name = parts[parts.len() - 1];
@@ -182,7 +233,14 @@ fn walk(root: &Path, canonical_root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<
                             KIND_DIRS.map(|d| format!("{d}/")).join(", ")
                         ),
                     };
-                    diags.push(Diagnostic::file(Code::BadId, rel.clone(), format!("`{name}` is not a registry file")).help(help));
+                    diags.push(
+                        Diagnostic::file(
+                            Code::BadId,
+                            rel.clone(),
+                            format!("`{name}` is not a registry file"),
+                        )
+                        .help(help),
+                    );
                     continue;
                 }
             }
@@ -192,14 +250,32 @@ fn walk(root: &Path, canonical_root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<
                 None => {
                     let help = match did_you_mean(parts[0], KIND_DIRS) {
                         Some(m) => format!("did you mean the folder `{m}/`?"),
-                        None => format!("entries go in {}", KIND_DIRS.map(|d| format!("{d}/")).join(", ")),
+                        None => format!(
+                            "entries go in {}",
+                            KIND_DIRS.map(|d| format!("{d}/")).join(", ")
+                        ),
                     };
-                    diags.push(Diagnostic::file(Code::BadId, rel.clone(), format!("`{name}` is in `{}/`, which is not a registry folder", parts[0])).help(help));
+                    diags.push(
+                        Diagnostic::file(
+                            Code::BadId,
+                            rel.clone(),
+                            format!(
+                                "`{name}` is in `{}/`, which is not a registry folder",
+                                parts[0]
+                            ),
+                        )
+                        .help(help),
+                    );
                     continue;
                 }
             }
         };
-        found.push(Found { rel, path: path.to_path_buf(), kind, id: stem });
+        found.push(Found {
+            rel,
+            path: path.to_path_buf(),
+            kind,
+            id: stem,
+        });
     }
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
     found
@@ -216,6 +292,12 @@ enum Read {
 
 fn read(path: &Path) -> (String, Read) {
     match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return (
+                String::new(),
+                Read::Failed("it is not a regular file".into()),
+            );
+        }
         Ok(m) if m.len() > MAX_FILE_BYTES => return (String::new(), Read::TooLarge(m.len())),
         Ok(_) => {}
         Err(e) => return (String::new(), Read::Failed(e.to_string())),
@@ -224,19 +306,40 @@ fn read(path: &Path) -> (String, Read) {
         Ok(b) => b,
         Err(e) => return (String::new(), Read::Failed(e.to_string())),
     };
-    // Files saved by Windows editors must just work: BOM and CRLF.
+    // Files saved by Windows editors must just work: BOM and CRLF. Both are
+    // handled on the bytes, so the offset of a bad byte below is an offset
+    // in the very text that is shown.
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(body) {
-        Ok(s) => (normalize_newlines(s), Read::Text),
-        Err(e) => (normalize_newlines(&String::from_utf8_lossy(body)), Read::NotUtf8(e.valid_up_to())),
+    let body = normalize_newlines(body);
+    match String::from_utf8(body) {
+        Ok(s) => (s, Read::Text),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (
+                String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                Read::NotUtf8(at),
+            )
+        }
     }
 }
 
-fn normalize_newlines(s: &str) -> String {
-    if s.contains('\r') { s.replace("\r\n", "\n") } else { s.to_string() }
+fn normalize_newlines(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
 }
 
-/// What one file decoded to.
+/// What one file decoded to. Short-lived (one per file, merged at once),
+/// so the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Decoded {
     Organisation(Option<Organisation>),
     Categories(kinds::CategoriesFile),
@@ -251,18 +354,26 @@ enum Decoded {
     Nothing,
 }
 
-fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> (Decoded, Vec<Diagnostic>) {
+/// What one file gave: its entry, its diagnostics, and (when the entry did
+/// not decode) the ids it names, read from the raw table.
+type FileOutcome = (Decoded, Vec<Diagnostic>, Vec<(&'static str, String)>);
+
+fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> FileOutcome {
     let mut cx = decode::Cx::new(sources, file);
     let text = &sources.get(file).text;
+    // The file name first: it is wrong whatever the content.
+    if f.kind.noun() != "file" {
+        decode::check_id(&mut cx, &f.id, 0..0, &format!("{} file", f.kind.noun()));
+    }
     match read {
         Read::Text => {}
         Read::NotUtf8(at) => {
             cx.push(
-                cx.diag(Code::Syntax, *at..*at + 1, "this file is not UTF-8 text")
+                cx.diag(Code::Syntax, *at..*at + '\u{FFFD}'.len_utf8(), "this file is not UTF-8 text")
                     .label("invalid byte here")
                     .help("save the file as UTF-8 in your editor (most editors offer it under \"Save with encoding\")"),
             );
-            return (Decoded::Nothing, cx.diags);
+            return (Decoded::Nothing, cx.diags, Vec::new());
         }
         Read::TooLarge(n) => {
             cx.push(Diagnostic::file(
@@ -270,30 +381,58 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> (De
                 f.rel.clone(),
                 format!("this file is {n} bytes; registry files are limited to {MAX_FILE_BYTES} bytes"),
             ).help("split the content or move large documents out of the registry and link to them"));
-            return (Decoded::Nothing, cx.diags);
+            return (Decoded::Nothing, cx.diags, Vec::new());
         }
         Read::Failed(e) => {
-            cx.push(Diagnostic::file(Code::UnreadableFile, f.rel.clone(), format!("cannot read this file: {e}")));
-            return (Decoded::Nothing, cx.diags);
+            cx.push(Diagnostic::file(
+                Code::UnreadableFile,
+                f.rel.clone(),
+                format!("cannot read this file: {e}"),
+            ));
+            return (Decoded::Nothing, cx.diags, Vec::new());
         }
     }
-    let (table, errors) = DeTable::parse_recoverable(text);
-    if !errors.is_empty() {
-        for e in errors {
-            let span = e.span().unwrap_or(0..0);
+    let table = match DeTable::parse(text) {
+        Ok(t) => t.into_inner(),
+        Err(e) => {
+            // Only the first syntax error: after it the parser's guesses cascade
+            // into errors on lines that are fine.
+            let at = e.span().map_or(0, |s| s.start);
             let mut lines = e.message().trim().lines();
             let first = lines.next().unwrap_or("invalid TOML").to_string();
             let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
-            let d = cx.diag(Code::Syntax, span, format!("invalid TOML: {first}")).label(first.clone());
-            let d = if rest.is_empty() { d } else { d.help(rest.join("; ")) };
+            let d = match unclosed::unclosed_before(text, at) {
+                Some(open) => {
+                    let (line, _) = sources.get(file).line_col(at);
+                    let bracket = &text[open..open + 1];
+                    let close = if bracket == "[" { "]" } else { "}" };
+                    cx.diag(Code::Syntax, open..open + 1, format!("invalid TOML: this `{bracket}` is never closed"))
+                    .label(format!("no matching `{close}`"))
+                    .help(format!("add `{close}` at the end of the value; reading failed on line {line} ({first})"))
+                }
+                None => {
+                    let span = e.span().unwrap_or(0..0);
+                    let d = cx
+                        .diag(Code::Syntax, span, format!("invalid TOML: {first}"))
+                        .label(first.clone());
+                    if rest.is_empty() {
+                        d
+                    } else {
+                        d.help(rest.join("; "))
+                    }
+                }
+            };
             cx.push(d);
+            // The partial table the parser recovered still tells what the
+            // entry names, so those are not reported as unused.
+            let partial = DeTable::parse_recoverable(text).0.into_inner();
+            return (
+                Decoded::Nothing,
+                cx.diags,
+                kinds::raw_uses(f.kind.noun(), &partial),
+            );
         }
-        return (Decoded::Nothing, cx.diags);
-    }
-    let table = table.into_inner();
-    if f.kind.noun() != "file" {
-        decode::check_id(&mut cx, &f.id, 0..0, &format!("{} file", f.kind.noun()));
-    }
+    };
     let out = match f.kind {
         Kind::Organisation => Decoded::Organisation(kinds::organisation(&mut cx, &table)),
         Kind::Categories => Decoded::Categories(kinds::categories(&mut cx, &table)),
@@ -308,7 +447,16 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> (De
         Kind::Transfer => Decoded::Transfer(kinds::transfer(&mut cx, &table, &f.id)),
         Kind::Safeguard => Decoded::Safeguard(kinds::safeguard(&mut cx, &table, &f.id)),
     };
-    (out, cx.diags)
+    let failed = matches!(
+        out,
+        Decoded::Activity(None) | Decoded::Processor(None) | Decoded::Transfer(None)
+    );
+    let uses = if failed {
+        kinds::raw_uses(f.kind.noun(), &table)
+    } else {
+        Vec::new()
+    };
+    (out, cx.diags, uses)
 }
 
 /// Loads the registry in `root`. `Err` only when the folder itself cannot
@@ -316,7 +464,9 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> (De
 pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     let meta = match std::fs::metadata(root) {
         Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(LoadError::NotFound(root.to_path_buf())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LoadError::NotFound(root.to_path_buf()));
+        }
         Err(e) => return Err(LoadError::Unreadable(root.to_path_buf(), e)),
     };
     if !meta.is_dir() {
@@ -325,7 +475,8 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     if let Err(e) = std::fs::read_dir(root) {
         return Err(LoadError::Unreadable(root.to_path_buf(), e));
     }
-    let canonical_root = std::fs::canonicalize(root).map_err(|e| LoadError::Unreadable(root.to_path_buf(), e))?;
+    let canonical_root =
+        std::fs::canonicalize(root).map_err(|e| LoadError::Unreadable(root.to_path_buf(), e))?;
 
     let mut diagnostics = Vec::new();
     let found = walk(root, &canonical_root, &mut diagnostics);
@@ -337,14 +488,19 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         sources.add(f.rel.clone(), text);
         status.push(r);
     }
-    let decoded: Vec<(Decoded, Vec<Diagnostic>)> =
-        found.par_iter().zip(status.par_iter()).enumerate().map(|(i, (f, r))| decode_file(&sources, i, f, r)).collect();
+    let decoded: Vec<FileOutcome> = found
+        .par_iter()
+        .zip(status.par_iter())
+        .enumerate()
+        .map(|(i, (f, r))| decode_file(&sources, i, f, r))
+        .collect();
 
     let mut reg = Registry::default();
     let mut first_file: BTreeMap<(&'static str, String), FileId> = BTreeMap::new();
     let (mut have_org, mut have_categories) = (false, false);
-    for (i, (f, (dec, diags))) in found.iter().zip(decoded).enumerate() {
+    for (i, (f, (dec, diags, uses))) in found.iter().zip(decoded).enumerate() {
         diagnostics.extend(diags);
+        reg.uses_by_broken_entries.extend(uses);
         let noun = f.kind.noun();
         if noun != "file" {
             if let Some(&first) = first_file.get(&(noun, f.id.clone())) {
@@ -380,7 +536,9 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
                 }
             }
             Decoded::Measures(measures, known) => {
-                reg.known.measures.extend(known.into_iter().map(|k| k.value));
+                reg.known
+                    .measures
+                    .extend(known.into_iter().map(|k| k.value));
                 for m in measures {
                     reg.measures.insert(m.id.value.clone(), m);
                 }
@@ -429,9 +587,14 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
                     }
                     Kind::Categories => {
                         have_categories = true;
+                        reg.known.categories_unreadable = true;
                         true
                     }
-                    Kind::Measures | Kind::Adequacy => true,
+                    Kind::Measures => {
+                        reg.known.measures_unreadable = true;
+                        true
+                    }
+                    Kind::Adequacy => true,
                 };
             }
         }
@@ -443,12 +606,17 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         );
     }
     if !have_categories {
+        reg.known.categories_unreadable = true;
         diagnostics.push(
             Diagnostic::file(Code::Schema, "categories.toml", "the registry has no `categories.toml`")
                 .help("create categories.toml with the `[data_subjects.<id>]` and `[data_categories.<id>]` the activities name"),
         );
     }
-    Ok(Loaded { registry: reg, sources, diagnostics })
+    Ok(Loaded {
+        registry: reg,
+        sources,
+        diagnostics,
+    })
 }
 
 /// Parses an adequacy list from text (the bundled one, or a test's).

@@ -254,7 +254,9 @@ impl Review {
         if let Some(n) = &self.next_review {
             return Some(n.clone());
         }
-        self.last_reviewed.as_ref().map(|l| Sp::new(l.value.add_months(12), l.span.clone()))
+        self.last_reviewed
+            .as_ref()
+            .map(|l| Sp::new(l.value.add_months(12), l.span.clone()))
     }
 }
 
@@ -297,6 +299,16 @@ pub struct Activity {
     pub controllers: Option<List<String>>,
     pub joint_controllers: Option<Sp<Vec<JointController>>>,
     pub note: Text,
+    /// Which rule-bearing keys were written with at least one item, valid or
+    /// not, so a misspelt value is one `schema` error, not also "missing".
+    pub given: Given,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Given {
+    pub legal_bases: bool,
+    pub controllers: bool,
+    pub joint_controllers: bool,
 }
 
 impl Activity {
@@ -336,6 +348,19 @@ impl Processor {
             Some(l) if !l.value.is_empty() => l.value.iter().collect(),
             _ => vec![&self.country],
         }
+    }
+
+    /// Every place the processor is located for the coverage rule: its
+    /// `country` (where it is established, and so subject to that country's
+    /// law) and each of its `locations`, without repeats.
+    pub fn places(&self) -> Vec<&Sp<String>> {
+        let mut out = vec![&self.country];
+        for l in self.locations.iter().flat_map(|l| l.value.iter()) {
+            if !out.iter().any(|o| o.value == l.value) {
+                out.push(l);
+            }
+        }
+        out
     }
 
     pub fn dpf_certified(&self) -> bool {
@@ -470,6 +495,11 @@ pub struct KnownIds {
     pub measures: BTreeSet<String>,
     pub data_subjects: BTreeSet<String>,
     pub data_categories: BTreeSet<String>,
+    /// `categories.toml` is missing or does not parse: its ids are unknown,
+    /// so references to them are not checked (the file's own error says why).
+    pub categories_unreadable: bool,
+    /// The same for `measures.toml`.
+    pub measures_unreadable: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -486,4 +516,8 @@ pub struct Registry {
     /// The registry's own `adequacy.toml`, when it has one.
     pub adequacy: Option<AdequacyList>,
     pub known: KnownIds,
+    /// Ids named by entries that did not decode, as (kind, id) with kind one
+    /// of `subject`, `category`, `processor`, `recipient`, `measure`,
+    /// `safeguard`: they still count as used.
+    pub uses_by_broken_entries: Vec<(&'static str, String)>,
 }

@@ -46,7 +46,11 @@ fn days_in_month(y: i32, m: u8) -> u8 {
 
 impl Date {
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        if !(1..=9999).contains(&year)
+            || !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+        {
             return None;
         }
         Some(Date { year, month, day })
@@ -65,7 +69,11 @@ impl Date {
             }
             part.parse().ok()
         };
-        Date::new(digits(0..4)? as i32, digits(5..7)? as u8, digits(8..10)? as u8)
+        Date::new(
+            digits(0..4)? as i32,
+            digits(5..7)? as u8,
+            digits(8..10)? as u8,
+        )
     }
 
     /// The UTC date of a Unix timestamp (seconds), as used by `SOURCE_DATE_EPOCH`.
@@ -120,7 +128,10 @@ impl IsoDuration {
     /// period is a whole number of units.
     pub fn parse(s: &str) -> Option<IsoDuration> {
         let rest = s.strip_prefix('P')?;
-        let mut d = IsoDuration { text: s.to_string(), ..Default::default() };
+        let mut d = IsoDuration {
+            text: s.to_string(),
+            ..Default::default()
+        };
         let mut in_time = false;
         let mut num = String::new();
         let mut parts = 0;
@@ -187,7 +198,10 @@ mod tests {
     #[test]
     fn unix_seconds_to_date() {
         assert_eq!(Date::from_unix_seconds(0), Date::new(1970, 1, 1));
-        assert_eq!(Date::from_unix_seconds(1_700_000_000), Date::new(2023, 11, 14));
+        assert_eq!(
+            Date::from_unix_seconds(1_700_000_000),
+            Date::new(2023, 11, 14)
+        );
         assert_eq!(Date::from_unix_seconds(951_782_400), Date::new(2000, 2, 29));
         assert_eq!(Date::from_unix_seconds(-86_400), Date::new(1969, 12, 31));
     }
@@ -197,7 +211,10 @@ mod tests {
         let d = Date::new(2026, 1, 31).unwrap();
         assert_eq!(d.add_months(1), Date::new(2026, 2, 28).unwrap());
         assert_eq!(d.add_months(12), Date::new(2027, 1, 31).unwrap());
-        assert_eq!(Date::new(2024, 2, 29).unwrap().add_months(12), Date::new(2025, 2, 28).unwrap());
+        assert_eq!(
+            Date::new(2024, 2, 29).unwrap().add_months(12),
+            Date::new(2025, 2, 28).unwrap()
+        );
     }
 
     #[test]
@@ -206,7 +223,9 @@ mod tests {
         assert_eq!((d.years, d.months), (1, 6));
         assert_eq!(IsoDuration::parse("P30D").unwrap().days, 30);
         assert_eq!(IsoDuration::parse("PT12H").unwrap().hours, 12);
-        for bad in ["", "P", "PT", "2Y", "P2", "P2Y2Y", "P1M1Y", "P-1D", "P1.5Y", "p2y", "P1DT"] {
+        for bad in [
+            "", "P", "PT", "2Y", "P2", "P2Y2Y", "P1M1Y", "P-1D", "P1.5Y", "p2y", "P1DT",
+        ] {
             assert!(IsoDuration::parse(bad).is_none(), "{bad}");
         }
     }

@@ -37,9 +37,16 @@ pub fn country_hint(code: &str) -> Option<String> {
     let upper = code.trim().to_ascii_uppercase();
     let fixed = match upper.as_str() {
         "UK" => Some(("GB", "the ISO 3166-1 code of the United Kingdom is `GB`")),
-        "EL" => Some(("GR", "the ISO 3166-1 code of Greece is `GR` (`EL` is the EU's own abbreviation)")),
+        "EL" => Some((
+            "GR",
+            "the ISO 3166-1 code of Greece is `GR` (`EL` is the EU's own abbreviation)",
+        )),
         "USA" => Some(("US", "use the two-letter code `US`")),
-        "EU" | "EEA" => return Some("a transfer or location needs one country; `EU` is not a country code".into()),
+        "EU" | "EEA" => {
+            return Some(
+                "a transfer or location needs one country; `EU` is not a country code".into(),
+            );
+        }
         _ => None,
     };
     if let Some((_, why)) = fixed {
@@ -101,8 +108,14 @@ mod tests {
         assert!(list.decision_in_force("JP", as_of).is_some());
         assert!(list.decision_in_force("IN", as_of).is_none());
         // the UK decision lapses after 2031-12-27
-        assert!(list.decision_in_force("GB", Date::new(2032, 1, 1).unwrap()).is_none());
-        assert!(list.decision_in_force("GB", Date::new(2031, 12, 27).unwrap()).is_some());
+        assert!(
+            list.decision_in_force("GB", Date::new(2032, 1, 1).unwrap())
+                .is_none()
+        );
+        assert!(
+            list.decision_in_force("GB", Date::new(2031, 12, 27).unwrap())
+                .is_some()
+        );
         // the US decision only covers DPF-certified organisations
         assert!(list.decisions["US"].requires.is_some());
     }

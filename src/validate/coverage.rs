@@ -26,10 +26,16 @@ fn exits_from(cx: &Ctx, start: &str) -> Vec<Exit> {
     let mut queue = VecDeque::from([vec![start.to_string()]]);
     seen.insert(start.to_string());
     while let Some(chain) = queue.pop_front() {
-        let Some(p) = chain.last().and_then(|id| cx.reg.processors.get(id)) else { continue };
-        for loc in p.locations() {
+        let Some(p) = chain.last().and_then(|id| cx.reg.processors.get(id)) else {
+            continue;
+        };
+        for loc in p.places() {
             if !cx.adequacy.in_eea(&loc.value) {
-                out.push(Exit { party: p.id.clone(), country: loc.value.clone(), chain: chain.clone() });
+                out.push(Exit {
+                    party: p.id.clone(),
+                    country: loc.value.clone(),
+                    chain: chain.clone(),
+                });
             }
         }
         for sub in p.sub_processors.iter().flat_map(|s| s.value.iter()) {
@@ -52,7 +58,12 @@ fn describe(chain: &[String]) -> String {
 }
 
 pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let covered: HashSet<(&str, &str)> = cx.reg.transfers.values().map(|t| (t.to.value.as_str(), t.country.value.as_str())).collect();
+    let covered: HashSet<(&str, &str)> = cx
+        .reg
+        .transfers
+        .values()
+        .map(|t| (t.to.value.as_str(), t.country.value.as_str()))
+        .collect();
     let mut cache: HashMap<&str, Vec<Exit>> = HashMap::new();
     for a in cx.reg.activities.values() {
         if a.status() == Status::Retired {
@@ -63,13 +74,21 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             if !cx.reg.processors.contains_key(&p.value) {
                 continue; // dangling: reported by refs
             }
-            let exits = cache.entry(p.value.as_str()).or_insert_with(|| exits_from(cx, &p.value));
+            let exits = cache
+                .entry(p.value.as_str())
+                .or_insert_with(|| exits_from(cx, &p.value));
             for e in exits.iter() {
-                if covered.contains(&(e.party.as_str(), e.country.as_str())) || !reported.insert((e.party.clone(), e.country.clone())) {
+                if covered.contains(&(e.party.as_str(), e.country.as_str()))
+                    || !reported.insert((e.party.clone(), e.country.clone()))
+                {
                     continue;
                 }
                 let cname = country_name(&e.country).unwrap_or(&e.country);
-                let via = if e.chain.len() > 1 { format!(", `via = \"{}\"`", e.chain[e.chain.len() - 2]) } else { String::new() };
+                let via = if e.chain.len() > 1 {
+                    format!(", `via = \"{}\"`", e.chain[e.chain.len() - 2])
+                } else {
+                    String::new()
+                };
                 out.push(
                     Diagnostic::at(
                         Code::TransferUncovered,
@@ -95,9 +114,14 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
         }
         for r in a.recipients.iter().flat_map(|l| l.value.iter()) {
-            let Some(rec) = cx.reg.recipients.get(&r.value) else { continue };
+            let Some(rec) = cx.reg.recipients.get(&r.value) else {
+                continue;
+            };
             let Some(c) = &rec.country else { continue };
-            if cx.adequacy.in_eea(&c.value) || covered.contains(&(rec.id.as_str(), c.value.as_str())) || !reported.insert((rec.id.clone(), c.value.clone())) {
+            if cx.adequacy.in_eea(&c.value)
+                || covered.contains(&(rec.id.as_str(), c.value.as_str()))
+                || !reported.insert((rec.id.clone(), c.value.clone()))
+            {
                 continue;
             }
             let cname = country_name(&c.value).unwrap_or(&c.value);

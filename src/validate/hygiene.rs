@@ -9,7 +9,8 @@ use crate::diag::{Code, Diagnostic};
 pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let reg = cx.reg;
     for a in reg.activities.values() {
-        let d = |code, span, msg: &str| Diagnostic::at(code, cx.sources, a.file, span, msg.to_string());
+        let d =
+            |code, span, msg: &str| Diagnostic::at(code, cx.sources, a.file, span, msg.to_string());
         if a.retention.is_empty() {
             out.push(
                 d(Code::RetentionMissing, a.anchor.clone(), "this activity does not say how long the data is kept")
@@ -19,16 +20,25 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         if a.measures.as_ref().is_none_or(|m| m.value.is_empty()) {
             out.push(
-                d(Code::MeasuresMissing, a.anchor.clone(), "this activity names no security measures")
-                    .label("no measures")
-                    .help("add `measures = [\"…\"]` with ids from measures.toml; Art. 30(1)(g)"),
+                d(
+                    Code::MeasuresMissing,
+                    a.anchor.clone(),
+                    "this activity names no security measures",
+                )
+                .label("no measures")
+                .help("add `measures = [\"…\"]` with ids from measures.toml; Art. 30(1)(g)"),
             );
         }
-        if let Some(review) = &a.review {
-            if let Some(due) = review.due() {
-                if due.value < cx.as_of {
-                    let how = if review.next_review.is_some() { "" } else { " (12 months after `last_reviewed`)" };
-                    out.push(
+        if let Some(review) = &a.review
+            && let Some(due) = review.due()
+            && due.value < cx.as_of
+        {
+            let how = if review.next_review.is_some() {
+                ""
+            } else {
+                " (12 months after `last_reviewed`)"
+            };
+            out.push(
                         Diagnostic::at(
                             Code::ReviewOverdue,
                             cx.sources,
@@ -39,19 +49,16 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .label("review overdue")
                         .help("review the activity with its owner, then update `[review] last_reviewed` (and `next_review`)"),
                     );
-                }
-            }
         }
-        if let Some(dpia) = &a.dpia {
-            if let (Some(req), None) = (&dpia.required, &dpia.completed) {
-                if req.value {
-                    out.push(
+        if let Some(dpia) = &a.dpia
+            && let (Some(req), None) = (&dpia.required, &dpia.completed)
+            && req.value
+        {
+            out.push(
                         d(Code::DpiaIncomplete, req.span.clone(), "a DPIA is required for this activity and has not been completed")
                             .label("required, not completed")
                             .help("when the DPIA is done, add `completed = <date>` and its `reference` to `[dpia]` (Art. 35)"),
                     );
-                }
-            }
         }
     }
     for p in reg.processors.values() {
@@ -69,7 +76,11 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
 fn unused(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let reg = cx.reg;
     let mut used: HashSet<(&str, &str)> = HashSet::new();
-    fn mark<'r>(used: &mut HashSet<(&'static str, &'r str)>, kind: &'static str, ids: Option<&'r crate::model::List<String>>) {
+    fn mark<'r>(
+        used: &mut HashSet<(&'static str, &'r str)>,
+        kind: &'static str,
+        ids: Option<&'r crate::model::List<String>>,
+    ) {
         for id in ids.iter().flat_map(|l| l.value.iter()) {
             used.insert((kind, id.value.as_str()));
         }
@@ -92,6 +103,9 @@ fn unused(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         mark("category", t.data_categories.as_ref());
         mark("measure", t.supplementary_measures.as_ref());
     }
+    for (kind, id) in &reg.uses_by_broken_entries {
+        used.insert((kind, id.as_str()));
+    }
     for t in reg.transfers.values() {
         used.insert(("processor", &t.to.value));
         used.insert(("recipient", &t.to.value));
@@ -104,27 +118,87 @@ fn unused(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     let mut warn = |file, span, what: &str, id: &str, help: String| {
         out.push(
-            Diagnostic::at(Code::Unused, cx.sources, file, span, format!("{what} `{id}` is not used by anything in the registry"))
-                .label("unused")
-                .help(help),
+            Diagnostic::at(
+                Code::Unused,
+                cx.sources,
+                file,
+                span,
+                format!("{what} `{id}` is not used by anything in the registry"),
+            )
+            .label("unused")
+            .help(help),
         );
     };
-    for p in reg.processors.values().filter(|p| !used.contains(&("processor", p.id.as_str()))) {
-        warn(p.file, p.anchor.clone(), "processor", &p.id, format!("list it in an activity's `processors`, or delete processors/…/{}.toml if we no longer use it", p.id));
+    for p in reg
+        .processors
+        .values()
+        .filter(|p| !used.contains(&("processor", p.id.as_str())))
+    {
+        warn(
+            p.file,
+            p.anchor.clone(),
+            "processor",
+            &p.id,
+            format!(
+                "list it in an activity's `processors`, or delete processors/…/{}.toml if we no longer use it",
+                p.id
+            ),
+        );
     }
-    for r in reg.recipients.values().filter(|r| !used.contains(&("recipient", r.id.as_str()))) {
-        warn(r.file, r.anchor.clone(), "recipient", &r.id, format!("list it in an activity's `recipients`, or delete recipients/…/{}.toml", r.id));
+    for r in reg
+        .recipients
+        .values()
+        .filter(|r| !used.contains(&("recipient", r.id.as_str())))
+    {
+        warn(
+            r.file,
+            r.anchor.clone(),
+            "recipient",
+            &r.id,
+            format!(
+                "list it in an activity's `recipients`, or delete recipients/…/{}.toml",
+                r.id
+            ),
+        );
     }
-    for s in reg.safeguards.values().filter(|s| !used.contains(&("safeguard", s.id.as_str()))) {
+    for s in reg
+        .safeguards
+        .values()
+        .filter(|s| !used.contains(&("safeguard", s.id.as_str())))
+    {
         warn(s.file, s.anchor.clone(), "safeguard", &s.id, "name it as the `safeguard` of a transfer, or delete the file if it is no longer in force".into());
     }
-    for m in reg.measures.values().filter(|m| !used.contains(&("measure", m.id.value.as_str()))) {
+    for m in reg
+        .measures
+        .values()
+        .filter(|m| !used.contains(&("measure", m.id.value.as_str())))
+    {
         warn(m.file, m.id.span.clone(), "measure", &m.id.value, "list it in an activity's `measures` or a transfer's `supplementary_measures`, or remove it".into());
     }
-    for c in reg.data_subjects.values().filter(|c| !used.contains(&("subject", c.id.value.as_str()))) {
-        warn(c.file, c.id.span.clone(), "data subject category", &c.id.value, "list it in an activity's `data_subjects`, or remove it".into());
+    for c in reg
+        .data_subjects
+        .values()
+        .filter(|c| !used.contains(&("subject", c.id.value.as_str())))
+    {
+        warn(
+            c.file,
+            c.id.span.clone(),
+            "data subject category",
+            &c.id.value,
+            "list it in an activity's `data_subjects`, or remove it".into(),
+        );
     }
-    for c in reg.data_categories.values().filter(|c| !used.contains(&("category", c.id.value.as_str()))) {
-        warn(c.file, c.id.span.clone(), "data category", &c.id.value, "list it in an activity's `data_categories`, or remove it".into());
+    for c in reg
+        .data_categories
+        .values()
+        .filter(|c| !used.contains(&("category", c.id.value.as_str())))
+    {
+        warn(
+            c.file,
+            c.id.span.clone(),
+            "data category",
+            &c.id.value,
+            "list it in an activity's `data_categories`, or remove it".into(),
+        );
     }
 }

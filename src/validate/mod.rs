@@ -28,7 +28,9 @@ impl Ctx<'_> {
             None => false,
             Some(d) => match d.requires {
                 None => true,
-                Some(crate::model::AdequacyRequirement::DpfCertified) => self.dpf_certified(party).unwrap_or(false),
+                Some(crate::model::AdequacyRequirement::DpfCertified) => {
+                    self.dpf_certified(party).unwrap_or(false)
+                }
             },
         }
     }
@@ -43,8 +45,18 @@ impl Ctx<'_> {
 }
 
 /// Runs every rule. `adequacy` is the registry's own list or the bundled one.
-pub fn validate(reg: &Registry, sources: &SourceMap, adequacy: &AdequacyList, as_of: Date) -> Vec<Diagnostic> {
-    let cx = Ctx { reg, sources, adequacy, as_of };
+pub fn validate(
+    reg: &Registry,
+    sources: &SourceMap,
+    adequacy: &AdequacyList,
+    as_of: Date,
+) -> Vec<Diagnostic> {
+    let cx = Ctx {
+        reg,
+        sources,
+        adequacy,
+        as_of,
+    };
     let mut out = Vec::new();
     refs::check(&cx, &mut out);
     legal::check(&cx, &mut out);

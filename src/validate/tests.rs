@@ -29,7 +29,8 @@ measures = ["tls"]
 period = "P1Y"
 from = "account closure"
 "#;
-const HOST: &str = "name = \"Host GmbH\"\nservice = \"Hosting\"\ncountry = \"DE\"\ndpa_signed = 2025-01-01\n";
+const HOST: &str =
+    "name = \"Host GmbH\"\nservice = \"Hosting\"\ncountry = \"DE\"\ndpa_signed = 2025-01-01\n";
 
 fn as_of() -> Date {
     Date::new(2026, 11, 24).unwrap()
@@ -58,7 +59,11 @@ fn codes(files: &[(&str, &str)]) -> Vec<String> {
         std::fs::write(p, text).unwrap();
     }
     let checked = check(dir.path(), as_of(), false).unwrap();
-    checked.diagnostics.iter().map(|d| d.code.as_str().to_string()).collect()
+    checked
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str().to_string())
+        .collect()
 }
 
 fn activity(extra: &str) -> String {
@@ -67,10 +72,14 @@ fn activity(extra: &str) -> String {
 
 /// An activity using `processor`, plus that processor and more files.
 fn with_processor(processor: &str) -> String {
-    ACTIVITY.replace("processors = [\"host\"]", &format!("processors = [\"{processor}\"]"))
+    ACTIVITY.replace(
+        "processors = [\"host\"]",
+        &format!("processors = [\"{processor}\"]"),
+    )
 }
 
-const US_VENDOR: &str = "name = \"Vendor Inc\"\nservice = \"Email\"\ncountry = \"US\"\ndpa_signed = 2025-01-01\n";
+const US_VENDOR: &str =
+    "name = \"Vendor Inc\"\nservice = \"Email\"\ncountry = \"US\"\ndpa_signed = 2025-01-01\n";
 const SCC: &str = "name = \"SCCs with Vendor\"\nkind = \"scc\"\nscc_modules = [2]\n";
 const TIA: &str = "\n[tia]\ncompleted = 2025-02-01\n";
 
@@ -80,14 +89,24 @@ struct Case {
     passes: Vec<(&'static str, String)>,
 }
 
-fn case(code: &'static str, fires: &[(&'static str, &str)], passes: &[(&'static str, &str)]) -> Case {
+fn case(
+    code: &'static str,
+    fires: &[(&'static str, &str)],
+    passes: &[(&'static str, &str)],
+) -> Case {
     let own = |v: &[(&'static str, &str)]| v.iter().map(|(p, t)| (*p, t.to_string())).collect();
-    Case { code, fires: own(fires), passes: own(passes) }
+    Case {
+        code,
+        fires: own(fires),
+        passes: own(passes),
+    }
 }
 
 fn cases() -> Vec<Case> {
     let vendor_activity = with_processor("vendor");
-    let scc_transfer = format!("to = \"vendor\"\ncountry = \"US\"\nmechanism = \"scc\"\nsafeguard = \"scc-vendor\"\n{TIA}");
+    let scc_transfer = format!(
+        "to = \"vendor\"\ncountry = \"US\"\nmechanism = \"scc\"\nsafeguard = \"scc-vendor\"\n{TIA}"
+    );
     vec![
         case("syntax", &[("processors/host.toml", "name = \"Host\nservice = 1")], &[]),
         case("syntax", &[("processors/host.toml", "name = \"Host GmbH\"\x00\n")], &[]),
@@ -357,10 +376,14 @@ fn every_rule_fires_and_passes() {
             failures.push(format!("case {i}: `{}` did not fire; got {got:?}", c.code));
         }
         if !c.passes.is_empty() {
-            let passed: Vec<(&str, &str)> = c.passes.iter().map(|(p, t)| (*p, t.as_str())).collect();
+            let passed: Vec<(&str, &str)> =
+                c.passes.iter().map(|(p, t)| (*p, t.as_str())).collect();
             let got = codes(&passed);
             if !got.is_empty() {
-                failures.push(format!("case {i}: valid near-miss for `{}` reported {got:?}", c.code));
+                failures.push(format!(
+                    "case {i}: valid near-miss for `{}` reported {got:?}",
+                    c.code
+                ));
             }
         }
     }
@@ -371,8 +394,15 @@ fn every_rule_fires_and_passes() {
 fn every_contract_code_has_a_case() {
     let covered: Vec<&str> = cases().iter().map(|c| c.code).collect();
     for code in crate::diag::Code::ALL {
-        let ext = matches!(code.as_str(), "unreadable-file" | "file-too-large" | "link-outside-registry");
-        assert!(ext || covered.contains(&code.as_str()), "no case for `{}`", code.as_str());
+        let ext = matches!(
+            code.as_str(),
+            "unreadable-file" | "file-too-large" | "link-outside-registry"
+        );
+        assert!(
+            ext || covered.contains(&code.as_str()),
+            "no case for `{}`",
+            code.as_str()
+        );
     }
 }
 
@@ -394,15 +424,27 @@ fn coverage_names_the_chain() {
         std::fs::write(path, t).unwrap();
     }
     let checked = check(dir.path(), as_of(), false).unwrap();
-    let d: Vec<_> = checked.diagnostics.iter().filter(|d| d.code.as_str() == "transfer-uncovered").collect();
+    let d: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "transfer-uncovered")
+        .collect();
     assert_eq!(d.len(), 1, "{:?}", checked.diagnostics);
     assert_eq!(d[0].path, "activities/accounts.toml");
     assert!(d[0].message.contains("`support`"), "{}", d[0].message);
-    assert!(d[0].message.contains("processor `host` → sub-processor `cdn` → sub-processor `support`"), "{}", d[0].message);
+    assert!(
+        d[0].message
+            .contains("processor `host` → sub-processor `cdn` → sub-processor `support`"),
+        "{}",
+        d[0].message
+    );
     assert!(d[0].message.contains("(IN)"));
     // The caret is on the activity's reference to `host`.
     let p = d[0].primary.as_ref().unwrap();
-    assert_eq!(&checked.sources.get(p.file).text[p.span.clone()], "\"host\"");
+    assert_eq!(
+        &checked.sources.get(p.file).text[p.span.clone()],
+        "\"host\""
+    );
 }
 
 #[test]
@@ -411,7 +453,10 @@ fn registry_adequacy_list_replaces_the_bundled_one() {
     let base = [
         ("activities/accounts.toml", with_processor("vendor")),
         ("processors/vendor.toml", vendor_in),
-        ("transfers/vendor-in.toml", "to = \"vendor\"\ncountry = \"IN\"\nmechanism = \"adequacy\"\n".to_string()),
+        (
+            "transfers/vendor-in.toml",
+            "to = \"vendor\"\ncountry = \"IN\"\nmechanism = \"adequacy\"\n".to_string(),
+        ),
         ("processors/host.toml", String::new()),
     ];
     let with = |adequacy: &str| {
@@ -424,11 +469,16 @@ fn registry_adequacy_list_replaces_the_bundled_one() {
     // A registry list that has one (e.g. a future decision) is used instead.
     assert!(with("as_of = 2027-01-01\n[countries.IN]\ndecision = \"(EU) 2027/1\"\n").is_empty());
     // A decision adopted after the as-of date is not yet in force.
-    let jp = with("as_of = 2027-01-01\n[countries.IN]\ndecision = \"(EU) 2027/1\"\nadopted = 2027-06-01\n");
+    let jp = with(
+        "as_of = 2027-01-01\n[countries.IN]\ndecision = \"(EU) 2027/1\"\nadopted = 2027-06-01\n",
+    );
     assert_eq!(jp, vec!["adequacy-invalid"]);
     // Mistakes in the list itself are diagnostics, not panics.
     let bad = with("as_of = \"2027-01-01\"\n[countries.XX]\ndecision = 1\n");
-    assert!(bad.contains(&"schema".to_string()) && bad.contains(&"unknown-country".to_string()), "{bad:?}");
+    assert!(
+        bad.contains(&"schema".to_string()) && bad.contains(&"unknown-country".to_string()),
+        "{bad:?}"
+    );
 }
 
 #[test]
@@ -437,20 +487,36 @@ fn expired_adequacy_decision_is_not_in_force() {
     let files = [
         ("activities/accounts.toml", with_processor("vendor")),
         ("processors/vendor.toml", vendor_gb),
-        ("transfers/vendor-gb.toml", "to = \"vendor\"\ncountry = \"GB\"\nmechanism = \"adequacy\"\n".to_string()),
+        (
+            "transfers/vendor-gb.toml",
+            "to = \"vendor\"\ncountry = \"GB\"\nmechanism = \"adequacy\"\n".to_string(),
+        ),
         ("processors/host.toml", String::new()),
     ];
     let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
     assert!(codes(&files).is_empty());
     let dir = tempfile::tempdir().unwrap();
-    let mut all: BTreeMap<&str, &str> = BTreeMap::from([("organisation.toml", ORG), ("categories.toml", CATEGORIES), ("measures.toml", MEASURES)]);
-    all.extend(files.iter().filter(|(_, t)| !t.is_empty()).map(|(p, t)| (*p, *t)));
+    let mut all: BTreeMap<&str, &str> = BTreeMap::from([
+        ("organisation.toml", ORG),
+        ("categories.toml", CATEGORIES),
+        ("measures.toml", MEASURES),
+    ]);
+    all.extend(
+        files
+            .iter()
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(p, t)| (*p, *t)),
+    );
     for (p, t) in all {
         let path = dir.path().join(p);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, t).unwrap();
     }
     let later = check(dir.path(), Date::new(2032, 1, 1).unwrap(), false).unwrap();
-    let d = later.diagnostics.iter().find(|d| d.code.as_str() == "adequacy-invalid").expect("expired");
+    let d = later
+        .diagnostics
+        .iter()
+        .find(|d| d.code.as_str() == "adequacy-invalid")
+        .expect("expired");
     assert!(d.message.contains("expired on 2031-12-27"), "{}", d.message);
 }

@@ -16,13 +16,13 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for t in cx.reg.transfers.values() {
         let d = |code, span, msg: String| Diagnostic::at(code, cx.sources, t.file, span, msg);
         let mech = t.mechanism.value;
-        if let Some(der) = &t.derogation {
-            if mech != Mechanism::Derogation {
-                out.push(
+        if let Some(der) = &t.derogation
+            && mech != Mechanism::Derogation
+        {
+            out.push(
                     d(Code::Schema, der.span.clone(), format!("`derogation` only applies when `mechanism = \"derogation\"`, not `{mech}`"))
                         .help("remove `derogation`, or set `mechanism = \"derogation\"` if the transfer really rests on Art. 49"),
                 );
-            }
         }
         let country = &t.country.value;
         if cx.adequacy.in_eea(country) {
@@ -101,8 +101,8 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                             .help(format!("add `safeguard = \"…\"` naming a file in safeguards/ whose `kind = \"{needed}\"`")),
                     ),
                     Some(s) => {
-                        if let Some(sg) = cx.reg.safeguards.get(&s.value) {
-                            if sg.kind.value != needed {
+                        if let Some(sg) = cx.reg.safeguards.get(&s.value)
+                            && sg.kind.value != needed {
                                 out.push(
                                     d(
                                         Code::SafeguardKindMismatch,
@@ -114,7 +114,6 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                                     .help(format!("name a safeguard of kind `{needed}`, or set `mechanism = \"{}\"`", sg.kind.value)),
                                 );
                             }
-                        }
                     }
                 }
                 let needs_tia = matches!(mech, Mechanism::Scc | Mechanism::Bcr | Mechanism::AdHocClauses);
@@ -132,7 +131,16 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for s in cx.reg.safeguards.values() {
         let d = |code, span, msg: String| Diagnostic::at(code, cx.sources, s.file, span, msg);
         if s.kind.value != SafeguardKind::Scc {
-            for (key, span) in [("scc_version", s.scc_version.as_ref().map(|v| v.span.clone())), ("scc_modules", s.scc_modules.as_ref().map(|m| m.span.clone()))] {
+            for (key, span) in [
+                (
+                    "scc_version",
+                    s.scc_version.as_ref().map(|v| v.span.clone()),
+                ),
+                (
+                    "scc_modules",
+                    s.scc_modules.as_ref().map(|m| m.span.clone()),
+                ),
+            ] {
                 if let Some(span) = span {
                     out.push(
                         d(Code::Schema, span, format!("`{key}` only applies to safeguards of kind `scc`, and this one is `{}`", s.kind.value))
@@ -142,14 +150,14 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
             continue;
         }
-        if let Some(v) = &s.scc_version {
-            if v.value.is_repealed() {
-                out.push(
+        if let Some(v) = &s.scc_version
+            && v.value.is_repealed()
+        {
+            out.push(
                     d(Code::SccRepealed, v.span.clone(), format!("the SCCs of Decision {} are repealed", v.value))
                         .label("repealed")
                         .help("the old clauses stopped being valid on 2022-12-27; sign the SCCs of Decision (EU) 2021/914 and set `scc_version = \"2021/914\"`"),
                 );
-            }
         }
         match &s.scc_modules {
             Some(m) if !m.value.is_empty() => {
