@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::time::Duration;
 
 use common::*;
 
@@ -256,11 +255,6 @@ fn file_over_16_mib_is_refused_without_reading_it() {
     assert!(big.message.contains(&size.to_string()), "{big:#?}");
     assert!(with_code(&d, "syntax").is_empty(), "{d:#?}");
     assert_eq!(d.len(), 1, "{d:#?}");
-    assert!(
-        run.elapsed < Duration::from_secs(10),
-        "took {:?}",
-        run.elapsed
-    );
     all_formats_exit(&reg, 1);
 }
 
@@ -293,11 +287,6 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
             .find(|x| x.file == "activities/deep.toml")
             .unwrap_or_else(|| panic!("{what}: no diagnostic: {d:#?}"));
         assert_eq!(s.code, "syntax", "{what}: {s:#?}");
-        assert!(
-            run.elapsed < Duration::from_secs(10),
-            "{what}: took {:?}",
-            run.elapsed
-        );
         all_formats_exit(&reg, 1);
     }
 }
