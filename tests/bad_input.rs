@@ -315,7 +315,7 @@ fn symlink_loops_terminate() {
         "--format",
         "json",
     ]);
-    let run = run_with_timeout(c, Duration::from_secs(10));
+    let run = run_with_timeout(c, RUN_TIMEOUT);
     run.assert_exit(1);
     let d = run.diags();
     let looped: Vec<&str> = with_code(&d, "unreadable-file")
@@ -414,7 +414,7 @@ fn named_pipe_does_not_hang() {
         "--format",
         "json",
     ]);
-    let run = run_with_timeout(c, Duration::from_secs(10)); // today: panics here, timed out
+    let run = run_with_timeout(c, RUN_TIMEOUT);
     run.assert_exit(1);
     one(&run.diags(), "unreadable-file", "processors/pipe.toml");
 }
