@@ -9,4 +9,6 @@ pub mod diag;
 pub mod load;
 pub mod model;
 pub mod reference;
+pub mod render;
+pub mod resolve;
 pub mod validate;

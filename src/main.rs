@@ -5,40 +5,53 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use ropa::check::{check, default_as_of};
-use ropa::diag::{render_github, render_human, render_json};
+use ropa::check::{check, default_as_of, Checked};
+use ropa::diag::{render_github, render_human, render_json, summary_line};
 use ropa::model::Date;
+use ropa::render::{build_site, RenderError};
+use ropa::resolve::Register;
 
 #[derive(Parser)]
-#[command(
-    name = "ropa",
-    version,
-    about = "Compile a GDPR Record of Processing Activities kept as TOML"
-)]
+#[command(name = "ropa", version, about = "Compile a GDPR Record of Processing Activities kept as TOML")]
 struct Cli {
+    /// Without a command, `ropa` builds `registry/` into `site/`.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// The registry folder.
+    #[arg(long, default_value = "registry")]
+    registry: PathBuf,
+    /// The date reviews and decisions are judged at (YYYY-MM-DD);
+    /// default: SOURCE_DATE_EPOCH if set, else today.
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Treat warnings as errors (exit status 1).
+    #[arg(long)]
+    deny_warnings: bool,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Check the registry and report every problem, like a compiler.
     Check {
-        /// The registry folder.
-        #[arg(long, default_value = "registry")]
-        registry: PathBuf,
-        /// The date reviews and decisions are judged at (YYYY-MM-DD);
-        /// default: SOURCE_DATE_EPOCH if set, else today.
-        #[arg(long, value_parser = parse_date)]
-        as_of: Option<Date>,
-        /// Treat warnings as errors (exit status 1).
-        #[arg(long)]
-        deny_warnings: bool,
+        #[command(flatten)]
+        common: Common,
         /// Output format of the diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+    },
+    /// Check the registry and build the static site (nothing is written if it has errors).
+    Build {
+        #[command(flatten)]
+        common: Common,
+        /// The folder the site is written to; it is replaced atomically.
+        #[arg(long, default_value = "site")]
+        out: PathBuf,
     },
 }
 
@@ -58,48 +71,66 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+fn color(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn run_check(common: &Common) -> Result<Checked, ExitCode> {
+    let as_of = common.as_of.map_or_else(default_as_of, Ok).map_err(fail)?;
+    check(&common.registry, as_of, common.deny_warnings).map_err(fail)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Check {
-            registry,
-            as_of,
-            deny_warnings,
-            format,
-        } => {
-            let as_of = match as_of.map_or_else(default_as_of, Ok) {
-                Ok(d) => d,
-                Err(e) => return fail(e),
-            };
-            let checked = match check(&registry, as_of, deny_warnings) {
+    let command = cli.command.unwrap_or(Command::Build {
+        common: Common { registry: "registry".into(), as_of: None, deny_warnings: false },
+        out: "site".into(),
+    });
+    match command {
+        Command::Check { common, format } => {
+            let checked = match run_check(&common) {
                 Ok(c) => c,
-                Err(e) => return fail(e),
+                Err(code) => return code,
             };
             let text = match format {
-                Format::Human => {
-                    let color =
-                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                    render_human(&checked.diagnostics, &checked.sources, color)
-                }
+                Format::Human => render_human(&checked.diagnostics, &checked.sources, color(std::io::stdout().is_terminal())),
                 Format::Json => render_json(&checked.diagnostics, &checked.sources),
-                Format::Github => render_github(
-                    &checked.diagnostics,
-                    &checked.sources,
-                    &registry.to_string_lossy(),
-                ),
+                Format::Github => render_github(&checked.diagnostics, &checked.sources, &common.registry.to_string_lossy()),
             };
             let mut out = std::io::stdout().lock();
-            if out
-                .write_all(text.as_bytes())
-                .and_then(|_| out.flush())
-                .is_err()
-            {
+            if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
                 return ExitCode::from(2);
             }
+            if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        }
+        Command::Build { common, out } => {
+            let checked = match run_check(&common) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            // Diagnostics go to standard error: a build's output is the site.
+            if !checked.diagnostics.is_empty() {
+                let text = render_human(&checked.diagnostics, &checked.sources, color(std::io::stderr().is_terminal()));
+                eprint!("{text}");
+            }
             if checked.has_errors() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
+                eprintln!("error: the registry has errors; `{}` was not changed", out.display());
+                return ExitCode::from(1);
+            }
+            let register = Register::new(&checked);
+            match build_site(&register, &out, &common.registry) {
+                Ok(report) => {
+                    if checked.diagnostics.is_empty() {
+                        eprintln!("{}", summary_line(&checked.diagnostics));
+                    }
+                    eprintln!("built {} pages into {}", report.pages, out.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e @ RenderError::OutRefused(..)) => fail(e),
+                Err(e) => {
+                    eprintln!("error: {e}; `{}` was not changed", out.display());
+                    ExitCode::from(2)
+                }
             }
         }
     }

@@ -1,0 +1,118 @@
+//! Markdown of `description` and `note` fields → safe HTML.
+//!
+//! One set of options for the whole site: CommonMark + GFM tables,
+//! strikethrough and autolinks; raw HTML is never passed through; links
+//! keep only `http`, `https`, `mailto` and relative targets; images become
+//! their alt text (the site loads nothing from elsewhere).
+
+use std::fmt;
+
+use comrak::nodes::NodeValue;
+use comrak::{Arena, Options};
+
+/// HTML that is safe to put in a page as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Html(pub String);
+
+impl fmt::Display for Html {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl askama::filters::HtmlSafe for Html {}
+
+fn options() -> Options<'static> {
+    let mut o = Options::default();
+    o.extension.table = true;
+    o.extension.strikethrough = true;
+    o.extension.autolink = true;
+    o.render.r#unsafe = false;
+    o
+}
+
+/// Is `url` a link the site may keep?
+pub fn allowed_url(url: &str) -> bool {
+    let u = url.trim();
+    let lower = u.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:") {
+        return true;
+    }
+    // Relative targets have no scheme: no `:` before the first `/`, `?` or `#`.
+    // `//host` would leave the site, so it is not relative in that sense.
+    let before = u.split(['/', '?', '#']).next().unwrap_or("");
+    !u.starts_with("//") && !before.contains(':') && !u.chars().any(|c| c.is_control())
+}
+
+pub fn render(text: &str) -> Html {
+    let arena = Arena::new();
+    let opts = options();
+    let root = comrak::parse_document(&arena, text, &opts);
+    let mut unwrap = Vec::new();
+    for node in root.descendants() {
+        let drop = match &node.data().value {
+            NodeValue::Link(link) => !allowed_url(&link.url),
+            NodeValue::Image(_) => true,
+            _ => false,
+        };
+        if drop {
+            unwrap.push(node);
+        }
+    }
+    // Replace each dropped link or image by its content (its text).
+    for node in unwrap {
+        let children: Vec<_> = node.children().collect();
+        for child in children {
+            node.insert_before(child);
+        }
+        node.detach();
+    }
+    let mut out = String::new();
+    if comrak::format_html(root, &opts, &mut out).is_err() {
+        out = String::new();
+    }
+    Html(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_is_not_passed_through() {
+        let h = render("hi <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n<div onclick=x>block</div>");
+        assert!(!h.0.contains("<script"), "{}", h.0);
+        assert!(!h.0.contains("<img"), "{}", h.0);
+        assert!(!h.0.contains("<div"), "{}", h.0);
+    }
+
+    #[test]
+    fn only_safe_links_survive() {
+        let h = render("[a](javascript:alert(1)) [b](https://example.org) [c](mailto:dpo@x.eu) [d](data:text/html,x) [e](../processors/aws.html) [f](JaVaScRiPt:x) <javascript:alert(2)>");
+        assert!(!h.0.to_ascii_lowercase().contains("javascript:"), "{}", h.0);
+        assert!(!h.0.contains("data:"), "{}", h.0);
+        assert!(h.0.contains("href=\"https://example.org\""));
+        assert!(h.0.contains("href=\"mailto:dpo@x.eu\""));
+        assert!(h.0.contains("href=\"../processors/aws.html\""));
+        // The text of a dropped link stays.
+        assert!(h.0.contains('a') && h.0.contains('d'));
+    }
+
+    #[test]
+    fn images_become_text_and_tables_render() {
+        let h = render("![logo](https://cdn.example/x.png)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
+        assert!(!h.0.contains("<img"), "{}", h.0);
+        assert!(h.0.contains("logo"));
+        assert!(h.0.contains("<table>"));
+    }
+
+    #[test]
+    fn url_rules() {
+        for ok in ["https://a.b", "HTTP://a", "mailto:x@y", "x.html", "../a/b.html#c", "#top", "?q=1"] {
+            assert!(allowed_url(ok), "{ok}");
+        }
+        for bad in ["javascript:x", " javascript:x", "data:x", "vbscript:x", "file:///etc/passwd", "//evil.example/x", "ftp://x"] {
+            assert!(!allowed_url(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Render: the resolved register → the static site.
+//!
+//! Entry point: [`build_site`]. Pages are rendered and written in parallel
+//! (rayon), each straight to the staging folder so memory stays flat; the
+//! staging folder replaces `--out` only when every page is written.
+
+pub mod i18n;
+pub mod markdown;
+mod output;
+mod pages;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use askama::Template;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::resolve::Register;
+use i18n::Tr;
+use output::Staging;
+pub use output::MARKER;
+use pages::*;
+
+/// Theme files copied as they are, embedded in the binary.
+const ASSETS: &[(&str, &[u8])] = &[
+    ("static/style.css", include_bytes!("../../themes/default/static/style.css")),
+    ("static/search.js", include_bytes!("../../themes/default/static/search.js")),
+];
+
+#[derive(Debug)]
+pub enum RenderError {
+    /// `--out` is unsafe to replace (exit 2).
+    OutRefused(PathBuf, String),
+    Io(PathBuf, std::io::Error),
+    Template(String, askama::Error),
+    /// A page path that would leave the site (a bug, never user input).
+    BadPath(String),
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenderError::OutRefused(p, why) => write!(f, "refusing to write the site to `{}`: {why}", p.display()),
+            RenderError::Io(p, e) => write!(f, "cannot write `{}`: {e}", p.display()),
+            RenderError::Template(page, e) => write!(f, "cannot render `{page}`: {e}"),
+            RenderError::BadPath(p) => write!(f, "refusing to write `{p}` outside the site"),
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// One page of the site: where it goes and what it shows.
+enum Job<'a> {
+    Index,
+    NotFound,
+    Categories,
+    Measures,
+    Activity(&'a crate::model::Activity),
+    Processor(&'a crate::model::Processor),
+    Processors,
+    Recipient(&'a crate::model::Recipient),
+    Recipients,
+    Safeguard(&'a crate::model::Safeguard),
+    Safeguards,
+    Transfer(&'a crate::model::Transfer),
+    Transfers,
+    Country(&'a str),
+    Countries,
+    Record(bool),
+}
+
+impl Job<'_> {
+    fn path(&self) -> String {
+        match self {
+            Job::Index => "index.html".into(),
+            Job::NotFound => "404.html".into(),
+            Job::Categories => "categories.html".into(),
+            Job::Measures => "measures.html".into(),
+            Job::Activity(a) => format!("activities/{}.html", a.id),
+            Job::Processor(x) => format!("processors/{}.html", x.id),
+            Job::Processors => "processors/index.html".into(),
+            Job::Recipient(x) => format!("recipients/{}.html", x.id),
+            Job::Recipients => "recipients/index.html".into(),
+            Job::Safeguard(x) => format!("safeguards/{}.html", x.id),
+            Job::Safeguards => "safeguards/index.html".into(),
+            Job::Transfer(x) => format!("transfers/{}.html", x.id),
+            Job::Transfers => "transfers/index.html".into(),
+            Job::Country(cc) => format!("countries/{}.html", cc.to_ascii_lowercase()),
+            Job::Countries => "countries/index.html".into(),
+            Job::Record(true) => "records/controller.html".into(),
+            Job::Record(false) => "records/processor.html".into(),
+        }
+    }
+}
+
+fn jobs<'a>(r: &'a Register<'a>) -> Vec<Job<'a>> {
+    let reg = r.reg;
+    let mut jobs = vec![
+        Job::Index,
+        Job::NotFound,
+        Job::Categories,
+        Job::Measures,
+        Job::Processors,
+        Job::Recipients,
+        Job::Safeguards,
+        Job::Transfers,
+        Job::Countries,
+        Job::Record(true),
+        Job::Record(false),
+    ];
+    jobs.extend(reg.activities.values().map(Job::Activity));
+    jobs.extend(reg.processors.values().map(Job::Processor));
+    jobs.extend(reg.recipients.values().map(Job::Recipient));
+    jobs.extend(reg.safeguards.values().map(Job::Safeguard));
+    jobs.extend(reg.transfers.values().map(Job::Transfer));
+    jobs.extend(r.countries.keys().map(|cc| Job::Country(cc)));
+    jobs
+}
+
+fn render_job<'a>(job: &Job<'a>, r: &'a Register<'a>, tr: &'a Tr, site_title: &'a str) -> Result<String, askama::Error> {
+    let root = if job.path().contains('/') { "../" } else { "" };
+    let p = Page { r, tr, root, site_title, version: env!("CARGO_PKG_VERSION") };
+    match job {
+        Job::Index => IndexPage { p }.render(),
+        Job::NotFound => NotFoundPage { p }.render(),
+        Job::Categories => CategoriesPage { p }.render(),
+        Job::Measures => MeasuresPage { p }.render(),
+        Job::Activity(a) => ActivityPage { p, a }.render(),
+        Job::Processor(x) => ProcessorPage { p, x }.render(),
+        Job::Processors => ProcessorsPage { p }.render(),
+        Job::Recipient(x) => RecipientPage { p, x }.render(),
+        Job::Recipients => RecipientsPage { p }.render(),
+        Job::Safeguard(x) => SafeguardPage { p, x }.render(),
+        Job::Safeguards => SafeguardsPage { p }.render(),
+        Job::Transfer(x) => TransferPage { p, x }.render(),
+        Job::Transfers => TransfersPage { p }.render(),
+        Job::Countries => CountriesPage { p }.render(),
+        Job::Country(cc) => {
+            let info = &r.countries[cc];
+            CountryPage { p, cc, info }.render()
+        }
+        Job::Record(controller) => {
+            let activities = if *controller { r.controller_activities().collect() } else { r.processor_activities().collect() };
+            RecordPage { p, controller: *controller, activities }.render()
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    /// kind, translated
+    k: &'a str,
+    /// name
+    n: &'a str,
+    /// url relative to the site root
+    u: String,
+    /// more text to match: id, purposes, service, country
+    t: String,
+}
+
+/// The search index, as a script that sets `window.ropaSearchIndex` to a
+/// JSON array: a script loads from `file://` where `fetch` cannot.
+fn search_index(r: &Register, tr: &Tr) -> String {
+    let mut entries = Vec::new();
+    for a in r.reg.activities.values() {
+        let purposes: Vec<&str> = a.purposes.value.iter().map(|p| p.value.as_str()).collect();
+        entries.push(SearchEntry { k: tr.t("kind.activity"), n: &a.name.value, u: format!("activities/{}.html", a.id), t: format!("{} {}", a.id, purposes.join(" ")) });
+    }
+    for x in r.reg.processors.values() {
+        entries.push(SearchEntry { k: tr.t("kind.processor"), n: &x.name.value, u: format!("processors/{}.html", x.id), t: format!("{} {} {}", x.id, x.service.value, x.country.value) });
+    }
+    for x in r.reg.recipients.values() {
+        let country = x.country.as_ref().map_or("", |c| c.value.as_str());
+        entries.push(SearchEntry { k: tr.t("kind.recipient"), n: &x.name.value, u: format!("recipients/{}.html", x.id), t: format!("{} {country}", x.id) });
+    }
+    for x in r.reg.transfers.values() {
+        let name = r.party_name(&x.to.value).unwrap_or(&x.to.value);
+        entries.push(SearchEntry {
+            k: tr.t("kind.transfer"),
+            n: name,
+            u: format!("transfers/{}.html", x.id),
+            t: format!("{} {} {} {}", x.id, x.country.value, crate::reference::country_name(&x.country.value).unwrap_or(""), x.mechanism.value),
+        });
+    }
+    // `</` cannot end the script early: JSON escapes it here.
+    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into()).replace("</", "<\\/");
+    format!("window.ropaSearchIndex = {json};\n")
+}
+
+/// Summary of a finished build.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub out: PathBuf,
+    pub pages: usize,
+}
+
+/// Renders the whole site of `r` into `out`, atomically. `registry` is
+/// only used to refuse an `--out` that is, or contains, the registry.
+pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildReport, RenderError> {
+    let staging = Staging::new(out, registry)?;
+    let org = r.reg.organisation.as_ref();
+    let site = org.and_then(|o| o.site.as_ref());
+    let tr = Tr::new(site.and_then(|s| s.language.as_ref()).map(|l| l.value.as_str()));
+    let default_title = org.map_or_else(|| tr.t("index.title").to_string(), |o| o.name.value.clone());
+    let title = site.and_then(|s| s.title.as_ref()).map_or(default_title, |t| t.value.clone());
+
+    let jobs = jobs(r);
+    jobs.par_iter().try_for_each(|job| {
+        let html = render_job(job, r, &tr, &title).map_err(|e| RenderError::Template(job.path(), e))?;
+        staging.write(&job.path(), html.as_bytes())
+    })?;
+    for (path, bytes) in ASSETS {
+        staging.write(path, bytes)?;
+    }
+    staging.write("search-index.js", search_index(r, &tr).as_bytes())?;
+    let pages = jobs.len();
+    let out = staging.commit()?;
+    Ok(BuildReport { out, pages })
+}

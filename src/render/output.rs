@@ -1,0 +1,174 @@
+//! Writing the site atomically.
+//!
+//! The site is written to a temporary folder beside `--out` and swapped in
+//! only when complete, so an error, a crash or a kill leaves the published
+//! site exactly as it was. On Linux the swap is one `renameat2` call with
+//! `RENAME_EXCHANGE`: at no moment is there no site. Leftovers of a killed
+//! build are removed by the next one.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use super::RenderError;
+
+/// A file every site ropa writes carries, so `--out` is only ever replaced
+/// when it is a site ropa made (or empty): a typo in `--out` must not wipe
+/// someone's folder.
+pub const MARKER: &str = ".ropa-site";
+
+pub struct Staging {
+    tmp: PathBuf,
+    out: PathBuf,
+    committed: bool,
+}
+
+fn sibling(out: &Path, tag: &str) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+    let mut s = OsString::from(format!(".{name}.ropa-{tag}"));
+    if tag.ends_with('-') {
+        s.push(std::process::id().to_string());
+    }
+    out.with_file_name(s)
+}
+
+/// An absolute, normalised path, whether or not it exists yet.
+fn absolute(p: &Path) -> io::Result<PathBuf> {
+    let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir()?.join(p) };
+    // Resolve what exists (symlinks included), keep the rest as written.
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(n), Some(parent)) => {
+                rest.push(n.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = fs::canonicalize(&existing).unwrap_or(existing);
+    for n in rest.into_iter().rev() {
+        if n == ".." {
+            out.pop();
+        } else if n != "." {
+            out.push(n);
+        }
+    }
+    Ok(out)
+}
+
+impl Staging {
+    /// Checks `out` and makes the temporary folder beside it.
+    pub fn new(out: &Path, registry: &Path) -> Result<Staging, RenderError> {
+        let io = |e: io::Error| RenderError::Io(out.to_path_buf(), e);
+        let out_abs = absolute(out).map_err(io)?;
+        let reg_abs = absolute(registry).map_err(io)?;
+        if out_abs.parent().is_none() {
+            return Err(RenderError::OutRefused(out.to_path_buf(), "it is the root folder".into()));
+        }
+        if reg_abs.starts_with(&out_abs) {
+            let why = if reg_abs == out_abs { "it is the registry folder" } else { "it contains the registry folder" };
+            return Err(RenderError::OutRefused(out.to_path_buf(), why.into()));
+        }
+        if out_abs.exists() {
+            if !out_abs.is_dir() {
+                return Err(RenderError::OutRefused(out.to_path_buf(), "it exists and is not a folder".into()));
+            }
+            let empty = fs::read_dir(&out_abs).map_err(io)?.next().is_none();
+            if !empty && !out_abs.join(MARKER).is_file() {
+                return Err(RenderError::OutRefused(
+                    out.to_path_buf(),
+                    format!("it exists and was not written by `ropa build` (no `{MARKER}` in it); remove it or choose another --out"),
+                ));
+            }
+        }
+        let parent = out_abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        fs::create_dir_all(&parent).map_err(io)?;
+        remove_leftovers(&out_abs);
+        let tmp = sibling(&out_abs, "tmp-");
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(io)?;
+        }
+        fs::create_dir(&tmp).map_err(io)?;
+        Ok(Staging { tmp, out: out_abs, committed: false })
+    }
+
+    /// Writes one file of the site; `rel` is `/`-separated and must stay
+    /// inside the site (no `..`, not absolute).
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), RenderError> {
+        let rel_path = Path::new(rel);
+        if rel.is_empty() || !rel_path.components().all(|c| matches!(c, Component::Normal(_))) {
+            return Err(RenderError::BadPath(rel.to_string()));
+        }
+        let path = self.tmp.join(rel_path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| RenderError::Io(dir.to_path_buf(), e))?;
+        }
+        fs::write(&path, bytes).map_err(|e| RenderError::Io(path, e))
+    }
+
+    /// Swaps the finished site in place of the old one.
+    pub fn commit(mut self) -> Result<PathBuf, RenderError> {
+        self.write(MARKER, b"This folder was written by `ropa build` and is replaced by the next build.\n")?;
+        let io = |e: io::Error| RenderError::Io(self.out.clone(), e);
+        if self.out.exists() {
+            if exchange(&self.tmp, &self.out).is_err() {
+                // No atomic exchange on this system or filesystem: two renames.
+                let old = sibling(&self.out, "old-");
+                fs::rename(&self.out, &old).map_err(io)?;
+                fs::rename(&self.tmp, &self.out).map_err(io)?;
+                let _ = fs::remove_dir_all(&old);
+                self.committed = true;
+                return Ok(self.out.clone());
+            }
+            // The old site is now at the temporary path.
+            let _ = fs::remove_dir_all(&self.tmp);
+        } else {
+            fs::rename(&self.tmp, &self.out).map_err(io)?;
+        }
+        self.committed = true;
+        Ok(self.out.clone())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Removes temporary folders of earlier builds of the same `--out` that were
+/// killed before they could clean up.
+fn remove_leftovers(out: &Path) {
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else { return };
+    let prefix = format!(".{}.ropa-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if let Some(tag) = n.strip_prefix(&prefix) {
+            if (tag.starts_with("tmp-") || tag.starts_with("old-")) && e.path().is_dir() {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    let cb = CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    // SAFETY: both are valid NUL-terminated paths that outlive the call.
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}

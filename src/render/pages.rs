@@ -1,0 +1,222 @@
+//! One askama template struct per page kind, and the context they share.
+
+use askama::Template;
+
+use super::i18n::Tr;
+use super::markdown::{self, Html};
+use crate::model::*;
+use crate::reference::country_name;
+use crate::resolve::{Flow, OpenWarning, Register};
+
+/// A copyable value, or a reference to one at any depth: templates pass
+/// `x`, `&x` or `&&x` depending on how it was bound.
+pub trait Value<T: Copy> {
+    fn get(&self) -> T;
+}
+
+impl Value<Date> for Date {
+    fn get(&self) -> Date {
+        *self
+    }
+}
+
+impl Value<i64> for i64 {
+    fn get(&self) -> i64 {
+        *self
+    }
+}
+
+impl<T: Copy, V: Value<T> + ?Sized> Value<T> for &V {
+    fn get(&self) -> T {
+        (**self).get()
+    }
+}
+
+/// What every page knows: the register, the language, and the way back to
+/// the site's root (`""` at the top, `"../"` one folder down).
+pub struct Page<'a> {
+    pub r: &'a Register<'a>,
+    pub tr: &'a Tr,
+    pub root: &'static str,
+    pub site_title: &'a str,
+    pub version: &'static str,
+}
+
+impl<'a> Page<'a> {
+    pub fn t(&self, key: &'a str) -> &'a str {
+        self.tr.t(key)
+    }
+
+    pub fn label(&self, group: &str, value: &'a str) -> &'a str {
+        self.tr.label(group, value)
+    }
+
+    pub fn md(&self, text: &str) -> Html {
+        markdown::render(text)
+    }
+
+    pub fn date(&self, d: impl Value<Date>) -> String {
+        self.tr.date(&d.get())
+    }
+
+    /// The translation key of an SCC module number.
+    pub fn module_key(&self, m: impl Value<i64>) -> &'static str {
+        match m.get() {
+            1 => "1",
+            2 => "2",
+            3 => "3",
+            4 => "4",
+            _ => "other",
+        }
+    }
+
+    /// "United States (US)".
+    pub fn country(&self, cc: &str) -> String {
+        match country_name(cc) {
+            Some(n) => format!("{n} ({cc})"),
+            None => cc.to_string(),
+        }
+    }
+
+    pub fn country_url(&self, cc: &str) -> String {
+        format!("{}countries/{}.html", self.root, cc.to_ascii_lowercase())
+    }
+
+    pub fn url(&self, folder: &str, id: &str) -> String {
+        format!("{}{folder}/{id}.html", self.root)
+    }
+
+    /// Link to a processor or recipient, whichever `id` is.
+    pub fn party_url(&self, id: &str) -> String {
+        let folder = if self.r.is_processor(id) { "processors" } else { "recipients" };
+        self.url(folder, id)
+    }
+
+    pub fn party_name(&self, id: &'a str) -> &'a str {
+        self.r.party_name(id).unwrap_or(id)
+    }
+
+    pub fn processor_name(&self, id: &'a str) -> &'a str {
+        self.r.reg.processors.get(id).map_or(id, |p| p.name.value.as_str())
+    }
+
+    pub fn recipient_name(&self, id: &'a str) -> &'a str {
+        self.r.reg.recipients.get(id).map_or(id, |p| p.name.value.as_str())
+    }
+
+    pub fn safeguard_name(&self, id: &'a str) -> &'a str {
+        self.r.reg.safeguards.get(id).map_or(id, |p| p.name.value.as_str())
+    }
+
+    pub fn measure_name(&self, id: &'a str) -> &'a str {
+        self.r.reg.measures.get(id).map_or(id, |m| m.name.value.as_str())
+    }
+
+    pub fn subject_name(&self, id: &'a str) -> &'a str {
+        self.r.reg.data_subjects.get(id).map_or(id, |c| c.name.value.as_str())
+    }
+
+    pub fn category_name(&self, id: &'a str) -> &'a str {
+        self.r.reg.data_categories.get(id).map_or(id, |c| c.name.value.as_str())
+    }
+
+    pub fn is_special(&self, id: &str) -> bool {
+        self.r.reg.data_categories.get(id).is_some_and(|c| c.special || c.criminal)
+    }
+
+    /// "Adequacy decision (Art. 45)" or the like, for a transfer.
+    pub fn mechanism(&self, t: &'a Transfer) -> &'a str {
+        self.tr.label("mechanism", t.mechanism.value.as_str())
+    }
+
+    pub fn in_eea(&self, cc: &str) -> bool {
+        self.r.adequacy.in_eea(cc)
+    }
+
+    pub fn decision(&self, cc: &str) -> Option<&'a AdequacyDecision> {
+        self.r.adequacy.decision_in_force(cc, self.r.as_of)
+    }
+
+    pub fn adequate_for(&self, cc: &str, party: &str) -> bool {
+        self.r.adequate_for(cc, party)
+    }
+
+    pub fn activities_using(&self, map: &'a std::collections::BTreeMap<&'a str, Vec<&'a Activity>>, id: &str) -> &'a [&'a Activity] {
+        map.get(id).map_or(&[], |v| v.as_slice())
+    }
+
+    pub fn transfers_in(&self, map: &'a std::collections::BTreeMap<&'a str, Vec<&'a Transfer>>, id: &str) -> &'a [&'a Transfer] {
+        map.get(id).map_or(&[], |v| v.as_slice())
+    }
+
+    pub fn flows(&self, a: &Activity) -> &'a [Flow<'a>] {
+        self.r.flows.get(a.id.as_str()).map_or(&[], |v| v.as_slice())
+    }
+
+    /// The page of the entry a warning is about, if it has one.
+    pub fn warning_url(&self, w: &OpenWarning) -> Option<String> {
+        w.entry.as_ref().map(|(folder, id)| self.url(folder, id))
+    }
+
+    pub fn warning_label(&self, w: &OpenWarning) -> String {
+        match &w.entry {
+            Some((_, id)) => id.clone(),
+            None => w.diagnostic.path.clone(),
+        }
+    }
+
+    pub fn retention_categories(&self, a: &'a Activity, r: &'a Retention) -> Vec<&'a str> {
+        match &r.data_categories {
+            Some(l) if !l.value.is_empty() => l.value.iter().map(|c| c.value.as_str()).collect(),
+            _ => a.data_categories.value.iter().map(|c| c.value.as_str()).collect(),
+        }
+    }
+
+    pub fn status(&self, a: &'a Activity) -> &'a str {
+        self.tr.label("status", a.status().as_str())
+    }
+
+    pub fn role(&self, a: &'a Activity) -> &'a str {
+        self.tr.label("role", a.role().as_str())
+    }
+
+    pub fn review_due(&self, a: &Activity) -> Option<Date> {
+        a.review.as_ref().and_then(|r| r.due()).map(|d| d.value)
+    }
+
+    pub fn is_overdue(&self, d: impl Value<Date>) -> bool {
+        d.get() < self.r.as_of
+    }
+
+    pub fn organisation(&self) -> Option<&'a Organisation> {
+        self.r.reg.organisation.as_ref()
+    }
+}
+
+macro_rules! page {
+    ($name:ident, $path:literal { $($field:ident : $ty:ty),* $(,)? }) => {
+        #[derive(Template)]
+        #[template(path = $path, config = "themes/askama.toml")]
+        pub struct $name<'a> {
+            pub p: Page<'a>,
+            $(pub $field: $ty,)*
+        }
+    };
+}
+
+page!(IndexPage, "index.html" {});
+page!(ActivityPage, "activity.html" { a: &'a Activity });
+page!(ProcessorPage, "processor.html" { x: &'a Processor });
+page!(RecipientPage, "recipient.html" { x: &'a Recipient });
+page!(SafeguardPage, "safeguard.html" { x: &'a Safeguard });
+page!(TransferPage, "transfer.html" { x: &'a Transfer });
+page!(ProcessorsPage, "processors.html" {});
+page!(RecipientsPage, "recipients.html" {});
+page!(SafeguardsPage, "safeguards.html" {});
+page!(TransfersPage, "transfers.html" {});
+page!(CountriesPage, "countries.html" {});
+page!(CountryPage, "country.html" { cc: &'a str, info: &'a crate::resolve::CountryInfo<'a> });
+page!(CategoriesPage, "categories.html" {});
+page!(MeasuresPage, "measures.html" {});
+page!(RecordPage, "record.html" { controller: bool, activities: Vec<&'a Activity> });
+page!(NotFoundPage, "404.html" {});

@@ -1,0 +1,265 @@
+//! Resolve: a checked registry → a linked, read-only register.
+//!
+//! Entry point: [`Register::new`]. Everything a renderer needs that is not
+//! a plain field is computed here once: back-links (who uses this
+//! processor, which transfers rely on this safeguard), the transfers that
+//! cover each activity's data flows, the countries data goes to, and the
+//! open warnings. Renderers only read it.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+
+use crate::check::Checked;
+use crate::diag::{Diagnostic, Severity};
+use crate::model::*;
+
+/// Where data leaves the EEA for one party, and what covers it.
+#[derive(Clone, Debug)]
+pub struct Flow<'a> {
+    /// The processor or recipient located there.
+    pub party: &'a str,
+    pub country: &'a str,
+    /// The processors from the one the activity names to `party`.
+    pub chain: Vec<&'a str>,
+    /// Transfers whose `to` and `country` match.
+    pub transfers: Vec<&'a Transfer>,
+}
+
+/// Everything about one country that data goes to or is located in.
+#[derive(Clone, Debug, Default)]
+pub struct CountryInfo<'a> {
+    pub transfers: Vec<&'a Transfer>,
+    pub processors: Vec<&'a Processor>,
+    pub recipients: Vec<&'a Recipient>,
+}
+
+/// An open warning, with the entry it is about (kind folder and id).
+#[derive(Clone, Debug)]
+pub struct OpenWarning<'a> {
+    pub diagnostic: &'a Diagnostic,
+    pub entry: Option<(&'static str, String)>,
+}
+
+#[derive(Debug)]
+pub struct Register<'a> {
+    pub checked: &'a Checked,
+    pub reg: &'a Registry,
+    pub adequacy: &'a AdequacyList,
+    pub as_of: Date,
+    /// Back-links: the activities that name each processor, recipient,
+    /// transfer, measure, data subject and data category (ids sorted).
+    pub activities_by_processor: BTreeMap<&'a str, Vec<&'a Activity>>,
+    pub activities_by_recipient: BTreeMap<&'a str, Vec<&'a Activity>>,
+    pub activities_by_measure: BTreeMap<&'a str, Vec<&'a Activity>>,
+    pub activities_by_subject: BTreeMap<&'a str, Vec<&'a Activity>>,
+    pub activities_by_category: BTreeMap<&'a str, Vec<&'a Activity>>,
+    /// Activities whose data reaches a transfer (listed, or covering a flow).
+    pub activities_by_transfer: BTreeMap<&'a str, Vec<&'a Activity>>,
+    /// Transfers by `to`, by `via` and by `safeguard`; transfers naming a measure.
+    pub transfers_to: BTreeMap<&'a str, Vec<&'a Transfer>>,
+    pub transfers_via: BTreeMap<&'a str, Vec<&'a Transfer>>,
+    pub transfers_by_safeguard: BTreeMap<&'a str, Vec<&'a Transfer>>,
+    pub transfers_by_measure: BTreeMap<&'a str, Vec<&'a Transfer>>,
+    /// Processors that list a processor among their `sub_processors`.
+    pub parents: BTreeMap<&'a str, Vec<&'a Processor>>,
+    /// Per activity id: its flows out of the EEA and what covers them.
+    pub flows: BTreeMap<&'a str, Vec<Flow<'a>>>,
+    pub countries: BTreeMap<&'a str, CountryInfo<'a>>,
+    pub warnings: Vec<OpenWarning<'a>>,
+}
+
+fn push<'a, T>(map: &mut BTreeMap<&'a str, Vec<T>>, key: &'a str, v: T) {
+    map.entry(key).or_default().push(v);
+}
+
+fn ids(list: &Option<List<String>>) -> impl Iterator<Item = &str> {
+    list.iter().flat_map(|l| l.value.iter()).map(|s| s.value.as_str())
+}
+
+impl<'a> Register<'a> {
+    pub fn new(checked: &'a Checked) -> Register<'a> {
+        let reg = &checked.registry;
+        let adequacy = &checked.adequacy;
+        let mut r = Register {
+            checked,
+            reg,
+            adequacy,
+            as_of: checked.as_of,
+            activities_by_processor: BTreeMap::new(),
+            activities_by_recipient: BTreeMap::new(),
+            activities_by_measure: BTreeMap::new(),
+            activities_by_subject: BTreeMap::new(),
+            activities_by_category: BTreeMap::new(),
+            activities_by_transfer: BTreeMap::new(),
+            transfers_to: BTreeMap::new(),
+            transfers_via: BTreeMap::new(),
+            transfers_by_safeguard: BTreeMap::new(),
+            transfers_by_measure: BTreeMap::new(),
+            parents: BTreeMap::new(),
+            flows: BTreeMap::new(),
+            countries: BTreeMap::new(),
+            warnings: Vec::new(),
+        };
+        for t in reg.transfers.values() {
+            push(&mut r.transfers_to, &t.to.value, t);
+            if let Some(v) = &t.via {
+                push(&mut r.transfers_via, &v.value, t);
+            }
+            if let Some(s) = &t.safeguard {
+                push(&mut r.transfers_by_safeguard, &s.value, t);
+            }
+            for m in ids(&t.supplementary_measures) {
+                push(&mut r.transfers_by_measure, m, t);
+            }
+            r.countries.entry(&t.country.value).or_default().transfers.push(t);
+        }
+        for p in reg.processors.values() {
+            for s in ids(&p.sub_processors) {
+                push(&mut r.parents, s, p);
+            }
+            for place in p.places() {
+                r.countries.entry(&place.value).or_default().processors.push(p);
+            }
+        }
+        if let Some(o) = &reg.organisation {
+            r.countries.entry(&o.country.value).or_default();
+        }
+        for rec in reg.recipients.values() {
+            if let Some(c) = &rec.country {
+                r.countries.entry(&c.value).or_default().recipients.push(rec);
+            }
+        }
+        for a in reg.activities.values() {
+            for p in ids(&a.processors) {
+                push(&mut r.activities_by_processor, p, a);
+            }
+            for x in ids(&a.recipients) {
+                push(&mut r.activities_by_recipient, x, a);
+            }
+            for m in ids(&a.measures) {
+                push(&mut r.activities_by_measure, m, a);
+            }
+            for s in a.data_subjects.value.iter() {
+                push(&mut r.activities_by_subject, &s.value, a);
+            }
+            for c in a.data_categories.value.iter() {
+                push(&mut r.activities_by_category, &c.value, a);
+            }
+            let flows = r.flows_of(a);
+            let mut reached: BTreeSet<&str> = ids(&a.transfers).collect();
+            reached.extend(flows.iter().flat_map(|f| f.transfers.iter().map(|t| t.id.as_str())));
+            for t in reached {
+                push(&mut r.activities_by_transfer, t, a);
+            }
+            r.flows.insert(&a.id, flows);
+        }
+        for list in r.activities_by_transfer.values_mut() {
+            list.dedup_by_key(|a| a.id.as_str());
+        }
+        r.warnings = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(|d| OpenWarning { diagnostic: d, entry: entry_of(&d.path) })
+            .collect();
+        r
+    }
+
+    /// The activity's flows out of the EEA: through each processor it
+    /// names (and their sub-processors) and each recipient with a country.
+    fn flows_of(&self, a: &'a Activity) -> Vec<Flow<'a>> {
+        let mut out: Vec<Flow<'a>> = Vec::new();
+        let mut seen_pairs: HashSet<(&str, &str)> = HashSet::new();
+        for start in ids(&a.processors) {
+            let Some((start_id, _)) = self.reg.processors.get_key_value(start) else { continue };
+            let mut seen = HashSet::from([start_id.as_str()]);
+            let mut queue = VecDeque::from([vec![start_id.as_str()]]);
+            while let Some(chain) = queue.pop_front() {
+                let Some(p) = chain.last().and_then(|id| self.reg.processors.get(*id)) else { continue };
+                for place in p.places() {
+                    if self.adequacy.in_eea(&place.value) || !seen_pairs.insert((p.id.as_str(), place.value.as_str())) {
+                        continue;
+                    }
+                    out.push(Flow {
+                        party: &p.id,
+                        country: &place.value,
+                        chain: chain.clone(),
+                        transfers: self.covering(&p.id, &place.value),
+                    });
+                }
+                for sub in p.sub_processors.iter().flat_map(|s| s.value.iter()) {
+                    if let Some((sub_id, _)) = self.reg.processors.get_key_value(&sub.value) {
+                        if seen.insert(sub_id.as_str()) {
+                            let mut next = chain.clone();
+                            next.push(sub_id.as_str());
+                            queue.push_back(next);
+                        }
+                    }
+                }
+            }
+        }
+        for id in ids(&a.recipients) {
+            let Some(rec) = self.reg.recipients.get(id) else { continue };
+            let Some(c) = &rec.country else { continue };
+            if self.adequacy.in_eea(&c.value) || !seen_pairs.insert((rec.id.as_str(), c.value.as_str())) {
+                continue;
+            }
+            out.push(Flow { party: &rec.id, country: &c.value, chain: Vec::new(), transfers: self.covering(&rec.id, &c.value) });
+        }
+        out
+    }
+
+    fn covering(&self, party: &str, country: &str) -> Vec<&'a Transfer> {
+        self.transfers_to.get(party).map_or_else(Vec::new, |ts| ts.iter().copied().filter(|t| t.country.value == country).collect())
+    }
+
+    pub fn is_processor(&self, id: &str) -> bool {
+        self.reg.processors.contains_key(id)
+    }
+
+    /// The display name of the processor or recipient `id`.
+    pub fn party_name(&self, id: &str) -> Option<&'a str> {
+        if let Some(p) = self.reg.processors.get(id) {
+            return Some(&p.name.value);
+        }
+        self.reg.recipients.get(id).map(|r| r.name.value.as_str())
+    }
+
+    /// Is `country` covered by an adequacy decision for `party` at the as-of date?
+    pub fn adequate_for(&self, country: &str, party: &str) -> bool {
+        match self.adequacy.decision_in_force(country, self.as_of) {
+            None => false,
+            Some(d) => match d.requires {
+                None => true,
+                Some(AdequacyRequirement::DpfCertified) => {
+                    self.reg.processors.get(party).map(|p| p.dpf_certified()).or_else(|| self.reg.recipients.get(party).map(|r| r.dpf_certified())).unwrap_or(false)
+                }
+            },
+        }
+    }
+
+    /// Transfers counted by mechanism, in the contract's order of mechanisms.
+    pub fn transfers_by_mechanism(&self) -> Vec<(Mechanism, usize)> {
+        Mechanism::ALL
+            .iter()
+            .map(|m| (*m, self.reg.transfers.values().filter(|t| t.mechanism.value == *m).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    pub fn controller_activities(&self) -> impl Iterator<Item = &'a Activity> {
+        self.reg.activities.values().filter(|a| a.role() != Role::Processor)
+    }
+
+    pub fn processor_activities(&self) -> impl Iterator<Item = &'a Activity> {
+        self.reg.activities.values().filter(|a| a.role() == Role::Processor)
+    }
+}
+
+/// The entry a diagnostic's file belongs to: `activities/hr/pay.toml` →
+/// (`activities`, `pay`).
+pub fn entry_of(path: &str) -> Option<(&'static str, String)> {
+    let (dir, rest) = path.split_once('/')?;
+    let kind = crate::load::KIND_DIRS.iter().find(|d| **d == dir)?;
+    let stem = rest.rsplit('/').next()?.strip_suffix(".toml")?;
+    Some((kind, stem.to_string()))
+}
