@@ -80,6 +80,16 @@ fn run_check(common: &Common) -> Result<Checked, ExitCode> {
     check(&common.registry, as_of, common.deny_warnings).map_err(fail)
 }
 
+/// `ROPA_TIMINGS=1` prints how long each stage took (see docs/performance.md).
+fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
+    let start = std::time::Instant::now();
+    let out = f();
+    if std::env::var_os("ROPA_TIMINGS").is_some() {
+        eprintln!("timing: {stage} {:.1} ms", start.elapsed().as_secs_f64() * 1000.0);
+    }
+    out
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Build {
@@ -104,7 +114,7 @@ fn main() -> ExitCode {
             if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
         Command::Build { common, out } => {
-            let checked = match run_check(&common) {
+            let checked = match timed("check", || run_check(&common)) {
                 Ok(c) => c,
                 Err(code) => return code,
             };
@@ -117,8 +127,8 @@ fn main() -> ExitCode {
                 eprintln!("error: the registry has errors; `{}` was not changed", out.display());
                 return ExitCode::from(1);
             }
-            let register = Register::new(&checked);
-            match build_site(&register, &out, &common.registry) {
+            let register = timed("resolve", || Register::new(&checked));
+            match timed("render", || build_site(&register, &out, &common.registry)) {
                 Ok(report) => {
                     if checked.diagnostics.is_empty() {
                         eprintln!("{}", summary_line(&checked.diagnostics));

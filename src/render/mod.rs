@@ -207,6 +207,7 @@ pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildRepo
     let title = site.and_then(|s| s.title.as_ref()).map_or(default_title, |t| t.value.clone());
 
     let jobs = jobs(r);
+    staging.make_dirs(["activities", "processors", "recipients", "safeguards", "transfers", "countries", "records", "static"])?;
     jobs.par_iter().try_for_each(|job| {
         let html = render_job(job, r, &tr, &title).map_err(|e| RenderError::Template(job.path(), e))?;
         staging.write(&job.path(), html.as_bytes())

@@ -103,10 +103,16 @@ impl Staging {
             return Err(RenderError::BadPath(rel.to_string()));
         }
         let path = self.tmp.join(rel_path);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| RenderError::Io(dir.to_path_buf(), e))?;
-        }
         fs::write(&path, bytes).map_err(|e| RenderError::Io(path, e))
+    }
+
+    /// Creates the folders pages go in, once, before the parallel writes.
+    pub fn make_dirs<'d>(&self, dirs: impl IntoIterator<Item = &'d str>) -> Result<(), RenderError> {
+        for d in dirs {
+            let path = self.tmp.join(d);
+            fs::create_dir_all(&path).map_err(|e| RenderError::Io(path, e))?;
+        }
+        Ok(())
     }
 
     /// Swaps the finished site in place of the old one.

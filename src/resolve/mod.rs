@@ -6,7 +6,7 @@
 //! cover each activity's data flows, the countries data goes to, and the
 //! open warnings. Renderers only read it.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::check::Checked;
 use crate::diag::{Diagnostic, Severity};
@@ -128,6 +128,7 @@ impl<'a> Register<'a> {
                 r.countries.entry(&c.value).or_default().recipients.push(rec);
             }
         }
+        let mut cache = HashMap::new();
         for a in reg.activities.values() {
             for p in ids(&a.processors) {
                 push(&mut r.activities_by_processor, p, a);
@@ -144,7 +145,7 @@ impl<'a> Register<'a> {
             for c in a.data_categories.value.iter() {
                 push(&mut r.activities_by_category, &c.value, a);
             }
-            let flows = r.flows_of(a);
+            let flows = r.flows_of(a, &mut cache);
             let mut reached: BTreeSet<&str> = ids(&a.transfers).collect();
             reached.extend(flows.iter().flat_map(|f| f.transfers.iter().map(|t| t.id.as_str())));
             for t in reached {
@@ -166,34 +167,16 @@ impl<'a> Register<'a> {
 
     /// The activity's flows out of the EEA: through each processor it
     /// names (and their sub-processors) and each recipient with a country.
-    fn flows_of(&self, a: &'a Activity) -> Vec<Flow<'a>> {
+    /// `cache` keeps each processor's flows, computed once.
+    fn flows_of(&self, a: &'a Activity, cache: &mut HashMap<&'a str, Vec<Flow<'a>>>) -> Vec<Flow<'a>> {
         let mut out: Vec<Flow<'a>> = Vec::new();
         let mut seen_pairs: HashSet<(&str, &str)> = HashSet::new();
         for start in ids(&a.processors) {
             let Some((start_id, _)) = self.reg.processors.get_key_value(start) else { continue };
-            let mut seen = HashSet::from([start_id.as_str()]);
-            let mut queue = VecDeque::from([vec![start_id.as_str()]]);
-            while let Some(chain) = queue.pop_front() {
-                let Some(p) = chain.last().and_then(|id| self.reg.processors.get(*id)) else { continue };
-                for place in p.places() {
-                    if self.adequacy.in_eea(&place.value) || !seen_pairs.insert((p.id.as_str(), place.value.as_str())) {
-                        continue;
-                    }
-                    out.push(Flow {
-                        party: &p.id,
-                        country: &place.value,
-                        chain: chain.clone(),
-                        transfers: self.covering(&p.id, &place.value),
-                    });
-                }
-                for sub in p.sub_processors.iter().flat_map(|s| s.value.iter()) {
-                    if let Some((sub_id, _)) = self.reg.processors.get_key_value(&sub.value) {
-                        if seen.insert(sub_id.as_str()) {
-                            let mut next = chain.clone();
-                            next.push(sub_id.as_str());
-                            queue.push_back(next);
-                        }
-                    }
+            let flows = cache.entry(start_id.as_str()).or_insert_with(|| self.flows_from(start_id));
+            for f in flows.iter() {
+                if seen_pairs.insert((f.party, f.country)) {
+                    out.push(f.clone());
                 }
             }
         }
@@ -204,6 +187,33 @@ impl<'a> Register<'a> {
                 continue;
             }
             out.push(Flow { party: &rec.id, country: &c.value, chain: Vec::new(), transfers: self.covering(&rec.id, &c.value) });
+        }
+        out
+    }
+
+    /// Every place outside the EEA reachable from processor `start`,
+    /// breadth first (shortest chain), each with the transfers covering it.
+    fn flows_from(&self, start: &'a str) -> Vec<Flow<'a>> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::from([start]);
+        let mut queue = VecDeque::from([vec![start]]);
+        while let Some(chain) = queue.pop_front() {
+            let Some(p) = chain.last().and_then(|id| self.reg.processors.get(*id)) else { continue };
+            for place in p.places() {
+                if self.adequacy.in_eea(&place.value) {
+                    continue;
+                }
+                out.push(Flow { party: &p.id, country: &place.value, chain: chain.clone(), transfers: self.covering(&p.id, &place.value) });
+            }
+            for sub in p.sub_processors.iter().flat_map(|s| s.value.iter()) {
+                if let Some((sub_id, _)) = self.reg.processors.get_key_value(&sub.value) {
+                    if seen.insert(sub_id.as_str()) {
+                        let mut next = chain.clone();
+                        next.push(sub_id.as_str());
+                        queue.push_back(next);
+                    }
+                }
+            }
         }
         out
     }
