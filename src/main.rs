@@ -7,14 +7,18 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use ropa::check::{check, default_as_of, Checked};
+use ropa::check::{Checked, check, default_as_of};
 use ropa::diag::{render_github, render_human, render_json, summary_line};
 use ropa::model::Date;
-use ropa::render::{build_site, RenderError};
+use ropa::render::{RenderError, build_site};
 use ropa::resolve::Register;
 
 #[derive(Parser)]
-#[command(name = "ropa", version, about = "Compile a GDPR Record of Processing Activities kept as TOML")]
+#[command(
+    name = "ropa",
+    version,
+    about = "Compile a GDPR Record of Processing Activities kept as TOML"
+)]
 struct Cli {
     /// Without a command, `ropa` builds `registry/` into `site/`.
     #[command(subcommand)]
@@ -85,7 +89,10 @@ fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
     let start = std::time::Instant::now();
     let out = f();
     if std::env::var_os("ROPA_TIMINGS").is_some() {
-        eprintln!("timing: {stage} {:.1} ms", start.elapsed().as_secs_f64() * 1000.0);
+        eprintln!(
+            "timing: {stage} {:.1} ms",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
     }
     out
 }
@@ -93,7 +100,11 @@ fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Build {
-        common: Common { registry: "registry".into(), as_of: None, deny_warnings: false },
+        common: Common {
+            registry: "registry".into(),
+            as_of: None,
+            deny_warnings: false,
+        },
         out: "site".into(),
     });
     match command {
@@ -103,15 +114,31 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             let text = match format {
-                Format::Human => render_human(&checked.diagnostics, &checked.sources, color(std::io::stdout().is_terminal())),
+                Format::Human => render_human(
+                    &checked.diagnostics,
+                    &checked.sources,
+                    color(std::io::stdout().is_terminal()),
+                ),
                 Format::Json => render_json(&checked.diagnostics, &checked.sources),
-                Format::Github => render_github(&checked.diagnostics, &checked.sources, &common.registry.to_string_lossy()),
+                Format::Github => render_github(
+                    &checked.diagnostics,
+                    &checked.sources,
+                    &common.registry.to_string_lossy(),
+                ),
             };
             let mut out = std::io::stdout().lock();
-            if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
+            if out
+                .write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .is_err()
+            {
                 return ExitCode::from(2);
             }
-            if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+            if checked.has_errors() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Command::Build { common, out } => {
             let checked = match timed("check", || run_check(&common)) {
@@ -120,11 +147,18 @@ fn main() -> ExitCode {
             };
             // Diagnostics go to standard error: a build's output is the site.
             if !checked.diagnostics.is_empty() {
-                let text = render_human(&checked.diagnostics, &checked.sources, color(std::io::stderr().is_terminal()));
+                let text = render_human(
+                    &checked.diagnostics,
+                    &checked.sources,
+                    color(std::io::stderr().is_terminal()),
+                );
                 eprint!("{text}");
             }
             if checked.has_errors() {
-                eprintln!("error: the registry has errors; `{}` was not changed", out.display());
+                eprintln!(
+                    "error: the registry has errors; `{}` was not changed",
+                    out.display()
+                );
                 return ExitCode::from(1);
             }
             let register = timed("resolve", || Register::new(&checked));

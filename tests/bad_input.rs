@@ -4,7 +4,6 @@
 
 mod common;
 
-
 use common::*;
 
 /// Runs all three formats and asserts none of them crashes (exit 101 is a panic).
@@ -235,7 +234,11 @@ fn five_megabyte_description_is_fine() {
     let human = reg.check("human");
     human.assert_exit(1);
     // The long line is quoted as a window, not 5 MB of text.
-    assert!(human.stdout.len() < 10_000, "{} bytes of output", human.stdout.len());
+    assert!(
+        human.stdout.len() < 10_000,
+        "{} bytes of output",
+        human.stdout.len()
+    );
 }
 
 #[test]

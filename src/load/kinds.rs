@@ -303,17 +303,18 @@ pub fn raw_uses(kind: &str, table: &DeTable) -> Vec<(&'static str, String)> {
         }
     }
     if kind == "activity"
-        && let Some(DeValue::Array(entries)) = table.get("retention").map(|v| v.get_ref()) {
-            for e in entries.iter() {
-                if let DeValue::Table(t) = e.get_ref() {
-                    out.extend(
-                        strings(t.get("data_categories"))
-                            .into_iter()
-                            .map(|id| ("category", id)),
-                    );
-                }
+        && let Some(DeValue::Array(entries)) = table.get("retention").map(|v| v.get_ref())
+    {
+        for e in entries.iter() {
+            if let DeValue::Table(t) = e.get_ref() {
+                out.extend(
+                    strings(t.get("data_categories"))
+                        .into_iter()
+                        .map(|id| ("category", id)),
+                );
             }
         }
+    }
     out
 }
 

@@ -291,7 +291,13 @@ enum Read {
 }
 
 fn read(path: &Path) -> (String, Read) {
-    match std::fs::metadata(path) {
+    use std::io::Read as _;
+    // One open, then fstat on the handle: no second path lookup.
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return (String::new(), Read::Failed(e.to_string())),
+    };
+    let len = match file.metadata() {
         Ok(m) if !m.is_file() => {
             return (
                 String::new(),
@@ -299,13 +305,17 @@ fn read(path: &Path) -> (String, Read) {
             );
         }
         Ok(m) if m.len() > MAX_FILE_BYTES => return (String::new(), Read::TooLarge(m.len())),
-        Ok(_) => {}
-        Err(e) => return (String::new(), Read::Failed(e.to_string())),
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+        Ok(m) => m.len(),
         Err(e) => return (String::new(), Read::Failed(e.to_string())),
     };
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    // `take` keeps a file that grows while it is read within the limit.
+    if let Err(e) = (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        return (String::new(), Read::Failed(e.to_string()));
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return (String::new(), Read::TooLarge(bytes.len() as u64));
+    }
     // Files saved by Windows editors must just work: BOM and CRLF. Both are
     // handled on the bytes, so the offset of a bad byte below is an offset
     // in the very text that is shown.

@@ -35,7 +35,8 @@ fn options() -> Options<'static> {
 pub fn allowed_url(url: &str) -> bool {
     let u = url.trim();
     let lower = u.to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:") {
+    if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+    {
         return true;
     }
     // Relative targets have no scheme: no `:` before the first `/`, `?` or `#`.
@@ -80,7 +81,9 @@ mod tests {
 
     #[test]
     fn raw_html_is_not_passed_through() {
-        let h = render("hi <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n<div onclick=x>block</div>");
+        let h = render(
+            "hi <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n<div onclick=x>block</div>",
+        );
         assert!(!h.0.contains("<script"), "{}", h.0);
         assert!(!h.0.contains("<img"), "{}", h.0);
         assert!(!h.0.contains("<div"), "{}", h.0);
@@ -88,7 +91,9 @@ mod tests {
 
     #[test]
     fn only_safe_links_survive() {
-        let h = render("[a](javascript:alert(1)) [b](https://example.org) [c](mailto:dpo@x.eu) [d](data:text/html,x) [e](../processors/aws.html) [f](JaVaScRiPt:x) <javascript:alert(2)>");
+        let h = render(
+            "[a](javascript:alert(1)) [b](https://example.org) [c](mailto:dpo@x.eu) [d](data:text/html,x) [e](../processors/aws.html) [f](JaVaScRiPt:x) <javascript:alert(2)>",
+        );
         let lower = h.0.to_ascii_lowercase();
         // Dropped links keep their text; no href may carry the scheme.
         assert!(!lower.contains("href=\"javascript:"), "{}", h.0);
@@ -111,10 +116,26 @@ mod tests {
 
     #[test]
     fn url_rules() {
-        for ok in ["https://a.b", "HTTP://a", "mailto:x@y", "x.html", "../a/b.html#c", "#top", "?q=1"] {
+        for ok in [
+            "https://a.b",
+            "HTTP://a",
+            "mailto:x@y",
+            "x.html",
+            "../a/b.html#c",
+            "#top",
+            "?q=1",
+        ] {
             assert!(allowed_url(ok), "{ok}");
         }
-        for bad in ["javascript:x", " javascript:x", "data:x", "vbscript:x", "file:///etc/passwd", "//evil.example/x", "ftp://x"] {
+        for bad in [
+            "javascript:x",
+            " javascript:x",
+            "data:x",
+            "vbscript:x",
+            "file:///etc/passwd",
+            "//evil.example/x",
+            "ftp://x",
+        ] {
             assert!(!allowed_url(bad), "{bad}");
         }
     }

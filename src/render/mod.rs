@@ -18,14 +18,21 @@ use serde::Serialize;
 
 use crate::resolve::Register;
 use i18n::Tr;
-use output::Staging;
+use markdown::Html;
 pub use output::MARKER;
+use output::Staging;
 use pages::*;
 
 /// Theme files copied as they are, embedded in the binary.
 const ASSETS: &[(&str, &[u8])] = &[
-    ("static/style.css", include_bytes!("../../themes/default/static/style.css")),
-    ("static/search.js", include_bytes!("../../themes/default/static/search.js")),
+    (
+        "static/style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "static/search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
 ];
 
 #[derive(Debug)]
@@ -41,7 +48,9 @@ pub enum RenderError {
 impl fmt::Display for RenderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RenderError::OutRefused(p, why) => write!(f, "refusing to write the site to `{}`: {why}", p.display()),
+            RenderError::OutRefused(p, why) => {
+                write!(f, "refusing to write the site to `{}`: {why}", p.display())
+            }
             RenderError::Io(p, e) => write!(f, "cannot write `{}`: {e}", p.display()),
             RenderError::Template(page, e) => write!(f, "cannot render `{page}`: {e}"),
             RenderError::BadPath(p) => write!(f, "refusing to write `{p}` outside the site"),
@@ -119,31 +128,83 @@ fn jobs<'a>(r: &'a Register<'a>) -> Vec<Job<'a>> {
     jobs
 }
 
-fn render_job<'a>(job: &Job<'a>, r: &'a Register<'a>, tr: &'a Tr, site_title: &'a str) -> Result<String, askama::Error> {
-    let root = if job.path().contains('/') { "../" } else { "" };
-    let p = Page { r, tr, root, site_title, version: env!("CARGO_PKG_VERSION") };
+/// Renders the shared header and footer for pages at `root`.
+fn chrome<'a>(
+    r: &'a Register<'a>,
+    tr: &'a Tr,
+    site_title: &'a str,
+    root: &'static str,
+) -> Result<Chrome, askama::Error> {
+    let empty = Chrome::default();
+    let page = || Page {
+        r,
+        tr,
+        root,
+        site_title,
+        version: env!("CARGO_PKG_VERSION"),
+        chrome: &empty,
+    };
+    Ok(Chrome {
+        header: Html(ChromeHeader { p: page() }.render()?),
+        footer: Html(ChromeFooter { p: page() }.render()?),
+    })
+}
+
+/// What every page of a build shares.
+struct Shared<'a> {
+    r: &'a Register<'a>,
+    tr: &'a Tr,
+    site_title: &'a str,
+    top: Chrome,
+    nested: Chrome,
+}
+
+fn render_job<'a>(job: &Job<'a>, s: &'a Shared<'a>, buf: &mut String) -> Result<(), askama::Error> {
+    let (root, chrome) = if job.path().contains('/') {
+        ("../", &s.nested)
+    } else {
+        ("", &s.top)
+    };
+    let r = s.r;
+    let p = Page {
+        r,
+        tr: s.tr,
+        root,
+        site_title: s.site_title,
+        version: env!("CARGO_PKG_VERSION"),
+        chrome,
+    };
     match job {
-        Job::Index => IndexPage { p }.render(),
-        Job::NotFound => NotFoundPage { p }.render(),
-        Job::Categories => CategoriesPage { p }.render(),
-        Job::Measures => MeasuresPage { p }.render(),
-        Job::Activity(a) => ActivityPage { p, a }.render(),
-        Job::Processor(x) => ProcessorPage { p, x }.render(),
-        Job::Processors => ProcessorsPage { p }.render(),
-        Job::Recipient(x) => RecipientPage { p, x }.render(),
-        Job::Recipients => RecipientsPage { p }.render(),
-        Job::Safeguard(x) => SafeguardPage { p, x }.render(),
-        Job::Safeguards => SafeguardsPage { p }.render(),
-        Job::Transfer(x) => TransferPage { p, x }.render(),
-        Job::Transfers => TransfersPage { p }.render(),
-        Job::Countries => CountriesPage { p }.render(),
+        Job::Index => IndexPage { p }.render_into(buf),
+        Job::NotFound => NotFoundPage { p }.render_into(buf),
+        Job::Categories => CategoriesPage { p }.render_into(buf),
+        Job::Measures => MeasuresPage { p }.render_into(buf),
+        Job::Activity(a) => ActivityPage { p, a }.render_into(buf),
+        Job::Processor(x) => ProcessorPage { p, x }.render_into(buf),
+        Job::Processors => ProcessorsPage { p }.render_into(buf),
+        Job::Recipient(x) => RecipientPage { p, x }.render_into(buf),
+        Job::Recipients => RecipientsPage { p }.render_into(buf),
+        Job::Safeguard(x) => SafeguardPage { p, x }.render_into(buf),
+        Job::Safeguards => SafeguardsPage { p }.render_into(buf),
+        Job::Transfer(x) => TransferPage { p, x }.render_into(buf),
+        Job::Transfers => TransfersPage { p }.render_into(buf),
+        Job::Countries => CountriesPage { p }.render_into(buf),
         Job::Country(cc) => {
             let info = &r.countries[cc];
-            CountryPage { p, cc, info }.render()
+            CountryPage { p, cc, info }.render_into(buf)
         }
         Job::Record(controller) => {
-            let activities = if *controller { r.controller_activities().collect() } else { r.processor_activities().collect() };
-            RecordPage { p, controller: *controller, activities }.render()
+            let activities = if *controller {
+                r.controller_activities().collect()
+            } else {
+                r.processor_activities().collect()
+            };
+            RecordPage {
+                p,
+                controller: *controller,
+                activities,
+            }
+            .render_into(buf)
         }
     }
 }
@@ -166,14 +227,29 @@ fn search_index(r: &Register, tr: &Tr) -> String {
     let mut entries = Vec::new();
     for a in r.reg.activities.values() {
         let purposes: Vec<&str> = a.purposes.value.iter().map(|p| p.value.as_str()).collect();
-        entries.push(SearchEntry { k: tr.t("kind.activity"), n: &a.name.value, u: format!("activities/{}.html", a.id), t: format!("{} {}", a.id, purposes.join(" ")) });
+        entries.push(SearchEntry {
+            k: tr.t("kind.activity"),
+            n: &a.name.value,
+            u: format!("activities/{}.html", a.id),
+            t: format!("{} {}", a.id, purposes.join(" ")),
+        });
     }
     for x in r.reg.processors.values() {
-        entries.push(SearchEntry { k: tr.t("kind.processor"), n: &x.name.value, u: format!("processors/{}.html", x.id), t: format!("{} {} {}", x.id, x.service.value, x.country.value) });
+        entries.push(SearchEntry {
+            k: tr.t("kind.processor"),
+            n: &x.name.value,
+            u: format!("processors/{}.html", x.id),
+            t: format!("{} {} {}", x.id, x.service.value, x.country.value),
+        });
     }
     for x in r.reg.recipients.values() {
         let country = x.country.as_ref().map_or("", |c| c.value.as_str());
-        entries.push(SearchEntry { k: tr.t("kind.recipient"), n: &x.name.value, u: format!("recipients/{}.html", x.id), t: format!("{} {country}", x.id) });
+        entries.push(SearchEntry {
+            k: tr.t("kind.recipient"),
+            n: &x.name.value,
+            u: format!("recipients/{}.html", x.id),
+            t: format!("{} {country}", x.id),
+        });
     }
     for x in r.reg.transfers.values() {
         let name = r.party_name(&x.to.value).unwrap_or(&x.to.value);
@@ -181,11 +257,19 @@ fn search_index(r: &Register, tr: &Tr) -> String {
             k: tr.t("kind.transfer"),
             n: name,
             u: format!("transfers/{}.html", x.id),
-            t: format!("{} {} {} {}", x.id, x.country.value, crate::reference::country_name(&x.country.value).unwrap_or(""), x.mechanism.value),
+            t: format!(
+                "{} {} {} {}",
+                x.id,
+                x.country.value,
+                crate::reference::country_name(&x.country.value).unwrap_or(""),
+                x.mechanism.value
+            ),
         });
     }
     // `</` cannot end the script early: JSON escapes it here.
-    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into()).replace("</", "<\\/");
+    let json = serde_json::to_string(&entries)
+        .unwrap_or_else(|_| "[]".into())
+        .replace("</", "<\\/");
     format!("window.ropaSearchIndex = {json};\n")
 }
 
@@ -202,16 +286,44 @@ pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildRepo
     let staging = Staging::new(out, registry)?;
     let org = r.reg.organisation.as_ref();
     let site = org.and_then(|o| o.site.as_ref());
-    let tr = Tr::new(site.and_then(|s| s.language.as_ref()).map(|l| l.value.as_str()));
-    let default_title = org.map_or_else(|| tr.t("index.title").to_string(), |o| o.name.value.clone());
-    let title = site.and_then(|s| s.title.as_ref()).map_or(default_title, |t| t.value.clone());
+    let tr = Tr::new(
+        site.and_then(|s| s.language.as_ref())
+            .map(|l| l.value.as_str()),
+    );
+    let default_title =
+        org.map_or_else(|| tr.t("index.title").to_string(), |o| o.name.value.clone());
+    let title = site
+        .and_then(|s| s.title.as_ref())
+        .map_or(default_title, |t| t.value.clone());
 
     let jobs = jobs(r);
-    staging.make_dirs(["activities", "processors", "recipients", "safeguards", "transfers", "countries", "records", "static"])?;
-    jobs.par_iter().try_for_each(|job| {
-        let html = render_job(job, r, &tr, &title).map_err(|e| RenderError::Template(job.path(), e))?;
-        staging.write(&job.path(), html.as_bytes())
-    })?;
+    let chrome_error = |e| RenderError::Template("chrome-header.html".into(), e);
+    let shared = Shared {
+        r,
+        tr: &tr,
+        site_title: &title,
+        top: chrome(r, &tr, &title, "").map_err(chrome_error)?,
+        nested: chrome(r, &tr, &title, "../").map_err(chrome_error)?,
+    };
+    staging.make_dirs([
+        "activities",
+        "processors",
+        "recipients",
+        "safeguards",
+        "transfers",
+        "countries",
+        "records",
+        "static",
+    ])?;
+    // One buffer per worker thread, reused for every page it renders.
+    jobs.par_iter().try_for_each_init(
+        || String::with_capacity(64 * 1024),
+        |buf, job| {
+            buf.clear();
+            render_job(job, &shared, buf).map_err(|e| RenderError::Template(job.path(), e))?;
+            staging.write(&job.path(), buf.as_bytes())
+        },
+    )?;
     for (path, bytes) in ASSETS {
         staging.write(path, bytes)?;
     }

@@ -25,7 +25,10 @@ pub struct Staging {
 }
 
 fn sibling(out: &Path, tag: &str) -> PathBuf {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
     let mut s = OsString::from(format!(".{name}.ropa-{tag}"));
     if tag.ends_with('-') {
         s.push(std::process::id().to_string());
@@ -35,7 +38,11 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
 
 /// An absolute, normalised path, whether or not it exists yet.
 fn absolute(p: &Path) -> io::Result<PathBuf> {
-    let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir()?.join(p) };
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(p)
+    };
     // Resolve what exists (symlinks included), keep the rest as written.
     let mut existing = abs.clone();
     let mut rest = Vec::new();
@@ -66,21 +73,33 @@ impl Staging {
         let out_abs = absolute(out).map_err(io)?;
         let reg_abs = absolute(registry).map_err(io)?;
         if out_abs.parent().is_none() {
-            return Err(RenderError::OutRefused(out.to_path_buf(), "it is the root folder".into()));
+            return Err(RenderError::OutRefused(
+                out.to_path_buf(),
+                "it is the root folder".into(),
+            ));
         }
         if reg_abs.starts_with(&out_abs) {
-            let why = if reg_abs == out_abs { "it is the registry folder" } else { "it contains the registry folder" };
+            let why = if reg_abs == out_abs {
+                "it is the registry folder"
+            } else {
+                "it contains the registry folder"
+            };
             return Err(RenderError::OutRefused(out.to_path_buf(), why.into()));
         }
         if out_abs.exists() {
             if !out_abs.is_dir() {
-                return Err(RenderError::OutRefused(out.to_path_buf(), "it exists and is not a folder".into()));
+                return Err(RenderError::OutRefused(
+                    out.to_path_buf(),
+                    "it exists and is not a folder".into(),
+                ));
             }
             let empty = fs::read_dir(&out_abs).map_err(io)?.next().is_none();
             if !empty && !out_abs.join(MARKER).is_file() {
                 return Err(RenderError::OutRefused(
                     out.to_path_buf(),
-                    format!("it exists and was not written by `ropa build` (no `{MARKER}` in it); remove it or choose another --out"),
+                    format!(
+                        "it exists and was not written by `ropa build` (no `{MARKER}` in it); remove it or choose another --out"
+                    ),
                 ));
             }
         }
@@ -92,14 +111,22 @@ impl Staging {
             fs::remove_dir_all(&tmp).map_err(io)?;
         }
         fs::create_dir(&tmp).map_err(io)?;
-        Ok(Staging { tmp, out: out_abs, committed: false })
+        Ok(Staging {
+            tmp,
+            out: out_abs,
+            committed: false,
+        })
     }
 
     /// Writes one file of the site; `rel` is `/`-separated and must stay
     /// inside the site (no `..`, not absolute).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), RenderError> {
         let rel_path = Path::new(rel);
-        if rel.is_empty() || !rel_path.components().all(|c| matches!(c, Component::Normal(_))) {
+        if rel.is_empty()
+            || !rel_path
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)))
+        {
             return Err(RenderError::BadPath(rel.to_string()));
         }
         let path = self.tmp.join(rel_path);
@@ -107,7 +134,10 @@ impl Staging {
     }
 
     /// Creates the folders pages go in, once, before the parallel writes.
-    pub fn make_dirs<'d>(&self, dirs: impl IntoIterator<Item = &'d str>) -> Result<(), RenderError> {
+    pub fn make_dirs<'d>(
+        &self,
+        dirs: impl IntoIterator<Item = &'d str>,
+    ) -> Result<(), RenderError> {
         for d in dirs {
             let path = self.tmp.join(d);
             fs::create_dir_all(&path).map_err(|e| RenderError::Io(path, e))?;
@@ -117,7 +147,10 @@ impl Staging {
 
     /// Swaps the finished site in place of the old one.
     pub fn commit(mut self) -> Result<PathBuf, RenderError> {
-        self.write(MARKER, b"This folder was written by `ropa build` and is replaced by the next build.\n")?;
+        self.write(
+            MARKER,
+            b"This folder was written by `ropa build` and is replaced by the next build.\n",
+        )?;
         let io = |e: io::Error| RenderError::Io(self.out.clone(), e);
         if self.out.exists() {
             if exchange(&self.tmp, &self.out).is_err() {
@@ -130,7 +163,7 @@ impl Staging {
                 return Ok(self.out.clone());
             }
             // The old site is now at the temporary path.
-            let _ = fs::remove_dir_all(&self.tmp);
+            remove_tree(&self.tmp);
         } else {
             fs::rename(&self.tmp, &self.out).map_err(io)?;
         }
@@ -147,18 +180,39 @@ impl Drop for Staging {
     }
 }
 
+/// Removes a folder tree, its top-level entries in parallel.
+fn remove_tree(dir: &Path) {
+    use rayon::prelude::*;
+    if let Ok(entries) = fs::read_dir(dir) {
+        let paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.par_iter().for_each(|p| {
+            if p.is_dir() {
+                let _ = fs::remove_dir_all(p);
+            } else {
+                let _ = fs::remove_file(p);
+            }
+        });
+    }
+    let _ = fs::remove_dir_all(dir);
+}
+
 /// Removes temporary folders of earlier builds of the same `--out` that were
 /// killed before they could clean up.
 fn remove_leftovers(out: &Path) {
-    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else { return };
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return;
+    };
     let prefix = format!(".{}.ropa-", name.to_string_lossy());
-    let Ok(entries) = fs::read_dir(parent) else { return };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
     for e in entries.flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
-        if let Some(tag) = n.strip_prefix(&prefix) {
-            if (tag.starts_with("tmp-") || tag.starts_with("old-")) && e.path().is_dir() {
-                let _ = fs::remove_dir_all(e.path());
-            }
+        if let Some(tag) = n.strip_prefix(&prefix)
+            && (tag.starts_with("tmp-") || tag.starts_with("old-"))
+            && e.path().is_dir()
+        {
+            let _ = fs::remove_dir_all(e.path());
         }
     }
 }
@@ -170,8 +224,20 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     let ca = CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
     let cb = CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
     // SAFETY: both are valid NUL-terminated paths that outlive the call.
-    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
-    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -8,6 +8,8 @@ use crate::model::*;
 use crate::reference::country_name;
 use crate::resolve::{Flow, OpenWarning, Register};
 
+pub const CATALOGUE_LINKS: usize = 50;
+
 /// A copyable value, or a reference to one at any depth: templates pass
 /// `x`, `&x` or `&&x` depending on how it was bound.
 pub trait Value<T: Copy> {
@@ -40,6 +42,15 @@ pub struct Page<'a> {
     pub root: &'static str,
     pub site_title: &'a str,
     pub version: &'static str,
+    /// Header and footer, the same on every page of one folder depth:
+    /// rendered once per build, not once per page.
+    pub chrome: &'a Chrome,
+}
+
+#[derive(Default)]
+pub struct Chrome {
+    pub header: Html,
+    pub footer: Html,
 }
 
 impl<'a> Page<'a> {
@@ -88,7 +99,11 @@ impl<'a> Page<'a> {
 
     /// Link to a processor or recipient, whichever `id` is.
     pub fn party_url(&self, id: &str) -> String {
-        let folder = if self.r.is_processor(id) { "processors" } else { "recipients" };
+        let folder = if self.r.is_processor(id) {
+            "processors"
+        } else {
+            "recipients"
+        };
         self.url(folder, id)
     }
 
@@ -97,31 +112,59 @@ impl<'a> Page<'a> {
     }
 
     pub fn processor_name(&self, id: &'a str) -> &'a str {
-        self.r.reg.processors.get(id).map_or(id, |p| p.name.value.as_str())
+        self.r
+            .reg
+            .processors
+            .get(id)
+            .map_or(id, |p| p.name.value.as_str())
     }
 
     pub fn recipient_name(&self, id: &'a str) -> &'a str {
-        self.r.reg.recipients.get(id).map_or(id, |p| p.name.value.as_str())
+        self.r
+            .reg
+            .recipients
+            .get(id)
+            .map_or(id, |p| p.name.value.as_str())
     }
 
     pub fn safeguard_name(&self, id: &'a str) -> &'a str {
-        self.r.reg.safeguards.get(id).map_or(id, |p| p.name.value.as_str())
+        self.r
+            .reg
+            .safeguards
+            .get(id)
+            .map_or(id, |p| p.name.value.as_str())
     }
 
     pub fn measure_name(&self, id: &'a str) -> &'a str {
-        self.r.reg.measures.get(id).map_or(id, |m| m.name.value.as_str())
+        self.r
+            .reg
+            .measures
+            .get(id)
+            .map_or(id, |m| m.name.value.as_str())
     }
 
     pub fn subject_name(&self, id: &'a str) -> &'a str {
-        self.r.reg.data_subjects.get(id).map_or(id, |c| c.name.value.as_str())
+        self.r
+            .reg
+            .data_subjects
+            .get(id)
+            .map_or(id, |c| c.name.value.as_str())
     }
 
     pub fn category_name(&self, id: &'a str) -> &'a str {
-        self.r.reg.data_categories.get(id).map_or(id, |c| c.name.value.as_str())
+        self.r
+            .reg
+            .data_categories
+            .get(id)
+            .map_or(id, |c| c.name.value.as_str())
     }
 
     pub fn is_special(&self, id: &str) -> bool {
-        self.r.reg.data_categories.get(id).is_some_and(|c| c.special || c.criminal)
+        self.r
+            .reg
+            .data_categories
+            .get(id)
+            .is_some_and(|c| c.special || c.criminal)
     }
 
     /// "Adequacy decision (Art. 45)" or the like, for a transfer.
@@ -141,16 +184,38 @@ impl<'a> Page<'a> {
         self.r.adequate_for(cc, party)
     }
 
-    pub fn activities_using(&self, map: &'a std::collections::BTreeMap<&'a str, Vec<&'a Activity>>, id: &str) -> &'a [&'a Activity] {
+    pub fn activities_using(
+        &self,
+        map: &'a crate::resolve::BackLinks<'a, Activity>,
+        id: &str,
+    ) -> &'a [&'a Activity] {
         map.get(id).map_or(&[], |v| v.as_slice())
     }
 
-    pub fn transfers_in(&self, map: &'a std::collections::BTreeMap<&'a str, Vec<&'a Transfer>>, id: &str) -> &'a [&'a Transfer] {
+    /// At most `CATALOGUE_LINKS` of `all`: catalogue pages (categories,
+    /// measures) name the activities that use an entry, but a list of
+    /// thousands of links helps nobody; every activity page links back.
+    pub fn first<'s, T>(&self, all: &'s [T]) -> &'s [T] {
+        &all[..all.len().min(CATALOGUE_LINKS)]
+    }
+
+    pub fn more(&self, all: &[&Activity]) -> usize {
+        all.len().saturating_sub(CATALOGUE_LINKS)
+    }
+
+    pub fn transfers_in(
+        &self,
+        map: &'a crate::resolve::BackLinks<'a, Transfer>,
+        id: &str,
+    ) -> &'a [&'a Transfer] {
         map.get(id).map_or(&[], |v| v.as_slice())
     }
 
-    pub fn flows(&self, a: &Activity) -> &'a [Flow<'a>] {
-        self.r.flows.get(a.id.as_str()).map_or(&[], |v| v.as_slice())
+    pub fn flows(&self, a: &Activity) -> &'a [std::sync::Arc<Flow<'a>>] {
+        self.r
+            .flows
+            .get(a.id.as_str())
+            .map_or(&[], |v| v.as_slice())
     }
 
     /// The page of the entry a warning is about, if it has one.
@@ -168,7 +233,12 @@ impl<'a> Page<'a> {
     pub fn retention_categories(&self, a: &'a Activity, r: &'a Retention) -> Vec<&'a str> {
         match &r.data_categories {
             Some(l) if !l.value.is_empty() => l.value.iter().map(|c| c.value.as_str()).collect(),
-            _ => a.data_categories.value.iter().map(|c| c.value.as_str()).collect(),
+            _ => a
+                .data_categories
+                .value
+                .iter()
+                .map(|c| c.value.as_str())
+                .collect(),
         }
     }
 
@@ -204,6 +274,8 @@ macro_rules! page {
     };
 }
 
+page!(ChromeHeader, "chrome-header.html" {});
+page!(ChromeFooter, "chrome-footer.html" {});
 page!(IndexPage, "index.html" {});
 page!(ActivityPage, "activity.html" { a: &'a Activity });
 page!(ProcessorPage, "processor.html" { x: &'a Processor });

@@ -6,7 +6,10 @@
 //! cover each activity's data flows, the countries data goes to, and the
 //! open warnings. Renderers only read it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::check::Checked;
 use crate::diag::{Diagnostic, Severity};
@@ -47,32 +50,39 @@ pub struct Register<'a> {
     pub as_of: Date,
     /// Back-links: the activities that name each processor, recipient,
     /// transfer, measure, data subject and data category (ids sorted).
-    pub activities_by_processor: BTreeMap<&'a str, Vec<&'a Activity>>,
-    pub activities_by_recipient: BTreeMap<&'a str, Vec<&'a Activity>>,
-    pub activities_by_measure: BTreeMap<&'a str, Vec<&'a Activity>>,
-    pub activities_by_subject: BTreeMap<&'a str, Vec<&'a Activity>>,
-    pub activities_by_category: BTreeMap<&'a str, Vec<&'a Activity>>,
+    pub activities_by_processor: BackLinks<'a, Activity>,
+    pub activities_by_recipient: BackLinks<'a, Activity>,
+    pub activities_by_measure: BackLinks<'a, Activity>,
+    pub activities_by_subject: BackLinks<'a, Activity>,
+    pub activities_by_category: BackLinks<'a, Activity>,
     /// Activities whose data reaches a transfer (listed, or covering a flow).
-    pub activities_by_transfer: BTreeMap<&'a str, Vec<&'a Activity>>,
+    pub activities_by_transfer: BackLinks<'a, Activity>,
     /// Transfers by `to`, by `via` and by `safeguard`; transfers naming a measure.
-    pub transfers_to: BTreeMap<&'a str, Vec<&'a Transfer>>,
-    pub transfers_via: BTreeMap<&'a str, Vec<&'a Transfer>>,
-    pub transfers_by_safeguard: BTreeMap<&'a str, Vec<&'a Transfer>>,
-    pub transfers_by_measure: BTreeMap<&'a str, Vec<&'a Transfer>>,
+    pub transfers_to: BackLinks<'a, Transfer>,
+    pub transfers_via: BackLinks<'a, Transfer>,
+    pub transfers_by_safeguard: BackLinks<'a, Transfer>,
+    pub transfers_by_measure: BackLinks<'a, Transfer>,
     /// Processors that list a processor among their `sub_processors`.
-    pub parents: BTreeMap<&'a str, Vec<&'a Processor>>,
-    /// Per activity id: its flows out of the EEA and what covers them.
-    pub flows: BTreeMap<&'a str, Vec<Flow<'a>>>,
+    pub parents: BackLinks<'a, Processor>,
+    /// Per activity id: its flows out of the EEA and what covers them
+    /// (shared: many activities reach the same processors).
+    pub flows: HashMap<&'a str, Vec<Arc<Flow<'a>>>>,
     pub countries: BTreeMap<&'a str, CountryInfo<'a>>,
     pub warnings: Vec<OpenWarning<'a>>,
 }
 
-fn push<'a, T>(map: &mut BTreeMap<&'a str, Vec<T>>, key: &'a str, v: T) {
+/// Entries that name an id, by that id, in id order of the naming entry.
+/// Only looked up, never listed, so a hash map.
+pub type BackLinks<'a, T> = HashMap<&'a str, Vec<&'a T>>;
+
+fn push<'a, T>(map: &mut HashMap<&'a str, Vec<T>>, key: &'a str, v: T) {
     map.entry(key).or_default().push(v);
 }
 
 fn ids(list: &Option<List<String>>) -> impl Iterator<Item = &str> {
-    list.iter().flat_map(|l| l.value.iter()).map(|s| s.value.as_str())
+    list.iter()
+        .flat_map(|l| l.value.iter())
+        .map(|s| s.value.as_str())
 }
 
 impl<'a> Register<'a> {
@@ -84,18 +94,18 @@ impl<'a> Register<'a> {
             reg,
             adequacy,
             as_of: checked.as_of,
-            activities_by_processor: BTreeMap::new(),
-            activities_by_recipient: BTreeMap::new(),
-            activities_by_measure: BTreeMap::new(),
-            activities_by_subject: BTreeMap::new(),
-            activities_by_category: BTreeMap::new(),
-            activities_by_transfer: BTreeMap::new(),
-            transfers_to: BTreeMap::new(),
-            transfers_via: BTreeMap::new(),
-            transfers_by_safeguard: BTreeMap::new(),
-            transfers_by_measure: BTreeMap::new(),
-            parents: BTreeMap::new(),
-            flows: BTreeMap::new(),
+            activities_by_processor: HashMap::default(),
+            activities_by_recipient: HashMap::default(),
+            activities_by_measure: HashMap::default(),
+            activities_by_subject: HashMap::default(),
+            activities_by_category: HashMap::default(),
+            activities_by_transfer: HashMap::default(),
+            transfers_to: HashMap::default(),
+            transfers_via: HashMap::default(),
+            transfers_by_safeguard: HashMap::default(),
+            transfers_by_measure: HashMap::default(),
+            parents: HashMap::default(),
+            flows: HashMap::default(),
             countries: BTreeMap::new(),
             warnings: Vec::new(),
         };
@@ -110,14 +120,22 @@ impl<'a> Register<'a> {
             for m in ids(&t.supplementary_measures) {
                 push(&mut r.transfers_by_measure, m, t);
             }
-            r.countries.entry(&t.country.value).or_default().transfers.push(t);
+            r.countries
+                .entry(&t.country.value)
+                .or_default()
+                .transfers
+                .push(t);
         }
         for p in reg.processors.values() {
             for s in ids(&p.sub_processors) {
                 push(&mut r.parents, s, p);
             }
             for place in p.places() {
-                r.countries.entry(&place.value).or_default().processors.push(p);
+                r.countries
+                    .entry(&place.value)
+                    .or_default()
+                    .processors
+                    .push(p);
             }
         }
         if let Some(o) = &reg.organisation {
@@ -125,10 +143,14 @@ impl<'a> Register<'a> {
         }
         for rec in reg.recipients.values() {
             if let Some(c) = &rec.country {
-                r.countries.entry(&c.value).or_default().recipients.push(rec);
+                r.countries
+                    .entry(&c.value)
+                    .or_default()
+                    .recipients
+                    .push(rec);
             }
         }
-        let mut cache = HashMap::new();
+        let mut cache = HashMap::default();
         for a in reg.activities.values() {
             for p in ids(&a.processors) {
                 push(&mut r.activities_by_processor, p, a);
@@ -146,21 +168,29 @@ impl<'a> Register<'a> {
                 push(&mut r.activities_by_category, &c.value, a);
             }
             let flows = r.flows_of(a, &mut cache);
-            let mut reached: BTreeSet<&str> = ids(&a.transfers).collect();
-            reached.extend(flows.iter().flat_map(|f| f.transfers.iter().map(|t| t.id.as_str())));
-            for t in reached {
+            // Duplicates (a transfer reached twice) are removed below, once.
+            for t in ids(&a.transfers) {
                 push(&mut r.activities_by_transfer, t, a);
+            }
+            for f in &flows {
+                for t in &f.transfers {
+                    push(&mut r.activities_by_transfer, &t.id, a);
+                }
             }
             r.flows.insert(&a.id, flows);
         }
         for list in r.activities_by_transfer.values_mut() {
+            // Activities are visited in id order, so equal ones are adjacent.
             list.dedup_by_key(|a| a.id.as_str());
         }
         r.warnings = checked
             .diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Warning)
-            .map(|d| OpenWarning { diagnostic: d, entry: entry_of(&d.path) })
+            .map(|d| OpenWarning {
+                diagnostic: d,
+                entry: entry_of(&d.path),
+            })
             .collect();
         r
     }
@@ -168,50 +198,76 @@ impl<'a> Register<'a> {
     /// The activity's flows out of the EEA: through each processor it
     /// names (and their sub-processors) and each recipient with a country.
     /// `cache` keeps each processor's flows, computed once.
-    fn flows_of(&self, a: &'a Activity, cache: &mut HashMap<&'a str, Vec<Flow<'a>>>) -> Vec<Flow<'a>> {
-        let mut out: Vec<Flow<'a>> = Vec::new();
-        let mut seen_pairs: HashSet<(&str, &str)> = HashSet::new();
+    fn flows_of(
+        &self,
+        a: &'a Activity,
+        cache: &mut HashMap<&'a str, Vec<Arc<Flow<'a>>>>,
+    ) -> Vec<Arc<Flow<'a>>> {
+        let mut out: Vec<Arc<Flow<'a>>> = Vec::new();
+        // (party, country) by address: both point into the registry.
+        let mut seen_pairs: HashSet<(usize, usize)> = HashSet::default();
         for start in ids(&a.processors) {
-            let Some((start_id, _)) = self.reg.processors.get_key_value(start) else { continue };
-            let flows = cache.entry(start_id.as_str()).or_insert_with(|| self.flows_from(start_id));
+            let Some((start_id, _)) = self.reg.processors.get_key_value(start) else {
+                continue;
+            };
+            let flows = cache
+                .entry(start_id.as_str())
+                .or_insert_with(|| self.flows_from(start_id));
             for f in flows.iter() {
-                if seen_pairs.insert((f.party, f.country)) {
+                if seen_pairs.insert((f.party.as_ptr() as usize, f.country.as_ptr() as usize)) {
                     out.push(f.clone());
                 }
             }
         }
         for id in ids(&a.recipients) {
-            let Some(rec) = self.reg.recipients.get(id) else { continue };
+            let Some(rec) = self.reg.recipients.get(id) else {
+                continue;
+            };
             let Some(c) = &rec.country else { continue };
-            if self.adequacy.in_eea(&c.value) || !seen_pairs.insert((rec.id.as_str(), c.value.as_str())) {
+            if self.adequacy.in_eea(&c.value)
+                || !seen_pairs.insert((rec.id.as_ptr() as usize, c.value.as_ptr() as usize))
+            {
                 continue;
             }
-            out.push(Flow { party: &rec.id, country: &c.value, chain: Vec::new(), transfers: self.covering(&rec.id, &c.value) });
+            out.push(Arc::new(Flow {
+                party: &rec.id,
+                country: &c.value,
+                chain: Vec::new(),
+                transfers: self.covering(&rec.id, &c.value),
+            }));
         }
         out
     }
 
     /// Every place outside the EEA reachable from processor `start`,
     /// breadth first (shortest chain), each with the transfers covering it.
-    fn flows_from(&self, start: &'a str) -> Vec<Flow<'a>> {
+    fn flows_from(&self, start: &'a str) -> Vec<Arc<Flow<'a>>> {
         let mut out = Vec::new();
-        let mut seen = HashSet::from([start]);
+        let mut seen = HashSet::default();
+        seen.insert(start);
         let mut queue = VecDeque::from([vec![start]]);
         while let Some(chain) = queue.pop_front() {
-            let Some(p) = chain.last().and_then(|id| self.reg.processors.get(*id)) else { continue };
+            let Some(p) = chain.last().and_then(|id| self.reg.processors.get(*id)) else {
+                continue;
+            };
             for place in p.places() {
                 if self.adequacy.in_eea(&place.value) {
                     continue;
                 }
-                out.push(Flow { party: &p.id, country: &place.value, chain: chain.clone(), transfers: self.covering(&p.id, &place.value) });
+                out.push(Arc::new(Flow {
+                    party: &p.id,
+                    country: &place.value,
+                    chain: chain.clone(),
+                    transfers: self.covering(&p.id, &place.value),
+                }));
             }
             for sub in p.sub_processors.iter().flat_map(|s| s.value.iter()) {
-                if let Some((sub_id, _)) = self.reg.processors.get_key_value(&sub.value) {
-                    if seen.insert(sub_id.as_str()) {
-                        let mut next = chain.clone();
-                        next.push(sub_id.as_str());
-                        queue.push_back(next);
-                    }
+                if let Some((sub_id, _)) = self.reg.processors.get_key_value(&sub.value)
+                    && seen.insert(sub_id.as_str())
+                {
+                    let mut next = chain.clone();
+                    next.push(sub_id.as_str());
+                    queue.push_back(next);
                 }
             }
         }
@@ -219,7 +275,12 @@ impl<'a> Register<'a> {
     }
 
     fn covering(&self, party: &str, country: &str) -> Vec<&'a Transfer> {
-        self.transfers_to.get(party).map_or_else(Vec::new, |ts| ts.iter().copied().filter(|t| t.country.value == country).collect())
+        self.transfers_to.get(party).map_or_else(Vec::new, |ts| {
+            ts.iter()
+                .copied()
+                .filter(|t| t.country.value == country)
+                .collect()
+        })
     }
 
     pub fn is_processor(&self, id: &str) -> bool {
@@ -240,9 +301,13 @@ impl<'a> Register<'a> {
             None => false,
             Some(d) => match d.requires {
                 None => true,
-                Some(AdequacyRequirement::DpfCertified) => {
-                    self.reg.processors.get(party).map(|p| p.dpf_certified()).or_else(|| self.reg.recipients.get(party).map(|r| r.dpf_certified())).unwrap_or(false)
-                }
+                Some(AdequacyRequirement::DpfCertified) => self
+                    .reg
+                    .processors
+                    .get(party)
+                    .map(|p| p.dpf_certified())
+                    .or_else(|| self.reg.recipients.get(party).map(|r| r.dpf_certified()))
+                    .unwrap_or(false),
             },
         }
     }
@@ -251,17 +316,32 @@ impl<'a> Register<'a> {
     pub fn transfers_by_mechanism(&self) -> Vec<(Mechanism, usize)> {
         Mechanism::ALL
             .iter()
-            .map(|m| (*m, self.reg.transfers.values().filter(|t| t.mechanism.value == *m).count()))
+            .map(|m| {
+                (
+                    *m,
+                    self.reg
+                        .transfers
+                        .values()
+                        .filter(|t| t.mechanism.value == *m)
+                        .count(),
+                )
+            })
             .filter(|(_, n)| *n > 0)
             .collect()
     }
 
     pub fn controller_activities(&self) -> impl Iterator<Item = &'a Activity> {
-        self.reg.activities.values().filter(|a| a.role() != Role::Processor)
+        self.reg
+            .activities
+            .values()
+            .filter(|a| a.role() != Role::Processor)
     }
 
     pub fn processor_activities(&self) -> impl Iterator<Item = &'a Activity> {
-        self.reg.activities.values().filter(|a| a.role() == Role::Processor)
+        self.reg
+            .activities
+            .values()
+            .filter(|a| a.role() == Role::Processor)
     }
 }
 
