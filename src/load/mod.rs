@@ -373,7 +373,29 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
     let text = &sources.get(file).text;
     // The file name first: it is wrong whatever the content.
     if f.kind.noun() != "file" {
-        decode::check_id(&mut cx, &f.id, 0..0, &format!("{} file", f.kind.noun()));
+        if f.id == "index" {
+            // Each kind's folder of the site has its own index.html (the
+            // transfer register at transfers/index.html is a fixed URL).
+            cx.push(
+                cx.diag(
+                    Code::BadId,
+                    0..0,
+                    format!(
+                        "the id `index` is reserved: the site's {}/index.html lists all of them",
+                        KIND_DIRS
+                            .iter()
+                            .find(|d| Kind::of_dir(d) == Some(f.kind))
+                            .unwrap_or(&"")
+                    ),
+                )
+                .help(format!(
+                    "rename the file, e.g. to `main-{}.toml`",
+                    f.kind.noun()
+                )),
+            );
+        } else {
+            decode::check_id(&mut cx, &f.id, 0..0, &format!("{} file", f.kind.noun()));
+        }
     }
     match read {
         Read::Text => {}

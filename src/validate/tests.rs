@@ -120,6 +120,8 @@ fn cases() -> Vec<Case> {
         case("schema", &[("activities/accounts.toml", &ACTIVITY.replace("\"P1Y\"", "\"1 year\""))], &[("activities/accounts.toml", &ACTIVITY.replace("\"P1Y\"", "\"P1Y6M\""))]),
         case("bad-id", &[("activities/Accounts 2.toml", ACTIVITY)], &[("activities/accounts-2.toml", ACTIVITY)]),
         case("bad-id", &[("activity/x.toml", ACTIVITY)], &[("activities/sales/x.toml", ACTIVITY)]),
+        // `index` would collide with the site's list pages.
+        case("bad-id", &[("activities/index.toml", ACTIVITY)], &[("activities/indexes.toml", ACTIVITY)]),
         case("duplicate-id", &[("activities/sales/accounts.toml", ACTIVITY)], &[("activities/sales/accounts-eu.toml", ACTIVITY)]),
         case("unknown-country", &[("processors/host.toml", &HOST.replace("\"DE\"", "\"UK\""))], &[]),
         case(
