@@ -102,3 +102,38 @@ else
         time "${CMD[@]}" >/dev/null 2>&1 || true
     done
 fi
+
+# ---------------------------------------------------------------------------
+# ropa build: the site of the same registry. Two places for the output:
+# the folder beside the registry (this machine's disk) and, when present,
+# /dev/shm (tmpfs), which separates ropa's own work from the disk's cost of
+# creating 17,000 files. Each run replaces the site of the previous one, as
+# a CI build does.
+# ---------------------------------------------------------------------------
+build_targets=("$WORK/site")
+if [[ -d /dev/shm && -w /dev/shm ]]; then
+    SHM_SITE="$(mktemp -d /dev/shm/ropa-bench-site.XXXXXX)"
+    rmdir "$SHM_SITE"
+    build_targets+=("$SHM_SITE")
+    trap 'cleanup; rm -rf "$SHM_SITE" "$(dirname "$SHM_SITE")/.$(basename "$SHM_SITE").ropa-"*' EXIT
+fi
+for out in "${build_targets[@]}"; do
+    BUILD=("$ROPA" build --registry "$REG" --as-of "$AS_OF" --out "$out")
+    echo
+    echo "== ropa build into $out ($RUNS runs, each replacing the previous site)"
+    "${BUILD[@]}" >/dev/null 2>&1
+    echo "pages:    $(find "$out" -name '*.html' | wc -l) HTML files, $(du -sh --apparent-size "$out" | cut -f1)"
+    echo "stages:   $(ROPA_TIMINGS=1 "${BUILD[@]}" 2>&1 >/dev/null | grep '^timing' | sed 's/^timing: //' | paste -sd ',' -)"
+    if command -v hyperfine >/dev/null 2>&1; then
+        hyperfine --warmup 1 --runs "$RUNS" -N --command-name "ropa build" "$(printf '%q ' "${BUILD[@]}")"
+    else
+        for i in $(seq 1 "$RUNS"); do
+            /usr/bin/time -f "run $i: wall %e s  user %U s  sys %S s" "${BUILD[@]}" >/dev/null 2>"$WORK/build-time.out" || true
+            tail -n 1 "$WORK/build-time.out"
+        done
+    fi
+    if [[ -x /usr/bin/time ]]; then
+        /usr/bin/time -v "${BUILD[@]}" >/dev/null 2>"$WORK/build-time.out" || true
+        echo "max RSS:  $(awk -F': ' '/Maximum resident set size/ {printf "%.1f MiB", $2/1024}' "$WORK/build-time.out")"
+    fi
+done
