@@ -315,19 +315,26 @@ pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildRepo
         "records",
         "static",
     ])?;
-    // One buffer per worker thread, reused for every page it renders.
-    jobs.par_iter().try_for_each_init(
-        || String::with_capacity(64 * 1024),
-        |buf, job| {
-            buf.clear();
-            render_job(job, &shared, buf).map_err(|e| RenderError::Template(job.path(), e))?;
-            staging.write(&job.path(), buf.as_bytes())
+    // The search index is built while the pages render.
+    let (pages, index) = rayon::join(
+        || {
+            // One buffer per worker thread, reused for every page it renders.
+            jobs.par_iter().try_for_each_init(
+                || String::with_capacity(64 * 1024),
+                |buf, job| {
+                    buf.clear();
+                    render_job(job, &shared, buf).map_err(|e| RenderError::Template(job.path(), e))?;
+                    staging.write(&job.path(), buf.as_bytes())
+                },
+            )
         },
-    )?;
+        || search_index(r, &tr),
+    );
+    pages?;
     for (path, bytes) in ASSETS {
         staging.write(path, bytes)?;
     }
-    staging.write("search-index.js", search_index(r, &tr).as_bytes())?;
+    staging.write("search-index.js", index.as_bytes())?;
     let pages = jobs.len();
     let out = staging.commit()?;
     Ok(BuildReport { out, pages })

@@ -180,19 +180,31 @@ impl Drop for Staging {
     }
 }
 
-/// Removes a folder tree, its top-level entries in parallel.
+/// Removes a folder tree: its files in parallel (a site is mostly one big
+/// folder of pages), then its folders, deepest first.
 fn remove_tree(dir: &Path) {
     use rayon::prelude::*;
-    if let Ok(entries) = fs::read_dir(dir) {
-        let paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-        paths.par_iter().for_each(|p| {
-            if p.is_dir() {
-                let _ = fs::remove_dir_all(p);
-            } else {
-                let _ = fs::remove_file(p);
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    let mut i = 0;
+    while i < dirs.len() {
+        if let Ok(entries) = fs::read_dir(&dirs[i]) {
+            for e in entries.flatten() {
+                match e.file_type() {
+                    Ok(t) if t.is_dir() => dirs.push(e.path()),
+                    _ => files.push(e.path()),
+                }
             }
-        });
+        }
+        i += 1;
     }
+    files.par_iter().for_each(|f| {
+        let _ = fs::remove_file(f);
+    });
+    for d in dirs.iter().rev() {
+        let _ = fs::remove_dir(d);
+    }
+    // Anything left (a file that appeared meanwhile): the plain way.
     let _ = fs::remove_dir_all(dir);
 }
 
