@@ -483,6 +483,55 @@ impl AdequacyList {
     }
 }
 
+/// A place outside the EEA that data reaches through a processor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exit<'a> {
+    /// The processor located there.
+    pub party: &'a str,
+    pub country: &'a str,
+    /// Processors from the one first named to `party` (inclusive).
+    pub chain: Vec<&'a str>,
+}
+
+impl Registry {
+    /// Every place outside the EEA reachable from processor `start` through
+    /// `sub_processors`, transitively: breadth first, so each chain is a
+    /// shortest one, and cycles end. Sub-processors that do not exist are
+    /// skipped (they are `dangling-reference` errors of their own).
+    pub fn exits_from<'a>(&'a self, start: &str, in_eea: impl Fn(&str) -> bool) -> Vec<Exit<'a>> {
+        let mut out = Vec::new();
+        let Some((start, _)) = self.processors.get_key_value(start) else {
+            return out;
+        };
+        let mut seen = std::collections::HashSet::from([start.as_str()]);
+        let mut queue = std::collections::VecDeque::from([vec![start.as_str()]]);
+        while let Some(chain) = queue.pop_front() {
+            let Some(p) = chain.last().and_then(|id| self.processors.get(*id)) else {
+                continue;
+            };
+            for place in p.places() {
+                if !in_eea(&place.value) {
+                    out.push(Exit {
+                        party: &p.id,
+                        country: &place.value,
+                        chain: chain.clone(),
+                    });
+                }
+            }
+            for sub in p.sub_processors.iter().flat_map(|s| s.value.iter()) {
+                if let Some((id, _)) = self.processors.get_key_value(&sub.value) {
+                    if seen.insert(id.as_str()) {
+                        let mut next = chain.clone();
+                        next.push(id.as_str());
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Ids of entries that exist, even where the entry itself did not decode
 /// (so a broken file does not also make every reference to it dangle).
 #[derive(Clone, Debug, Default)]

@@ -323,7 +323,8 @@ pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildRepo
                 || String::with_capacity(64 * 1024),
                 |buf, job| {
                     buf.clear();
-                    render_job(job, &shared, buf).map_err(|e| RenderError::Template(job.path(), e))?;
+                    render_job(job, &shared, buf)
+                        .map_err(|e| RenderError::Template(job.path(), e))?;
                     staging.write(&job.path(), buf.as_bytes())
                 },
             )

@@ -6,7 +6,7 @@
 //! cover each activity's data flows, the countries data goes to, and the
 //! open warnings. Renderers only read it.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -239,39 +239,21 @@ impl<'a> Register<'a> {
         out
     }
 
-    /// Every place outside the EEA reachable from processor `start`,
-    /// breadth first (shortest chain), each with the transfers covering it.
+    /// The flows of processor `start` (see `Registry::exits_from`), each
+    /// with the transfers covering it.
     fn flows_from(&self, start: &'a str) -> Vec<Arc<Flow<'a>>> {
-        let mut out = Vec::new();
-        let mut seen = HashSet::default();
-        seen.insert(start);
-        let mut queue = VecDeque::from([vec![start]]);
-        while let Some(chain) = queue.pop_front() {
-            let Some(p) = chain.last().and_then(|id| self.reg.processors.get(*id)) else {
-                continue;
-            };
-            for place in p.places() {
-                if self.adequacy.in_eea(&place.value) {
-                    continue;
-                }
-                out.push(Arc::new(Flow {
-                    party: &p.id,
-                    country: &place.value,
-                    chain: chain.clone(),
-                    transfers: self.covering(&p.id, &place.value),
-                }));
-            }
-            for sub in p.sub_processors.iter().flat_map(|s| s.value.iter()) {
-                if let Some((sub_id, _)) = self.reg.processors.get_key_value(&sub.value)
-                    && seen.insert(sub_id.as_str())
-                {
-                    let mut next = chain.clone();
-                    next.push(sub_id.as_str());
-                    queue.push_back(next);
-                }
-            }
-        }
-        out
+        self.reg
+            .exits_from(start, |c| self.adequacy.in_eea(c))
+            .into_iter()
+            .map(|e| {
+                Arc::new(Flow {
+                    party: e.party,
+                    country: e.country,
+                    transfers: self.covering(e.party, e.country),
+                    chain: e.chain,
+                })
+            })
+            .collect()
     }
 
     fn covering(&self, party: &str, country: &str) -> Vec<&'a Transfer> {

@@ -2,54 +2,14 @@
 //! activity's processors (and their sub-processors, transitively) or
 //! recipients needs a transfer entry for that party and country.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::Ctx;
 use crate::diag::{Code, Diagnostic};
-use crate::model::Status;
+use crate::model::{Exit, Status};
 use crate::reference::country_name;
 
-/// A place outside the EEA that data reaches: the party located there, the
-/// country, and the chain of processors from the one the activity names.
-#[derive(Clone)]
-struct Exit {
-    party: String,
-    country: String,
-    chain: Vec<String>,
-}
-
-/// Every non-EEA location reachable from processor `start`, breadth first,
-/// so the chain reported is the shortest one.
-fn exits_from(cx: &Ctx, start: &str) -> Vec<Exit> {
-    let mut out = Vec::new();
-    let mut seen = HashSet::new();
-    let mut queue = VecDeque::from([vec![start.to_string()]]);
-    seen.insert(start.to_string());
-    while let Some(chain) = queue.pop_front() {
-        let Some(p) = chain.last().and_then(|id| cx.reg.processors.get(id)) else {
-            continue;
-        };
-        for loc in p.places() {
-            if !cx.adequacy.in_eea(&loc.value) {
-                out.push(Exit {
-                    party: p.id.clone(),
-                    country: loc.value.clone(),
-                    chain: chain.clone(),
-                });
-            }
-        }
-        for sub in p.sub_processors.iter().flat_map(|s| s.value.iter()) {
-            if seen.insert(sub.value.clone()) {
-                let mut next = chain.clone();
-                next.push(sub.value.clone());
-                queue.push_back(next);
-            }
-        }
-    }
-    out
-}
-
-fn describe(chain: &[String]) -> String {
+fn describe(chain: &[&str]) -> String {
     let mut s = format!("processor `{}`", chain[0]);
     for sub in &chain[1..] {
         s.push_str(&format!(" → sub-processor `{sub}`"));
@@ -76,10 +36,10 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
             let exits = cache
                 .entry(p.value.as_str())
-                .or_insert_with(|| exits_from(cx, &p.value));
+                .or_insert_with(|| cx.reg.exits_from(&p.value, |c| cx.adequacy.in_eea(c)));
             for e in exits.iter() {
-                if covered.contains(&(e.party.as_str(), e.country.as_str()))
-                    || !reported.insert((e.party.clone(), e.country.clone()))
+                if covered.contains(&(e.party, e.country))
+                    || !reported.insert((e.party.to_string(), e.country.to_string()))
                 {
                     continue;
                 }
