@@ -54,7 +54,10 @@ fn require_tools() {
 }
 
 /// Runs `cmd` to the end, or kills it after `limit`; returns (status, stdout, stderr).
-fn run_with_timeout(mut cmd: Command, limit: Duration) -> (std::process::ExitStatus, String, String) {
+fn run_with_timeout(
+    mut cmd: Command,
+    limit: Duration,
+) -> (std::process::ExitStatus, String, String) {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -107,8 +110,14 @@ fn build_example_site(out: &Path) {
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(out.join("index.html").is_file(), "ropa build wrote no index.html");
-    assert!(out.join("search-index.js").is_file(), "ropa build wrote no search-index.js");
+    assert!(
+        out.join("index.html").is_file(),
+        "ropa build wrote no index.html"
+    );
+    assert!(
+        out.join("search-index.js").is_file(),
+        "ropa build wrote no search-index.js"
+    );
 }
 
 /// How many `.toml` files are under `dir`, subfolders included.
@@ -169,10 +178,15 @@ fn search_filters_results_and_table_in_chromium() {
         "search.mjs failed ({status}):\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
 
-    let summary: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("search.mjs printed no JSON summary ({e}):\n{stdout}\n{stderr}"));
+    let summary: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("search.mjs printed no JSON summary ({e}):\n{stdout}\n{stderr}")
+    });
     assert_eq!(summary["ok"], true, "{summary:#}");
-    assert_eq!(summary["failures"].as_array().map(Vec::len), Some(0), "{summary:#}");
+    assert_eq!(
+        summary["failures"].as_array().map(Vec::len),
+        Some(0),
+        "{summary:#}"
+    );
     assert_eq!(summary["query"], "newsletter");
 
     // With JavaScript: the box shows, the table starts full.
@@ -180,8 +194,14 @@ fn search_filters_results_and_table_in_chromium() {
     let total = num(&summary, "rows_total");
     let before = num(&summary, "rows_before");
     let activities = count_toml(&manifest_dir().join("registry/activities"));
-    assert_eq!(total, activities, "one table row per activity file: {summary:#}");
-    assert_eq!(before, total, "every row shows before searching: {summary:#}");
+    assert_eq!(
+        total, activities,
+        "one table row per activity file: {summary:#}"
+    );
+    assert_eq!(
+        before, total,
+        "every row shows before searching: {summary:#}"
+    );
 
     // The result list: the newsletter activity, nothing that does not match.
     let results = strings(&summary, "results");
@@ -190,7 +210,9 @@ fn search_filters_results_and_table_in_chromium() {
         "no result for the newsletter activity: {results:?}"
     );
     assert!(
-        !results.iter().any(|r| r.contains("Invoicing") || r.contains("Necessary cookies")),
+        !results
+            .iter()
+            .any(|r| r.contains("Invoicing") || r.contains("Necessary cookies")),
         "a non-matching activity is listed: {results:?}"
     );
     assert_eq!(
@@ -201,14 +223,24 @@ fn search_filters_results_and_table_in_chromium() {
 
     // The table: fewer rows, each one matching, and all back once cleared.
     let after = num(&summary, "rows_after");
-    assert!(after >= 1 && after < before, "rows before {before}, after {after}");
+    assert!(
+        after >= 1 && after < before,
+        "rows before {before}, after {after}"
+    );
     for row in strings(&summary, "rows_after_names") {
-        assert!(row.to_lowercase().contains("newsletter"), "visible row does not match: {row}");
+        assert!(
+            row.to_lowercase().contains("newsletter"),
+            "visible row does not match: {row}"
+        );
     }
     assert_eq!(num(&summary, "rows_cleared"), before, "{summary:#}");
     assert_eq!(num(&summary, "results_cleared"), 0, "{summary:#}");
     assert_eq!(num(&summary, "rows_after_escape"), before, "{summary:#}");
-    assert_eq!(summary["page_errors"].as_array().map(Vec::len), Some(0), "{summary:#}");
+    assert_eq!(
+        summary["page_errors"].as_array().map(Vec::len),
+        Some(0),
+        "{summary:#}"
+    );
 
     // Without JavaScript: the table still reads and the box stays hidden.
     assert_eq!(summary["nojs_search_visible"], false, "{summary:#}");
@@ -218,6 +250,13 @@ fn search_filters_results_and_table_in_chromium() {
 
     // The screenshot of the filtered page is a real PNG of some size.
     let png = std::fs::read(&shot).expect("search.mjs saved no screenshot");
-    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "the screenshot is not a PNG");
-    assert!(png.len() > 10_000, "the screenshot is suspiciously small ({} bytes)", png.len());
+    assert!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "the screenshot is not a PNG"
+    );
+    assert!(
+        png.len() > 10_000,
+        "the screenshot is suspiciously small ({} bytes)",
+        png.len()
+    );
 }

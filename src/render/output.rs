@@ -209,23 +209,37 @@ fn remove_tree(dir: &Path) {
 }
 
 /// Removes temporary folders of earlier builds of the same `--out` that were
-/// killed before they could clean up.
+/// killed before they could clean up. A folder whose build is still running
+/// (another `ropa build` of the same site, e.g. in a second CI job) is left
+/// alone: its process id is part of its name.
 fn remove_leftovers(out: &Path) {
-    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
-        return;
-    };
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else { return };
     let prefix = format!(".{}.ropa-", name.to_string_lossy());
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
+    let Ok(entries) = fs::read_dir(parent) else { return };
     for e in entries.flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
-        if let Some(tag) = n.strip_prefix(&prefix)
-            && (tag.starts_with("tmp-") || tag.starts_with("old-"))
-            && e.path().is_dir()
-        {
-            let _ = fs::remove_dir_all(e.path());
+        let Some(tag) = n.strip_prefix(&prefix) else { continue };
+        let pid = tag.strip_prefix("tmp-").or_else(|| tag.strip_prefix("old-"));
+        if let Some(pid) = pid {
+            if e.path().is_dir() && !process_alive(pid) {
+                remove_tree(&e.path());
+            }
         }
+    }
+}
+
+/// Is process `pid` (as written in a folder name) still running?
+fn process_alive(pid: &str) -> bool {
+    if pid == std::process::id().to_string() {
+        return false; // our own leftover from an earlier run with the same id
+    }
+    #[cfg(target_os = "linux")]
+    {
+        pid.bytes().all(|b| b.is_ascii_digit()) && Path::new("/proc").join(pid).exists()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
     }
 }
 

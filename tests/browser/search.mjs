@@ -125,6 +125,7 @@ try {
   expect(summary.search_visible, "the search box is not visible with JavaScript on");
   summary.input_visible = await input.isVisible();
   expect(summary.input_visible, "#search-input is not visible with JavaScript on");
+  if (!summary.input_visible) throw new Error("no search box to type into; the rest of the JavaScript checks cannot run");
 
   const index = await page.evaluate(() => window.ropaSearchIndex);
   expect(Array.isArray(index) && index.length > 0, "window.ropaSearchIndex is missing or empty");
