@@ -60,6 +60,17 @@ pub fn render(text: &str) -> Html {
             unwrap.push(node);
         }
     }
+    // Headings sit under the page's own h1: the first becomes at most an
+    // h2, and none is more than one level below the one before, so a page
+    // never has two h1s or skips a level.
+    let mut previous = 1u8;
+    for node in root.descendants() {
+        if let NodeValue::Heading(h) = &mut node.data_mut().value {
+            let level = h.level.clamp(2, previous + 1).min(6);
+            h.level = level;
+            previous = level;
+        }
+    }
     // Replace each dropped link or image by its content (its text).
     for node in unwrap {
         let children: Vec<_> = node.children().collect();
@@ -112,6 +123,15 @@ mod tests {
         assert!(!h.0.contains("<img"), "{}", h.0);
         assert!(h.0.contains("logo"));
         assert!(h.0.contains("<table>"));
+    }
+
+    #[test]
+    fn headings_start_at_h2_and_never_skip() {
+        let h = render("# Background\n\nText\n\n###### Detail\n\n## Next\n");
+        assert!(!h.0.contains("<h1"), "{}", h.0);
+        assert!(h.0.contains("<h2>Background</h2>"), "{}", h.0);
+        assert!(h.0.contains("<h3>Detail</h3>"), "{}", h.0);
+        assert!(h.0.contains("<h2>Next</h2>"), "{}", h.0);
     }
 
     #[test]

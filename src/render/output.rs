@@ -213,13 +213,21 @@ fn remove_tree(dir: &Path) {
 /// (another `ropa build` of the same site, e.g. in a second CI job) is left
 /// alone: its process id is part of its name.
 fn remove_leftovers(out: &Path) {
-    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else { return };
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return;
+    };
     let prefix = format!(".{}.ropa-", name.to_string_lossy());
-    let Ok(entries) = fs::read_dir(parent) else { return };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
     for e in entries.flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
-        let Some(tag) = n.strip_prefix(&prefix) else { continue };
-        let pid = tag.strip_prefix("tmp-").or_else(|| tag.strip_prefix("old-"));
+        let Some(tag) = n.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = tag
+            .strip_prefix("tmp-")
+            .or_else(|| tag.strip_prefix("old-"));
         if let Some(pid) = pid {
             if e.path().is_dir() && !process_alive(pid) {
                 remove_tree(&e.path());
