@@ -1299,14 +1299,8 @@ fn one_h1_per_page() {
     }
 }
 
-// BUG: every activity page that names processors or recipients skips a
-// heading level. Input: valid-saas (e.g. activities/payroll.toml, which has
-// `processors` and `recipients`), the example registry and site-hostile.
-// Expected: after the page's <h1>, the next heading is an <h2>. Actual:
-// themes/default/templates/activity.html puts `<h3 class="sub">Processors</h3>`
-// and `<h3 class="sub">Recipients</h3>` inside the "Recipients" <dd>, directly
-// after the <h1> (the only <h2> is the later "Note" aside), so the outline
-// goes h1 → h3.
+// Regression: activity pages used `<h3 class="sub">` labels for processors
+// and recipients directly after the <h1>, so the outline went h1 → h3.
 #[test]
 fn heading_levels_never_skip() {
     let mut problems = Vec::new();
@@ -1327,12 +1321,8 @@ fn heading_levels_never_skip() {
     );
 }
 
-// BUG: Markdown headings in a `description` (or `note`) are rendered at
-// their own level, so the page gets a second <h1> and the outline breaks.
-// Input: an activity with `description = "# Background\n\nText\n\n###### Detail"`.
-// Expected: exactly one <h1> (the activity's name) and no skipped levels
-// (the renderer should shift or flatten Markdown headings below the page's
-// own). Actual: `<div class="md"><h1>Background</h1>…<h6>Detail</h6>`.
+// Regression: Markdown headings kept their own level, so a description
+// with `# Background` gave the page a second <h1> and skipped levels.
 #[test]
 fn markdown_headings_keep_one_h1_and_the_order() {
     let reg = TempRegistry::minimal();
