@@ -319,8 +319,11 @@ fn read(path: &Path) -> (String, Read) {
     // Files saved by Windows editors must just work: BOM and CRLF. Both are
     // handled on the bytes, so the offset of a bad byte below is an offset
     // in the very text that is shown.
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let body = normalize_newlines(body);
+    let body = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => normalize_newlines(rest),
+        None if bytes.contains(&b'\r') => normalize_newlines(&bytes),
+        None => bytes, // the usual case: the bytes as read, no copy
+    };
     match String::from_utf8(body) {
         Ok(s) => (s, Read::Text),
         Err(e) => {
