@@ -49,6 +49,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Export the register (nothing is written if the registry has errors).
+    Export {
+        #[command(flatten)]
+        common: Common,
+        /// What to export.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// The file to write (atomically); default standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Check the registry and build the static site (nothing is written if it has errors).
     Build {
         #[command(flatten)]
@@ -57,6 +68,14 @@ enum Command {
         #[arg(long, default_value = "site")]
         out: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// The JSON register (Art. 30(4)), documented by ropa.schema.json.
+    Json,
+    /// The JSON Schema of the JSON register.
+    JsonSchema,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -95,6 +114,27 @@ fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
         );
     }
     out
+}
+
+/// Writes an export to `out` (atomically) or to standard output.
+fn emit(out: Option<&std::path::Path>, bytes: &[u8]) -> ExitCode {
+    match out {
+        Some(path) => match ropa::export::write_atomic(path, bytes) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(format!("cannot write `{}`: {e}", path.display())),
+        },
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if stdout
+                .write_all(bytes)
+                .and_then(|_| stdout.flush())
+                .is_err()
+            {
+                return ExitCode::from(2);
+            }
+            ExitCode::SUCCESS
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -139,6 +179,40 @@ fn main() -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             }
+        }
+        Command::Export {
+            common,
+            format,
+            out,
+        } => {
+            // The schema describes the format, not a registry: nothing to check.
+            if let ExportFormat::JsonSchema = format {
+                return emit(out.as_deref(), ropa::export::json::schema().as_bytes());
+            }
+            let checked = match run_check(&common) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            if !checked.diagnostics.is_empty() {
+                eprint!(
+                    "{}",
+                    render_human(
+                        &checked.diagnostics,
+                        &checked.sources,
+                        color(std::io::stderr().is_terminal())
+                    )
+                );
+            }
+            if checked.has_errors() {
+                eprintln!("error: the registry has errors; nothing was exported");
+                return ExitCode::from(1);
+            }
+            let register = Register::new(&checked);
+            let bytes = match format {
+                ExportFormat::Json => ropa::export::json::to_json(&register).into_bytes(),
+                ExportFormat::JsonSchema => ropa::export::json::schema().into_bytes(),
+            };
+            emit(out.as_deref(), &bytes)
         }
         Command::Build { common, out } => {
             let checked = match timed("check", || run_check(&common)) {

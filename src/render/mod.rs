@@ -329,13 +329,17 @@ pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildRepo
                 },
             )
         },
-        || search_index(r, &tr),
+        || (search_index(r, &tr), crate::export::json::to_json(r)),
     );
+    let (index, register_json) = index;
     pages?;
     for (path, bytes) in ASSETS {
         staging.write(path, bytes)?;
     }
     staging.write("search-index.js", index.as_bytes())?;
+    // The JSON register, the same bytes as `ropa export --format json`.
+    staging.write("ropa.json", register_json.as_bytes())?;
+    staging.write("ropa.schema.json", crate::export::json::schema().as_bytes())?;
     let pages = jobs.len();
     let out = staging.commit()?;
     Ok(BuildReport { out, pages })

@@ -1,0 +1,950 @@
+//! The JSON register (Art. 30(4)): what a supervisory authority receives.
+//!
+//! One struct per object of the file, in the order its keys appear. Every
+//! field of the registry format is present (`null` when the registry leaves
+//! it out); references are resolved (an activity's processor comes with its
+//! name, country and covering transfers); arrays are sorted by id. The JSON
+//! Schema in `docs/ropa.schema.json` is generated from these same types.
+
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::Serialize;
+
+use crate::model::*;
+use crate::reference::country_name;
+use crate::resolve::Register;
+
+/// Version of the register's format. Semver: a new field is a minor version,
+/// a renamed, removed or retyped field a major one.
+pub const SCHEMA_VERSION: &str = "1.0.0";
+
+/// A calendar date, `YYYY-MM-DD`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(transparent)]
+pub struct IsoDate(String);
+
+impl JsonSchema for IsoDate {
+    fn schema_name() -> Cow<'static, str> {
+        "IsoDate".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" })
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code, upper case.
+#[derive(Clone, Debug, Serialize)]
+#[serde(transparent)]
+pub struct CountryCode(String);
+
+impl JsonSchema for CountryCode {
+    fn schema_name() -> Cow<'static, str> {
+        "CountryCode".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2 code" })
+    }
+}
+
+fn date(d: &Date) -> IsoDate {
+    IsoDate(d.to_string())
+}
+
+fn odate(d: &Option<Sp<Date>>) -> Option<IsoDate> {
+    d.as_ref().map(|d| date(&d.value))
+}
+
+fn text(t: &Text) -> Option<String> {
+    t.as_ref().map(|s| s.value.clone())
+}
+
+fn strings(l: &Option<List<String>>) -> Vec<String> {
+    l.iter()
+        .flat_map(|l| l.value.iter())
+        .map(|s| s.value.clone())
+        .collect()
+}
+
+fn cc(c: &str) -> CountryCode {
+    CountryCode(c.to_string())
+}
+
+/// The whole register.
+#[derive(Serialize, JsonSchema)]
+#[schemars(
+    title = "ropa JSON register",
+    description = "A GDPR Article 30 record of processing activities, as exported by ropa."
+)]
+pub struct RegisterJson {
+    /// The JSON Schema this file follows (`ropa.schema.json`, beside it on the site).
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// Version of this file's format (semver; see docs/json-register.md).
+    pub schema_version: String,
+    pub generator: Generator,
+    /// The date the record describes: reviews and adequacy decisions are judged at it.
+    pub as_of: IsoDate,
+    /// The EEA states and adequacy decisions used.
+    pub adequacy: AdequacyJson,
+    /// Who keeps the record (Art. 30(1)(a), 30(2)(a)).
+    pub organisation: Option<OrganisationJson>,
+    /// Art. 30(1): activities where the organisation is controller or joint controller.
+    pub controller_record: RecordJson,
+    /// Art. 30(2): activities the organisation carries out as a processor.
+    pub processor_record: RecordJson,
+    pub processors: Vec<ProcessorJson>,
+    pub recipients: Vec<RecipientJson>,
+    pub transfers: Vec<TransferJson>,
+    pub safeguards: Vec<SafeguardJson>,
+    pub data_subjects: Vec<CategoryJson>,
+    pub data_categories: Vec<CategoryJson>,
+    pub measures: Vec<MeasureJson>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Generator {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct AdequacyJson {
+    /// The date the list was last checked.
+    pub as_of: IsoDate,
+    /// `bundled` (the list shipped with ropa) or `adequacy.toml` (the registry's own).
+    pub origin: String,
+    pub source: Option<String>,
+    /// EEA member states (no transfer mechanism needed).
+    pub eea: Vec<CountryCode>,
+    pub decisions: Vec<DecisionJson>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct DecisionJson {
+    pub country: CountryCode,
+    pub country_name: Option<String>,
+    /// The Commission decision (Art. 45).
+    pub decision: String,
+    pub adopted: Option<IsoDate>,
+    pub expires: Option<IsoDate>,
+    /// Limits of the decision (e.g. commercial organisations only).
+    pub scope: Option<String>,
+    /// A condition on the recipient, e.g. `dpf-certified`.
+    pub requires: Option<AdequacyRequirement>,
+    pub note: Option<String>,
+    /// Whether the decision is in force at `as_of`.
+    pub in_force: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ContactJson {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct SiteJson {
+    pub title: Option<String>,
+    pub language: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct OrganisationJson {
+    pub name: String,
+    pub trading_name: Option<String>,
+    pub registration: Option<String>,
+    pub address: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    /// Country of main establishment.
+    pub country: CountryCode,
+    pub supervisory_authority: Option<String>,
+    /// Data protection officer.
+    pub dpo: Option<ContactJson>,
+    /// Art. 27 representative.
+    pub representative: Option<ContactJson>,
+    pub site: Option<SiteJson>,
+    /// Markdown source.
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct RecordJson {
+    /// `30(1)` or `30(2)`.
+    pub article: String,
+    pub activities: Vec<ActivityJson>,
+}
+
+/// A reference to a data subject or data category, resolved.
+#[derive(Serialize, JsonSchema)]
+pub struct CategoryRef {
+    pub id: String,
+    pub name: String,
+    /// Art. 9(1) special category.
+    pub special: bool,
+    /// Art. 10 criminal convictions and offences.
+    pub criminal: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct MeasureRef {
+    pub id: String,
+    pub name: String,
+    pub kind: Option<MeasureKind>,
+}
+
+/// A transfer, as named from elsewhere.
+#[derive(Serialize, JsonSchema)]
+pub struct TransferRef {
+    pub id: String,
+    pub to: String,
+    pub country: CountryCode,
+    pub mechanism: Mechanism,
+    pub safeguard: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ProcessorRef {
+    pub id: String,
+    pub name: String,
+    pub country: CountryCode,
+    /// Where the data is stored or accessed (`locations`, default the country).
+    pub locations: Vec<CountryCode>,
+    pub dpa_signed: Option<IsoDate>,
+    /// Transfers to this processor.
+    pub transfers: Vec<TransferRef>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct RecipientRef {
+    pub id: String,
+    pub name: String,
+    pub kind: RecipientKind,
+    pub country: Option<CountryCode>,
+    /// Transfers to this recipient.
+    pub transfers: Vec<TransferRef>,
+}
+
+/// Where the activity's data leaves the EEA, and what covers it.
+#[derive(Serialize, JsonSchema)]
+pub struct FlowJson {
+    /// The processor or recipient located outside the EEA.
+    pub party: String,
+    pub party_name: String,
+    pub country: CountryCode,
+    /// Processors from the one the activity names to `party` (empty for a recipient).
+    pub chain: Vec<String>,
+    /// Transfers to `party` and `country`.
+    pub transfers: Vec<TransferRef>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct RetentionJson {
+    /// ISO 8601 duration, e.g. `P2Y`; `null` when no period can be given.
+    pub period: Option<String>,
+    /// The event the period starts at.
+    pub from: Option<String>,
+    /// The categories it applies to (the activity's, when the registry gives none).
+    pub data_categories: Vec<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct DpiaJson {
+    pub required: Option<bool>,
+    pub completed: Option<IsoDate>,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ReviewJson {
+    pub last_reviewed: Option<IsoDate>,
+    /// As written in the registry.
+    pub next_review: Option<IsoDate>,
+    /// `next_review`, or 12 months after `last_reviewed`.
+    pub due: Option<IsoDate>,
+    /// Whether `due` is before `as_of`.
+    pub overdue: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct JointControllerJson {
+    pub name: String,
+    pub contact: Option<String>,
+    pub arrangement: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ActivityJson {
+    pub id: String,
+    pub name: String,
+    /// Markdown source.
+    pub description: Option<String>,
+    pub role: Role,
+    pub status: Status,
+    pub owner: Option<String>,
+    /// Art. 30(1)(b); for a processor, the categories of processing (30(2)(b)).
+    pub purposes: Vec<String>,
+    /// Art. 6(1).
+    pub legal_bases: Vec<LegalBasis>,
+    pub legitimate_interest: Option<String>,
+    /// Art. 9(2).
+    pub special_category_condition: Option<SpecialCategoryCondition>,
+    /// Art. 30(1)(c).
+    pub data_subjects: Vec<CategoryRef>,
+    /// Art. 30(1)(c).
+    pub data_categories: Vec<CategoryRef>,
+    pub sources: Vec<String>,
+    /// Art. 30(1)(d): processors the data is disclosed to.
+    pub processors: Vec<ProcessorRef>,
+    /// Art. 30(1)(d): other recipients.
+    pub recipients: Vec<RecipientRef>,
+    /// Transfers the activity lists itself.
+    pub transfers: Vec<TransferRef>,
+    /// Art. 30(1)(e), 30(2)(c): every place outside the EEA the data reaches
+    /// (through processors, their sub-processors, and recipients).
+    pub transfers_outside_eea: Vec<FlowJson>,
+    /// Art. 30(1)(g), 30(2)(d).
+    pub measures: Vec<MeasureRef>,
+    pub systems: Vec<String>,
+    /// Art. 22.
+    pub automated_decision_making: bool,
+    pub automated_decision_note: Option<String>,
+    /// Art. 30(1)(f).
+    pub retention: Vec<RetentionJson>,
+    pub dpia: Option<DpiaJson>,
+    pub review: Option<ReviewJson>,
+    /// Art. 30(2)(a): on whose behalf (processor activities).
+    pub controllers: Vec<String>,
+    /// Art. 26.
+    pub joint_controllers: Vec<JointControllerJson>,
+    /// Markdown source.
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct PartyRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ProcessorJson {
+    pub id: String,
+    pub name: String,
+    pub service: String,
+    /// Where the processor is established.
+    pub country: CountryCode,
+    /// Where the data is stored or accessed (`locations`, default the country).
+    pub locations: Vec<CountryCode>,
+    pub contact: Option<String>,
+    pub website: Option<String>,
+    pub description: Option<String>,
+    pub note: Option<String>,
+    /// Art. 28 contract.
+    pub dpa_signed: Option<IsoDate>,
+    pub dpa_reference: Option<String>,
+    /// Listed under the EU-US Data Privacy Framework.
+    pub dpf_certified: bool,
+    pub certifications: Vec<String>,
+    pub sub_processors: Vec<PartyRef>,
+    /// Processors that list this one among their sub-processors.
+    pub sub_processor_of: Vec<PartyRef>,
+    /// Activities that name this processor.
+    pub activities: Vec<String>,
+    /// Transfers to this processor.
+    pub transfers: Vec<TransferRef>,
+    /// Onward transfers this processor makes (`via`).
+    pub onward_transfers: Vec<TransferRef>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct RecipientJson {
+    pub id: String,
+    pub name: String,
+    pub kind: RecipientKind,
+    pub country: Option<CountryCode>,
+    pub dpf_certified: bool,
+    pub description: Option<String>,
+    pub note: Option<String>,
+    pub activities: Vec<String>,
+    pub transfers: Vec<TransferRef>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct TransferPartyJson {
+    pub id: String,
+    pub name: String,
+    /// `processor` or `recipient`.
+    pub kind: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct TiaJson {
+    pub completed: Option<IsoDate>,
+    pub reference: Option<String>,
+    pub outcome: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct TransferAdequacyJson {
+    /// The decision in force for the country at `as_of`, if any.
+    pub decision: Option<String>,
+    /// Whether that decision covers this party (e.g. DPF certification for the US).
+    pub covers_party: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct SafeguardRef {
+    pub id: String,
+    pub name: String,
+    pub kind: SafeguardKind,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct TransferJson {
+    pub id: String,
+    pub to: TransferPartyJson,
+    pub country: CountryCode,
+    pub country_name: Option<String>,
+    /// The processor making this onward transfer.
+    pub via: Option<PartyRef>,
+    /// Art. 45, 46 or 49.
+    pub mechanism: Mechanism,
+    pub safeguard: Option<SafeguardRef>,
+    /// Art. 49(1) ground.
+    pub derogation: Option<Derogation>,
+    pub data_categories: Vec<String>,
+    pub supplementary_measures: Vec<String>,
+    /// Transfer impact assessment.
+    pub tia: Option<TiaJson>,
+    pub adequacy: TransferAdequacyJson,
+    /// Whether the country is in the EEA (then this is no international transfer).
+    pub inside_eea: bool,
+    pub description: Option<String>,
+    pub note: Option<String>,
+    /// Activities whose data goes through this transfer.
+    pub activities: Vec<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct SafeguardJson {
+    pub id: String,
+    pub name: String,
+    pub kind: SafeguardKind,
+    /// For SCCs: the Commission decision (default `2021/914`).
+    pub scc_version: Option<SccVersion>,
+    pub scc_modules: Vec<i64>,
+    pub signed: Option<IsoDate>,
+    pub expires: Option<IsoDate>,
+    pub parties: Vec<String>,
+    pub document: Option<String>,
+    pub approved_by: Option<String>,
+    pub description: Option<String>,
+    pub note: Option<String>,
+    /// Transfers that rely on it.
+    pub transfers: Vec<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct CategoryJson {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub note: Option<String>,
+    /// Art. 9(1) (data categories only; always false for data subjects).
+    pub special: bool,
+    /// Art. 10 (data categories only).
+    pub criminal: bool,
+    /// Activities that name it.
+    pub activities: Vec<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct MeasureJson {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub kind: Option<MeasureKind>,
+    pub note: Option<String>,
+    pub activities: Vec<String>,
+    /// Transfers that name it as a supplementary measure.
+    pub transfers: Vec<String>,
+}
+
+struct Builder<'r, 'a> {
+    r: &'r Register<'a>,
+}
+
+impl<'a> Builder<'_, 'a> {
+    fn transfer_ref(&self, t: &Transfer) -> TransferRef {
+        TransferRef {
+            id: t.id.clone(),
+            to: t.to.value.clone(),
+            country: cc(&t.country.value),
+            mechanism: t.mechanism.value,
+            safeguard: text(&t.safeguard),
+        }
+    }
+
+    fn transfers_of(
+        &self,
+        map: &crate::resolve::BackLinks<'a, Transfer>,
+        id: &str,
+    ) -> Vec<TransferRef> {
+        map.get(id).map_or_else(Vec::new, |ts| {
+            ts.iter().map(|t| self.transfer_ref(t)).collect()
+        })
+    }
+
+    fn activity_ids(&self, map: &crate::resolve::BackLinks<'a, Activity>, id: &str) -> Vec<String> {
+        map.get(id)
+            .map_or_else(Vec::new, |v| v.iter().map(|a| a.id.clone()).collect())
+    }
+
+    fn category_ref(&self, id: &str, subjects: bool) -> CategoryRef {
+        let map = if subjects {
+            &self.r.reg.data_subjects
+        } else {
+            &self.r.reg.data_categories
+        };
+        match map.get(id) {
+            Some(c) => CategoryRef {
+                id: id.to_string(),
+                name: c.name.value.clone(),
+                special: c.special,
+                criminal: c.criminal,
+            },
+            None => CategoryRef {
+                id: id.to_string(),
+                name: id.to_string(),
+                special: false,
+                criminal: false,
+            },
+        }
+    }
+
+    fn locations(p: &Processor) -> Vec<CountryCode> {
+        p.locations().iter().map(|l| cc(&l.value)).collect()
+    }
+
+    fn activity(&self, a: &Activity) -> ActivityJson {
+        let reg = self.r.reg;
+        let processors = a
+            .processors
+            .iter()
+            .flat_map(|l| l.value.iter())
+            .filter_map(|id| reg.processors.get(&id.value))
+            .map(|p| ProcessorRef {
+                id: p.id.clone(),
+                name: p.name.value.clone(),
+                country: cc(&p.country.value),
+                locations: Self::locations(p),
+                dpa_signed: odate(&p.dpa_signed),
+                transfers: self.transfers_of(&self.r.transfers_to, &p.id),
+            })
+            .collect();
+        let recipients = a
+            .recipients
+            .iter()
+            .flat_map(|l| l.value.iter())
+            .filter_map(|id| reg.recipients.get(&id.value))
+            .map(|x| RecipientRef {
+                id: x.id.clone(),
+                name: x.name.value.clone(),
+                kind: x.kind.value,
+                country: x.country.as_ref().map(|c| cc(&c.value)),
+                transfers: self.transfers_of(&self.r.transfers_to, &x.id),
+            })
+            .collect();
+        let flows = self
+            .r
+            .flows
+            .get(a.id.as_str())
+            .map(|fs| {
+                fs.iter()
+                    .map(|f| FlowJson {
+                        party: f.party.to_string(),
+                        party_name: self.r.party_name(f.party).unwrap_or(f.party).to_string(),
+                        country: cc(f.country),
+                        chain: f.chain.iter().map(|c| c.to_string()).collect(),
+                        transfers: f.transfers.iter().map(|t| self.transfer_ref(t)).collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        ActivityJson {
+            id: a.id.clone(),
+            name: a.name.value.clone(),
+            description: text(&a.description),
+            role: a.role(),
+            status: a.status(),
+            owner: text(&a.owner),
+            purposes: a.purposes.value.iter().map(|p| p.value.clone()).collect(),
+            legal_bases: a
+                .legal_bases
+                .iter()
+                .flat_map(|l| l.value.iter())
+                .map(|b| b.value)
+                .collect(),
+            legitimate_interest: text(&a.legitimate_interest),
+            special_category_condition: a.special_category_condition.as_ref().map(|c| c.value),
+            data_subjects: a
+                .data_subjects
+                .value
+                .iter()
+                .map(|s| self.category_ref(&s.value, true))
+                .collect(),
+            data_categories: a
+                .data_categories
+                .value
+                .iter()
+                .map(|c| self.category_ref(&c.value, false))
+                .collect(),
+            sources: strings(&a.sources),
+            processors,
+            recipients,
+            transfers: a
+                .transfers
+                .iter()
+                .flat_map(|l| l.value.iter())
+                .filter_map(|id| reg.transfers.get(&id.value))
+                .map(|t| self.transfer_ref(t))
+                .collect(),
+            transfers_outside_eea: flows,
+            measures: a
+                .measures
+                .iter()
+                .flat_map(|l| l.value.iter())
+                .map(|m| match reg.measures.get(&m.value) {
+                    Some(x) => MeasureRef {
+                        id: m.value.clone(),
+                        name: x.name.value.clone(),
+                        kind: x.kind.as_ref().map(|k| k.value),
+                    },
+                    None => MeasureRef {
+                        id: m.value.clone(),
+                        name: m.value.clone(),
+                        kind: None,
+                    },
+                })
+                .collect(),
+            systems: strings(&a.systems),
+            automated_decision_making: a
+                .automated_decision_making
+                .as_ref()
+                .is_some_and(|b| b.value),
+            automated_decision_note: text(&a.automated_decision_note),
+            retention: a
+                .retention
+                .iter()
+                .map(|r| RetentionJson {
+                    period: r.period.as_ref().map(|p| p.value.text.clone()),
+                    from: text(&r.from),
+                    data_categories: match &r.data_categories {
+                        Some(l) if !l.value.is_empty() => {
+                            l.value.iter().map(|c| c.value.clone()).collect()
+                        }
+                        _ => a
+                            .data_categories
+                            .value
+                            .iter()
+                            .map(|c| c.value.clone())
+                            .collect(),
+                    },
+                    note: text(&r.note),
+                })
+                .collect(),
+            dpia: a.dpia.as_ref().map(|d| DpiaJson {
+                required: d.required.as_ref().map(|b| b.value),
+                completed: odate(&d.completed),
+                reference: text(&d.reference),
+                note: text(&d.note),
+            }),
+            review: a.review.as_ref().map(|rv| {
+                let due = rv.due().map(|d| d.value);
+                ReviewJson {
+                    last_reviewed: odate(&rv.last_reviewed),
+                    next_review: odate(&rv.next_review),
+                    due: due.as_ref().map(date),
+                    overdue: due.is_some_and(|d| d < self.r.as_of),
+                }
+            }),
+            controllers: strings(&a.controllers),
+            joint_controllers: a
+                .joint_controllers
+                .iter()
+                .flat_map(|j| j.value.iter())
+                .map(|j| JointControllerJson {
+                    name: j.name.value.clone(),
+                    contact: text(&j.contact),
+                    arrangement: text(&j.arrangement),
+                })
+                .collect(),
+            note: text(&a.note),
+        }
+    }
+
+    fn party(&self, id: &str) -> PartyRef {
+        PartyRef {
+            id: id.to_string(),
+            name: self.r.party_name(id).unwrap_or(id).to_string(),
+        }
+    }
+
+    fn build(&self) -> RegisterJson {
+        let r = self.r;
+        let reg = r.reg;
+        let adequacy = r.adequacy;
+        let contact = |c: &Contact| ContactJson {
+            name: text(&c.name),
+            address: text(&c.address),
+            email: text(&c.email),
+            phone: text(&c.phone),
+        };
+        let organisation = reg.organisation.as_ref().map(|o| OrganisationJson {
+            name: o.name.value.clone(),
+            trading_name: text(&o.trading_name),
+            registration: text(&o.registration),
+            address: text(&o.address),
+            email: text(&o.email),
+            phone: text(&o.phone),
+            website: text(&o.website),
+            country: cc(&o.country.value),
+            supervisory_authority: text(&o.supervisory_authority),
+            dpo: o.dpo.as_ref().map(contact),
+            representative: o.representative.as_ref().map(contact),
+            site: o.site.as_ref().map(|s| SiteJson {
+                title: text(&s.title),
+                language: text(&s.language),
+            }),
+            note: text(&o.note),
+        });
+        let category = |c: &Category, map: &crate::resolve::BackLinks<'a, Activity>| CategoryJson {
+            id: c.id.value.clone(),
+            name: c.name.value.clone(),
+            description: text(&c.description),
+            note: text(&c.note),
+            special: c.special,
+            criminal: c.criminal,
+            activities: self.activity_ids(map, &c.id.value),
+        };
+        RegisterJson {
+            schema: "ropa.schema.json".into(),
+            schema_version: SCHEMA_VERSION.into(),
+            generator: Generator {
+                name: "ropa".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            as_of: date(&r.as_of),
+            adequacy: AdequacyJson {
+                as_of: date(&adequacy.as_of),
+                origin: adequacy.origin.clone(),
+                source: adequacy.source.clone(),
+                eea: adequacy.eea.iter().map(|c| cc(c)).collect(),
+                decisions: adequacy
+                    .decisions
+                    .values()
+                    .map(|d| DecisionJson {
+                        country: cc(&d.country),
+                        country_name: country_name(&d.country).map(str::to_string),
+                        decision: d.decision.clone(),
+                        adopted: d.adopted.as_ref().map(date),
+                        expires: d.expires.as_ref().map(date),
+                        scope: d.scope.clone(),
+                        requires: d.requires,
+                        note: d.note.clone(),
+                        in_force: d.in_force(r.as_of),
+                    })
+                    .collect(),
+            },
+            organisation,
+            controller_record: RecordJson {
+                article: "30(1)".into(),
+                activities: r
+                    .controller_activities()
+                    .map(|a| self.activity(a))
+                    .collect(),
+            },
+            processor_record: RecordJson {
+                article: "30(2)".into(),
+                activities: r.processor_activities().map(|a| self.activity(a)).collect(),
+            },
+            processors: reg
+                .processors
+                .values()
+                .map(|p| ProcessorJson {
+                    id: p.id.clone(),
+                    name: p.name.value.clone(),
+                    service: p.service.value.clone(),
+                    country: cc(&p.country.value),
+                    locations: Self::locations(p),
+                    contact: text(&p.contact),
+                    website: text(&p.website),
+                    description: text(&p.description),
+                    note: text(&p.note),
+                    dpa_signed: odate(&p.dpa_signed),
+                    dpa_reference: text(&p.dpa_reference),
+                    dpf_certified: p.dpf_certified(),
+                    certifications: strings(&p.certifications),
+                    sub_processors: p
+                        .sub_processors
+                        .iter()
+                        .flat_map(|l| l.value.iter())
+                        .map(|s| self.party(&s.value))
+                        .collect(),
+                    sub_processor_of: r.parents.get(p.id.as_str()).map_or_else(Vec::new, |ps| {
+                        ps.iter().map(|x| self.party(&x.id)).collect()
+                    }),
+                    activities: self.activity_ids(&r.activities_by_processor, &p.id),
+                    transfers: self.transfers_of(&r.transfers_to, &p.id),
+                    onward_transfers: self.transfers_of(&r.transfers_via, &p.id),
+                })
+                .collect(),
+            recipients: reg
+                .recipients
+                .values()
+                .map(|x| RecipientJson {
+                    id: x.id.clone(),
+                    name: x.name.value.clone(),
+                    kind: x.kind.value,
+                    country: x.country.as_ref().map(|c| cc(&c.value)),
+                    dpf_certified: x.dpf_certified(),
+                    description: text(&x.description),
+                    note: text(&x.note),
+                    activities: self.activity_ids(&r.activities_by_recipient, &x.id),
+                    transfers: self.transfers_of(&r.transfers_to, &x.id),
+                })
+                .collect(),
+            transfers: reg
+                .transfers
+                .values()
+                .map(|t| TransferJson {
+                    id: t.id.clone(),
+                    to: TransferPartyJson {
+                        id: t.to.value.clone(),
+                        name: r.party_name(&t.to.value).unwrap_or(&t.to.value).to_string(),
+                        kind: if r.is_processor(&t.to.value) {
+                            "processor"
+                        } else {
+                            "recipient"
+                        }
+                        .into(),
+                    },
+                    country: cc(&t.country.value),
+                    country_name: country_name(&t.country.value).map(str::to_string),
+                    via: t.via.as_ref().map(|v| self.party(&v.value)),
+                    mechanism: t.mechanism.value,
+                    safeguard: t
+                        .safeguard
+                        .as_ref()
+                        .and_then(|s| reg.safeguards.get(&s.value))
+                        .map(|s| SafeguardRef {
+                            id: s.id.clone(),
+                            name: s.name.value.clone(),
+                            kind: s.kind.value,
+                        }),
+                    derogation: t.derogation.as_ref().map(|d| d.value),
+                    data_categories: strings(&t.data_categories),
+                    supplementary_measures: strings(&t.supplementary_measures),
+                    tia: t.tia.as_ref().map(|x| TiaJson {
+                        completed: odate(&x.completed),
+                        reference: text(&x.reference),
+                        outcome: text(&x.outcome),
+                    }),
+                    adequacy: TransferAdequacyJson {
+                        decision: adequacy
+                            .decision_in_force(&t.country.value, r.as_of)
+                            .map(|d| d.decision.clone()),
+                        covers_party: r.adequate_for(&t.country.value, &t.to.value),
+                    },
+                    inside_eea: adequacy.in_eea(&t.country.value),
+                    description: text(&t.description),
+                    note: text(&t.note),
+                    activities: self.activity_ids(&r.activities_by_transfer, &t.id),
+                })
+                .collect(),
+            safeguards: reg
+                .safeguards
+                .values()
+                .map(|s| SafeguardJson {
+                    id: s.id.clone(),
+                    name: s.name.value.clone(),
+                    kind: s.kind.value,
+                    scc_version: s.scc_version(),
+                    scc_modules: s
+                        .scc_modules
+                        .iter()
+                        .flat_map(|l| l.value.iter())
+                        .map(|m| m.value)
+                        .collect(),
+                    signed: odate(&s.signed),
+                    expires: odate(&s.expires),
+                    parties: strings(&s.parties),
+                    document: text(&s.document),
+                    approved_by: text(&s.approved_by),
+                    description: text(&s.description),
+                    note: text(&s.note),
+                    transfers: r
+                        .transfers_by_safeguard
+                        .get(s.id.as_str())
+                        .map_or_else(Vec::new, |ts| ts.iter().map(|t| t.id.clone()).collect()),
+                })
+                .collect(),
+            data_subjects: reg
+                .data_subjects
+                .values()
+                .map(|c| category(c, &r.activities_by_subject))
+                .collect(),
+            data_categories: reg
+                .data_categories
+                .values()
+                .map(|c| category(c, &r.activities_by_category))
+                .collect(),
+            measures: reg
+                .measures
+                .values()
+                .map(|m| MeasureJson {
+                    id: m.id.value.clone(),
+                    name: m.name.value.clone(),
+                    description: text(&m.description),
+                    kind: m.kind.as_ref().map(|k| k.value),
+                    note: text(&m.note),
+                    activities: self.activity_ids(&r.activities_by_measure, &m.id.value),
+                    transfers: r
+                        .transfers_by_measure
+                        .get(m.id.value.as_str())
+                        .map_or_else(Vec::new, |ts| ts.iter().map(|t| t.id.clone()).collect()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The register of `r` as a value (the JSON, CSV, XLSX and DPV exports all
+/// start from it).
+pub fn register(r: &Register) -> RegisterJson {
+    Builder { r }.build()
+}
+
+/// The register as pretty-printed JSON, ending with a newline: the same
+/// bytes for `ropa export --format json` and `site/ropa.json`.
+pub fn to_json(r: &Register) -> String {
+    let mut s = serde_json::to_string_pretty(&register(r))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// The JSON Schema (draft 2020-12) of the register.
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(RegisterJson);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,310 @@
+//! The JSON register: schema kept in sync with the types, every export
+//! valid against it (checked by the independent `jsonschema` validator),
+//! the same bytes from `export` and `build`, deterministic, complete, and a
+//! reviewed snapshot of the example's register.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn ropa(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run ropa")
+}
+
+fn export(registry: &Path) -> String {
+    let out = ropa(&[
+        "export",
+        "--format",
+        "json",
+        "--as-of",
+        "2026-11-24",
+        "--registry",
+        registry.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Registries that export (no errors): the example and the valid fixtures.
+fn exportable() -> Vec<PathBuf> {
+    let mut v = vec![manifest().join("registry")];
+    for f in ["valid-saas", "warnings-only", "site-hostile"] {
+        v.push(manifest().join("tests/fixtures").join(f));
+    }
+    for extra in ["examples"] {
+        let dir = manifest().join(extra);
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                if e.path().join("organisation.toml").is_file() {
+                    v.push(e.path());
+                }
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn committed_schema_is_the_generated_one() {
+    let out = ropa(&["export", "--format", "json-schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let committed = std::fs::read_to_string(manifest().join("docs/ropa.schema.json")).unwrap();
+    assert!(
+        committed == String::from_utf8(out.stdout).unwrap(),
+        "docs/ropa.schema.json is stale: run `cargo run -- export --format json-schema --out docs/ropa.schema.json` and review the diff"
+    );
+}
+
+#[test]
+fn every_export_is_valid_against_the_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(manifest().join("docs/ropa.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    let validator = jsonschema::draft202012::new(&schema).expect("the schema itself is valid");
+    for reg in exportable() {
+        let json: serde_json::Value = serde_json::from_str(&export(&reg)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{}: {}",
+            reg.display(),
+            errors.join("\n")
+        );
+    }
+    // The validator is not a rubber stamp: a broken register fails.
+    let mut bad: serde_json::Value =
+        serde_json::from_str(&export(&manifest().join("tests/fixtures/valid-saas"))).unwrap();
+    bad["transfers"][0]["mechanism"] = "privacy-shield".into();
+    bad["as_of"] = "24.11.2026".into();
+    bad.as_object_mut().unwrap().remove("processor_record");
+    assert!(validator.iter_errors(&bad).count() >= 3);
+}
+
+#[test]
+fn export_and_build_give_the_same_bytes_and_are_deterministic() {
+    let reg = manifest().join("tests/fixtures/valid-saas");
+    let a = export(&reg);
+    let b = export(&reg);
+    assert_eq!(a, b);
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let out = ropa(&[
+        "build",
+        "--as-of",
+        "2026-11-24",
+        "--registry",
+        reg.to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(site.join("ropa.json")).unwrap(), a);
+    let schema = std::fs::read_to_string(manifest().join("docs/ropa.schema.json")).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(site.join("ropa.schema.json")).unwrap(),
+        schema
+    );
+    // --out writes the same bytes to a file, atomically (no temporary file left).
+    let file = tmp.path().join("register.json");
+    let out = ropa(&[
+        "export",
+        "--as-of",
+        "2026-11-24",
+        "--registry",
+        reg.to_str().unwrap(),
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), a);
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("ropa-tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn registry_with_errors_exports_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("register.json");
+    let reg = manifest().join("tests/fixtures/broken-schema");
+    let out = ropa(&[
+        "export",
+        "--as-of",
+        "2026-11-24",
+        "--registry",
+        reg.to_str().unwrap(),
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!file.exists());
+    assert!(
+        std::fs::read_dir(tmp.path()).unwrap().next().is_none(),
+        "no temporary file either"
+    );
+    let out = ropa(&["export", "--registry", "/no/such/registry"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Every field of every entry of the registry format is in the export.
+#[test]
+fn the_export_is_complete_and_resolved() {
+    let reg = manifest().join("tests/fixtures/valid-saas");
+    let json: serde_json::Value = serde_json::from_str(&export(&reg)).unwrap();
+    let count = |dir: &str| walk(&reg.join(dir)).len();
+    let activities = json["controller_record"]["activities"]
+        .as_array()
+        .unwrap()
+        .len()
+        + json["processor_record"]["activities"]
+            .as_array()
+            .unwrap()
+            .len();
+    assert_eq!(activities, count("activities"));
+    assert_eq!(
+        json["processors"].as_array().unwrap().len(),
+        count("processors")
+    );
+    assert_eq!(
+        json["recipients"].as_array().unwrap().len(),
+        count("recipients")
+    );
+    assert_eq!(
+        json["transfers"].as_array().unwrap().len(),
+        count("transfers")
+    );
+    assert_eq!(
+        json["safeguards"].as_array().unwrap().len(),
+        count("safeguards")
+    );
+    assert_eq!(json["controller_record"]["article"], "30(1)");
+    assert_eq!(json["processor_record"]["article"], "30(2)");
+
+    // Each key written in an entry file appears, under the same name, in
+    // that entry's object (the keys of the format are the keys of the export).
+    let all_activities: Vec<&serde_json::Value> = json["controller_record"]["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["processor_record"]["activities"].as_array().unwrap())
+        .collect();
+    for (dir, entries) in [
+        ("activities", all_activities.clone()),
+        (
+            "processors",
+            json["processors"].as_array().unwrap().iter().collect(),
+        ),
+        (
+            "recipients",
+            json["recipients"].as_array().unwrap().iter().collect(),
+        ),
+        (
+            "transfers",
+            json["transfers"].as_array().unwrap().iter().collect(),
+        ),
+        (
+            "safeguards",
+            json["safeguards"].as_array().unwrap().iter().collect(),
+        ),
+    ] {
+        for file in walk(&reg.join(dir)) {
+            let id = file.file_stem().unwrap().to_string_lossy().to_string();
+            let toml: toml::Table =
+                toml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let entry = entries
+                .iter()
+                .find(|e| e["id"] == id.as_str())
+                .unwrap_or_else(|| panic!("{dir}/{id} missing"));
+            for key in toml.keys() {
+                assert!(
+                    entry.get(key).is_some(),
+                    "{dir}/{id}: key `{key}` is not in the export"
+                );
+            }
+        }
+    }
+    // Ids are sorted.
+    for list in [
+        "processors",
+        "recipients",
+        "transfers",
+        "safeguards",
+        "data_subjects",
+        "data_categories",
+        "measures",
+    ] {
+        let ids: Vec<&str> = json[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted, "{list} not sorted by id");
+    }
+    // References are resolved: an activity's processors carry name, country
+    // and the transfers that cover them.
+    let with_processor = all_activities
+        .iter()
+        .find(|a| !a["processors"].as_array().unwrap().is_empty())
+        .unwrap();
+    let p = &with_processor["processors"][0];
+    assert!(p["name"].as_str().is_some_and(|n| !n.is_empty()));
+    assert!(p["country"].as_str().is_some_and(|c| c.len() == 2));
+    assert!(p["transfers"].is_array());
+    let outside = all_activities
+        .iter()
+        .find(|a| !a["transfers_outside_eea"].as_array().unwrap().is_empty())
+        .expect("valid-saas has transfers");
+    let flow = &outside["transfers_outside_eea"][0];
+    assert!(
+        !flow["transfers"].as_array().unwrap().is_empty(),
+        "a valid registry covers every flow: {flow}"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn example_register_snapshot() {
+    insta::assert_snapshot!("example-register", export(&manifest().join("registry")));
+}
