@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod diag;
+pub mod diff;
 pub mod export;
 pub mod load;
 pub mod model;

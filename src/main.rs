@@ -59,6 +59,19 @@ enum Command {
         /// The file to write (atomically); default standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// For `--format csv`: which record's template.
+        #[arg(long, value_enum, default_value_t = RecordKind::Controller)]
+        record: RecordKind,
+    },
+    /// Show what changed between two JSON registers (exit 0 equal, 1 different, 2 unreadable).
+    Diff {
+        /// The older register (ropa.json).
+        old: PathBuf,
+        /// The newer register.
+        new: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffOutput::Human)]
+        format: DiffOutput,
     },
     /// Check the registry and build the static site (nothing is written if it has errors).
     Build {
@@ -76,6 +89,26 @@ enum ExportFormat {
     Json,
     /// The JSON Schema of the JSON register.
     JsonSchema,
+    /// One row per activity, in the UK ICO template's columns (see --record).
+    Csv,
+    /// The ICO controller and processor sheets as one spreadsheet.
+    Xlsx,
+    /// JSON-LD with the W3C Data Privacy Vocabulary (DPV) and its GDPR extension.
+    Dpv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RecordKind {
+    /// Art. 30(1): the ICO controller template.
+    Controller,
+    /// Art. 30(2): the ICO processor template.
+    Processor,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffOutput {
+    Human,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -184,6 +217,7 @@ fn main() -> ExitCode {
             common,
             format,
             out,
+            record,
         } => {
             // The schema describes the format, not a registry: nothing to check.
             if let ExportFormat::JsonSchema = format {
@@ -208,11 +242,33 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
             let register = Register::new(&checked);
-            let bytes = match format {
-                ExportFormat::Json => ropa::export::json::to_json(&register).into_bytes(),
-                ExportFormat::JsonSchema => ropa::export::json::schema().into_bytes(),
+            let result = match format {
+                ExportFormat::Json => Ok(ropa::export::json::to_json(&register).into_bytes()),
+                ExportFormat::JsonSchema => Ok(ropa::export::json::schema().into_bytes()),
+                ExportFormat::Csv => {
+                    let record = match record {
+                        RecordKind::Controller => ropa::export::ico::Record::Controller,
+                        RecordKind::Processor => ropa::export::ico::Record::Processor,
+                    };
+                    ropa::export::ico::csv(&ropa::export::json::register(&register), record)
+                }
+                ExportFormat::Xlsx => {
+                    if out.is_none() && std::io::stdout().is_terminal() {
+                        return fail(
+                            "a spreadsheet is binary: give --out FILE.xlsx (or redirect standard output)",
+                        );
+                    }
+                    ropa::export::xlsx::workbook(&ropa::export::json::register(&register))
+                }
+                ExportFormat::Dpv => {
+                    ropa::export::dpv::jsonld(&ropa::export::json::register(&register))
+                        .map(String::into_bytes)
+                }
             };
-            emit(out.as_deref(), &bytes)
+            match result {
+                Ok(bytes) => emit(out.as_deref(), &bytes),
+                Err(e) => fail(e),
+            }
         }
         Command::Build { common, out } => {
             let checked = match timed("check", || run_check(&common)) {

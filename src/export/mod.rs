@@ -3,7 +3,10 @@
 //! Entry points: [`json::to_json`], [`json::schema`]. Files are written
 //! through [`write_atomic`], so an export never leaves a partial file.
 
+pub mod dpv;
+pub mod ico;
 pub mod json;
+pub mod xlsx;
 
 use std::io::Write;
 use std::path::Path;
