@@ -213,6 +213,32 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Diff { old, new, format } => {
+            let read = |p: &PathBuf| {
+                std::fs::read_to_string(p)
+                    .map_err(|e| format!("cannot read `{}`: {e}", p.display()))
+            };
+            let (old_text, new_text) = match (read(&old), read(&new)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => return fail(e),
+            };
+            let format = match format {
+                DiffOutput::Human => ropa::diff::DiffFormat::Human,
+                DiffOutput::Json => ropa::diff::DiffFormat::Json,
+            };
+            let (old_name, new_name) = (old.to_string_lossy(), new.to_string_lossy());
+            match ropa::diff::diff((&old_name, &old_text), (&new_name, &new_text), format) {
+                Ok((report, differ)) => {
+                    print!("{report}");
+                    if differ {
+                        ExitCode::from(1)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(e) => fail(e),
+            }
+        }
         Command::Export {
             common,
             format,
