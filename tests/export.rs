@@ -308,3 +308,40 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 fn example_register_snapshot() {
     insta::assert_snapshot!("example-register", export(&manifest().join("registry")));
 }
+
+/// docs/json-register.md names every field of every object of the schema.
+#[test]
+fn every_schema_field_is_documented() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(manifest().join("docs/ropa.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let doc = std::fs::read_to_string(manifest().join("docs/json-register.md")).unwrap();
+    let mut missing = Vec::new();
+    let mut objects: Vec<(String, &serde_json::Value)> = vec![("RegisterJson".into(), &schema)];
+    for (name, def) in schema["$defs"].as_object().unwrap() {
+        objects.push((name.clone(), def));
+    }
+    for (name, obj) in objects {
+        let Some(props) = obj["properties"].as_object() else {
+            continue;
+        };
+        let section = doc
+            .split(&format!("### `{name}`"))
+            .nth(1)
+            .map(|rest| rest.split("\n### ").next().unwrap_or(""));
+        let Some(section) = section else {
+            missing.push(format!("no section for `{name}`"));
+            continue;
+        };
+        for key in props.keys() {
+            if !section.contains(&format!("| `{key}` |")) {
+                missing.push(format!("{name}.{key}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "undocumented in docs/json-register.md: {missing:?}"
+    );
+}

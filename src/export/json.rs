@@ -82,6 +82,7 @@ pub struct RegisterJson {
     pub schema: String,
     /// Version of this file's format (semver; see docs/json-register.md).
     pub schema_version: String,
+    /// The program that wrote the file.
     pub generator: Generator,
     /// The date the record describes: reviews and adequacy decisions are judged at it.
     pub as_of: IsoDate,
@@ -93,18 +94,27 @@ pub struct RegisterJson {
     pub controller_record: RecordJson,
     /// Art. 30(2): activities the organisation carries out as a processor.
     pub processor_record: RecordJson,
+    /// Processors and sub-processors, sorted by id.
     pub processors: Vec<ProcessorJson>,
+    /// Recipients that are not our processors, sorted by id.
     pub recipients: Vec<RecipientJson>,
+    /// International transfers, sorted by id.
     pub transfers: Vec<TransferJson>,
+    /// Transfer instruments (signed SCCs, approved BCRs...), sorted by id.
     pub safeguards: Vec<SafeguardJson>,
+    /// Categories of data subjects, sorted by id.
     pub data_subjects: Vec<CategoryJson>,
+    /// Categories of personal data, sorted by id.
     pub data_categories: Vec<CategoryJson>,
+    /// Technical and organisational security measures (Art. 32), sorted by id.
     pub measures: Vec<MeasureJson>,
 }
 
 #[derive(Serialize, JsonSchema)]
 pub struct Generator {
+    /// The name as written in the registry.
     pub name: String,
+    /// The version of the program that wrote the file.
     pub version: String,
 }
 
@@ -114,24 +124,31 @@ pub struct AdequacyJson {
     pub as_of: IsoDate,
     /// `bundled` (the list shipped with ropa) or `adequacy.toml` (the registry's own).
     pub origin: String,
+    /// Where the list's facts come from.
     pub source: Option<String>,
     /// EEA member states (no transfer mechanism needed).
     pub eea: Vec<CountryCode>,
+    /// The Commission's adequacy decisions (Art. 45), by country.
     pub decisions: Vec<DecisionJson>,
 }
 
 #[derive(Serialize, JsonSchema)]
 pub struct DecisionJson {
+    /// The country (ISO 3166-1 alpha-2).
     pub country: CountryCode,
+    /// The country's English short name.
     pub country_name: Option<String>,
     /// The Commission decision (Art. 45).
     pub decision: String,
+    /// When the decision was adopted; before it, it is not in force.
     pub adopted: Option<IsoDate>,
+    /// When it expires.
     pub expires: Option<IsoDate>,
     /// Limits of the decision (e.g. commercial organisations only).
     pub scope: Option<String>,
     /// A condition on the recipient, e.g. `dpf-certified`.
     pub requires: Option<AdequacyRequirement>,
+    /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<String>,
     /// Whether the decision is in force at `as_of`.
     pub in_force: bool,
@@ -139,34 +156,49 @@ pub struct DecisionJson {
 
 #[derive(Serialize, JsonSchema)]
 pub struct ContactJson {
+    /// The name as written in the registry.
     pub name: Option<String>,
+    /// Postal address.
     pub address: Option<String>,
+    /// E-mail address.
     pub email: Option<String>,
+    /// Telephone number.
     pub phone: Option<String>,
 }
 
 #[derive(Serialize, JsonSchema)]
 pub struct SiteJson {
+    /// The site's title.
     pub title: Option<String>,
+    /// The site's language (BCP 47 tag).
     pub language: Option<String>,
 }
 
 #[derive(Serialize, JsonSchema)]
 pub struct OrganisationJson {
+    /// The name as written in the registry.
     pub name: String,
+    /// Name used in trade.
     pub trading_name: Option<String>,
+    /// Company registration number.
     pub registration: Option<String>,
+    /// Postal address.
     pub address: Option<String>,
+    /// E-mail address.
     pub email: Option<String>,
+    /// Telephone number.
     pub phone: Option<String>,
+    /// Website address.
     pub website: Option<String>,
     /// Country of main establishment.
     pub country: CountryCode,
+    /// The lead supervisory authority.
     pub supervisory_authority: Option<String>,
     /// Data protection officer.
     pub dpo: Option<ContactJson>,
     /// Art. 27 representative.
     pub representative: Option<ContactJson>,
+    /// How the published site presents itself.
     pub site: Option<SiteJson>,
     /// Markdown source.
     pub note: Option<String>,
@@ -176,13 +208,16 @@ pub struct OrganisationJson {
 pub struct RecordJson {
     /// `30(1)` or `30(2)`.
     pub article: String,
+    /// Ids of the activities that name it.
     pub activities: Vec<ActivityJson>,
 }
 
 /// A reference to a data subject or data category, resolved.
 #[derive(Serialize, JsonSchema)]
 pub struct CategoryRef {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
     /// Art. 9(1) special category.
     pub special: bool,
@@ -192,28 +227,40 @@ pub struct CategoryRef {
 
 #[derive(Serialize, JsonSchema)]
 pub struct MeasureRef {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
+    /// What kind of entry this is (values listed in the type).
     pub kind: Option<MeasureKind>,
 }
 
 /// A transfer, as named from elsewhere.
 #[derive(Serialize, JsonSchema)]
 pub struct TransferRef {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The processor or recipient the data goes to.
     pub to: String,
+    /// The country (ISO 3166-1 alpha-2).
     pub country: CountryCode,
+    /// The transfer mechanism: adequacy (Art. 45), an Art. 46 safeguard, or an Art. 49 derogation.
     pub mechanism: Mechanism,
+    /// The safeguard relied on, if the mechanism needs one.
     pub safeguard: Option<String>,
 }
 
 #[derive(Serialize, JsonSchema)]
 pub struct ProcessorRef {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
+    /// The country (ISO 3166-1 alpha-2).
     pub country: CountryCode,
     /// Where the data is stored or accessed (`locations`, default the country).
     pub locations: Vec<CountryCode>,
+    /// When the Art. 28 contract was signed.
     pub dpa_signed: Option<IsoDate>,
     /// Transfers to this processor.
     pub transfers: Vec<TransferRef>,
@@ -221,9 +268,13 @@ pub struct ProcessorRef {
 
 #[derive(Serialize, JsonSchema)]
 pub struct RecipientRef {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
+    /// What kind of entry this is (values listed in the type).
     pub kind: RecipientKind,
+    /// The country (ISO 3166-1 alpha-2).
     pub country: Option<CountryCode>,
     /// Transfers to this recipient.
     pub transfers: Vec<TransferRef>,
@@ -234,7 +285,9 @@ pub struct RecipientRef {
 pub struct FlowJson {
     /// The processor or recipient located outside the EEA.
     pub party: String,
+    /// Its name.
     pub party_name: String,
+    /// The country (ISO 3166-1 alpha-2).
     pub country: CountryCode,
     /// Processors from the one the activity names to `party` (empty for a recipient).
     pub chain: Vec<String>,
@@ -250,19 +303,25 @@ pub struct RetentionJson {
     pub from: Option<String>,
     /// The categories it applies to (the activity's, when the registry gives none).
     pub data_categories: Vec<String>,
+    /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<String>,
 }
 
 #[derive(Serialize, JsonSchema)]
 pub struct DpiaJson {
+    /// Whether a DPIA is required (Art. 35).
     pub required: Option<bool>,
+    /// When it was completed.
     pub completed: Option<IsoDate>,
+    /// Where the document is filed.
     pub reference: Option<String>,
+    /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<String>,
 }
 
 #[derive(Serialize, JsonSchema)]
 pub struct ReviewJson {
+    /// When it was last reviewed.
     pub last_reviewed: Option<IsoDate>,
     /// As written in the registry.
     pub next_review: Option<IsoDate>,
@@ -274,24 +333,31 @@ pub struct ReviewJson {
 
 #[derive(Serialize, JsonSchema)]
 pub struct JointControllerJson {
+    /// The name as written in the registry.
     pub name: String,
+    /// Contact details.
     pub contact: Option<String>,
+    /// The Art. 26 arrangement between the joint controllers.
     pub arrangement: Option<String>,
 }
 
 #[derive(Serialize, JsonSchema)]
 pub struct ActivityJson {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
     /// Markdown source.
     pub description: Option<String>,
     pub role: Role,
     pub status: Status,
+    /// The department or person responsible.
     pub owner: Option<String>,
     /// Art. 30(1)(b); for a processor, the categories of processing (30(2)(b)).
     pub purposes: Vec<String>,
     /// Art. 6(1).
     pub legal_bases: Vec<LegalBasis>,
+    /// The interest pursued, when a legal basis is legitimate interests (Art. 6(1)(f)).
     pub legitimate_interest: Option<String>,
     /// Art. 9(2).
     pub special_category_condition: Option<SpecialCategoryCondition>,
@@ -299,6 +365,7 @@ pub struct ActivityJson {
     pub data_subjects: Vec<CategoryRef>,
     /// Art. 30(1)(c).
     pub data_categories: Vec<CategoryRef>,
+    /// Where the data comes from.
     pub sources: Vec<String>,
     /// Art. 30(1)(d): processors the data is disclosed to.
     pub processors: Vec<ProcessorRef>,
@@ -311,13 +378,17 @@ pub struct ActivityJson {
     pub transfers_outside_eea: Vec<FlowJson>,
     /// Art. 30(1)(g), 30(2)(d).
     pub measures: Vec<MeasureRef>,
+    /// Applications that hold the data.
     pub systems: Vec<String>,
     /// Art. 22.
     pub automated_decision_making: bool,
+    /// What the automated decisions are (Art. 22).
     pub automated_decision_note: Option<String>,
     /// Art. 30(1)(f).
     pub retention: Vec<RetentionJson>,
+    /// Data protection impact assessment (Art. 35).
     pub dpia: Option<DpiaJson>,
+    /// When the activity was last reviewed and is next due.
     pub review: Option<ReviewJson>,
     /// Art. 30(2)(a): on whose behalf (processor activities).
     pub controllers: Vec<String>,
@@ -329,29 +400,41 @@ pub struct ActivityJson {
 
 #[derive(Serialize, JsonSchema)]
 pub struct PartyRef {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
 }
 
 #[derive(Serialize, JsonSchema)]
 pub struct ProcessorJson {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
+    /// What the processor does for us.
     pub service: String,
     /// Where the processor is established.
     pub country: CountryCode,
     /// Where the data is stored or accessed (`locations`, default the country).
     pub locations: Vec<CountryCode>,
+    /// Contact details.
     pub contact: Option<String>,
+    /// Website address.
     pub website: Option<String>,
+    /// Markdown source.
     pub description: Option<String>,
+    /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<String>,
     /// Art. 28 contract.
     pub dpa_signed: Option<IsoDate>,
+    /// Where the Art. 28 contract is filed.
     pub dpa_reference: Option<String>,
     /// Listed under the EU-US Data Privacy Framework.
     pub dpf_certified: bool,
+    /// Certifications held (ISO 27001, SOC 2...).
     pub certifications: Vec<String>,
+    /// Processors this processor engages (Art. 28(2)).
     pub sub_processors: Vec<PartyRef>,
     /// Processors that list this one among their sub-processors.
     pub sub_processor_of: Vec<PartyRef>,
@@ -365,20 +448,31 @@ pub struct ProcessorJson {
 
 #[derive(Serialize, JsonSchema)]
 pub struct RecipientJson {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
+    /// What kind of entry this is (values listed in the type).
     pub kind: RecipientKind,
+    /// The country (ISO 3166-1 alpha-2).
     pub country: Option<CountryCode>,
+    /// Listed under the EU-US Data Privacy Framework.
     pub dpf_certified: bool,
+    /// Markdown source.
     pub description: Option<String>,
+    /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<String>,
+    /// Ids of the activities that name it.
     pub activities: Vec<String>,
+    /// International transfers, sorted by id.
     pub transfers: Vec<TransferRef>,
 }
 
 #[derive(Serialize, JsonSchema)]
 pub struct TransferPartyJson {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
     /// `processor` or `recipient`.
     pub kind: String,
@@ -386,8 +480,11 @@ pub struct TransferPartyJson {
 
 #[derive(Serialize, JsonSchema)]
 pub struct TiaJson {
+    /// When it was completed.
     pub completed: Option<IsoDate>,
+    /// Where the document is filed.
     pub reference: Option<String>,
+    /// The conclusion reached.
     pub outcome: Option<String>,
 }
 
@@ -401,32 +498,45 @@ pub struct TransferAdequacyJson {
 
 #[derive(Serialize, JsonSchema)]
 pub struct SafeguardRef {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
+    /// What kind of entry this is (values listed in the type).
     pub kind: SafeguardKind,
 }
 
 #[derive(Serialize, JsonSchema)]
 pub struct TransferJson {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The processor or recipient the data goes to.
     pub to: TransferPartyJson,
+    /// The country (ISO 3166-1 alpha-2).
     pub country: CountryCode,
+    /// The country's English short name.
     pub country_name: Option<String>,
     /// The processor making this onward transfer.
     pub via: Option<PartyRef>,
     /// Art. 45, 46 or 49.
     pub mechanism: Mechanism,
+    /// The safeguard relied on, if the mechanism needs one.
     pub safeguard: Option<SafeguardRef>,
     /// Art. 49(1) ground.
     pub derogation: Option<Derogation>,
+    /// Categories of personal data, sorted by id.
     pub data_categories: Vec<String>,
+    /// Ids of the supplementary measures (EDPB Recommendations 01/2020).
     pub supplementary_measures: Vec<String>,
     /// Transfer impact assessment.
     pub tia: Option<TiaJson>,
+    /// The adequacy decision for the country, and whether it covers this party.
     pub adequacy: TransferAdequacyJson,
     /// Whether the country is in the EEA (then this is no international transfer).
     pub inside_eea: bool,
+    /// Markdown source.
     pub description: Option<String>,
+    /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<String>,
     /// Activities whose data goes through this transfer.
     pub activities: Vec<String>,
@@ -434,18 +544,29 @@ pub struct TransferJson {
 
 #[derive(Serialize, JsonSchema)]
 pub struct SafeguardJson {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
+    /// What kind of entry this is (values listed in the type).
     pub kind: SafeguardKind,
     /// For SCCs: the Commission decision (default `2021/914`).
     pub scc_version: Option<SccVersion>,
+    /// SCC modules: 1 controller to controller, 2 controller to processor, 3 processor to processor, 4 processor to controller.
     pub scc_modules: Vec<i64>,
+    /// When it was signed.
     pub signed: Option<IsoDate>,
+    /// When it expires.
     pub expires: Option<IsoDate>,
+    /// The parties that signed it.
     pub parties: Vec<String>,
+    /// Where the signed text is filed.
     pub document: Option<String>,
+    /// The approving authority (BCR, code, certification).
     pub approved_by: Option<String>,
+    /// Markdown source.
     pub description: Option<String>,
+    /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<String>,
     /// Transfers that rely on it.
     pub transfers: Vec<String>,
@@ -453,9 +574,13 @@ pub struct SafeguardJson {
 
 #[derive(Serialize, JsonSchema)]
 pub struct CategoryJson {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
+    /// Markdown source.
     pub description: Option<String>,
+    /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<String>,
     /// Art. 9(1) (data categories only; always false for data subjects).
     pub special: bool,
@@ -467,11 +592,17 @@ pub struct CategoryJson {
 
 #[derive(Serialize, JsonSchema)]
 pub struct MeasureJson {
+    /// The id: the entry's file name (or catalogue key) in the registry.
     pub id: String,
+    /// The name as written in the registry.
     pub name: String,
+    /// Markdown source.
     pub description: Option<String>,
+    /// What kind of entry this is (values listed in the type).
     pub kind: Option<MeasureKind>,
+    /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<String>,
+    /// Ids of the activities that name it.
     pub activities: Vec<String>,
     /// Transfers that name it as a supplementary measure.
     pub transfers: Vec<String>,
