@@ -248,6 +248,17 @@ fn search_filters_results_and_table_in_chromium() {
     assert_eq!(summary["nojs_table_visible"], true, "{summary:#}");
     assert_eq!(num(&summary, "nojs_rows"), total, "{summary:#}");
 
+    // Print: the controller record prints without navigation, links show
+    // their target, and the browser produces a PDF of it.
+    assert_eq!(summary["print_header_visible"], false, "{summary:#}");
+    assert!(
+        summary["print_link_target"]
+            .as_str()
+            .is_some_and(|c| c.contains(".html")),
+        "{summary:#}"
+    );
+    assert!(num(&summary, "print_pdf_bytes") > 1000, "{summary:#}");
+
     // The screenshot of the filtered page is a real PNG of some size.
     let png = std::fs::read(&shot).expect("search.mjs saved no screenshot");
     assert!(

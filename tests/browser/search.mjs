@@ -268,6 +268,28 @@ try {
     `without JavaScript the table shows ${summary.nojs_rows} of ${summary.rows_total} rows`,
   );
   await noJs.close();
+
+  // ---- Print: a record prints without navigation, with link targets. ----
+  const printCtx = await browser.newContext({ viewport: { width: 1000, height: 1400 } });
+  const printed = await printCtx.newPage();
+  printed.setDefaultTimeout(TIMEOUT_MS);
+  await printed.emulateMedia({ media: "print" });
+  const record = summary.page.replace(/index\.html$/, "records/controller.html");
+  await printed.goto(record, { waitUntil: "load" });
+  summary.print_header_visible = await printed.locator("header.site-header").isVisible();
+  expect(!summary.print_header_visible, "in print, the header and navigation still show");
+  summary.print_link_target = await printed.evaluate(() => {
+    const a = document.querySelector("main a[href]");
+    return a ? getComputedStyle(a, "::after").content : null;
+  });
+  expect(
+    typeof summary.print_link_target === "string" && summary.print_link_target.includes(".html"),
+    `in print, links do not show their target (::after is ${summary.print_link_target})`,
+  );
+  const pdf = await printed.pdf({ format: "A4" });
+  summary.print_pdf_bytes = pdf.length;
+  expect(pdf.length > 1000 && pdf.subarray(0, 5).toString() === "%PDF-", "printing the controller record gives no PDF");
+  await printCtx.close();
 } catch (e) {
   failures.push(`unexpected error: ${e && e.stack ? e.stack : e}`);
 } finally {
