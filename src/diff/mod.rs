@@ -1,25 +1,164 @@
-//! `ropa diff`: what changed between two JSON registers.
-//! (Being written: see the export issue.)
+//! `ropa diff`: what changed between two JSON registers (docs/diff.md).
+//!
+//! Both files are read as plain JSON (`serde_json::Value`), checked to be
+//! ropa registers of this ropa's schema major version, split by kind
+//! (activities of both records, processors, recipients, transfers,
+//! safeguards, data subjects, data categories, measures, the organisation,
+//! the adequacy list, and any top-level field this ropa does not know), and
+//! compared entity by entity, matched by id, field by field. Fields ropa
+//! derives from other parts of the register (back-references, copies of a
+//! referenced entity, judgements at `as_of`) are left out: each of their
+//! changes follows from one reported where it is recorded.
+//!
+//! `$schema`, `schema_version`, `generator` and `as_of` describe the file, not
+//! the record: their changes are listed in the report's header and do not by
+//! themselves make the registers differ.
+
+mod register;
+mod report;
+mod values;
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+use register::{HEADER, Kind, label, load, project};
+pub use values::Change;
 
 /// Why a diff could not run (exit status 2).
 #[derive(Debug)]
 pub enum DiffError {
-    /// The file is not a ropa register, or of an unknown major version.
+    /// The file is not JSON, or not a ropa register.
     NotARegister(String),
+    /// A ropa register of a schema major version this ropa does not read.
+    UnsupportedVersion(String),
+    /// A ropa register whose content is not shaped as the schema says
+    /// (an entity without an id, two with the same id, …).
+    Malformed(String),
 }
 
 impl std::fmt::Display for DiffError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DiffError::NotARegister(m) => f.write_str(m),
+            DiffError::NotARegister(m)
+            | DiffError::UnsupportedVersion(m)
+            | DiffError::Malformed(m) => f.write_str(m),
         }
     }
 }
+
+impl std::error::Error for DiffError {}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiffFormat {
     Human,
     Json,
+}
+
+/// What happened to one entity.
+#[derive(Debug)]
+enum Delta {
+    /// Only in the new register (its value there).
+    Added(Value),
+    /// Only in the old register (its value there).
+    Removed(Value),
+    /// In both, with these differences.
+    Changed(Vec<Change>),
+}
+
+#[derive(Debug)]
+struct Item {
+    id: String,
+    label: Option<String>,
+    delta: Delta,
+}
+
+/// The comparison of two registers.
+struct Diff {
+    old_file: String,
+    new_file: String,
+    old_meta: Map<String, Value>,
+    new_meta: Map<String, Value>,
+    /// Changes to `$schema`, `schema_version`, `generator`, `as_of`.
+    header: Vec<Change>,
+    /// Every kind, in report order, with its entities that differ, by id.
+    kinds: Vec<(Kind, Vec<Item>)>,
+}
+
+impl Diff {
+    /// Whether the content differs (the header does not count).
+    fn differ(&self) -> bool {
+        self.kinds.iter().any(|(_, items)| !items.is_empty())
+    }
+}
+
+fn compare(old_file: &str, old: register::Loaded, new_file: &str, new: register::Loaded) -> Diff {
+    let mut header = Vec::new();
+    for key in HEADER {
+        match (old.root.get(key), new.root.get(key)) {
+            (Some(a), Some(b)) => values::diff_values(key, a, b, &mut header),
+            (None, None) => {}
+            (a, b) => header.push(Change {
+                path: key.to_string(),
+                old: a.cloned(),
+                new: b.cloned(),
+            }),
+        }
+    }
+    let meta = |root: &Map<String, Value>| -> Map<String, Value> {
+        HEADER
+            .iter()
+            .filter_map(|k| Some((k.to_string(), root.get(*k)?.clone())))
+            .collect()
+    };
+    let empty = Default::default();
+    let kinds = Kind::ALL
+        .iter()
+        .map(|&kind| {
+            let a = old.items.get(&kind).unwrap_or(&empty);
+            let b = new.items.get(&kind).unwrap_or(&empty);
+            let ids: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            let items = ids
+                .into_iter()
+                .filter_map(|id| {
+                    let (delta, shown) = match (a.get(id), b.get(id)) {
+                        (Some(x), Some(y)) => {
+                            let mut changes = Vec::new();
+                            // Unknown top-level fields: paths start with the field.
+                            let root = if kind == Kind::Other { id.as_str() } else { "" };
+                            values::diff_values(
+                                root,
+                                &project(kind, x),
+                                &project(kind, y),
+                                &mut changes,
+                            );
+                            if changes.is_empty() {
+                                return None;
+                            }
+                            (Delta::Changed(changes), y)
+                        }
+                        (Some(x), None) => (Delta::Removed(x.clone()), x),
+                        (None, Some(y)) => (Delta::Added(y.clone()), y),
+                        (None, None) => return None,
+                    };
+                    Some(Item {
+                        id: id.clone(),
+                        label: label(kind, shown),
+                        delta,
+                    })
+                })
+                .collect();
+            (kind, items)
+        })
+        .collect();
+    Diff {
+        old_file: old_file.to_string(),
+        new_file: new_file.to_string(),
+        old_meta: meta(&old.root),
+        new_meta: meta(&new.root),
+        header,
+        kinds,
+    }
 }
 
 /// Compares two registers (file names for messages, and their text).
@@ -29,8 +168,12 @@ pub fn diff(
     new: (&str, &str),
     format: DiffFormat,
 ) -> Result<(String, bool), DiffError> {
-    let _ = (old, new, format);
-    Err(DiffError::NotARegister(
-        "`ropa diff` is not built yet".into(),
-    ))
+    let a = load(old.0, old.1)?;
+    let b = load(new.0, new.1)?;
+    let d = compare(old.0, a, new.0, b);
+    let text = match format {
+        DiffFormat::Human => report::human(&d),
+        DiffFormat::Json => report::json(&d),
+    };
+    Ok((text, d.differ()))
 }

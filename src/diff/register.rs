@@ -1,0 +1,449 @@
+//! Reading a JSON register for `ropa diff`: is it a ropa register of a
+//! schema major version this ropa reads, and what does it hold, kind by kind.
+//!
+//! Works on `serde_json::Value`, not on the export's Rust types, so that a
+//! register of another minor version (fields added or missing) still reads.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::DiffError;
+use crate::export::json::SCHEMA_VERSION;
+
+/// What the diff compares, in the order the report lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Activities,
+    Processors,
+    Recipients,
+    Transfers,
+    Safeguards,
+    DataSubjects,
+    DataCategories,
+    Measures,
+    Organisation,
+    Adequacy,
+    /// Top-level fields this ropa does not know (a newer minor version), and
+    /// the fields of `controller_record`/`processor_record` besides their activities.
+    Other,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 11] = [
+        Kind::Activities,
+        Kind::Processors,
+        Kind::Recipients,
+        Kind::Transfers,
+        Kind::Safeguards,
+        Kind::DataSubjects,
+        Kind::DataCategories,
+        Kind::Measures,
+        Kind::Organisation,
+        Kind::Adequacy,
+        Kind::Other,
+    ];
+
+    /// The key in the JSON report.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Activities => "activities",
+            Kind::Processors => "processors",
+            Kind::Recipients => "recipients",
+            Kind::Transfers => "transfers",
+            Kind::Safeguards => "safeguards",
+            Kind::DataSubjects => "data_subjects",
+            Kind::DataCategories => "data_categories",
+            Kind::Measures => "measures",
+            Kind::Organisation => "organisation",
+            Kind::Adequacy => "adequacy",
+            Kind::Other => "other",
+        }
+    }
+
+    /// The heading in the human report.
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::DataSubjects => "data subjects",
+            Kind::DataCategories => "data categories",
+            Kind::Adequacy => "adequacy list",
+            Kind::Other => "other fields",
+            k => k.key(),
+        }
+    }
+
+    /// The singular and plural of one entity of this kind.
+    fn nouns(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Activities => ("activity", "activities"),
+            Kind::Processors => ("processor", "processors"),
+            Kind::Recipients => ("recipient", "recipients"),
+            Kind::Transfers => ("transfer", "transfers"),
+            Kind::Safeguards => ("safeguard", "safeguards"),
+            Kind::DataSubjects => ("data subject", "data subjects"),
+            Kind::DataCategories => ("data category", "data categories"),
+            Kind::Measures => ("measure", "measures"),
+            Kind::Organisation => ("organisation", "organisations"),
+            Kind::Adequacy => ("adequacy list", "adequacy lists"),
+            Kind::Other => ("other field", "other fields"),
+        }
+    }
+
+    /// "1 activity", "2 activities", for the summary line; at most one
+    /// organisation and adequacy list, so those without a count.
+    pub fn count(self, n: usize) -> String {
+        let (one, many) = self.nouns();
+        match self {
+            Kind::Organisation | Kind::Adequacy => one.to_string(),
+            _ => format!("{n} {}", if n == 1 { one } else { many }),
+        }
+    }
+}
+
+/// Top-level fields that describe the file rather than the record: reported
+/// in the report's header, never a difference in content.
+pub const HEADER: [&str; 4] = ["$schema", "schema_version", "generator", "as_of"];
+
+/// The arrays of entities keyed by `id`.
+const LISTS: [(&str, Kind); 7] = [
+    ("processors", Kind::Processors),
+    ("recipients", Kind::Recipients),
+    ("transfers", Kind::Transfers),
+    ("safeguards", Kind::Safeguards),
+    ("data_subjects", Kind::DataSubjects),
+    ("data_categories", Kind::DataCategories),
+    ("measures", Kind::Measures),
+];
+
+const RECORDS: [&str; 2] = ["controller_record", "processor_record"];
+
+/// A register, read and split by kind.
+pub struct Loaded {
+    /// The whole document (for the header fields).
+    pub root: Map<String, Value>,
+    /// For each kind, its entities by id, as they are in the file.
+    pub items: BTreeMap<Kind, BTreeMap<String, Value>>,
+}
+
+/// The MAJOR of a semver version `MAJOR.MINOR.PATCH[-pre][+build]`.
+fn semver_major(v: &str) -> Option<u64> {
+    let core = v.split('+').next()?.split('-').next()?;
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    parts[0].parse().ok()
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Parses `text` (the contents of `file`) and checks it is a ropa register
+/// this ropa reads.
+pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        DiffError::NotARegister(format!(
+            "`{file}` is not JSON ({e}); a ropa register is the output of `ropa export --format json`"
+        ))
+    })?;
+    let Value::Object(root) = value else {
+        return Err(DiffError::NotARegister(format!(
+            "`{file}` is not a ropa register (the JSON is {}, not an object)",
+            json_type(&value)
+        )));
+    };
+    let version = match root.get("schema_version") {
+        None | Some(Value::Null) => {
+            return Err(DiffError::NotARegister(format!(
+                "`{file}` is not a ropa register (no schema_version)"
+            )));
+        }
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => {
+            return Err(DiffError::NotARegister(format!(
+                "`{file}` is not a ropa register (schema_version is {}, not a string)",
+                json_type(v)
+            )));
+        }
+    };
+    match root.get("generator").and_then(|g| g.get("name")) {
+        Some(Value::String(name)) if name == "ropa" => {}
+        Some(Value::String(name)) => {
+            return Err(DiffError::NotARegister(format!(
+                "`{file}` is not a ropa register (generator.name is `{name}`, not `ropa`)"
+            )));
+        }
+        _ => {
+            return Err(DiffError::NotARegister(format!(
+                "`{file}` is not a ropa register (no generator.name)"
+            )));
+        }
+    }
+    let ours = semver_major(SCHEMA_VERSION).unwrap_or(1);
+    match semver_major(&version) {
+        None => {
+            return Err(DiffError::UnsupportedVersion(format!(
+                "`{file}` has schema_version `{version}`, which is not a semver version (MAJOR.MINOR.PATCH)"
+            )));
+        }
+        Some(major) if major != ours => {
+            return Err(DiffError::UnsupportedVersion(format!(
+                "`{file}` has schema_version {version}; this ropa reads {ours}.x"
+            )));
+        }
+        Some(_) => {}
+    }
+
+    let malformed = |what: String| {
+        DiffError::Malformed(format!("`{file}` is not a valid ropa register: {what}"))
+    };
+    let mut items: BTreeMap<Kind, BTreeMap<String, Value>> =
+        Kind::ALL.iter().map(|k| (*k, BTreeMap::new())).collect();
+
+    // Entities keyed by id: activities (from both records) and the lists.
+    let mut add_list = |kind: Kind, path: &str, list: Option<&Value>| -> Result<(), DiffError> {
+        let list = match list {
+            None | Some(Value::Null) => return Ok(()),
+            Some(Value::Array(l)) => l,
+            Some(v) => {
+                return Err(malformed(format!(
+                    "`{path}` is {}, not an array",
+                    json_type(v)
+                )));
+            }
+        };
+        let map = items.entry(kind).or_default();
+        for (i, e) in list.iter().enumerate() {
+            let Some(id) = e
+                .get("id")
+                .and_then(Value::as_str)
+                .filter(|_| e.is_object())
+            else {
+                return Err(malformed(format!(
+                    "{path}[{i}] is not an object with a string `id`"
+                )));
+            };
+            if map.insert(id.to_string(), e.clone()).is_some() {
+                return Err(malformed(format!(
+                    "two {} have the id `{id}`",
+                    kind.nouns().1
+                )));
+            }
+        }
+        Ok(())
+    };
+    for record in RECORDS {
+        match root.get(record) {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(r)) => add_list(
+                Kind::Activities,
+                &format!("{record}.activities"),
+                r.get("activities"),
+            )?,
+            Some(v) => {
+                return Err(malformed(format!(
+                    "`{record}` is {}, not an object",
+                    json_type(v)
+                )));
+            }
+        }
+    }
+    for (key, kind) in LISTS {
+        add_list(kind, key, root.get(key))?;
+    }
+
+    // The two single objects.
+    for (key, kind) in [
+        ("organisation", Kind::Organisation),
+        ("adequacy", Kind::Adequacy),
+    ] {
+        match root.get(key) {
+            None | Some(Value::Null) => {}
+            Some(v @ Value::Object(_)) => {
+                items
+                    .entry(kind)
+                    .or_default()
+                    .insert(key.to_string(), v.clone());
+            }
+            Some(v) => {
+                return Err(malformed(format!(
+                    "`{key}` is {}, not an object",
+                    json_type(v)
+                )));
+            }
+        }
+    }
+
+    // Everything else: unknown top-level fields, and what the records hold
+    // besides their activities (their `article`).
+    let other = items.entry(Kind::Other).or_default();
+    for (key, v) in &root {
+        let known = HEADER.contains(&key.as_str())
+            || RECORDS.contains(&key.as_str())
+            || LISTS.iter().any(|(k, _)| k == key)
+            || key == "organisation"
+            || key == "adequacy";
+        if !known {
+            other.insert(key.clone(), v.clone());
+        }
+    }
+    for record in RECORDS {
+        if let Some(Value::Object(r)) = root.get(record) {
+            let mut rest = r.clone();
+            rest.shift_remove("activities");
+            if !rest.is_empty() {
+                other.insert(record.to_string(), Value::Object(rest));
+            }
+        }
+    }
+    Ok(Loaded { root, items })
+}
+
+/// Fields ropa computes from other parts of the register (back-references,
+/// copies of a referenced entity's fields, judgements at `as_of`): every
+/// change to them follows from a change reported where it is recorded, or
+/// from `as_of`. Not compared.
+fn derived(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Activities => &["transfers_outside_eea"],
+        Kind::Processors => &[
+            "sub_processor_of",
+            "activities",
+            "transfers",
+            "onward_transfers",
+        ],
+        Kind::Recipients => &["activities", "transfers"],
+        Kind::Transfers => &["country_name", "adequacy", "inside_eea", "activities"],
+        Kind::Safeguards => &["transfers"],
+        Kind::DataSubjects | Kind::DataCategories => &["activities"],
+        Kind::Measures => &["activities", "transfers"],
+        Kind::Organisation | Kind::Adequacy | Kind::Other => &[],
+    }
+}
+
+/// References to other entities (an object with an `id`, or an array of
+/// them): compared by id only, as sets; the entity's own fields are compared
+/// in its own kind.
+fn references(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Activities => &[
+            "data_subjects",
+            "data_categories",
+            "processors",
+            "recipients",
+            "transfers",
+            "measures",
+        ],
+        Kind::Processors => &["sub_processors"],
+        Kind::Transfers => &["to", "via", "safeguard"],
+        _ => &[],
+    }
+}
+
+fn to_id(v: &Value) -> Value {
+    match v.get("id") {
+        Some(id @ Value::String(_)) if v.is_object() => id.clone(),
+        _ => v.clone(),
+    }
+}
+
+/// What of an entity the diff compares: the entity without its derived
+/// fields, with references reduced to ids.
+pub fn project(kind: Kind, v: &Value) -> Value {
+    let mut v = v.clone();
+    let Some(o) = v.as_object_mut() else {
+        return v;
+    };
+    let drop = derived(kind);
+    o.retain(|k, _| !drop.contains(&k.as_str()));
+    for key in references(kind) {
+        if let Some(r) = o.get_mut(*key) {
+            *r = match &*r {
+                Value::Array(list) => {
+                    let mut ids: Vec<Value> = list.iter().map(to_id).collect();
+                    if ids.iter().all(Value::is_string) {
+                        ids.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+                    }
+                    Value::Array(ids)
+                }
+                other => to_id(other),
+            };
+        }
+    }
+    match kind {
+        // `due` is computed from the two dates, `overdue` from `as_of`.
+        Kind::Activities => {
+            if let Some(Value::Object(review)) = o.get_mut("review") {
+                review.retain(|k, _| k != "due" && k != "overdue");
+            }
+        }
+        // `in_force` is judged at `as_of`; `country_name` follows the code.
+        Kind::Adequacy => {
+            if let Some(Value::Array(decisions)) = o.get_mut("decisions") {
+                for d in decisions.iter_mut().filter_map(Value::as_object_mut) {
+                    d.retain(|k, _| k != "in_force" && k != "country_name");
+                }
+            }
+        }
+        _ => {}
+    }
+    v
+}
+
+/// A short description of an entity for the human report (its name, or for
+/// a transfer its party, country and mechanism).
+pub fn label(kind: Kind, v: &Value) -> Option<String> {
+    let s = |key: &str| v.get(key).and_then(Value::as_str);
+    match kind {
+        Kind::Transfers => {
+            let to = v
+                .get("to")
+                .and_then(|t| t.get("id").or(Some(t)))
+                .and_then(Value::as_str)
+                .map(|t| format!("to {t}"));
+            let parts: Vec<String> = [
+                to,
+                s("country").map(str::to_string),
+                s("mechanism").map(str::to_string),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        Kind::Adequacy => match (s("origin"), s("as_of")) {
+            (Some(o), Some(d)) => Some(format!("{o}, as of {d}")),
+            (Some(o), None) => Some(o.to_string()),
+            (None, Some(d)) => Some(format!("as of {d}")),
+            (None, None) => None,
+        },
+        Kind::Other => None,
+        _ => s("name").map(str::to_string),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semver() {
+        assert_eq!(semver_major("1.0.0"), Some(1));
+        assert_eq!(semver_major("2.10.3-rc.1+build.5"), Some(2));
+        assert_eq!(semver_major("1.0"), None);
+        assert_eq!(semver_major("v1.0.0"), None);
+        assert_eq!(semver_major(""), None);
+    }
+}
