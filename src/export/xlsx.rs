@@ -1,8 +1,172 @@
-//! The two ICO sheets as a real spreadsheet.
-//! (Being written: see the export issue.)
+//! The two ICO sheets as a real spreadsheet: "Controller" (Art. 30(1)) and
+//! "Processor" (Art. 30(2)) with the columns and cells of the CSV export
+//! ([`super::ico`]), then "Organisation" with the contact block of the ICO
+//! template's rows 1-6.
+//!
+//! Deterministic: the document's creation date is the register's as-of
+//! date, not the wall clock, so the same register gives the same bytes.
 
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use super::ico::{self, Record};
 use super::json::RegisterJson;
 
-pub fn workbook(_register: &RegisterJson) -> Result<Vec<u8>, String> {
-    Err("the XLSX export is not built yet".into())
+/// Excel's limit on the length of a cell, in UTF-16 code units.
+const CELL_LIMIT: usize = 32_767;
+const TRUNCATED: &str =
+    "… [truncated: Excel cells hold at most 32,767 characters; see the JSON register]";
+
+/// `text`, cut to fit in one Excel cell with a note saying so.
+fn fit(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.encode_utf16().count() <= CELL_LIMIT {
+        return text.into();
+    }
+    let budget = CELL_LIMIT - TRUNCATED.encode_utf16().count();
+    let mut used = 0;
+    let mut out = String::new();
+    for c in text.chars() {
+        used += c.len_utf16();
+        if used > budget {
+            break;
+        }
+        out.push(c);
+    }
+    out.push_str(TRUNCATED);
+    out.into()
+}
+
+struct Formats {
+    header: Format,
+    cell: Format,
+    label: Format,
+}
+
+fn formats() -> Formats {
+    let cell = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    Formats {
+        header: cell
+            .clone()
+            .set_bold()
+            .set_background_color(0xD9E1F2)
+            .set_border_bottom(FormatBorder::Thin),
+        label: cell.clone().set_bold(),
+        cell,
+    }
+}
+
+fn record_sheet(
+    sheet: &mut Worksheet,
+    register: &RegisterJson,
+    record: Record,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name(record.sheet_name())?;
+    let columns = record.columns();
+    for (i, c) in columns.iter().enumerate() {
+        let col = i as u16;
+        sheet.set_column_width(col, c.width)?;
+        sheet.write_string_with_format(0, col, c.header, &f.header)?;
+    }
+    sheet.set_row_height(0, 75)?;
+    let rows = ico::rows(register, record);
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (i, text) in row.iter().enumerate() {
+            sheet.write_string_with_format(r, i as u16, fit(text), &f.cell)?;
+        }
+    }
+    // Header row and the first column stay in view.
+    sheet.set_freeze_panes(1, 1)?;
+    sheet.autofilter(0, 0, rows.len() as u32, columns.len() as u16 - 1)?;
+    Ok(())
+}
+
+fn organisation_sheet(
+    sheet: &mut Worksheet,
+    register: &RegisterJson,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name("Organisation")?;
+    for (col, width) in [(0u16, 28.0), (1, 35.0), (2, 45.0), (3, 30.0), (4, 20.0)] {
+        sheet.set_column_width(col, width)?;
+    }
+    let block = ico::contact_block(register);
+    for (r, row) in block.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            let format = match (r, c) {
+                (0, _) => &f.header,
+                (_, 0) => &f.label,
+                _ => &f.cell,
+            };
+            sheet.write_string_with_format(r as u32, c as u16, fit(text), format)?;
+        }
+    }
+    let start = block.len() as u32 + 1;
+    for (i, (label, value)) in ico::organisation_details(register).iter().enumerate() {
+        let r = start + i as u32;
+        sheet.write_string_with_format(r, 0, *label, &f.label)?;
+        sheet.write_string_with_format(r, 1, fit(value), &f.cell)?;
+    }
+    sheet.set_freeze_panes(1, 1)?;
+    Ok(())
+}
+
+/// The as-of date (`YYYY-MM-DD`) as the document's creation date.
+fn creation_date(register: &RegisterJson) -> Result<ExcelDateTime, String> {
+    let as_of = serde_json::to_value(&register.as_of)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let part = |r: std::ops::Range<usize>| as_of.get(r).and_then(|s| s.parse::<u16>().ok());
+    let (Some(y), Some(m), Some(d)) = (part(0..4), part(5..7), part(8..10)) else {
+        return Err(format!(
+            "the register's as-of date `{as_of}` is not YYYY-MM-DD"
+        ));
+    };
+    ExcelDateTime::from_ymd(y, m as u8, d as u8).map_err(|e| e.to_string())
+}
+
+fn build(register: &RegisterJson) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let f = formats();
+    record_sheet(wb.add_worksheet(), register, Record::Controller, &f)?;
+    record_sheet(wb.add_worksheet(), register, Record::Processor, &f)?;
+    organisation_sheet(wb.add_worksheet(), register, &f)?;
+    let created = creation_date(register).map_err(XlsxError::ParameterError)?;
+    let mut props = DocProperties::new()
+        .set_title("Record of processing activities (GDPR Art. 30)")
+        .set_subject("ICO documentation template layout, exported by ropa")
+        .set_creation_datetime(&created);
+    if let Some(o) = &register.organisation {
+        props = props
+            .set_company(o.name.as_str())
+            .set_author(o.name.as_str());
+    }
+    wb.set_properties(&props);
+    wb.save_to_buffer()
+}
+
+/// The workbook: "Controller", "Processor" and "Organisation" sheets.
+pub fn workbook(register: &RegisterJson) -> Result<Vec<u8>, String> {
+    build(register).map_err(|e| format!("cannot write the spreadsheet: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_cells_are_cut_to_excels_limit_with_a_note() {
+        assert_eq!(fit("short, \"quoted\"\ntext"), "short, \"quoted\"\ntext");
+        let exact = "a".repeat(CELL_LIMIT);
+        assert_eq!(fit(&exact), exact.as_str());
+        // Characters outside the BMP count twice in UTF-16.
+        let long = "😀".repeat(CELL_LIMIT);
+        let cut = fit(&long);
+        assert!(cut.ends_with(TRUNCATED));
+        assert!(cut.encode_utf16().count() <= CELL_LIMIT);
+        assert!(cut.encode_utf16().count() > CELL_LIMIT - TRUNCATED.len() - 2);
+    }
 }
