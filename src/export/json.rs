@@ -3,7 +3,8 @@
 //! One struct per object of the file, in the order its keys appear. Every
 //! field of the registry format is present (`null` when the registry leaves
 //! it out); references are resolved (an activity's processor comes with its
-//! name, country and covering transfers); arrays are sorted by id. The JSON
+//! name, country and covering transfers); the lists of entries are sorted
+//! by id, lists inside an entry keep the registry's order. The JSON
 //! Schema in `docs/ropa.schema.json` is generated from these same types.
 
 use std::borrow::Cow;
@@ -464,7 +465,7 @@ pub struct RecipientJson {
     pub note: Option<String>,
     /// Ids of the activities that name it.
     pub activities: Vec<String>,
-    /// International transfers, sorted by id.
+    /// Transfers to this recipient.
     pub transfers: Vec<TransferRef>,
 }
 
@@ -524,7 +525,7 @@ pub struct TransferJson {
     pub safeguard: Option<SafeguardRef>,
     /// Art. 49(1) ground.
     pub derogation: Option<Derogation>,
-    /// Categories of personal data, sorted by id.
+    /// Ids of the categories of personal data transferred, in the registry's order.
     pub data_categories: Vec<String>,
     /// Ids of the supplementary measures (EDPB Recommendations 01/2020).
     pub supplementary_measures: Vec<String>,
