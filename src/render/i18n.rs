@@ -6,7 +6,12 @@ use std::sync::OnceLock;
 use crate::model::Date;
 
 /// Embedded translation tables: (language code, TOML of `key = "text"`).
-const TABLES: &[(&str, &str)] = &[("en", include_str!("../../themes/default/i18n/en.toml"))];
+const TABLES: &[(&str, &str)] = &[
+    ("en", include_str!("../../themes/default/i18n/en.toml")),
+    ("nl", include_str!("../../themes/default/i18n/nl.toml")),
+    ("de", include_str!("../../themes/default/i18n/de.toml")),
+    ("fr", include_str!("../../themes/default/i18n/fr.toml")),
+];
 
 fn parse(text: &str) -> HashMap<String, String> {
     toml::from_str::<HashMap<String, String>>(text).unwrap_or_default()
@@ -129,5 +134,163 @@ mod tests {
             "keys missing from en.toml:\n{}",
             missing.join("\n")
         );
+    }
+
+    #[test]
+    fn languages_are_english_dutch_german_french() {
+        assert_eq!(languages(), vec!["en", "nl", "de", "fr"]);
+    }
+
+    /// Each shipped table parses and has exactly the keys of en.toml: none
+    /// missing (no English would leak through), none extra (no typo'd key).
+    #[test]
+    fn every_language_has_exactly_the_english_keys() {
+        let en: std::collections::BTreeSet<String> = keys("en").into_iter().collect();
+        for (lang, text) in TABLES {
+            let parsed = toml::from_str::<HashMap<String, String>>(text)
+                .unwrap_or_else(|e| panic!("{lang}.toml does not parse: {e}"));
+            let own: std::collections::BTreeSet<String> = parsed.keys().cloned().collect();
+            let missing: Vec<_> = en.difference(&own).collect();
+            let extra: Vec<_> = own.difference(&en).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{lang}.toml: missing {missing:?}, extra {extra:?}"
+            );
+            for (k, v) in &parsed {
+                assert!(!v.trim().is_empty(), "{lang}.toml: {k} is empty");
+            }
+            let format = &parsed["date.format"];
+            for part in ["{day}", "{month}", "{year}"] {
+                assert!(
+                    format.contains(part),
+                    "{lang}.toml: date.format lacks {part}"
+                );
+            }
+        }
+    }
+
+    /// The translated tables really are translated: the words that differ
+    /// in every language (legal bases, mechanisms, headings) are not English.
+    #[test]
+    fn translations_differ_from_english() {
+        let en = Tr::new(Some("en"));
+        for lang in ["nl", "de", "fr"] {
+            let tr = Tr::new(Some(lang));
+            for key in [
+                "nav.activities",
+                "nav.processors",
+                "nav.transfers",
+                "activity.purposes",
+                "activity.legal-bases",
+                "legal-basis.contract",
+                "legal-basis.legitimate-interests",
+                "mechanism.scc",
+                "mechanism.bcr",
+                "mechanism.adequacy",
+                "role.controller",
+                "role.processor",
+                "index.title",
+                "month.3",
+            ] {
+                assert_ne!(tr.t(key), en.t(key), "{lang}: {key} is still English");
+            }
+        }
+    }
+
+    #[test]
+    fn dutch_labels_and_dates() {
+        let tr = Tr::new(Some("nl"));
+        assert_eq!(tr.lang, "nl");
+        assert_eq!(tr.date(&Date::new(2026, 3, 1).unwrap()), "1 maart 2026");
+        assert_eq!(
+            tr.date(&Date::new(2026, 11, 24).unwrap()),
+            "24 november 2026"
+        );
+        assert_eq!(
+            tr.label("legal-basis", "contract"),
+            "Uitvoering van een overeenkomst (art. 6, lid 1, onder b)"
+        );
+        assert_eq!(
+            tr.label("legal-basis-short", "legitimate-interests"),
+            "Gerechtvaardigd belang"
+        );
+        assert_eq!(
+            tr.label("mechanism", "scc"),
+            "Standaardcontractbepalingen (art. 46, lid 2, onder c)"
+        );
+        assert_eq!(
+            tr.label("role", "controller"),
+            "Verwerkingsverantwoordelijke"
+        );
+        assert_eq!(tr.label("role", "processor"), "Verwerker");
+        assert_eq!(tr.t("activity.legal-bases"), "Rechtsgrondslag");
+        assert_eq!(tr.t("org.dpo"), "Functionaris voor gegevensbescherming");
+        assert_eq!(tr.t("index.title"), "Register van verwerkingsactiviteiten");
+        // An unknown enum value still reads as the raw value, an unknown key as the key.
+        assert_eq!(tr.label("legal-basis", "no-such-basis"), "no-such-basis");
+        assert_eq!(tr.t("no.such.key"), "no.such.key");
+    }
+
+    #[test]
+    fn german_and_french_dates_and_labels() {
+        let de = Tr::new(Some("de"));
+        assert_eq!(de.date(&Date::new(2026, 3, 1).unwrap()), "1. März 2026");
+        assert_eq!(
+            de.label("legal-basis", "contract"),
+            "Vertragserfüllung (Art. 6 Abs. 1 lit. b)"
+        );
+        assert_eq!(
+            de.label("mechanism", "scc"),
+            "Standardvertragsklauseln (Art. 46 Abs. 2 lit. c)"
+        );
+        assert_eq!(de.label("role", "processor"), "Auftragsverarbeiter");
+
+        let fr = Tr::new(Some("fr"));
+        assert_eq!(fr.date(&Date::new(2026, 3, 1).unwrap()), "1 mars 2026");
+        assert_eq!(fr.date(&Date::new(2026, 8, 15).unwrap()), "15 août 2026");
+        assert_eq!(
+            fr.label("legal-basis", "contract"),
+            "Exécution d'un contrat (art. 6, paragraphe 1, point b))"
+        );
+        assert_eq!(
+            fr.label("mechanism", "scc"),
+            "Clauses contractuelles types (art. 46, paragraphe 2, point c))"
+        );
+        assert_eq!(fr.label("role", "controller"), "Responsable du traitement");
+    }
+
+    /// A region or a different case picks the language's table, and the
+    /// code is kept as written (lower-cased) for `<html lang>`.
+    #[test]
+    fn regional_and_uppercase_codes_fall_back_to_the_language() {
+        for code in ["nl-BE", "NL", "nl_NL", " nl "] {
+            let tr = Tr::new(Some(code));
+            assert_eq!(tr.t("activity.purposes"), "Doeleinden", "{code}");
+            assert_eq!(
+                tr.date(&Date::new(2026, 3, 1).unwrap()),
+                "1 maart 2026",
+                "{code}"
+            );
+        }
+        assert_eq!(Tr::new(Some("nl-BE")).lang, "nl-be");
+        assert_eq!(Tr::new(Some("DE-at")).t("activity.purposes"), "Zwecke");
+        assert_eq!(Tr::new(Some("fr-CA")).t("activity.purposes"), "Finalités");
+    }
+
+    /// A language without a table reads English but keeps its code.
+    #[test]
+    fn unknown_language_falls_back_to_english() {
+        for code in ["sv", "sv-SE", "xx"] {
+            let tr = Tr::new(Some(code));
+            assert_eq!(tr.t("activity.purposes"), "Purposes", "{code}");
+            assert_eq!(
+                tr.label("legal-basis", "contract"),
+                "Contract (Art. 6(1)(b))"
+            );
+            assert_eq!(tr.date(&Date::new(2026, 3, 1).unwrap()), "1 March 2026");
+        }
+        assert_eq!(Tr::new(Some("sv")).lang, "sv");
+        assert_eq!(Tr::new(Some("")).lang, "en");
+        assert_eq!(Tr::new(None).t("activity.purposes"), "Purposes");
     }
 }
