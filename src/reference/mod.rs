@@ -32,6 +32,37 @@ pub fn country_name(code: &str) -> Option<&'static str> {
     countries().get(code).copied()
 }
 
+/// Country names in the site's other languages (from the ISO 3166 translations
+/// that pycountry ships), one `CODE<TAB>name` per line.
+const COUNTRY_NAMES: &[(&str, &str)] = &[
+    ("nl", include_str!("countries.nl.tsv")),
+    ("de", include_str!("countries.de.tsv")),
+    ("fr", include_str!("countries.fr.tsv")),
+];
+
+/// The name of a country in `lang` (a primary language subtag), falling
+/// back to English.
+pub fn country_name_in(code: &str, lang: &str) -> Option<&'static str> {
+    type Names = HashMap<&'static str, HashMap<&'static str, &'static str>>;
+    static MAP: OnceLock<Names> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        COUNTRY_NAMES
+            .iter()
+            .map(|(l, tsv)| {
+                (
+                    *l,
+                    tsv.lines()
+                        .filter_map(|line| line.split_once('\t'))
+                        .collect(),
+                )
+            })
+            .collect()
+    });
+    map.get(lang)
+        .and_then(|m| m.get(code).copied())
+        .or_else(|| country_name(code))
+}
+
 /// A fix for a code that is not ISO 3166-1 alpha-2 but that people write.
 pub fn country_hint(code: &str) -> Option<String> {
     let upper = code.trim().to_ascii_uppercase();
@@ -90,6 +121,9 @@ mod tests {
         assert_eq!(country_name("IN"), Some("India"));
         assert!(country_hint("UK").unwrap().contains("`GB`"));
         assert!(country_hint("us").unwrap().contains("`US`"));
+        assert_eq!(country_name_in("US", "nl"), Some("Verenigde Staten"));
+        assert_eq!(country_name_in("DE", "fr"), Some("Allemagne"));
+        assert_eq!(country_name_in("IN", "sv"), Some("India"));
     }
 
     #[test]

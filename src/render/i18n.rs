@@ -55,6 +55,11 @@ impl Tr {
         Tr { lang, words }
     }
 
+    /// The primary language subtag: `nl` for `nl-BE`.
+    pub fn primary(&self) -> &str {
+        self.lang.split(['-', '_']).next().unwrap_or("en")
+    }
+
     pub fn t<'s>(&'s self, key: &'s str) -> &'s str {
         self.words.get(key).map_or(key, |s| s.as_str())
     }

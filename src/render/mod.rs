@@ -261,7 +261,7 @@ fn search_index(r: &Register, tr: &Tr) -> String {
                 "{} {} {} {}",
                 x.id,
                 x.country.value,
-                crate::reference::country_name(&x.country.value).unwrap_or(""),
+                crate::reference::country_name_in(&x.country.value, tr.primary()).unwrap_or(""),
                 x.mechanism.value
             ),
         });

@@ -5,7 +5,6 @@ use askama::Template;
 use super::i18n::Tr;
 use super::markdown::{self, Html};
 use crate::model::*;
-use crate::reference::country_name;
 use crate::resolve::{Flow, OpenWarning, Register};
 
 pub const CATALOGUE_LINKS: usize = 50;
@@ -81,9 +80,9 @@ impl<'a> Page<'a> {
         }
     }
 
-    /// "United States (US)".
+    /// "United States (US)", in the site's language.
     pub fn country(&self, cc: &str) -> String {
-        match country_name(cc) {
+        match crate::reference::country_name_in(cc, self.tr.primary()) {
             Some(n) => format!("{n} ({cc})"),
             None => cc.to_string(),
         }
