@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::json::{
-    ActivityJson, ContactJson, FlowJson, MeasureJson, ProcessorJson, ProcessorRef, RegisterJson,
-    SafeguardJson, TransferJson, TransferRef,
+    ActivityJson, ContactJson, FlowJson, FlowTransferRef, MeasureJson, ProcessorJson, ProcessorRef,
+    RegisterJson, SafeguardJson, TransferJson,
 };
 use crate::model::Mechanism;
 use crate::reference::country_name;
@@ -153,7 +153,7 @@ impl<'r> Ctx<'r> {
 
     /// What covers one transfer: mechanism, safeguard document or
     /// derogation, supplementary measures, transfer impact assessment.
-    fn transfer_cover(&self, t: &TransferRef) -> String {
+    fn transfer_cover(&self, t: &FlowTransferRef) -> String {
         let mut out = self.tr.label("mechanism", t.mechanism.as_str()).to_string();
         let full = self.transfers.get(t.id.as_str());
         let mut details = Vec::new();

@@ -281,6 +281,17 @@ pub struct RecipientRef {
     pub transfers: Vec<TransferRef>,
 }
 
+/// A transfer covering a flow: the flow already says to whom and where.
+#[derive(Serialize, JsonSchema)]
+pub struct FlowTransferRef {
+    /// The transfer's id (its entry is in `transfers`).
+    pub id: String,
+    /// The transfer mechanism: adequacy (Art. 45), an Art. 46 safeguard, or an Art. 49 derogation.
+    pub mechanism: Mechanism,
+    /// The safeguard relied on, if the mechanism needs one.
+    pub safeguard: Option<String>,
+}
+
 /// Where the activity's data leaves the EEA, and what covers it.
 #[derive(Serialize, JsonSchema)]
 pub struct FlowJson {
@@ -293,7 +304,7 @@ pub struct FlowJson {
     /// Processors from the one the activity names to `party` (empty for a recipient).
     pub chain: Vec<String>,
     /// Transfers to `party` and `country`.
-    pub transfers: Vec<TransferRef>,
+    pub transfers: Vec<FlowTransferRef>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -705,7 +716,15 @@ impl<'a> Builder<'_, 'a> {
                         party_name: self.r.party_name(f.party).unwrap_or(f.party).to_string(),
                         country: cc(f.country),
                         chain: f.chain.iter().map(|c| c.to_string()).collect(),
-                        transfers: f.transfers.iter().map(|t| self.transfer_ref(t)).collect(),
+                        transfers: f
+                            .transfers
+                            .iter()
+                            .map(|t| FlowTransferRef {
+                                id: t.id.clone(),
+                                mechanism: t.mechanism.value,
+                                safeguard: text(&t.safeguard),
+                            })
+                            .collect(),
                     })
                     .collect()
             })
@@ -1064,13 +1083,24 @@ pub fn register(r: &Register) -> RegisterJson {
     Builder { r }.build()
 }
 
-/// The register as pretty-printed JSON, ending with a newline: the same
-/// bytes for `ropa export --format json` and `site/ropa.json`.
+/// Writes the register as pretty-printed JSON ending with a newline: the
+/// same bytes for `ropa export --format json` and `site/ropa.json`. It is
+/// streamed: a register of 10,000 activities is about 100 MB of JSON.
+pub fn write_json<W: std::io::Write>(r: &Register, w: W) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, w);
+    serde_json::to_writer_pretty(&mut w, &register(r)).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+/// The register as a string (see [`write_json`]).
 pub fn to_json(r: &Register) -> String {
-    let mut s = serde_json::to_string_pretty(&register(r))
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    let mut bytes = Vec::new();
+    if let Err(e) = write_json(r, &mut bytes) {
+        return format!("{{\"error\": \"{e}\"}}\n");
+    }
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// The JSON Schema (draft 2020-12) of the register.

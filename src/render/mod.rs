@@ -315,7 +315,7 @@ pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildRepo
         "records",
         "static",
     ])?;
-    // The search index is built while the pages render.
+    // The search index and the JSON register are made while the pages render.
     let (pages, index) = rayon::join(
         || {
             // One buffer per worker thread, reused for every page it renders.
@@ -329,16 +329,18 @@ pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildRepo
                 },
             )
         },
-        || (search_index(r, &tr), crate::export::json::to_json(r)),
+        || {
+            let json = staging.write_with("ropa.json", |f| crate::export::json::write_json(r, f));
+            (search_index(r, &tr), json)
+        },
     );
     let (index, register_json) = index;
     pages?;
+    register_json?;
     for (path, bytes) in ASSETS {
         staging.write(path, bytes)?;
     }
     staging.write("search-index.js", index.as_bytes())?;
-    // The JSON register, the same bytes as `ropa export --format json`.
-    staging.write("ropa.json", register_json.as_bytes())?;
     staging.write("ropa.schema.json", crate::export::json::schema().as_bytes())?;
     let pages = jobs.len();
     let out = staging.commit()?;

@@ -133,6 +133,20 @@ impl Staging {
         fs::write(&path, bytes).map_err(|e| RenderError::Io(path, e))
     }
 
+    /// Writes one file of the site through `fill`, streamed (large files).
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
+    ) -> Result<(), RenderError> {
+        let path = self.tmp.join(rel);
+        if rel.contains('/') || rel.contains("..") {
+            return Err(RenderError::BadPath(rel.to_string()));
+        }
+        let mut f = fs::File::create(&path).map_err(|e| RenderError::Io(path.clone(), e))?;
+        fill(&mut f).map_err(|e| RenderError::Io(path, e))
+    }
+
     /// Creates the folders pages go in, once, before the parallel writes.
     pub fn make_dirs<'d>(
         &self,
