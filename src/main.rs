@@ -13,6 +13,20 @@ use ropa::model::Date;
 use ropa::render::{RenderError, build_site};
 use ropa::resolve::Register;
 
+// Messages to standard error. A closed pipe (`ropa build 2>&1 | head`) must
+// not turn into a panic, so write errors are ignored rather than unwrapped
+// as `eprintln!` does.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+macro_rules! say_raw {
+    ($($t:tt)*) => {{
+        let _ = write!(std::io::stderr(), $($t)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "ropa",
@@ -123,7 +137,7 @@ fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {msg}");
+    say!("error: {msg}");
     ExitCode::from(2)
 }
 
@@ -141,12 +155,26 @@ fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
     let start = std::time::Instant::now();
     let out = f();
     if std::env::var_os("ROPA_TIMINGS").is_some() {
-        eprintln!(
+        say!(
             "timing: {stage} {:.1} ms",
             start.elapsed().as_secs_f64() * 1000.0
         );
     }
     out
+}
+
+/// Is `out` inside the registry folder? An export must not overwrite the
+/// record it was made from.
+fn inside_registry(out: &std::path::Path, registry: &std::path::Path) -> bool {
+    let abs = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    match (abs(parent), abs(registry)) {
+        (Some(o), Some(r)) => o.starts_with(r),
+        _ => false,
+    }
 }
 
 /// Writes an export to `out` (atomically) or to standard output.
@@ -229,7 +257,14 @@ fn main() -> ExitCode {
             let (old_name, new_name) = (old.to_string_lossy(), new.to_string_lossy());
             match ropa::diff::diff((&old_name, &old_text), (&new_name, &new_text), format) {
                 Ok((report, differ)) => {
-                    print!("{report}");
+                    let mut stdout = std::io::stdout().lock();
+                    if stdout
+                        .write_all(report.as_bytes())
+                        .and_then(|_| stdout.flush())
+                        .is_err()
+                    {
+                        return ExitCode::from(2);
+                    }
                     if differ {
                         ExitCode::from(1)
                     } else {
@@ -249,12 +284,20 @@ fn main() -> ExitCode {
             if let ExportFormat::JsonSchema = format {
                 return emit(out.as_deref(), ropa::export::json::schema().as_bytes());
             }
+            if let Some(path) = &out {
+                if inside_registry(path, &common.registry) {
+                    return fail(format!(
+                        "refusing to write `{}` inside the registry folder",
+                        path.display()
+                    ));
+                }
+            }
             let checked = match run_check(&common) {
                 Ok(c) => c,
                 Err(code) => return code,
             };
             if !checked.diagnostics.is_empty() {
-                eprint!(
+                say_raw!(
                     "{}",
                     render_human(
                         &checked.diagnostics,
@@ -264,7 +307,7 @@ fn main() -> ExitCode {
                 );
             }
             if checked.has_errors() {
-                eprintln!("error: the registry has errors; nothing was exported");
+                say!("error: the registry has errors; nothing was exported");
                 return ExitCode::from(1);
             }
             let register = Register::new(&checked);
@@ -308,10 +351,10 @@ fn main() -> ExitCode {
                     &checked.sources,
                     color(std::io::stderr().is_terminal()),
                 );
-                eprint!("{text}");
+                say_raw!("{text}");
             }
             if checked.has_errors() {
-                eprintln!(
+                say!(
                     "error: the registry has errors; `{}` was not changed",
                     out.display()
                 );
@@ -321,14 +364,14 @@ fn main() -> ExitCode {
             match timed("render", || build_site(&register, &out, &common.registry)) {
                 Ok(report) => {
                     if checked.diagnostics.is_empty() {
-                        eprintln!("{}", summary_line(&checked.diagnostics));
+                        say!("{}", summary_line(&checked.diagnostics));
                     }
-                    eprintln!("built {} pages into {}", report.pages, out.display());
+                    say!("built {} pages into {}", report.pages, out.display());
                     ExitCode::SUCCESS
                 }
                 Err(e @ RenderError::OutRefused(..)) => fail(e),
                 Err(e) => {
-                    eprintln!("error: {e}; `{}` was not changed", out.display());
+                    say!("error: {e}; `{}` was not changed", out.display());
                     ExitCode::from(2)
                 }
             }

@@ -229,13 +229,18 @@ pub fn xsd_duration(period: &str) -> String {
         return period.to_string();
     };
     let mut s = String::from("P");
-    let days = d.days + 7 * d.weeks;
-    for (n, unit) in [(d.years, 'Y'), (d.months, 'M'), (days, 'D')] {
+    // In u64: `P613566757W` is absurd but parses, and must not overflow.
+    let days = u64::from(d.days) + 7 * u64::from(d.weeks);
+    for (n, unit) in [
+        (u64::from(d.years), 'Y'),
+        (u64::from(d.months), 'M'),
+        (days, 'D'),
+    ] {
         if n > 0 {
             s.push_str(&format!("{n}{unit}"));
         }
     }
-    if d.hours + d.minutes + d.seconds > 0 {
+    if d.hours > 0 || d.minutes > 0 || d.seconds > 0 {
         s.push('T');
         for (n, unit) in [(d.hours, 'H'), (d.minutes, 'M'), (d.seconds, 'S')] {
             if n > 0 {
@@ -844,6 +849,12 @@ fn measure(m: &MeasureJson) -> Value {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn huge_durations_do_not_overflow() {
+        assert_eq!(xsd_duration("P613566757W"), "P4294967299D");
+        assert_eq!(xsd_duration("P1WT4294967295H1M"), "P7DT4294967295H1M");
+    }
     use super::*;
 
     #[test]

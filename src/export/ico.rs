@@ -770,6 +770,17 @@ pub fn organisation_details(register: &RegisterJson) -> Vec<(&'static str, Strin
 /// The CSV of one record: the header row (row 1), then one row per
 /// activity. RFC 4180: CRLF between records, fields quoted where they hold
 /// a comma, a double quote or a line break.
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab,
+/// carriage return first) gets a leading `'`, the OWASP advice against CSV
+/// injection: registry text must never execute in a DPO's spreadsheet.
+/// (The XLSX export writes cells as text and needs no such prefix.)
+pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
 pub fn csv(register: &RegisterJson, record: Record) -> Result<Vec<u8>, String> {
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
@@ -777,8 +788,26 @@ pub fn csv(register: &RegisterJson, record: Record) -> Result<Vec<u8>, String> {
     let err = |e: ::csv::Error| format!("cannot write the CSV: {e}");
     w.write_record(headers(record)).map_err(err)?;
     for row in rows(register, record) {
-        w.write_record(&row).map_err(err)?;
+        w.write_record(row.iter().map(|cell| neutralise_formula(cell).into_owned()))
+            .map_err(err)?;
     }
     w.into_inner()
         .map_err(|e| format!("cannot write the CSV: {}", e.error()))
+}
+
+#[cfg(test)]
+mod formula_tests {
+    use super::neutralise_formula;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(
+            neutralise_formula("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(neutralise_formula("@SUM(1)"), "'@SUM(1)");
+        assert_eq!(neutralise_formula("-2+3"), "'-2+3");
+        assert_eq!(neutralise_formula("Payroll"), "Payroll");
+        assert_eq!(neutralise_formula(""), "");
+    }
 }

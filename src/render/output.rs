@@ -36,14 +36,25 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
     out.with_file_name(s)
 }
 
-/// An absolute, normalised path, whether or not it exists yet.
+/// An absolute, normalised path, whether or not it exists yet: `.` and
+/// `..` are resolved first (so `new/..` is its parent), then the longest
+/// existing part is canonicalised (links followed).
 fn absolute(p: &Path) -> io::Result<PathBuf> {
-    let abs = if p.is_absolute() {
+    let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
         std::env::current_dir()?.join(p)
     };
-    // Resolve what exists (symlinks included), keep the rest as written.
+    let mut abs = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                abs.pop();
+            }
+            Component::CurDir => {}
+            other => abs.push(other.as_os_str()),
+        }
+    }
     let mut existing = abs.clone();
     let mut rest = Vec::new();
     while !existing.exists() {
@@ -57,11 +68,7 @@ fn absolute(p: &Path) -> io::Result<PathBuf> {
     }
     let mut out = fs::canonicalize(&existing).unwrap_or(existing);
     for n in rest.into_iter().rev() {
-        if n == ".." {
-            out.pop();
-        } else if n != "." {
-            out.push(n);
-        }
+        out.push(n);
     }
     Ok(out)
 }
@@ -105,6 +112,7 @@ impl Staging {
         }
         let parent = out_abs.parent().map(Path::to_path_buf).unwrap_or_default();
         fs::create_dir_all(&parent).map_err(io)?;
+        restore_interrupted_swap(&out_abs);
         remove_leftovers(&out_abs);
         let tmp = sibling(&out_abs, "tmp-");
         if tmp.exists() {
@@ -198,6 +206,11 @@ impl Drop for Staging {
 /// folder of pages), then its folders, deepest first.
 fn remove_tree(dir: &Path) {
     use rayon::prelude::*;
+    // A link is removed, never walked through.
+    if fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        let _ = fs::remove_file(dir);
+        return;
+    }
     let mut files = Vec::new();
     let mut dirs = vec![dir.to_path_buf()];
     let mut i = 0;
@@ -242,10 +255,48 @@ fn remove_leftovers(out: &Path) {
         let pid = tag
             .strip_prefix("tmp-")
             .or_else(|| tag.strip_prefix("old-"));
+        // Only real folders: a link with such a name is not ours to follow.
+        let real_dir = e.file_type().is_ok_and(|t| t.is_dir());
         if let Some(pid) = pid {
-            if e.path().is_dir() && !process_alive(pid) {
+            if real_dir && !process_alive(pid) {
                 remove_tree(&e.path());
             }
+        }
+    }
+}
+
+/// Where the swap is two renames (no atomic exchange), a build killed
+/// between them leaves `--out` missing and the previous site in
+/// `.<name>.ropa-old-<pid>`: put it back before anything else, so it is
+/// never taken for a leftover and lost.
+fn restore_interrupted_swap(out: &Path) {
+    if out.exists() {
+        return;
+    }
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.ropa-old-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let mut olds: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| {
+            e.file_name().to_string_lossy().starts_with(&prefix)
+                && e.file_type().is_ok_and(|t| t.is_dir())
+                && e.path().join(MARKER).is_file()
+        })
+        .map(|e| e.path())
+        .collect();
+    olds.sort();
+    if let Some(old) = olds.pop() {
+        let pid = old
+            .file_name()
+            .map(|n| n.to_string_lossy().trim_start_matches(&prefix).to_string())
+            .unwrap_or_default();
+        if !process_alive(&pid) {
+            let _ = fs::rename(&old, out);
         }
     }
 }
@@ -262,6 +313,33 @@ fn process_alive(pid: &str) -> bool {
     #[cfg(not(target_os = "linux"))]
     {
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A build killed between the two renames of the fallback swap left no
+    /// site and the old one beside it: the next build puts it back.
+    #[test]
+    fn interrupted_fallback_swap_is_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let old = dir.path().join(".site.ropa-old-999999999");
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join(MARKER), b"x").unwrap();
+        fs::write(old.join("index.html"), b"old site").unwrap();
+        restore_interrupted_swap(&out);
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"old site");
+        assert!(!old.exists());
+        // With a site in place, nothing is touched.
+        let old2 = dir.path().join(".site.ropa-old-999999998");
+        fs::create_dir(&old2).unwrap();
+        fs::write(old2.join(MARKER), b"x").unwrap();
+        restore_interrupted_swap(&out);
+        assert!(old2.exists());
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"old site");
     }
 }
 
