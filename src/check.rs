@@ -61,6 +61,10 @@ pub fn check(root: &Path, as_of: Date, deny_warnings: bool) -> Result<Checked, L
 /// (reproducible builds), else today (UTC).
 pub fn default_as_of() -> Result<Date, String> {
     match std::env::var("SOURCE_DATE_EPOCH") {
+        Err(std::env::VarError::NotUnicode(v)) => Err(format!(
+            "SOURCE_DATE_EPOCH must be a number of seconds, not `{}`",
+            v.to_string_lossy()
+        )),
         Ok(v) => {
             let secs: i64 = v
                 .trim()

@@ -9,7 +9,10 @@
 /// opened on an earlier line than `error_at`.
 pub fn unclosed_before(text: &str, error_at: usize) -> Option<usize> {
     let b = text.as_bytes();
-    let end = error_at.min(b.len());
+    let mut end = error_at.min(b.len());
+    while !text.is_char_boundary(end) {
+        end -= 1; // an offset inside a character: use the character's start
+    }
     let mut stack: Vec<usize> = Vec::new();
     let mut i = 0;
     let mut line_start = true;

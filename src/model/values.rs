@@ -95,8 +95,17 @@ impl Date {
     /// The same day `months` later, clamped to the month's last day
     /// (2026-01-31 + 1 month = 2026-02-28).
     pub fn add_months(self, months: u32) -> Date {
+        // Past the last representable month the result saturates at the
+        // last day (clamping only the year kept the month and went backwards).
         let total = self.year as i64 * 12 + (self.month as i64 - 1) + months as i64;
-        let year = (total / 12).min(9999) as i32;
+        if total > 9999 * 12 + 11 {
+            return Date {
+                year: 9999,
+                month: 12,
+                day: 31,
+            };
+        }
+        let year = (total / 12) as i32;
         let month = (total % 12 + 1) as u8;
         let day = self.day.min(days_in_month(year, month));
         Date { year, month, day }
