@@ -8,6 +8,54 @@ use serde::Serialize;
 
 use super::{Diagnostic, Severity, SourceMap, count};
 
+/// The files as they may be quoted on a terminal: if any holds a control
+/// character (other than newline and tab), a copy where each becomes a
+/// visible character of the same UTF-8 length, so every span still fits.
+fn displayable(sources: &SourceMap) -> Option<SourceMap> {
+    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !(0..sources.len()).any(|i| sources.get(i).text.chars().any(bad)) {
+        return None;
+    }
+    let mut copy = SourceMap::default();
+    for i in 0..sources.len() {
+        let f = sources.get(i);
+        let text = f
+            .text
+            .chars()
+            .map(|c| {
+                if !bad(c) {
+                    c
+                } else if c.len_utf8() == 1 {
+                    '?'
+                } else {
+                    '¿'
+                }
+            })
+            .collect();
+        copy.add(printable(&f.path).into_owned(), text);
+    }
+    Some(copy)
+}
+
+/// Control characters from the registry (in a key, a value, a file name)
+/// must not reach a terminal or a CI log as they are: an escape sequence
+/// could recolour or rewrite the output. They are shown as `\u{1b}`.
+fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n') {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 fn codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
     let severity = match d.severity {
         Severity::Error => CsSeverity::Error,
@@ -15,15 +63,19 @@ fn codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
     };
     let mut labels = Vec::new();
     if let Some(p) = &d.primary {
-        labels.push(CsLabel::primary(p.file, p.span.clone()).with_message(p.message.clone()));
+        labels.push(CsLabel::primary(p.file, p.span.clone()).with_message(printable(&p.message)));
     }
     for s in &d.secondary {
-        labels.push(CsLabel::secondary(s.file, s.span.clone()).with_message(s.message.clone()));
+        labels.push(CsLabel::secondary(s.file, s.span.clone()).with_message(printable(&s.message)));
     }
-    let notes = d.help.iter().map(|h| format!("help: {h}")).collect();
+    let notes = d
+        .help
+        .iter()
+        .map(|h| format!("help: {}", printable(h)))
+        .collect();
     CsDiagnostic::new(severity)
         .with_code(d.code.as_str())
-        .with_message(d.message.clone())
+        .with_message(printable(&d.message))
         .with_labels(labels)
         .with_notes(notes)
 }
@@ -35,6 +87,8 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
         chars: codespan_reporting::term::Chars::ascii(),
         ..Config::default()
     };
+    let display = displayable(sources);
+    let sources = display.as_ref().unwrap_or(sources);
     let mut out = Vec::<u8>::new();
     for d in diags {
         let mut buf = if color {
@@ -64,7 +118,7 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
                 .as_bytes(),
             );
             if let Some(h) = &d.help {
-                out.extend_from_slice(format!("   = help: {h}\n").as_bytes());
+                out.extend_from_slice(format!("   = help: {}\n", printable(h)).as_bytes());
             }
             out.push(b'\n');
         }
@@ -235,15 +289,15 @@ pub fn render_github(diags: &[Diagnostic], sources: &SourceMap, prefix: &str) ->
         } else {
             format!("{prefix}/{}", d.path)
         };
-        let mut props = format!("file={}", escape_property(&file));
+        let mut props = format!("file={}", escape_property(&printable(&file)));
         if let Some((line, col)) = position(d, sources) {
             props.push_str(&format!(",line={line},col={col}"));
         }
         props.push_str(&format!(",title={}", escape_property(d.code.as_str())));
-        let mut msg = d.message.clone();
+        let mut msg = printable(&d.message).into_owned();
         if let Some(h) = &d.help {
             msg.push_str("\nhelp: ");
-            msg.push_str(h);
+            msg.push_str(&printable(h));
         }
         out.push_str(&format!(
             "::{} {}::{}\n",
@@ -292,6 +346,38 @@ mod tests {
         // The caret sits under the é.
         let col = caret.chars().position(|c| c == '^').unwrap();
         assert_eq!(quoted.chars().nth(col), Some('é'), "{quoted}\n{caret}");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let mut sources = SourceMap::default();
+        let f = sources.add("a.toml".into(), "x = 1\n".into());
+        let f2 = sources.add("b.toml".into(), "\"\u{1b}[2J\u{9b}x\" = 1\n".into());
+        let d = Diagnostic::at(
+            Code::Schema,
+            &sources,
+            f,
+            0..1,
+            "unknown key `\u{1b}[31mRED\u{7}`",
+        )
+        .help("did you mean `\u{1b}]0;t`?");
+        let quoted = render_human(
+            &[Diagnostic::at(Code::Schema, &sources, f2, 1..6, "bad")],
+            &sources,
+            false,
+        );
+        assert!(
+            !quoted.contains('\u{1b}') && !quoted.contains('\u{9b}'),
+            "{quoted:?}"
+        );
+        assert!(quoted.contains("\"?[2J¿x\""), "{quoted}");
+        for out in [
+            render_human(std::slice::from_ref(&d), &sources, false),
+            render_github(&[d], &sources, "r"),
+        ] {
+            assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+            assert!(out.contains("\\u{1b}"), "{out}");
+        }
     }
 
     #[test]
