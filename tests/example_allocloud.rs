@@ -6,65 +6,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use scraper::{Html, Selector};
 use serde_json::Value;
+
+mod example_site;
+use example_site::{Site, ropa};
 
 const AS_OF: &str = "2026-11-24";
 
 fn registry() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/allocloud")
-}
-
-fn ropa(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ropa"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run ropa")
-}
-
-/// The site built from the example (exit 0 required), kept in a tempdir.
-struct Site {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    json: Value,
-}
-
-impl Site {
-    fn build() -> Site {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("site");
-        let out = ropa(&[
-            "build",
-            "--registry",
-            registry().to_str().unwrap(),
-            "--out",
-            root.to_str().unwrap(),
-            "--as-of",
-            AS_OF,
-        ]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "ropa build failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = std::fs::read_to_string(root.join("ropa.json")).expect("site has ropa.json");
-        let json = serde_json::from_str(&text).expect("ropa.json is JSON");
-        Site {
-            _dir: dir,
-            root,
-            json,
-        }
-    }
-
-    fn page(&self, rel: &str) -> Html {
-        let text = std::fs::read_to_string(self.root.join(rel))
-            .unwrap_or_else(|e| panic!("cannot read page {rel}: {e}"));
-        Html::parse_document(&text)
-    }
 }
 
 fn sel(s: &str) -> Selector {
@@ -160,7 +112,7 @@ const EXPECTED_WARNINGS: &[(&str, usize)] = &[("dpa-missing", 2), ("derogation-u
 
 #[test]
 fn controller_identity_and_contact() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let org = &site.json["organisation"];
     assert_eq!(org["name"], "OpenS");
     assert_eq!(org["trading_name"], "ALLOcloud");
@@ -197,7 +149,7 @@ fn controller_identity_and_contact() {
 
 #[test]
 fn activities_and_legal_bases() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let j = &site.json;
     assert_eq!(j["as_of"], AS_OF);
     assert_eq!(j["controller_record"]["article"], "30(1)");
@@ -287,7 +239,7 @@ fn activities_and_legal_bases() {
 
 #[test]
 fn data_subjects_and_categories() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let j = &site.json;
     assert_eq!(
         ids(&j["data_subjects"]),
@@ -351,7 +303,7 @@ fn data_subjects_and_categories() {
 
 #[test]
 fn processors_and_recipients() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let j = &site.json;
     let procs = &j["processors"];
     assert_eq!(ids(procs), set(&["google-analytics", "payment-processors"]));
@@ -470,7 +422,7 @@ fn processors_and_recipients() {
 
 #[test]
 fn transfers_and_their_mechanism() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let j = &site.json;
     let transfers = &j["transfers"];
     assert_eq!(
@@ -522,7 +474,7 @@ fn transfers_and_their_mechanism() {
 
 #[test]
 fn retention_as_the_policy_states_it() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let acts = &site.json["controller_record"]["activities"];
     for a in acts.as_array().unwrap() {
         let id = a["id"].as_str().unwrap();
@@ -555,7 +507,7 @@ fn retention_as_the_policy_states_it() {
 
 #[test]
 fn security_measures() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let m = &site.json["measures"];
     assert_eq!(
         ids(m),

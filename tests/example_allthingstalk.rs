@@ -6,68 +6,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
+
+mod example_site;
+use example_site::{Site, ropa, show};
 
 const AS_OF: &str = "2026-11-24";
 
 fn registry() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/allthingstalk")
-}
-
-fn ropa(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ropa"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run the ropa binary")
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// The example built into a temporary folder (removed when dropped).
-struct Site {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
-
-impl Site {
-    fn build() -> Site {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path().join("site");
-        let out = ropa(&[
-            "build",
-            "--registry",
-            registry().to_str().unwrap(),
-            "--out",
-            root.to_str().unwrap(),
-            "--as-of",
-            AS_OF,
-        ]);
-        assert_eq!(out.status.code(), Some(0), "build failed:\n{}", show(&out));
-        Site { _dir: dir, root }
-    }
-
-    fn json(&self) -> Value {
-        let text = std::fs::read_to_string(self.root.join("ropa.json")).expect("site/ropa.json");
-        serde_json::from_str(&text).expect("ropa.json parses")
-    }
-
-    fn page(&self, rel: &str) -> Html {
-        let text = std::fs::read_to_string(self.root.join(rel))
-            .unwrap_or_else(|e| panic!("cannot read page {rel}: {e}"));
-        Html::parse_document(&text)
-    }
 }
 
 fn sel(s: &str) -> Selector {
@@ -186,7 +135,7 @@ fn check_has_no_errors_and_exactly_the_warnings_the_readme_lists() {
 
 #[test]
 fn register_states_the_controller_and_its_missing_contact() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let reg = site.json();
     assert_eq!(reg["as_of"], AS_OF);
 
@@ -224,7 +173,7 @@ fn register_states_the_controller_and_its_missing_contact() {
 
 #[test]
 fn register_has_the_three_activities_with_their_legal_bases() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let reg = site.json();
     assert_eq!(reg["controller_record"]["article"], "30(1)");
     assert_eq!(
@@ -320,7 +269,7 @@ fn register_has_the_three_activities_with_their_legal_bases() {
 
 #[test]
 fn register_has_the_policys_data_categories_and_no_special_data() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let reg = site.json();
 
     assert_eq!(ids(&reg["data_subjects"]), set(&["users"]));
@@ -369,7 +318,7 @@ fn register_has_the_policys_data_categories_and_no_special_data() {
 
 #[test]
 fn register_has_the_recipients_and_no_processor_or_transfer() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let reg = site.json();
 
     // The policy names no processor, and no transfer outside the EEA.
@@ -460,7 +409,7 @@ fn register_has_the_recipients_and_no_processor_or_transfer() {
 
 #[test]
 fn register_has_retention_without_periods_as_the_policy_gives_none() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let reg = site.json();
     let acts = activities(&reg);
     let expected_from = [
@@ -501,7 +450,7 @@ fn register_has_retention_without_periods_as_the_policy_gives_none() {
 
 #[test]
 fn register_has_the_security_measures_the_policy_describes() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let reg = site.json();
     let measures: BTreeMap<String, &Value> = reg["measures"]
         .as_array()
@@ -575,7 +524,7 @@ fn list_items(e: ElementRef) -> Vec<String> {
 
 #[test]
 fn site_pages_show_the_policys_facts() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let h1 = sel("h1");
 
     let index = site.page("index.html");

@@ -8,10 +8,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use scraper::{Html, Selector};
+use scraper::Selector;
 use serde_json::Value;
+
+mod example_site;
+use example_site::{Site, ropa, show};
 
 const AS_OF: &str = "2026-11-24";
 
@@ -19,64 +21,6 @@ fn registry() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
         .join("alutech")
-}
-
-fn ropa(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ropa"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run ropa")
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// The site, built once per test into its own temporary folder.
-struct Site {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
-
-impl Site {
-    fn build() -> Site {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path().join("site");
-        let reg = registry();
-        let out = ropa(&[
-            "build",
-            "--registry",
-            reg.to_str().unwrap(),
-            "--out",
-            root.to_str().unwrap(),
-            "--as-of",
-            AS_OF,
-        ]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "ropa build failed:\n{}",
-            show(&out)
-        );
-        Site { _dir: dir, root }
-    }
-
-    fn json(&self) -> Value {
-        let text = std::fs::read_to_string(self.root.join("ropa.json")).expect("ropa.json");
-        serde_json::from_str(&text).expect("ropa.json is JSON")
-    }
-
-    fn page(&self, rel: &str) -> Html {
-        let text = std::fs::read_to_string(self.root.join(rel))
-            .unwrap_or_else(|e| panic!("cannot read {rel}: {e}"));
-        Html::parse_document(&text)
-    }
 }
 
 fn sel(s: &str) -> Selector {
@@ -205,7 +149,7 @@ fn check_has_no_errors_and_exactly_the_readme_warnings() {
 
 #[test]
 fn controller_identity_and_contact() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let j = site.json();
     let org = &j["organisation"];
     assert_eq!(s(org, "name"), "ALUTECH System s.r.o.");
@@ -243,7 +187,7 @@ fn controller_identity_and_contact() {
 
 #[test]
 fn one_activity_per_purpose_with_the_policys_legal_basis() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let j = site.json();
     let acts = activities(&j);
     assert_eq!(acts.len(), 8, "activities: {:?}", acts.keys());
@@ -294,7 +238,7 @@ fn one_activity_per_purpose_with_the_policys_legal_basis() {
 
 #[test]
 fn recipients_are_the_policys_categories_and_no_processor_is_invented() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let j = site.json();
 
     // The policy names no processor, no transfer and no safeguard.
@@ -367,7 +311,7 @@ fn recipients_are_the_policys_categories_and_no_processor_is_invented() {
 
 #[test]
 fn two_year_maximum_for_data_the_user_provides() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let j = site.json();
     let acts = activities(&j);
     let provided = set(&[
@@ -426,7 +370,7 @@ fn two_year_maximum_for_data_the_user_provides() {
 
 #[test]
 fn categories_and_measures_follow_the_policy() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let j = site.json();
 
     assert_eq!(ids(&j, "data_subjects"), set(&["gebruikers"]));
@@ -485,7 +429,7 @@ fn categories_and_measures_follow_the_policy() {
 
 #[test]
 fn json_register_keeps_english_keys_and_codes() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let j = site.json();
     let text = std::fs::read_to_string(site.root.join("ropa.json")).unwrap();
 
@@ -555,7 +499,7 @@ fn json_register_keeps_english_keys_and_codes() {
 
 #[test]
 fn html_pages_are_dutch_and_show_the_activities() {
-    let site = Site::build();
+    let site = Site::build(&registry(), AS_OF);
     let j = site.json();
     let html = sel("html");
     let h1 = sel("h1");
