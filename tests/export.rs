@@ -124,7 +124,29 @@ fn export_and_build_give_the_same_bytes_and_are_deterministic() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(std::fs::read_to_string(site.join("ropa.json")).unwrap(), a);
+    // The site's copy is the compact layout of the same register.
+    let compact = ropa(&[
+        "export",
+        "--compact",
+        "--as-of",
+        "2026-11-24",
+        "--registry",
+        reg.to_str().unwrap(),
+    ]);
+    assert_eq!(compact.status.code(), Some(0));
+    let compact = String::from_utf8(compact.stdout).unwrap();
+    assert_eq!(std::fs::read_to_string(site.join("ropa.json")).unwrap(), compact);
+    assert_eq!(compact.lines().count(), 1, "compact is one line");
+    assert!(compact.len() < a.len() * 3 / 4, "compact is smaller");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&compact).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&a).unwrap(),
+        "both layouts hold the same values"
+    );
+    // --compact is for JSON only.
+    let refused = ropa(&["export", "--format", "csv", "--compact", "--registry", reg.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--compact applies to --format json only"));
     let schema = std::fs::read_to_string(manifest().join("docs/ropa.schema.json")).unwrap();
     assert_eq!(
         std::fs::read_to_string(site.join("ropa.schema.json")).unwrap(),

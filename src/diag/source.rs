@@ -10,29 +10,37 @@ pub struct SourceFile {
     /// Relative to the registry folder, `/`-separated.
     pub path: String,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Computed on the first diagnostic in this file: a valid registry of
+    /// 17,000 files never needs them.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(path: String, text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         SourceFile {
             path,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, byte: usize) -> (usize, usize) {
         let byte = byte.min(self.text.len());
-        let line = match self.line_starts.binary_search(&byte) {
+        let line_starts = self.line_starts();
+        let line = match line_starts.binary_search(&byte) {
             Ok(l) => l,
             Err(l) => l - 1,
         };
-        let start = self.line_starts[line];
+        let start = line_starts[line];
         let col = self
             .text
             .get(start..byte)
@@ -41,9 +49,9 @@ impl SourceFile {
     }
 
     fn line_range(&self, line: usize) -> Option<Range<usize>> {
-        let start = *self.line_starts.get(line)?;
-        let end = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let start = *line_starts.get(line)?;
+        let end = line_starts
             .get(line + 1)
             .copied()
             .unwrap_or(self.text.len());
@@ -104,7 +112,7 @@ impl<'a> Files<'a> for SourceMap {
         let f = self.files.get(id).ok_or(FilesError::FileMissing)?;
         f.line_range(line_index).ok_or(FilesError::LineTooLarge {
             given: line_index,
-            max: f.line_starts.len() - 1,
+            max: f.line_starts().len() - 1,
         })
     }
 }

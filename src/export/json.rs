@@ -74,10 +74,14 @@ fn cc(c: &str) -> CountryCode {
 /// The whole register.
 #[derive(Serialize, JsonSchema)]
 #[schemars(
+    rename = "RegisterJson",
     title = "ropa JSON register",
     description = "A GDPR Article 30 record of processing activities, as exported by ropa."
 )]
-pub struct RegisterJson {
+// `A` is how the activities of the two records are held: built
+// (`Vec<ActivityJson>`, for the exports that read them) or built one at a
+// time while they are written ([`write_json`]); the JSON is the same.
+pub struct RegisterJson<A = Vec<ActivityJson>> {
     /// The JSON Schema this file follows (`ropa.schema.json`, beside it on the site).
     #[serde(rename = "$schema")]
     pub schema: String,
@@ -92,9 +96,9 @@ pub struct RegisterJson {
     /// Who keeps the record (Art. 30(1)(a), 30(2)(a)).
     pub organisation: Option<OrganisationJson>,
     /// Art. 30(1): activities where the organisation is controller or joint controller.
-    pub controller_record: RecordJson,
+    pub controller_record: RecordJson<A>,
     /// Art. 30(2): activities the organisation carries out as a processor.
-    pub processor_record: RecordJson,
+    pub processor_record: RecordJson<A>,
     /// Processors and sub-processors, sorted by id.
     pub processors: Vec<ProcessorJson>,
     /// Recipients that are not our processors, sorted by id.
@@ -206,11 +210,12 @@ pub struct OrganisationJson {
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct RecordJson {
+#[schemars(rename = "RecordJson")]
+pub struct RecordJson<A = Vec<ActivityJson>> {
     /// `30(1)` or `30(2)`.
     pub article: String,
-    /// Ids of the activities that name it.
-    pub activities: Vec<ActivityJson>,
+    /// The activities of this record, sorted by id.
+    pub activities: A,
 }
 
 /// A reference to a data subject or data category, resolved.
@@ -652,9 +657,9 @@ impl<'a> Builder<'_, 'a> {
 
     fn category_ref(&self, id: &str, subjects: bool) -> CategoryRef {
         let map = if subjects {
-            &self.r.reg.data_subjects
+            &self.r.index.data_subjects
         } else {
-            &self.r.reg.data_categories
+            &self.r.index.data_categories
         };
         match map.get(id) {
             Some(c) => CategoryRef {
@@ -677,12 +682,11 @@ impl<'a> Builder<'_, 'a> {
     }
 
     fn activity(&self, a: &Activity) -> ActivityJson {
-        let reg = self.r.reg;
         let processors = a
             .processors
             .iter()
             .flat_map(|l| l.value.iter())
-            .filter_map(|id| reg.processors.get(&id.value))
+            .filter_map(|id| self.r.index.processors.get(id.value.as_str()))
             .map(|p| ProcessorRef {
                 id: p.id.clone(),
                 name: p.name.value.clone(),
@@ -696,7 +700,7 @@ impl<'a> Builder<'_, 'a> {
             .recipients
             .iter()
             .flat_map(|l| l.value.iter())
-            .filter_map(|id| reg.recipients.get(&id.value))
+            .filter_map(|id| self.r.index.recipients.get(id.value.as_str()))
             .map(|x| RecipientRef {
                 id: x.id.clone(),
                 name: x.name.value.clone(),
@@ -764,7 +768,7 @@ impl<'a> Builder<'_, 'a> {
                 .transfers
                 .iter()
                 .flat_map(|l| l.value.iter())
-                .filter_map(|id| reg.transfers.get(&id.value))
+                .filter_map(|id| self.r.index.transfers.get(id.value.as_str()))
                 .map(|t| self.transfer_ref(t))
                 .collect(),
             transfers_outside_eea: flows,
@@ -772,7 +776,7 @@ impl<'a> Builder<'_, 'a> {
                 .measures
                 .iter()
                 .flat_map(|l| l.value.iter())
-                .map(|m| match reg.measures.get(&m.value) {
+                .map(|m| match self.r.index.measures.get(m.value.as_str()) {
                     Some(x) => MeasureRef {
                         id: m.value.clone(),
                         name: x.name.value.clone(),
@@ -848,7 +852,9 @@ impl<'a> Builder<'_, 'a> {
         }
     }
 
-    fn build(&self) -> RegisterJson {
+    /// The register with its two records' activities made by `records`
+    /// (called with `true` for the controller record).
+    fn build<A>(&self, records: impl Fn(bool) -> A) -> RegisterJson<A> {
         let r = self.r;
         let reg = r.reg;
         let adequacy = r.adequacy;
@@ -917,14 +923,11 @@ impl<'a> Builder<'_, 'a> {
             organisation,
             controller_record: RecordJson {
                 article: "30(1)".into(),
-                activities: r
-                    .controller_activities()
-                    .map(|a| self.activity(a))
-                    .collect(),
+                activities: records(true),
             },
             processor_record: RecordJson {
                 article: "30(2)".into(),
-                activities: r.processor_activities().map(|a| self.activity(a)).collect(),
+                activities: records(false),
             },
             processors: reg
                 .processors
@@ -1080,26 +1083,71 @@ impl<'a> Builder<'_, 'a> {
 /// The register of `r` as a value (the JSON, CSV, XLSX and DPV exports all
 /// start from it).
 pub fn register(r: &Register) -> RegisterJson {
-    Builder { r }.build()
+    let b = Builder { r };
+    b.build(|controller| {
+        if controller {
+            r.controller_activities().map(|a| b.activity(a)).collect()
+        } else {
+            r.processor_activities().map(|a| b.activity(a)).collect()
+        }
+    })
 }
 
-/// Writes the register as pretty-printed JSON ending with a newline: the
-/// same bytes for `ropa export --format json` and `site/ropa.json`. It is
-/// streamed: a register of 10,000 activities is about 100 MB of JSON.
-pub fn write_json<W: std::io::Write>(r: &Register, w: W) -> std::io::Result<()> {
+/// A record's activities, each built just before it is serialised and
+/// dropped after: the register of 10,000 activities is never in memory
+/// whole (it was 100 MB of strings, and allocating them cost more than
+/// writing them).
+struct StreamedActivities<'b, 'r, 'a> {
+    builder: &'b Builder<'r, 'a>,
+    controller: bool,
+}
+
+impl Serialize for StreamedActivities<'_, '_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let b = self.builder;
+        if self.controller {
+            s.collect_seq(b.r.controller_activities().map(|a| b.activity(a)))
+        } else {
+            s.collect_seq(b.r.processor_activities().map(|a| b.activity(a)))
+        }
+    }
+}
+
+/// How the JSON is laid out; the values are the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Indented by two spaces, one key per line: for people and for diffs
+    /// (`ropa export --format json`).
+    Pretty,
+    /// No whitespace: half the size (`site/ropa.json`, `ropa export
+    /// --format json --compact`).
+    Compact,
+}
+
+/// Writes the register as JSON ending with a newline. It is streamed: a
+/// register of 10,000 activities is about 50 MB compact, 95 MB pretty.
+pub fn write_json<W: std::io::Write>(r: &Register, w: W, layout: Layout) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, w);
-    serde_json::to_writer_pretty(&mut w, &register(r)).map_err(std::io::Error::other)?;
+    let b = Builder { r };
+    let streamed = b.build(|controller| StreamedActivities {
+        builder: &b,
+        controller,
+    });
+    match layout {
+        Layout::Pretty => serde_json::to_writer_pretty(&mut w, &streamed),
+        Layout::Compact => serde_json::to_writer(&mut w, &streamed),
+    }
+    .map_err(std::io::Error::other)?;
     w.write_all(b"\n")?;
     w.flush()
 }
 
 /// The register as a string (see [`write_json`]).
-pub fn to_json(r: &Register) -> String {
+pub fn to_json(r: &Register, layout: Layout) -> String {
     let mut bytes = Vec::new();
-    if let Err(e) = write_json(r, &mut bytes) {
-        return format!("{{\"error\": \"{e}\"}}\n");
-    }
+    // Writing into memory cannot fail, and serde_json writes UTF-8.
+    let _ = write_json(r, &mut bytes, layout);
     String::from_utf8(bytes).unwrap_or_default()
 }
 
@@ -1109,4 +1157,29 @@ pub fn schema() -> String {
     let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `write_json` builds each activity while writing it; the exports read
+    /// the built [`register`]. Both must be the same JSON, in both layouts.
+    #[test]
+    fn streamed_register_is_the_built_register() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for registry in ["registry", "examples/alutech", "tests/fixtures/valid-saas"] {
+            let as_of = Date::parse("2026-11-24").expect("a date");
+            let checked = crate::check::check(&root.join(registry), as_of, false).expect("loads");
+            let r = Register::new(&checked);
+            let built = register(&r);
+            assert!(!built.controller_record.activities.is_empty(), "{registry}");
+            let mut pretty = serde_json::to_string_pretty(&built).expect("serialises");
+            pretty.push('\n');
+            assert_eq!(to_json(&r, Layout::Pretty), pretty, "{registry}");
+            let mut compact = serde_json::to_string(&built).expect("serialises");
+            compact.push('\n');
+            assert_eq!(to_json(&r, Layout::Compact), compact, "{registry}");
+        }
+    }
 }

@@ -8,7 +8,6 @@ mod decode;
 mod kinds;
 mod unclosed;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -531,14 +530,16 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         .collect();
 
     let mut reg = Registry::default();
-    let mut first_file: BTreeMap<(&'static str, String), FileId> = BTreeMap::new();
+    // Borrowed keys, hashed: this runs once per file, on one core.
+    let mut first_file: rustc_hash::FxHashMap<(&'static str, &str), FileId> =
+        rustc_hash::FxHashMap::default();
     let (mut have_org, mut have_categories) = (false, false);
     for (i, (f, (dec, diags, uses))) in found.iter().zip(decoded).enumerate() {
         diagnostics.extend(diags);
         reg.uses_by_broken_entries.extend(uses);
         let noun = f.kind.noun();
         if noun != "file" {
-            if let Some(&first) = first_file.get(&(noun, f.id.clone())) {
+            if let Some(&first) = first_file.get(&(noun, f.id.as_str())) {
                 diagnostics.push(
                     Diagnostic::at(Code::DuplicateId, &sources, i, 0..0, format!("duplicate {noun} id `{}`", f.id))
                         .label(format!("a second {noun} named `{}`", f.id))
@@ -552,7 +553,7 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
                 );
                 continue;
             }
-            first_file.insert((noun, f.id.clone()), i);
+            first_file.insert((noun, f.id.as_str()), i);
         }
         match dec {
             Decoded::Organisation(o) => {

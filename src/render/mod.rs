@@ -20,7 +20,7 @@ use crate::resolve::Register;
 use i18n::Tr;
 use markdown::Html;
 pub use output::MARKER;
-use output::Staging;
+use output::{FmtToIo, Staging};
 use pages::*;
 
 /// Theme files copied as they are, embedded in the binary.
@@ -104,6 +104,16 @@ impl Job<'_> {
     }
 }
 
+impl Job<'_> {
+    /// Pages whose size grows with the whole registry.
+    fn is_large(&self) -> bool {
+        matches!(
+            self,
+            Job::Index | Job::Categories | Job::Measures | Job::Transfers | Job::Record(_)
+        )
+    }
+}
+
 fn jobs<'a>(r: &'a Register<'a>) -> Vec<Job<'a>> {
     let reg = r.reg;
     let mut jobs = vec![
@@ -159,7 +169,11 @@ struct Shared<'a> {
     nested: Chrome,
 }
 
-fn render_job<'a>(job: &Job<'a>, s: &'a Shared<'a>, buf: &mut String) -> Result<(), askama::Error> {
+fn render_job<'a, W: fmt::Write>(
+    job: &Job<'a>,
+    s: &'a Shared<'a>,
+    buf: &mut W,
+) -> Result<(), askama::Error> {
     let (root, chrome) = if job.path().contains('/') {
         ("../", &s.nested)
     } else {
@@ -322,6 +336,15 @@ pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildRepo
             jobs.par_iter().try_for_each_init(
                 || String::with_capacity(64 * 1024),
                 |buf, job| {
+                    if job.is_large() {
+                        // Megabytes (the records hold every activity):
+                        // streamed, not grown in memory.
+                        return staging.write_with(&job.path(), |f| {
+                            let mut w = FmtToIo::new(std::io::BufWriter::with_capacity(256 * 1024, f));
+                            let result = render_job(job, &shared, &mut w);
+                            w.finish(result)
+                        });
+                    }
                     buf.clear();
                     render_job(job, &shared, buf)
                         .map_err(|e| RenderError::Template(job.path(), e))?;
@@ -330,7 +353,9 @@ pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildRepo
             )
         },
         || {
-            let json = staging.write_with("ropa.json", |f| crate::export::json::write_json(r, f));
+            let json = staging.write_with("ropa.json", |f| {
+                crate::export::json::write_json(r, f, crate::export::json::Layout::Compact)
+            });
             (search_index(r, &tr), json)
         },
     );

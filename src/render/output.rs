@@ -126,9 +126,9 @@ impl Staging {
         })
     }
 
-    /// Writes one file of the site; `rel` is `/`-separated and must stay
-    /// inside the site (no `..`, not absolute).
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), RenderError> {
+    /// Where `rel` goes in the staging folder; `rel` is `/`-separated and
+    /// must stay inside the site (no `..`, not absolute).
+    fn target(&self, rel: &str) -> Result<PathBuf, RenderError> {
         let rel_path = Path::new(rel);
         if rel.is_empty()
             || !rel_path
@@ -137,22 +137,30 @@ impl Staging {
         {
             return Err(RenderError::BadPath(rel.to_string()));
         }
-        let path = self.tmp.join(rel_path);
+        Ok(self.tmp.join(rel_path))
+    }
+
+    /// Writes one file of the site.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), RenderError> {
+        let path = self.target(rel)?;
         fs::write(&path, bytes).map_err(|e| RenderError::Io(path, e))
     }
 
     /// Writes one file of the site through `fill`, streamed (large files).
-    pub fn write_with(
+    pub fn write_with<E>(
         &self,
         rel: &str,
-        fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
-    ) -> Result<(), RenderError> {
-        let path = self.tmp.join(rel);
-        if rel.contains('/') || rel.contains("..") {
-            return Err(RenderError::BadPath(rel.to_string()));
-        }
+        fill: impl FnOnce(&mut fs::File) -> Result<(), E>,
+    ) -> Result<(), RenderError>
+    where
+        E: Into<WriteError>,
+    {
+        let path = self.target(rel)?;
         let mut f = fs::File::create(&path).map_err(|e| RenderError::Io(path.clone(), e))?;
-        fill(&mut f).map_err(|e| RenderError::Io(path, e))
+        fill(&mut f).map_err(|e| match e.into() {
+            WriteError::Io(e) => RenderError::Io(path, e),
+            WriteError::Template(e) => RenderError::Template(rel.to_string(), e),
+        })
     }
 
     /// Creates the folders pages go in, once, before the parallel writes.
@@ -369,4 +377,47 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
 #[cfg(not(target_os = "linux"))]
 fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+/// What filling a streamed file can fail with.
+pub enum WriteError {
+    Io(io::Error),
+    Template(askama::Error),
+}
+
+impl From<io::Error> for WriteError {
+    fn from(e: io::Error) -> Self {
+        WriteError::Io(e)
+    }
+}
+
+/// `fmt::Write` over an `io::Write`, so a template renders straight into a
+/// file; the I/O error a `fmt::Error` hides is kept.
+pub struct FmtToIo<W: io::Write> {
+    inner: W,
+    error: Option<io::Error>,
+}
+
+impl<W: io::Write> FmtToIo<W> {
+    pub fn new(inner: W) -> Self {
+        FmtToIo { inner, error: None }
+    }
+
+    /// The outcome of rendering `result` into this writer, then flushing it.
+    pub fn finish(mut self, result: Result<(), askama::Error>) -> Result<(), WriteError> {
+        match (result, self.error.take()) {
+            (_, Some(e)) => Err(WriteError::Io(e)),
+            (Err(e), None) => Err(WriteError::Template(e)),
+            (Ok(()), None) => self.inner.flush().map_err(WriteError::Io),
+        }
+    }
+}
+
+impl<W: io::Write> std::fmt::Write for FmtToIo<W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.inner.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
+    }
 }

@@ -112,7 +112,7 @@ impl<'a> Page<'a> {
 
     pub fn processor_name(&self, id: &'a str) -> &'a str {
         self.r
-            .reg
+            .index
             .processors
             .get(id)
             .map_or(id, |p| p.name.value.as_str())
@@ -120,7 +120,7 @@ impl<'a> Page<'a> {
 
     pub fn recipient_name(&self, id: &'a str) -> &'a str {
         self.r
-            .reg
+            .index
             .recipients
             .get(id)
             .map_or(id, |p| p.name.value.as_str())
@@ -128,7 +128,7 @@ impl<'a> Page<'a> {
 
     pub fn safeguard_name(&self, id: &'a str) -> &'a str {
         self.r
-            .reg
+            .index
             .safeguards
             .get(id)
             .map_or(id, |p| p.name.value.as_str())
@@ -136,7 +136,7 @@ impl<'a> Page<'a> {
 
     pub fn measure_name(&self, id: &'a str) -> &'a str {
         self.r
-            .reg
+            .index
             .measures
             .get(id)
             .map_or(id, |m| m.name.value.as_str())
@@ -144,7 +144,7 @@ impl<'a> Page<'a> {
 
     pub fn subject_name(&self, id: &'a str) -> &'a str {
         self.r
-            .reg
+            .index
             .data_subjects
             .get(id)
             .map_or(id, |c| c.name.value.as_str())
@@ -152,7 +152,7 @@ impl<'a> Page<'a> {
 
     pub fn category_name(&self, id: &'a str) -> &'a str {
         self.r
-            .reg
+            .index
             .data_categories
             .get(id)
             .map_or(id, |c| c.name.value.as_str())
@@ -160,7 +160,7 @@ impl<'a> Page<'a> {
 
     pub fn is_special(&self, id: &str) -> bool {
         self.r
-            .reg
+            .index
             .data_categories
             .get(id)
             .is_some_and(|c| c.special || c.criminal)

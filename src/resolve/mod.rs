@@ -42,10 +42,44 @@ pub struct OpenWarning<'a> {
     pub entry: Option<(&'static str, String)>,
 }
 
+/// The registry's entries by id, hashed: pages and the JSON register look
+/// up names by id hundreds of thousands of times, and a `BTreeMap` lookup
+/// is a dozen string compares.
+#[derive(Debug, Default)]
+pub struct Index<'a> {
+    pub processors: HashMap<&'a str, &'a Processor>,
+    pub recipients: HashMap<&'a str, &'a Recipient>,
+    pub transfers: HashMap<&'a str, &'a Transfer>,
+    pub safeguards: HashMap<&'a str, &'a Safeguard>,
+    pub measures: HashMap<&'a str, &'a Measure>,
+    pub data_subjects: HashMap<&'a str, &'a Category>,
+    pub data_categories: HashMap<&'a str, &'a Category>,
+}
+
+fn index<'a, T>(map: &'a BTreeMap<String, T>) -> HashMap<&'a str, &'a T> {
+    map.iter().map(|(k, v)| (k.as_str(), v)).collect()
+}
+
+impl<'a> Index<'a> {
+    fn new(reg: &'a Registry) -> Index<'a> {
+        Index {
+            processors: index(&reg.processors),
+            recipients: index(&reg.recipients),
+            transfers: index(&reg.transfers),
+            safeguards: index(&reg.safeguards),
+            measures: index(&reg.measures),
+            data_subjects: index(&reg.data_subjects),
+            data_categories: index(&reg.data_categories),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Register<'a> {
     pub checked: &'a Checked,
     pub reg: &'a Registry,
+    /// The same entries by id, for lookups.
+    pub index: Index<'a>,
     pub adequacy: &'a AdequacyList,
     pub as_of: Date,
     /// Back-links: the activities that name each processor, recipient,
@@ -92,6 +126,7 @@ impl<'a> Register<'a> {
         let mut r = Register {
             checked,
             reg,
+            index: Index::new(reg),
             adequacy,
             as_of: checked.as_of,
             activities_by_processor: HashMap::default(),
@@ -207,11 +242,11 @@ impl<'a> Register<'a> {
         // (party, country) by address: both point into the registry.
         let mut seen_pairs: HashSet<(usize, usize)> = HashSet::default();
         for start in ids(&a.processors) {
-            let Some((start_id, _)) = self.reg.processors.get_key_value(start) else {
+            let Some((&start_id, _)) = self.index.processors.get_key_value(start) else {
                 continue;
             };
             let flows = cache
-                .entry(start_id.as_str())
+                .entry(start_id)
                 .or_insert_with(|| self.flows_from(start_id));
             for f in flows.iter() {
                 if seen_pairs.insert((f.party.as_ptr() as usize, f.country.as_ptr() as usize)) {
@@ -220,7 +255,7 @@ impl<'a> Register<'a> {
             }
         }
         for id in ids(&a.recipients) {
-            let Some(rec) = self.reg.recipients.get(id) else {
+            let Some(rec) = self.index.recipients.get(id) else {
                 continue;
             };
             let Some(c) = &rec.country else { continue };
@@ -266,15 +301,15 @@ impl<'a> Register<'a> {
     }
 
     pub fn is_processor(&self, id: &str) -> bool {
-        self.reg.processors.contains_key(id)
+        self.index.processors.contains_key(id)
     }
 
     /// The display name of the processor or recipient `id`.
     pub fn party_name(&self, id: &str) -> Option<&'a str> {
-        if let Some(p) = self.reg.processors.get(id) {
+        if let Some(p) = self.index.processors.get(id) {
             return Some(&p.name.value);
         }
-        self.reg.recipients.get(id).map(|r| r.name.value.as_str())
+        self.index.recipients.get(id).map(|r| r.name.value.as_str())
     }
 
     /// Is `country` covered by an adequacy decision for `party` at the as-of date?
@@ -284,11 +319,11 @@ impl<'a> Register<'a> {
             Some(d) => match d.requires {
                 None => true,
                 Some(AdequacyRequirement::DpfCertified) => self
-                    .reg
+                    .index
                     .processors
                     .get(party)
                     .map(|p| p.dpf_certified())
-                    .or_else(|| self.reg.recipients.get(party).map(|r| r.dpf_certified()))
+                    .or_else(|| self.index.recipients.get(party).map(|r| r.dpf_certified()))
                     .unwrap_or(false),
             },
         }
