@@ -6,6 +6,7 @@ use crate::diag::{self, Diagnostic, Severity, SourceMap};
 use crate::load::{self, LoadError};
 use crate::model::{AdequacyList, Date, Registry};
 use crate::reference;
+use crate::timing::timed;
 use crate::validate;
 
 /// A checked registry: the typed values, the files, and every diagnostic,
@@ -29,19 +30,16 @@ impl Checked {
 
 /// Loads and validates `root`. With `deny_warnings`, warnings become errors.
 pub fn check(root: &Path, as_of: Date, deny_warnings: bool) -> Result<Checked, LoadError> {
-    let loaded = load::load(root)?;
+    let loaded = timed("load", || load::load(root))?;
     let adequacy = loaded
         .registry
         .adequacy
         .clone()
         .unwrap_or_else(|| reference::bundled_adequacy().clone());
     let mut diagnostics = loaded.diagnostics;
-    diagnostics.extend(validate::validate(
-        &loaded.registry,
-        &loaded.sources,
-        &adequacy,
-        as_of,
-    ));
+    diagnostics.extend(timed("validate", || {
+        validate::validate(&loaded.registry, &loaded.sources, &adequacy, as_of)
+    }));
     if deny_warnings {
         for d in &mut diagnostics {
             d.severity = Severity::Error;

@@ -2,7 +2,8 @@
 //! compiled into diagnostics, a static site and a JSON register.
 //!
 //! The pipeline, one module per stage:
-//! load (files → typed values with spans) → validate (rules → diagnostics).
+//! load (files → typed values with spans) → validate (rules → diagnostics)
+//! → resolve (a linked, read-only register) → render (site) and export.
 
 pub mod check;
 pub mod diag;
@@ -13,4 +14,5 @@ pub mod model;
 pub mod reference;
 pub mod render;
 pub mod resolve;
+pub mod timing;
 pub mod validate;

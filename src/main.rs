@@ -12,6 +12,7 @@ use ropa::diag::{render_github, render_human, render_json, summary_line};
 use ropa::model::Date;
 use ropa::render::{RenderError, build_site};
 use ropa::resolve::Register;
+use ropa::timing::timed;
 
 // A build allocates and frees millions of small strings on every core;
 // glibc's per-thread arenas spent a tenth of the build in malloc, free and
@@ -158,19 +159,6 @@ fn color(stream_is_terminal: bool) -> bool {
 fn run_check(common: &Common) -> Result<Checked, ExitCode> {
     let as_of = common.as_of.map_or_else(default_as_of, Ok).map_err(fail)?;
     check(&common.registry, as_of, common.deny_warnings).map_err(fail)
-}
-
-/// `ROPA_TIMINGS=1` prints how long each stage took (see docs/performance.md).
-fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
-    let start = std::time::Instant::now();
-    let out = f();
-    if std::env::var_os("ROPA_TIMINGS").is_some() {
-        say!(
-            "timing: {stage} {:.1} ms",
-            start.elapsed().as_secs_f64() * 1000.0
-        );
-    }
-    out
 }
 
 /// Is `out` inside the registry folder? An export must not overwrite the

@@ -135,7 +135,10 @@ fn export_and_build_give_the_same_bytes_and_are_deterministic() {
     ]);
     assert_eq!(compact.status.code(), Some(0));
     let compact = String::from_utf8(compact.stdout).unwrap();
-    assert_eq!(std::fs::read_to_string(site.join("ropa.json")).unwrap(), compact);
+    assert_eq!(
+        std::fs::read_to_string(site.join("ropa.json")).unwrap(),
+        compact
+    );
     assert_eq!(compact.lines().count(), 1, "compact is one line");
     assert!(compact.len() < a.len() * 3 / 4, "compact is smaller");
     assert_eq!(
@@ -144,9 +147,19 @@ fn export_and_build_give_the_same_bytes_and_are_deterministic() {
         "both layouts hold the same values"
     );
     // --compact is for JSON only.
-    let refused = ropa(&["export", "--format", "csv", "--compact", "--registry", reg.to_str().unwrap()]);
+    let refused = ropa(&[
+        "export",
+        "--format",
+        "csv",
+        "--compact",
+        "--registry",
+        reg.to_str().unwrap(),
+    ]);
     assert_eq!(refused.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--compact applies to --format json only"));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("--compact applies to --format json only")
+    );
     let schema = std::fs::read_to_string(manifest().join("docs/ropa.schema.json")).unwrap();
     assert_eq!(
         std::fs::read_to_string(site.join("ropa.schema.json")).unwrap(),

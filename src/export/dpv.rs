@@ -55,8 +55,8 @@ pub fn document(r: &RegisterJson) -> Value {
         let mut ids: Vec<&str> = r
             .transfers
             .iter()
-            .filter(|t| t.activities.iter().any(|a| a == activity))
-            .map(|t| t.id.as_str())
+            .filter(|t| t.activities.iter().any(|a| *a == activity))
+            .map(|t| t.id)
             .collect();
         ids.sort_unstable();
         ids.dedup();
@@ -78,25 +78,25 @@ pub fn document(r: &RegisterJson) -> Value {
             transfers_by_activity(&a.id),
         ));
     }
-    for p in sorted(&r.processors, |p| &p.id) {
+    for p in sorted(&r.processors, |p| p.id) {
         graph.push(processor(p));
     }
-    for x in sorted(&r.recipients, |x| &x.id) {
+    for x in sorted(&r.recipients, |x| x.id) {
         graph.push(recipient(x));
     }
-    for t in sorted(&r.transfers, |t| &t.id) {
+    for t in sorted(&r.transfers, |t| t.id) {
         graph.push(transfer(t, r));
     }
-    for s in sorted(&r.safeguards, |s| &s.id) {
+    for s in sorted(&r.safeguards, |s| s.id) {
         graph.push(safeguard(s));
     }
-    for c in sorted(&r.data_subjects, |c| &c.id) {
+    for c in sorted(&r.data_subjects, |c| c.id) {
         graph.push(data_subject(c));
     }
-    for c in sorted(&r.data_categories, |c| &c.id) {
+    for c in sorted(&r.data_categories, |c| c.id) {
         graph.push(data_category(c));
     }
-    for m in sorted(&r.measures, |m| &m.id) {
+    for m in sorted(&r.measures, |m| m.id) {
         graph.push(measure(m));
     }
     json!({
@@ -254,7 +254,7 @@ pub fn xsd_duration(period: &str) -> String {
     s
 }
 
-fn sorted<T>(items: &[T], key: impl Fn(&T) -> &String) -> Vec<&T> {
+fn sorted<T>(items: &[T], key: impl Fn(&T) -> &str) -> Vec<&T> {
     let mut v: Vec<&T> = items.iter().collect();
     v.sort_by(|a, b| key(a).cmp(key(b)));
     v
@@ -419,7 +419,7 @@ fn record(r: &RegisterJson) -> Value {
                 .activities
                 .iter()
                 .chain(&r.processor_record.activities)
-                .map(|a| a.id.as_str()),
+                .map(|a| a.id),
         ),
     );
     n.text(
@@ -432,7 +432,7 @@ fn record(r: &RegisterJson) -> Value {
 fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> Value {
     let id = node_id("activity", &a.id);
     let mut n = Node::new(Some(&id), &["dpv:Process"]);
-    n.set("dpv:hasIdentifier", Value::String(a.id.clone()))
+    n.set("dpv:hasIdentifier", Value::String(a.id.to_string()))
         .text("rdfs:label", Some(&a.name))
         .text("dct:description", a.description.as_deref())
         .set(
@@ -482,17 +482,11 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
 
     n.list(
         "dpv:hasPersonalData",
-        refs(
-            "data-category",
-            a.data_categories.iter().map(|c| c.id.as_str()),
-        ),
+        refs("data-category", a.data_categories.iter().map(|c| c.id)),
     )
     .list(
         "dpv:hasDataSubject",
-        refs(
-            "data-subject",
-            a.data_subjects.iter().map(|c| c.id.as_str()),
-        ),
+        refs("data-subject", a.data_subjects.iter().map(|c| c.id)),
     );
 
     // Who decides: the organisation for its own activities, the customers
@@ -538,19 +532,19 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
         n.set("dpv:hasJointDataControllers", jc.done());
     }
 
-    let mut processors = refs("processor", a.processors.iter().map(|p| p.id.as_str()));
+    let mut processors = refs("processor", a.processors.iter().map(|p| p.id));
     if a.role == Role::Processor && has_organisation {
         processors.insert(0, organisation);
     }
     n.list("dpv:hasDataProcessor", processors)
         .list(
             "dpv:hasRecipient",
-            refs("recipient", a.recipients.iter().map(|x| x.id.as_str())),
+            refs("recipient", a.recipients.iter().map(|x| x.id)),
         )
         .list("dpv:hasProcess", transfers)
         .list(
             "dpv:hasTechnicalOrganisationalMeasure",
-            refs("measure", a.measures.iter().map(|m| m.id.as_str())),
+            refs("measure", a.measures.iter().map(|m| m.id)),
         );
 
     let storage: Vec<Value> = a
@@ -571,10 +565,7 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
             };
             s.list(
                 "dpv:hasPersonalData",
-                refs(
-                    "data-category",
-                    r.data_categories.iter().map(String::as_str),
-                ),
+                refs("data-category", r.data_categories.iter().copied()),
             );
             let mut comments = Vec::new();
             if let Some(from) = r.from.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -631,7 +622,7 @@ fn processor(p: &ProcessorJson) -> Value {
         types.push("dpv:DataSubProcessor");
     }
     let mut n = Node::new(Some(&node_id("processor", &p.id)), &types);
-    n.set("dpv:hasIdentifier", Value::String(p.id.clone()))
+    n.set("dpv:hasIdentifier", Value::String(p.id.to_string()))
         .text("rdfs:label", Some(&p.name))
         .text("dpv:hasName", Some(&p.name))
         .text("dct:description", Some(&p.service))
@@ -654,7 +645,7 @@ fn processor(p: &ProcessorJson) -> Value {
     }
     n.list(
         "dpv:hasDataProcessor",
-        refs("processor", p.sub_processors.iter().map(|s| s.id.as_str())),
+        refs("processor", p.sub_processors.iter().map(|s| s.id)),
     );
     n.text("rdfs:comment", p.note.as_deref());
     n.done()
@@ -668,7 +659,7 @@ fn recipient(x: &RecipientJson) -> Value {
         RecipientKind::Category => &["dpv:Recipient"],
     };
     let mut n = Node::new(Some(&node_id("recipient", &x.id)), types);
-    n.set("dpv:hasIdentifier", Value::String(x.id.clone()))
+    n.set("dpv:hasIdentifier", Value::String(x.id.to_string()))
         .text("rdfs:label", Some(&x.name))
         .text("dpv:hasName", Some(&x.name))
         .text("dct:description", x.description.as_deref());
@@ -682,13 +673,8 @@ fn recipient(x: &RecipientJson) -> Value {
 fn transfer(t: &TransferJson, r: &RegisterJson) -> Value {
     let id = node_id("transfer", &t.id);
     let mut n = Node::new(Some(&id), &["dpv:Process"]);
-    let country_label = t.country_name.clone().unwrap_or_else(|| {
-        serde_json::to_value(&t.country)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    });
-    n.set("dpv:hasIdentifier", Value::String(t.id.clone()))
+    let country_label = t.country_name.unwrap_or(t.country.as_str());
+    n.set("dpv:hasIdentifier", Value::String(t.id.to_string()))
         .text(
             "rdfs:label",
             Some(&format!("Transfer to {} ({country_label})", t.to.name)),
@@ -736,17 +722,11 @@ fn transfer(t: &TransferJson, r: &RegisterJson) -> Value {
     if let Some(s) = &t.safeguard {
         measures.push(iri(&node_id("safeguard", &s.id)));
     }
-    measures.extend(refs(
-        "measure",
-        t.supplementary_measures.iter().map(String::as_str),
-    ));
+    measures.extend(refs("measure", t.supplementary_measures.iter().copied()));
     n.list("dpv:hasTechnicalOrganisationalMeasure", measures)
         .list(
             "dpv:hasPersonalData",
-            refs(
-                "data-category",
-                t.data_categories.iter().map(String::as_str),
-            ),
+            refs("data-category", t.data_categories.iter().copied()),
         );
 
     if let Some(tia) = &t.tia {
@@ -778,7 +758,7 @@ fn safeguard(s: &SafeguardJson) -> Value {
         Some(&node_id("safeguard", &s.id)),
         &transfer_tool_types(s.kind),
     );
-    n.set("dpv:hasIdentifier", Value::String(s.id.clone()))
+    n.set("dpv:hasIdentifier", Value::String(s.id.to_string()))
         .text("rdfs:label", Some(&s.name))
         .text("dct:description", s.description.as_deref());
     if let Some(d) = &s.signed {
@@ -807,7 +787,7 @@ fn safeguard(s: &SafeguardJson) -> Value {
 
 fn data_subject(c: &CategoryJson) -> Value {
     let mut n = Node::new(Some(&node_id("data-subject", &c.id)), &["dpv:DataSubject"]);
-    n.set("dpv:hasIdentifier", Value::String(c.id.clone()))
+    n.set("dpv:hasIdentifier", Value::String(c.id.to_string()))
         .text("rdfs:label", Some(&c.name))
         .text("dct:description", c.description.as_deref())
         .text("rdfs:comment", c.note.as_deref());
@@ -823,7 +803,7 @@ fn data_category(c: &CategoryJson) -> Value {
         types.push("pd:Criminal");
     }
     let mut n = Node::new(Some(&node_id("data-category", &c.id)), &types);
-    n.set("dpv:hasIdentifier", Value::String(c.id.clone()))
+    n.set("dpv:hasIdentifier", Value::String(c.id.to_string()))
         .text("rdfs:label", Some(&c.name))
         .text("dct:description", c.description.as_deref())
         .text("rdfs:comment", c.note.as_deref());
@@ -840,7 +820,7 @@ fn measure(m: &MeasureJson) -> Value {
         types.push("eu-gdpr:SupplementaryMeasure");
     }
     let mut n = Node::new(Some(&node_id("measure", &m.id)), &types);
-    n.set("dpv:hasIdentifier", Value::String(m.id.clone()))
+    n.set("dpv:hasIdentifier", Value::String(m.id.to_string()))
         .text("rdfs:label", Some(&m.name))
         .text("dct:description", m.description.as_deref())
         .text("rdfs:comment", m.note.as_deref());

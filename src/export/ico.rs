@@ -44,7 +44,7 @@ impl Record {
         }
     }
 
-    fn activities(self, register: &RegisterJson) -> &[ActivityJson] {
+    fn activities<'r>(self, register: &'r RegisterJson<'r>) -> &'r [ActivityJson<'r>] {
         match self {
             Record::Controller => &register.controller_record.activities,
             Record::Processor => &register.processor_record.activities,
@@ -97,10 +97,10 @@ fn lower_first(s: &str) -> String {
 /// Lookups by id, built once per export.
 struct Ctx<'r> {
     tr: Tr,
-    processors: HashMap<&'r str, &'r ProcessorJson>,
-    transfers: HashMap<&'r str, &'r TransferJson>,
-    safeguards: HashMap<&'r str, &'r SafeguardJson>,
-    measures: HashMap<&'r str, &'r MeasureJson>,
+    processors: HashMap<&'r str, &'r ProcessorJson<'r>>,
+    transfers: HashMap<&'r str, &'r TransferJson<'r>>,
+    safeguards: HashMap<&'r str, &'r SafeguardJson<'r>>,
+    measures: HashMap<&'r str, &'r MeasureJson<'r>>,
     categories: HashMap<&'r str, &'r str>,
 }
 
@@ -108,24 +108,20 @@ impl<'r> Ctx<'r> {
     fn new(r: &'r RegisterJson) -> Ctx<'r> {
         Ctx {
             tr: Tr::new(Some("en")),
-            processors: r.processors.iter().map(|p| (p.id.as_str(), p)).collect(),
-            transfers: r.transfers.iter().map(|t| (t.id.as_str(), t)).collect(),
-            safeguards: r.safeguards.iter().map(|s| (s.id.as_str(), s)).collect(),
-            measures: r.measures.iter().map(|m| (m.id.as_str(), m)).collect(),
-            categories: r
-                .data_categories
-                .iter()
-                .map(|c| (c.id.as_str(), c.name.as_str()))
-                .collect(),
+            processors: r.processors.iter().map(|p| (p.id, p)).collect(),
+            transfers: r.transfers.iter().map(|t| (t.id, t)).collect(),
+            safeguards: r.safeguards.iter().map(|s| (s.id, s)).collect(),
+            measures: r.measures.iter().map(|m| (m.id, m)).collect(),
+            categories: r.data_categories.iter().map(|c| (c.id, c.name)).collect(),
         }
     }
 
     fn processor_name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.processors.get(id).map_or(id, |p| p.name.as_str())
+        self.processors.get(id).map_or(id, |p| p.name)
     }
 
     fn measure_name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.measures.get(id).map_or(id, |m| m.name.as_str())
+        self.measures.get(id).map_or(id, |m| m.name)
     }
 
     fn category_name<'a>(&'a self, id: &'a str) -> &'a str {
@@ -155,7 +151,7 @@ impl<'r> Ctx<'r> {
     /// derogation, supplementary measures, transfer impact assessment.
     fn transfer_cover(&self, t: &FlowTransferRef) -> String {
         let mut out = self.tr.label("mechanism", t.mechanism.as_str()).to_string();
-        let full = self.transfers.get(t.id.as_str());
+        let full = self.transfers.get(t.id);
         let mut details = Vec::new();
         if t.mechanism == Mechanism::Adequacy
             && let Some(d) = full.and_then(|x| x.adequacy.decision.as_deref())
@@ -274,7 +270,7 @@ fn joint_controllers(_: &Ctx<'_>, a: &ActivityJson) -> String {
 fn individuals(_: &Ctx<'_>, a: &ActivityJson) -> String {
     a.data_subjects
         .iter()
-        .map(|s| s.name.clone())
+        .map(|s| s.name)
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -291,7 +287,7 @@ fn personal_data(_: &Ctx<'_>, a: &ActivityJson) -> String {
                 marks.push("criminal convictions and offences, Art. 10");
             }
             if marks.is_empty() {
-                c.name.clone()
+                c.name.to_string()
             } else {
                 format!("{} ({})", c.name, marks.join("; "))
             }
@@ -332,7 +328,7 @@ fn processor_contracts(c: &Ctx<'_>, a: &ActivityJson) -> String {
     a.processors
         .iter()
         .filter_map(|p| {
-            let full = c.processors.get(p.id.as_str());
+            let full = c.processors.get(p.id);
             let mut parts = Vec::new();
             if let Some(d) = &p.dpa_signed {
                 parts.push(format!("DPA signed {}", plain(d)));
@@ -365,17 +361,17 @@ fn transfer_safeguards(c: &Ctx<'_>, a: &ActivityJson) -> String {
 }
 
 fn retention(c: &Ctx<'_>, a: &ActivityJson) -> String {
-    let all: Vec<&str> = a.data_categories.iter().map(|x| x.id.as_str()).collect();
+    let all: Vec<&str> = a.data_categories.iter().map(|x| x.id).collect();
     a.retention
         .iter()
         .map(|r| {
             let mut s = match (&r.period, &r.from) {
                 (Some(p), Some(from)) => format!("{p} from {}", clean(from)),
-                (Some(p), None) => p.clone(),
+                (Some(p), None) => p.to_string(),
                 (None, Some(from)) => format!("No period given (from: {})", clean(from)),
                 (None, None) => "No period given".to_string(),
             };
-            let cats: Vec<&str> = r.data_categories.iter().map(String::as_str).collect();
+            let cats: Vec<&str> = r.data_categories.iter().copied().collect();
             if cats != all {
                 let names: Vec<&str> = cats.iter().map(|id| c.category_name(id)).collect();
                 s.push_str(&format!(" ({})", names.join(", ")));
@@ -394,18 +390,14 @@ fn measures(c: &Ctx<'_>, a: &ActivityJson) -> String {
     a.measures
         .iter()
         .map(|m| {
-            let mut s = m.name.clone();
+            let mut s = m.name.to_string();
             if let Some(k) = m.kind {
                 s.push_str(&format!(
                     " ({})",
                     lower_first(c.tr.label("measure-kind", k.as_str()))
                 ));
             }
-            if let Some(d) = c
-                .measures
-                .get(m.id.as_str())
-                .and_then(|x| x.description.as_deref())
-            {
+            if let Some(d) = c.measures.get(m.id).and_then(|x| x.description.as_deref()) {
                 s.push_str(": ");
                 s.push_str(&clean(d));
             }
@@ -518,11 +510,7 @@ fn sub_processors(c: &Ctx<'_>, a: &ActivityJson) -> String {
         .iter()
         .map(|p| {
             let mut s = format!("{} ({})", p.name, processor_place(p));
-            if let Some(contact) = c
-                .processors
-                .get(p.id.as_str())
-                .and_then(|f| f.contact.as_deref())
-            {
+            if let Some(contact) = c.processors.get(p.id).and_then(|f| f.contact.as_deref()) {
                 s.push_str(", ");
                 s.push_str(&clean(contact));
             }
@@ -685,7 +673,7 @@ pub fn contact_block(register: &RegisterJson) -> Vec<[String; 5]> {
         (true, false) => "Processor",
         _ => "Controller",
     };
-    let opt = |s: &Option<String>| s.as_deref().map(clean).unwrap_or_default();
+    let opt = |s: &Option<&str>| s.as_deref().map(clean).unwrap_or_default();
     let contact = |label: &str, c: Option<&ContactJson>| -> [String; 5] {
         match c {
             Some(c) => [
@@ -743,7 +731,7 @@ pub fn contact_block(register: &RegisterJson) -> Vec<[String; 5]> {
 pub fn organisation_details(register: &RegisterJson) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if let Some(o) = &register.organisation {
-        let mut push = |label: &'static str, v: &Option<String>| {
+        let mut push = |label: &'static str, v: &Option<&str>| {
             if let Some(v) = v {
                 out.push((label, clean(v)));
             }

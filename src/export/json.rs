@@ -37,9 +37,15 @@ impl JsonSchema for IsoDate {
 /// An ISO 3166-1 alpha-2 country code, upper case.
 #[derive(Clone, Debug, Serialize)]
 #[serde(transparent)]
-pub struct CountryCode(String);
+pub struct CountryCode<'a>(&'a str);
 
-impl JsonSchema for CountryCode {
+impl<'a> CountryCode<'a> {
+    pub fn as_str(&self) -> &'a str {
+        self.0
+    }
+}
+
+impl JsonSchema for CountryCode<'_> {
     fn schema_name() -> Cow<'static, str> {
         "CountryCode".into()
     }
@@ -56,19 +62,19 @@ fn odate(d: &Option<Sp<Date>>) -> Option<IsoDate> {
     d.as_ref().map(|d| date(&d.value))
 }
 
-fn text(t: &Text) -> Option<String> {
-    t.as_ref().map(|s| s.value.clone())
+fn text(t: &Text) -> Option<&str> {
+    t.as_ref().map(|s| s.value.as_str())
 }
 
-fn strings(l: &Option<List<String>>) -> Vec<String> {
+fn strings(l: &Option<List<String>>) -> Vec<&str> {
     l.iter()
         .flat_map(|l| l.value.iter())
-        .map(|s| s.value.clone())
+        .map(|s| s.value.as_str())
         .collect()
 }
 
-fn cc(c: &str) -> CountryCode {
-    CountryCode(c.to_string())
+fn cc(c: &str) -> CountryCode<'_> {
+    CountryCode(c)
 }
 
 /// The whole register.
@@ -79,152 +85,152 @@ fn cc(c: &str) -> CountryCode {
     description = "A GDPR Article 30 record of processing activities, as exported by ropa."
 )]
 // `A` is how the activities of the two records are held: built
-// (`Vec<ActivityJson>`, for the exports that read them) or built one at a
+// (`Vec<ActivityJson<'a>>`, for the exports that read them) or built one at a
 // time while they are written ([`write_json`]); the JSON is the same.
-pub struct RegisterJson<A = Vec<ActivityJson>> {
+pub struct RegisterJson<'a, A = Vec<ActivityJson<'a>>> {
     /// The JSON Schema this file follows (`ropa.schema.json`, beside it on the site).
     #[serde(rename = "$schema")]
-    pub schema: String,
+    pub schema: &'a str,
     /// Version of this file's format (semver; see docs/json-register.md).
-    pub schema_version: String,
+    pub schema_version: &'a str,
     /// The program that wrote the file.
-    pub generator: Generator,
+    pub generator: Generator<'a>,
     /// The date the record describes: reviews and adequacy decisions are judged at it.
     pub as_of: IsoDate,
     /// The EEA states and adequacy decisions used.
-    pub adequacy: AdequacyJson,
+    pub adequacy: AdequacyJson<'a>,
     /// Who keeps the record (Art. 30(1)(a), 30(2)(a)).
-    pub organisation: Option<OrganisationJson>,
+    pub organisation: Option<OrganisationJson<'a>>,
     /// Art. 30(1): activities where the organisation is controller or joint controller.
-    pub controller_record: RecordJson<A>,
+    pub controller_record: RecordJson<'a, A>,
     /// Art. 30(2): activities the organisation carries out as a processor.
-    pub processor_record: RecordJson<A>,
+    pub processor_record: RecordJson<'a, A>,
     /// Processors and sub-processors, sorted by id.
-    pub processors: Vec<ProcessorJson>,
+    pub processors: Vec<ProcessorJson<'a>>,
     /// Recipients that are not our processors, sorted by id.
-    pub recipients: Vec<RecipientJson>,
+    pub recipients: Vec<RecipientJson<'a>>,
     /// International transfers, sorted by id.
-    pub transfers: Vec<TransferJson>,
+    pub transfers: Vec<TransferJson<'a>>,
     /// Transfer instruments (signed SCCs, approved BCRs...), sorted by id.
-    pub safeguards: Vec<SafeguardJson>,
+    pub safeguards: Vec<SafeguardJson<'a>>,
     /// Categories of data subjects, sorted by id.
-    pub data_subjects: Vec<CategoryJson>,
+    pub data_subjects: Vec<CategoryJson<'a>>,
     /// Categories of personal data, sorted by id.
-    pub data_categories: Vec<CategoryJson>,
+    pub data_categories: Vec<CategoryJson<'a>>,
     /// Technical and organisational security measures (Art. 32), sorted by id.
-    pub measures: Vec<MeasureJson>,
+    pub measures: Vec<MeasureJson<'a>>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct Generator {
+pub struct Generator<'a> {
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// The version of the program that wrote the file.
-    pub version: String,
+    pub version: &'a str,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct AdequacyJson {
+pub struct AdequacyJson<'a> {
     /// The date the list was last checked.
     pub as_of: IsoDate,
     /// `bundled` (the list shipped with ropa) or `adequacy.toml` (the registry's own).
-    pub origin: String,
+    pub origin: &'a str,
     /// Where the list's facts come from.
-    pub source: Option<String>,
+    pub source: Option<&'a str>,
     /// EEA member states (no transfer mechanism needed).
-    pub eea: Vec<CountryCode>,
+    pub eea: Vec<CountryCode<'a>>,
     /// The Commission's adequacy decisions (Art. 45), by country.
-    pub decisions: Vec<DecisionJson>,
+    pub decisions: Vec<DecisionJson<'a>>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct DecisionJson {
+pub struct DecisionJson<'a> {
     /// The country (ISO 3166-1 alpha-2).
-    pub country: CountryCode,
+    pub country: CountryCode<'a>,
     /// The country's English short name.
-    pub country_name: Option<String>,
+    pub country_name: Option<&'a str>,
     /// The Commission decision (Art. 45).
-    pub decision: String,
+    pub decision: &'a str,
     /// When the decision was adopted; before it, it is not in force.
     pub adopted: Option<IsoDate>,
     /// When it expires.
     pub expires: Option<IsoDate>,
     /// Limits of the decision (e.g. commercial organisations only).
-    pub scope: Option<String>,
+    pub scope: Option<&'a str>,
     /// A condition on the recipient, e.g. `dpf-certified`.
     pub requires: Option<AdequacyRequirement>,
     /// Markdown source: where a fact is uncertain or the source vague.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
     /// Whether the decision is in force at `as_of`.
     pub in_force: bool,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct ContactJson {
+pub struct ContactJson<'a> {
     /// The name as written in the registry.
-    pub name: Option<String>,
+    pub name: Option<&'a str>,
     /// Postal address.
-    pub address: Option<String>,
+    pub address: Option<&'a str>,
     /// E-mail address.
-    pub email: Option<String>,
+    pub email: Option<&'a str>,
     /// Telephone number.
-    pub phone: Option<String>,
+    pub phone: Option<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct SiteJson {
+pub struct SiteJson<'a> {
     /// The site's title.
-    pub title: Option<String>,
+    pub title: Option<&'a str>,
     /// The site's language (BCP 47 tag).
-    pub language: Option<String>,
+    pub language: Option<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct OrganisationJson {
+pub struct OrganisationJson<'a> {
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// Name used in trade.
-    pub trading_name: Option<String>,
+    pub trading_name: Option<&'a str>,
     /// Company registration number.
-    pub registration: Option<String>,
+    pub registration: Option<&'a str>,
     /// Postal address.
-    pub address: Option<String>,
+    pub address: Option<&'a str>,
     /// E-mail address.
-    pub email: Option<String>,
+    pub email: Option<&'a str>,
     /// Telephone number.
-    pub phone: Option<String>,
+    pub phone: Option<&'a str>,
     /// Website address.
-    pub website: Option<String>,
+    pub website: Option<&'a str>,
     /// Country of main establishment.
-    pub country: CountryCode,
+    pub country: CountryCode<'a>,
     /// The lead supervisory authority.
-    pub supervisory_authority: Option<String>,
+    pub supervisory_authority: Option<&'a str>,
     /// Data protection officer.
-    pub dpo: Option<ContactJson>,
+    pub dpo: Option<ContactJson<'a>>,
     /// Art. 27 representative.
-    pub representative: Option<ContactJson>,
+    pub representative: Option<ContactJson<'a>>,
     /// How the published site presents itself.
-    pub site: Option<SiteJson>,
+    pub site: Option<SiteJson<'a>>,
     /// Markdown source.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
 #[schemars(rename = "RecordJson")]
-pub struct RecordJson<A = Vec<ActivityJson>> {
+pub struct RecordJson<'a, A = Vec<ActivityJson<'a>>> {
     /// `30(1)` or `30(2)`.
-    pub article: String,
+    pub article: &'a str,
     /// The activities of this record, sorted by id.
     pub activities: A,
 }
 
 /// A reference to a data subject or data category, resolved.
 #[derive(Serialize, JsonSchema)]
-pub struct CategoryRef {
+pub struct CategoryRef<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// Art. 9(1) special category.
     pub special: bool,
     /// Art. 10 criminal convictions and offences.
@@ -232,108 +238,108 @@ pub struct CategoryRef {
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct MeasureRef {
+pub struct MeasureRef<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// What kind of entry this is (values listed in the type).
     pub kind: Option<MeasureKind>,
 }
 
 /// A transfer, as named from elsewhere.
 #[derive(Serialize, JsonSchema)]
-pub struct TransferRef {
+pub struct TransferRef<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The processor or recipient the data goes to.
-    pub to: String,
+    pub to: &'a str,
     /// The country (ISO 3166-1 alpha-2).
-    pub country: CountryCode,
+    pub country: CountryCode<'a>,
     /// The transfer mechanism: adequacy (Art. 45), an Art. 46 safeguard, or an Art. 49 derogation.
     pub mechanism: Mechanism,
     /// The safeguard relied on, if the mechanism needs one.
-    pub safeguard: Option<String>,
+    pub safeguard: Option<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct ProcessorRef {
+pub struct ProcessorRef<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// The country (ISO 3166-1 alpha-2).
-    pub country: CountryCode,
+    pub country: CountryCode<'a>,
     /// Where the data is stored or accessed (`locations`, default the country).
-    pub locations: Vec<CountryCode>,
+    pub locations: Vec<CountryCode<'a>>,
     /// When the Art. 28 contract was signed.
     pub dpa_signed: Option<IsoDate>,
     /// Transfers to this processor.
-    pub transfers: Vec<TransferRef>,
+    pub transfers: Vec<TransferRef<'a>>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct RecipientRef {
+pub struct RecipientRef<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// What kind of entry this is (values listed in the type).
     pub kind: RecipientKind,
     /// The country (ISO 3166-1 alpha-2).
-    pub country: Option<CountryCode>,
+    pub country: Option<CountryCode<'a>>,
     /// Transfers to this recipient.
-    pub transfers: Vec<TransferRef>,
+    pub transfers: Vec<TransferRef<'a>>,
 }
 
 /// A transfer covering a flow: the flow already says to whom and where.
 #[derive(Serialize, JsonSchema)]
-pub struct FlowTransferRef {
+pub struct FlowTransferRef<'a> {
     /// The transfer's id (its entry is in `transfers`).
-    pub id: String,
+    pub id: &'a str,
     /// The transfer mechanism: adequacy (Art. 45), an Art. 46 safeguard, or an Art. 49 derogation.
     pub mechanism: Mechanism,
     /// The safeguard relied on, if the mechanism needs one.
-    pub safeguard: Option<String>,
+    pub safeguard: Option<&'a str>,
 }
 
 /// Where the activity's data leaves the EEA, and what covers it.
 #[derive(Serialize, JsonSchema)]
-pub struct FlowJson {
+pub struct FlowJson<'a> {
     /// The processor or recipient located outside the EEA.
-    pub party: String,
+    pub party: &'a str,
     /// Its name.
-    pub party_name: String,
+    pub party_name: &'a str,
     /// The country (ISO 3166-1 alpha-2).
-    pub country: CountryCode,
+    pub country: CountryCode<'a>,
     /// Processors from the one the activity names to `party` (empty for a recipient).
-    pub chain: Vec<String>,
+    pub chain: Vec<&'a str>,
     /// Transfers to `party` and `country`.
-    pub transfers: Vec<FlowTransferRef>,
+    pub transfers: Vec<FlowTransferRef<'a>>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct RetentionJson {
+pub struct RetentionJson<'a> {
     /// ISO 8601 duration, e.g. `P2Y`; `null` when no period can be given.
-    pub period: Option<String>,
+    pub period: Option<&'a str>,
     /// The event the period starts at.
-    pub from: Option<String>,
+    pub from: Option<&'a str>,
     /// The categories it applies to (the activity's, when the registry gives none).
-    pub data_categories: Vec<String>,
+    pub data_categories: Vec<&'a str>,
     /// Markdown source: where a fact is uncertain or the source vague.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct DpiaJson {
+pub struct DpiaJson<'a> {
     /// Whether a DPIA is required (Art. 35).
     pub required: Option<bool>,
     /// When it was completed.
     pub completed: Option<IsoDate>,
     /// Where the document is filed.
-    pub reference: Option<String>,
+    pub reference: Option<&'a str>,
     /// Markdown source: where a fact is uncertain or the source vague.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -349,222 +355,222 @@ pub struct ReviewJson {
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct JointControllerJson {
+pub struct JointControllerJson<'a> {
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// Contact details.
-    pub contact: Option<String>,
+    pub contact: Option<&'a str>,
     /// The Art. 26 arrangement between the joint controllers.
-    pub arrangement: Option<String>,
+    pub arrangement: Option<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct ActivityJson {
+pub struct ActivityJson<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// Markdown source.
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     pub role: Role,
     pub status: Status,
     /// The department or person responsible.
-    pub owner: Option<String>,
+    pub owner: Option<&'a str>,
     /// Art. 30(1)(b); for a processor, the categories of processing (30(2)(b)).
-    pub purposes: Vec<String>,
+    pub purposes: Vec<&'a str>,
     /// Art. 6(1).
     pub legal_bases: Vec<LegalBasis>,
     /// The interest pursued, when a legal basis is legitimate interests (Art. 6(1)(f)).
-    pub legitimate_interest: Option<String>,
+    pub legitimate_interest: Option<&'a str>,
     /// Art. 9(2).
     pub special_category_condition: Option<SpecialCategoryCondition>,
     /// Art. 30(1)(c).
-    pub data_subjects: Vec<CategoryRef>,
+    pub data_subjects: Vec<CategoryRef<'a>>,
     /// Art. 30(1)(c).
-    pub data_categories: Vec<CategoryRef>,
+    pub data_categories: Vec<CategoryRef<'a>>,
     /// Where the data comes from.
-    pub sources: Vec<String>,
+    pub sources: Vec<&'a str>,
     /// Art. 30(1)(d): processors the data is disclosed to.
-    pub processors: Vec<ProcessorRef>,
+    pub processors: Vec<ProcessorRef<'a>>,
     /// Art. 30(1)(d): other recipients.
-    pub recipients: Vec<RecipientRef>,
+    pub recipients: Vec<RecipientRef<'a>>,
     /// Transfers the activity lists itself.
-    pub transfers: Vec<TransferRef>,
+    pub transfers: Vec<TransferRef<'a>>,
     /// Art. 30(1)(e), 30(2)(c): every place outside the EEA the data reaches
     /// (through processors, their sub-processors, and recipients).
-    pub transfers_outside_eea: Vec<FlowJson>,
+    pub transfers_outside_eea: Vec<FlowJson<'a>>,
     /// Art. 30(1)(g), 30(2)(d).
-    pub measures: Vec<MeasureRef>,
+    pub measures: Vec<MeasureRef<'a>>,
     /// Applications that hold the data.
-    pub systems: Vec<String>,
+    pub systems: Vec<&'a str>,
     /// Art. 22.
     pub automated_decision_making: bool,
     /// What the automated decisions are (Art. 22).
-    pub automated_decision_note: Option<String>,
+    pub automated_decision_note: Option<&'a str>,
     /// Art. 30(1)(f).
-    pub retention: Vec<RetentionJson>,
+    pub retention: Vec<RetentionJson<'a>>,
     /// Data protection impact assessment (Art. 35).
-    pub dpia: Option<DpiaJson>,
+    pub dpia: Option<DpiaJson<'a>>,
     /// When the activity was last reviewed and is next due.
     pub review: Option<ReviewJson>,
     /// Art. 30(2)(a): on whose behalf (processor activities).
-    pub controllers: Vec<String>,
+    pub controllers: Vec<&'a str>,
     /// Art. 26.
-    pub joint_controllers: Vec<JointControllerJson>,
+    pub joint_controllers: Vec<JointControllerJson<'a>>,
     /// Markdown source.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct PartyRef {
+pub struct PartyRef<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct ProcessorJson {
+pub struct ProcessorJson<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// What the processor does for us.
-    pub service: String,
+    pub service: &'a str,
     /// Where the processor is established.
-    pub country: CountryCode,
+    pub country: CountryCode<'a>,
     /// Where the data is stored or accessed (`locations`, default the country).
-    pub locations: Vec<CountryCode>,
+    pub locations: Vec<CountryCode<'a>>,
     /// Contact details.
-    pub contact: Option<String>,
+    pub contact: Option<&'a str>,
     /// Website address.
-    pub website: Option<String>,
+    pub website: Option<&'a str>,
     /// Markdown source.
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     /// Markdown source: where a fact is uncertain or the source vague.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
     /// Art. 28 contract.
     pub dpa_signed: Option<IsoDate>,
     /// Where the Art. 28 contract is filed.
-    pub dpa_reference: Option<String>,
+    pub dpa_reference: Option<&'a str>,
     /// Listed under the EU-US Data Privacy Framework.
     pub dpf_certified: bool,
     /// Certifications held (ISO 27001, SOC 2...).
-    pub certifications: Vec<String>,
+    pub certifications: Vec<&'a str>,
     /// Processors this processor engages (Art. 28(2)).
-    pub sub_processors: Vec<PartyRef>,
+    pub sub_processors: Vec<PartyRef<'a>>,
     /// Processors that list this one among their sub-processors.
-    pub sub_processor_of: Vec<PartyRef>,
+    pub sub_processor_of: Vec<PartyRef<'a>>,
     /// Activities that name this processor.
-    pub activities: Vec<String>,
+    pub activities: Vec<&'a str>,
     /// Transfers to this processor.
-    pub transfers: Vec<TransferRef>,
+    pub transfers: Vec<TransferRef<'a>>,
     /// Onward transfers this processor makes (`via`).
-    pub onward_transfers: Vec<TransferRef>,
+    pub onward_transfers: Vec<TransferRef<'a>>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct RecipientJson {
+pub struct RecipientJson<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// What kind of entry this is (values listed in the type).
     pub kind: RecipientKind,
     /// The country (ISO 3166-1 alpha-2).
-    pub country: Option<CountryCode>,
+    pub country: Option<CountryCode<'a>>,
     /// Listed under the EU-US Data Privacy Framework.
     pub dpf_certified: bool,
     /// Markdown source.
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     /// Markdown source: where a fact is uncertain or the source vague.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
     /// Ids of the activities that name it.
-    pub activities: Vec<String>,
+    pub activities: Vec<&'a str>,
     /// Transfers to this recipient.
-    pub transfers: Vec<TransferRef>,
+    pub transfers: Vec<TransferRef<'a>>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct TransferPartyJson {
+pub struct TransferPartyJson<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// `processor` or `recipient`.
-    pub kind: String,
+    pub kind: &'a str,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct TiaJson {
+pub struct TiaJson<'a> {
     /// When it was completed.
     pub completed: Option<IsoDate>,
     /// Where the document is filed.
-    pub reference: Option<String>,
+    pub reference: Option<&'a str>,
     /// The conclusion reached.
-    pub outcome: Option<String>,
+    pub outcome: Option<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct TransferAdequacyJson {
+pub struct TransferAdequacyJson<'a> {
     /// The decision in force for the country at `as_of`, if any.
-    pub decision: Option<String>,
+    pub decision: Option<&'a str>,
     /// Whether that decision covers this party (e.g. DPF certification for the US).
     pub covers_party: bool,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct SafeguardRef {
+pub struct SafeguardRef<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// What kind of entry this is (values listed in the type).
     pub kind: SafeguardKind,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct TransferJson {
+pub struct TransferJson<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The processor or recipient the data goes to.
-    pub to: TransferPartyJson,
+    pub to: TransferPartyJson<'a>,
     /// The country (ISO 3166-1 alpha-2).
-    pub country: CountryCode,
+    pub country: CountryCode<'a>,
     /// The country's English short name.
-    pub country_name: Option<String>,
+    pub country_name: Option<&'a str>,
     /// The processor making this onward transfer.
-    pub via: Option<PartyRef>,
+    pub via: Option<PartyRef<'a>>,
     /// Art. 45, 46 or 49.
     pub mechanism: Mechanism,
     /// The safeguard relied on, if the mechanism needs one.
-    pub safeguard: Option<SafeguardRef>,
+    pub safeguard: Option<SafeguardRef<'a>>,
     /// Art. 49(1) ground.
     pub derogation: Option<Derogation>,
     /// Ids of the categories of personal data transferred, in the registry's order.
-    pub data_categories: Vec<String>,
+    pub data_categories: Vec<&'a str>,
     /// Ids of the supplementary measures (EDPB Recommendations 01/2020).
-    pub supplementary_measures: Vec<String>,
+    pub supplementary_measures: Vec<&'a str>,
     /// Transfer impact assessment.
-    pub tia: Option<TiaJson>,
+    pub tia: Option<TiaJson<'a>>,
     /// The adequacy decision for the country, and whether it covers this party.
-    pub adequacy: TransferAdequacyJson,
+    pub adequacy: TransferAdequacyJson<'a>,
     /// Whether the country is in the EEA (then this is no international transfer).
     pub inside_eea: bool,
     /// Markdown source.
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     /// Markdown source: where a fact is uncertain or the source vague.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
     /// Activities whose data goes through this transfer.
-    pub activities: Vec<String>,
+    pub activities: Vec<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct SafeguardJson {
+pub struct SafeguardJson<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// What kind of entry this is (values listed in the type).
     pub kind: SafeguardKind,
     /// For SCCs: the Commission decision (default `2021/914`).
@@ -576,64 +582,64 @@ pub struct SafeguardJson {
     /// When it expires.
     pub expires: Option<IsoDate>,
     /// The parties that signed it.
-    pub parties: Vec<String>,
+    pub parties: Vec<&'a str>,
     /// Where the signed text is filed.
-    pub document: Option<String>,
+    pub document: Option<&'a str>,
     /// The approving authority (BCR, code, certification).
-    pub approved_by: Option<String>,
+    pub approved_by: Option<&'a str>,
     /// Markdown source.
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     /// Markdown source: where a fact is uncertain or the source vague.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
     /// Transfers that rely on it.
-    pub transfers: Vec<String>,
+    pub transfers: Vec<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct CategoryJson {
+pub struct CategoryJson<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// Markdown source.
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     /// Markdown source: where a fact is uncertain or the source vague.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
     /// Art. 9(1) (data categories only; always false for data subjects).
     pub special: bool,
     /// Art. 10 (data categories only).
     pub criminal: bool,
     /// Activities that name it.
-    pub activities: Vec<String>,
+    pub activities: Vec<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct MeasureJson {
+pub struct MeasureJson<'a> {
     /// The id: the entry's file name (or catalogue key) in the registry.
-    pub id: String,
+    pub id: &'a str,
     /// The name as written in the registry.
-    pub name: String,
+    pub name: &'a str,
     /// Markdown source.
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     /// What kind of entry this is (values listed in the type).
     pub kind: Option<MeasureKind>,
     /// Markdown source: where a fact is uncertain or the source vague.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
     /// Ids of the activities that name it.
-    pub activities: Vec<String>,
+    pub activities: Vec<&'a str>,
     /// Transfers that name it as a supplementary measure.
-    pub transfers: Vec<String>,
+    pub transfers: Vec<&'a str>,
 }
 
-struct Builder<'r, 'a> {
-    r: &'r Register<'a>,
+struct Builder<'a> {
+    r: &'a Register<'a>,
 }
 
-impl<'a> Builder<'_, 'a> {
-    fn transfer_ref(&self, t: &Transfer) -> TransferRef {
+impl<'a> Builder<'a> {
+    fn transfer_ref(&self, t: &'a Transfer) -> TransferRef<'a> {
         TransferRef {
-            id: t.id.clone(),
-            to: t.to.value.clone(),
+            id: t.id.as_str(),
+            to: t.to.value.as_str(),
             country: cc(&t.country.value),
             mechanism: t.mechanism.value,
             safeguard: text(&t.safeguard),
@@ -644,18 +650,22 @@ impl<'a> Builder<'_, 'a> {
         &self,
         map: &crate::resolve::BackLinks<'a, Transfer>,
         id: &str,
-    ) -> Vec<TransferRef> {
+    ) -> Vec<TransferRef<'a>> {
         map.get(id).map_or_else(Vec::new, |ts| {
             ts.iter().map(|t| self.transfer_ref(t)).collect()
         })
     }
 
-    fn activity_ids(&self, map: &crate::resolve::BackLinks<'a, Activity>, id: &str) -> Vec<String> {
+    fn activity_ids(
+        &self,
+        map: &crate::resolve::BackLinks<'a, Activity>,
+        id: &str,
+    ) -> Vec<&'a str> {
         map.get(id)
-            .map_or_else(Vec::new, |v| v.iter().map(|a| a.id.clone()).collect())
+            .map_or_else(Vec::new, |v| v.iter().map(|a| a.id.as_str()).collect())
     }
 
-    fn category_ref(&self, id: &str, subjects: bool) -> CategoryRef {
+    fn category_ref(&self, id: &'a str, subjects: bool) -> CategoryRef<'a> {
         let map = if subjects {
             &self.r.index.data_subjects
         } else {
@@ -663,33 +673,33 @@ impl<'a> Builder<'_, 'a> {
         };
         match map.get(id) {
             Some(c) => CategoryRef {
-                id: id.to_string(),
-                name: c.name.value.clone(),
+                id,
+                name: c.name.value.as_str(),
                 special: c.special,
                 criminal: c.criminal,
             },
             None => CategoryRef {
-                id: id.to_string(),
-                name: id.to_string(),
+                id,
+                name: id,
                 special: false,
                 criminal: false,
             },
         }
     }
 
-    fn locations(p: &Processor) -> Vec<CountryCode> {
+    fn locations(p: &'a Processor) -> Vec<CountryCode<'a>> {
         p.locations().iter().map(|l| cc(&l.value)).collect()
     }
 
-    fn activity(&self, a: &Activity) -> ActivityJson {
+    fn activity(&self, a: &'a Activity) -> ActivityJson<'a> {
         let processors = a
             .processors
             .iter()
             .flat_map(|l| l.value.iter())
             .filter_map(|id| self.r.index.processors.get(id.value.as_str()))
             .map(|p| ProcessorRef {
-                id: p.id.clone(),
-                name: p.name.value.clone(),
+                id: p.id.as_str(),
+                name: p.name.value.as_str(),
                 country: cc(&p.country.value),
                 locations: Self::locations(p),
                 dpa_signed: odate(&p.dpa_signed),
@@ -702,8 +712,8 @@ impl<'a> Builder<'_, 'a> {
             .flat_map(|l| l.value.iter())
             .filter_map(|id| self.r.index.recipients.get(id.value.as_str()))
             .map(|x| RecipientRef {
-                id: x.id.clone(),
-                name: x.name.value.clone(),
+                id: x.id.as_str(),
+                name: x.name.value.as_str(),
                 kind: x.kind.value,
                 country: x.country.as_ref().map(|c| cc(&c.value)),
                 transfers: self.transfers_of(&self.r.transfers_to, &x.id),
@@ -716,15 +726,15 @@ impl<'a> Builder<'_, 'a> {
             .map(|fs| {
                 fs.iter()
                     .map(|f| FlowJson {
-                        party: f.party.to_string(),
-                        party_name: self.r.party_name(f.party).unwrap_or(f.party).to_string(),
+                        party: f.party,
+                        party_name: self.r.party_name(f.party).unwrap_or(f.party),
                         country: cc(f.country),
-                        chain: f.chain.iter().map(|c| c.to_string()).collect(),
+                        chain: f.chain.clone(),
                         transfers: f
                             .transfers
                             .iter()
                             .map(|t| FlowTransferRef {
-                                id: t.id.clone(),
+                                id: t.id.as_str(),
                                 mechanism: t.mechanism.value,
                                 safeguard: text(&t.safeguard),
                             })
@@ -734,13 +744,13 @@ impl<'a> Builder<'_, 'a> {
             })
             .unwrap_or_default();
         ActivityJson {
-            id: a.id.clone(),
-            name: a.name.value.clone(),
+            id: a.id.as_str(),
+            name: a.name.value.as_str(),
             description: text(&a.description),
             role: a.role(),
             status: a.status(),
             owner: text(&a.owner),
-            purposes: a.purposes.value.iter().map(|p| p.value.clone()).collect(),
+            purposes: a.purposes.value.iter().map(|p| p.value.as_str()).collect(),
             legal_bases: a
                 .legal_bases
                 .iter()
@@ -778,13 +788,13 @@ impl<'a> Builder<'_, 'a> {
                 .flat_map(|l| l.value.iter())
                 .map(|m| match self.r.index.measures.get(m.value.as_str()) {
                     Some(x) => MeasureRef {
-                        id: m.value.clone(),
-                        name: x.name.value.clone(),
+                        id: m.value.as_str(),
+                        name: x.name.value.as_str(),
                         kind: x.kind.as_ref().map(|k| k.value),
                     },
                     None => MeasureRef {
-                        id: m.value.clone(),
-                        name: m.value.clone(),
+                        id: m.value.as_str(),
+                        name: m.value.as_str(),
                         kind: None,
                     },
                 })
@@ -799,17 +809,17 @@ impl<'a> Builder<'_, 'a> {
                 .retention
                 .iter()
                 .map(|r| RetentionJson {
-                    period: r.period.as_ref().map(|p| p.value.text.clone()),
+                    period: r.period.as_ref().map(|p| p.value.text.as_str()),
                     from: text(&r.from),
                     data_categories: match &r.data_categories {
                         Some(l) if !l.value.is_empty() => {
-                            l.value.iter().map(|c| c.value.clone()).collect()
+                            l.value.iter().map(|c| c.value.as_str()).collect()
                         }
                         _ => a
                             .data_categories
                             .value
                             .iter()
-                            .map(|c| c.value.clone())
+                            .map(|c| c.value.as_str())
                             .collect(),
                     },
                     note: text(&r.note),
@@ -836,7 +846,7 @@ impl<'a> Builder<'_, 'a> {
                 .iter()
                 .flat_map(|j| j.value.iter())
                 .map(|j| JointControllerJson {
-                    name: j.name.value.clone(),
+                    name: j.name.value.as_str(),
                     contact: text(&j.contact),
                     arrangement: text(&j.arrangement),
                 })
@@ -845,27 +855,27 @@ impl<'a> Builder<'_, 'a> {
         }
     }
 
-    fn party(&self, id: &str) -> PartyRef {
+    fn party(&self, id: &'a str) -> PartyRef<'a> {
         PartyRef {
-            id: id.to_string(),
-            name: self.r.party_name(id).unwrap_or(id).to_string(),
+            id,
+            name: self.r.party_name(id).unwrap_or(id),
         }
     }
 
     /// The register with its two records' activities made by `records`
     /// (called with `true` for the controller record).
-    fn build<A>(&self, records: impl Fn(bool) -> A) -> RegisterJson<A> {
+    fn build<A>(&self, records: impl Fn(bool) -> A) -> RegisterJson<'a, A> {
         let r = self.r;
         let reg = r.reg;
         let adequacy = r.adequacy;
-        let contact = |c: &Contact| ContactJson {
+        let contact = |c: &'a Contact| ContactJson {
             name: text(&c.name),
             address: text(&c.address),
             email: text(&c.email),
             phone: text(&c.phone),
         };
         let organisation = reg.organisation.as_ref().map(|o| OrganisationJson {
-            name: o.name.value.clone(),
+            name: o.name.value.as_str(),
             trading_name: text(&o.trading_name),
             registration: text(&o.registration),
             address: text(&o.address),
@@ -882,15 +892,16 @@ impl<'a> Builder<'_, 'a> {
             }),
             note: text(&o.note),
         });
-        let category = |c: &Category, map: &crate::resolve::BackLinks<'a, Activity>| CategoryJson {
-            id: c.id.value.clone(),
-            name: c.name.value.clone(),
-            description: text(&c.description),
-            note: text(&c.note),
-            special: c.special,
-            criminal: c.criminal,
-            activities: self.activity_ids(map, &c.id.value),
-        };
+        let category =
+            |c: &'a Category, map: &crate::resolve::BackLinks<'a, Activity>| CategoryJson {
+                id: c.id.value.as_str(),
+                name: c.name.value.as_str(),
+                description: text(&c.description),
+                note: text(&c.note),
+                special: c.special,
+                criminal: c.criminal,
+                activities: self.activity_ids(map, &c.id.value),
+            };
         RegisterJson {
             schema: "ropa.schema.json".into(),
             schema_version: SCHEMA_VERSION.into(),
@@ -901,21 +912,21 @@ impl<'a> Builder<'_, 'a> {
             as_of: date(&r.as_of),
             adequacy: AdequacyJson {
                 as_of: date(&adequacy.as_of),
-                origin: adequacy.origin.clone(),
-                source: adequacy.source.clone(),
+                origin: &adequacy.origin,
+                source: adequacy.source.as_deref(),
                 eea: adequacy.eea.iter().map(|c| cc(c)).collect(),
                 decisions: adequacy
                     .decisions
                     .values()
                     .map(|d| DecisionJson {
                         country: cc(&d.country),
-                        country_name: country_name(&d.country).map(str::to_string),
-                        decision: d.decision.clone(),
+                        country_name: country_name(&d.country),
+                        decision: &d.decision,
                         adopted: d.adopted.as_ref().map(date),
                         expires: d.expires.as_ref().map(date),
-                        scope: d.scope.clone(),
+                        scope: d.scope.as_deref(),
                         requires: d.requires,
-                        note: d.note.clone(),
+                        note: d.note.as_deref(),
                         in_force: d.in_force(r.as_of),
                     })
                     .collect(),
@@ -933,9 +944,9 @@ impl<'a> Builder<'_, 'a> {
                 .processors
                 .values()
                 .map(|p| ProcessorJson {
-                    id: p.id.clone(),
-                    name: p.name.value.clone(),
-                    service: p.service.value.clone(),
+                    id: p.id.as_str(),
+                    name: p.name.value.as_str(),
+                    service: p.service.value.as_str(),
                     country: cc(&p.country.value),
                     locations: Self::locations(p),
                     contact: text(&p.contact),
@@ -964,8 +975,8 @@ impl<'a> Builder<'_, 'a> {
                 .recipients
                 .values()
                 .map(|x| RecipientJson {
-                    id: x.id.clone(),
-                    name: x.name.value.clone(),
+                    id: x.id.as_str(),
+                    name: x.name.value.as_str(),
                     kind: x.kind.value,
                     country: x.country.as_ref().map(|c| cc(&c.value)),
                     dpf_certified: x.dpf_certified(),
@@ -979,10 +990,10 @@ impl<'a> Builder<'_, 'a> {
                 .transfers
                 .values()
                 .map(|t| TransferJson {
-                    id: t.id.clone(),
+                    id: t.id.as_str(),
                     to: TransferPartyJson {
-                        id: t.to.value.clone(),
-                        name: r.party_name(&t.to.value).unwrap_or(&t.to.value).to_string(),
+                        id: t.to.value.as_str(),
+                        name: r.party_name(&t.to.value).unwrap_or(&t.to.value),
                         kind: if r.is_processor(&t.to.value) {
                             "processor"
                         } else {
@@ -991,7 +1002,7 @@ impl<'a> Builder<'_, 'a> {
                         .into(),
                     },
                     country: cc(&t.country.value),
-                    country_name: country_name(&t.country.value).map(str::to_string),
+                    country_name: country_name(&t.country.value),
                     via: t.via.as_ref().map(|v| self.party(&v.value)),
                     mechanism: t.mechanism.value,
                     safeguard: t
@@ -999,8 +1010,8 @@ impl<'a> Builder<'_, 'a> {
                         .as_ref()
                         .and_then(|s| reg.safeguards.get(&s.value))
                         .map(|s| SafeguardRef {
-                            id: s.id.clone(),
-                            name: s.name.value.clone(),
+                            id: s.id.as_str(),
+                            name: s.name.value.as_str(),
                             kind: s.kind.value,
                         }),
                     derogation: t.derogation.as_ref().map(|d| d.value),
@@ -1014,7 +1025,7 @@ impl<'a> Builder<'_, 'a> {
                     adequacy: TransferAdequacyJson {
                         decision: adequacy
                             .decision_in_force(&t.country.value, r.as_of)
-                            .map(|d| d.decision.clone()),
+                            .map(|d| d.decision.as_str()),
                         covers_party: r.adequate_for(&t.country.value, &t.to.value),
                     },
                     inside_eea: adequacy.in_eea(&t.country.value),
@@ -1027,8 +1038,8 @@ impl<'a> Builder<'_, 'a> {
                 .safeguards
                 .values()
                 .map(|s| SafeguardJson {
-                    id: s.id.clone(),
-                    name: s.name.value.clone(),
+                    id: s.id.as_str(),
+                    name: s.name.value.as_str(),
                     kind: s.kind.value,
                     scc_version: s.scc_version(),
                     scc_modules: s
@@ -1047,7 +1058,7 @@ impl<'a> Builder<'_, 'a> {
                     transfers: r
                         .transfers_by_safeguard
                         .get(s.id.as_str())
-                        .map_or_else(Vec::new, |ts| ts.iter().map(|t| t.id.clone()).collect()),
+                        .map_or_else(Vec::new, |ts| ts.iter().map(|t| t.id.as_str()).collect()),
                 })
                 .collect(),
             data_subjects: reg
@@ -1064,8 +1075,8 @@ impl<'a> Builder<'_, 'a> {
                 .measures
                 .values()
                 .map(|m| MeasureJson {
-                    id: m.id.value.clone(),
-                    name: m.name.value.clone(),
+                    id: m.id.value.as_str(),
+                    name: m.name.value.as_str(),
                     description: text(&m.description),
                     kind: m.kind.as_ref().map(|k| k.value),
                     note: text(&m.note),
@@ -1073,7 +1084,7 @@ impl<'a> Builder<'_, 'a> {
                     transfers: r
                         .transfers_by_measure
                         .get(m.id.value.as_str())
-                        .map_or_else(Vec::new, |ts| ts.iter().map(|t| t.id.clone()).collect()),
+                        .map_or_else(Vec::new, |ts| ts.iter().map(|t| t.id.as_str()).collect()),
                 })
                 .collect(),
         }
@@ -1082,7 +1093,7 @@ impl<'a> Builder<'_, 'a> {
 
 /// The register of `r` as a value (the JSON, CSV, XLSX and DPV exports all
 /// start from it).
-pub fn register(r: &Register) -> RegisterJson {
+pub fn register<'a>(r: &'a Register<'a>) -> RegisterJson<'a> {
     let b = Builder { r };
     b.build(|controller| {
         if controller {
@@ -1097,12 +1108,12 @@ pub fn register(r: &Register) -> RegisterJson {
 /// dropped after: the register of 10,000 activities is never in memory
 /// whole (it was 100 MB of strings, and allocating them cost more than
 /// writing them).
-struct StreamedActivities<'b, 'r, 'a> {
-    builder: &'b Builder<'r, 'a>,
+struct StreamedActivities<'b, 'a> {
+    builder: &'b Builder<'a>,
     controller: bool,
 }
 
-impl Serialize for StreamedActivities<'_, '_, '_> {
+impl Serialize for StreamedActivities<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let b = self.builder;
         if self.controller {

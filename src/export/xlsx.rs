@@ -140,9 +140,7 @@ fn build(register: &RegisterJson) -> Result<Vec<u8>, XlsxError> {
         .set_subject("ICO documentation template layout, exported by ropa")
         .set_creation_datetime(&created);
     if let Some(o) = &register.organisation {
-        props = props
-            .set_company(o.name.as_str())
-            .set_author(o.name.as_str());
+        props = props.set_company(o.name).set_author(o.name);
     }
     wb.set_properties(&props);
     wb.save_to_buffer()

@@ -17,6 +17,7 @@ use walkdir::WalkDir;
 
 use crate::diag::{Code, Diagnostic, FileId, SourceMap, did_you_mean};
 use crate::model::*;
+use crate::timing::timed;
 
 pub use decode::is_valid_id;
 
@@ -513,21 +514,27 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         std::fs::canonicalize(root).map_err(|e| LoadError::Unreadable(root.to_path_buf(), e))?;
 
     let mut diagnostics = Vec::new();
-    let found = walk(root, &canonical_root, &mut diagnostics);
+    let found = timed("load: walk", || {
+        walk(root, &canonical_root, &mut diagnostics)
+    });
 
-    let reads: Vec<(String, Read)> = found.par_iter().map(|f| read(&f.path)).collect();
+    let reads: Vec<(String, Read)> = timed("load: read", || {
+        found.par_iter().map(|f| read(&f.path)).collect()
+    });
     let mut sources = SourceMap::default();
     let mut status = Vec::with_capacity(reads.len());
     for (f, (text, r)) in found.iter().zip(reads) {
         sources.add(f.rel.clone(), text);
         status.push(r);
     }
-    let decoded: Vec<FileOutcome> = found
-        .par_iter()
-        .zip(status.par_iter())
-        .enumerate()
-        .map(|(i, (f, r))| decode_file(&sources, i, f, r))
-        .collect();
+    let decoded: Vec<FileOutcome> = timed("load: decode", || {
+        found
+            .par_iter()
+            .zip(status.par_iter())
+            .enumerate()
+            .map(|(i, (f, r))| decode_file(&sources, i, f, r))
+            .collect()
+    });
 
     let mut reg = Registry::default();
     // Borrowed keys, hashed: this runs once per file, on one core.

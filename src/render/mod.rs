@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::resolve::Register;
+use crate::timing::timed;
 use i18n::Tr;
 use markdown::Html;
 pub use output::MARKER;
@@ -333,30 +334,35 @@ pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildRepo
     let (pages, index) = rayon::join(
         || {
             // One buffer per worker thread, reused for every page it renders.
-            jobs.par_iter().try_for_each_init(
-                || String::with_capacity(64 * 1024),
-                |buf, job| {
-                    if job.is_large() {
-                        // Megabytes (the records hold every activity):
-                        // streamed, not grown in memory.
-                        return staging.write_with(&job.path(), |f| {
-                            let mut w = FmtToIo::new(std::io::BufWriter::with_capacity(256 * 1024, f));
-                            let result = render_job(job, &shared, &mut w);
-                            w.finish(result)
-                        });
-                    }
-                    buf.clear();
-                    render_job(job, &shared, buf)
-                        .map_err(|e| RenderError::Template(job.path(), e))?;
-                    staging.write(&job.path(), buf.as_bytes())
-                },
-            )
+            timed("render: pages", || {
+                jobs.par_iter().try_for_each_init(
+                    || String::with_capacity(64 * 1024),
+                    |buf, job| {
+                        if job.is_large() {
+                            // Megabytes (the records hold every activity):
+                            // streamed, not grown in memory.
+                            return staging.write_with(&job.path(), |f| {
+                                let mut w =
+                                    FmtToIo::new(std::io::BufWriter::with_capacity(256 * 1024, f));
+                                let result = render_job(job, &shared, &mut w);
+                                w.finish(result)
+                            });
+                        }
+                        buf.clear();
+                        render_job(job, &shared, buf)
+                            .map_err(|e| RenderError::Template(job.path(), e))?;
+                        staging.write(&job.path(), buf.as_bytes())
+                    },
+                )
+            })
         },
         || {
-            let json = staging.write_with("ropa.json", |f| {
-                crate::export::json::write_json(r, f, crate::export::json::Layout::Compact)
+            let json = timed("render: ropa.json", || {
+                staging.write_with("ropa.json", |f| {
+                    crate::export::json::write_json(r, f, crate::export::json::Layout::Compact)
+                })
             });
-            (search_index(r, &tr), json)
+            (timed("render: search index", || search_index(r, &tr)), json)
         },
     );
     let (index, register_json) = index;
@@ -368,6 +374,6 @@ pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildRepo
     staging.write("search-index.js", index.as_bytes())?;
     staging.write("ropa.schema.json", crate::export::json::schema().as_bytes())?;
     let pages = jobs.len();
-    let out = staging.commit()?;
+    let out = timed("render: swap", || staging.commit())?;
     Ok(BuildReport { out, pages })
 }
