@@ -286,13 +286,13 @@ fn main() -> ExitCode {
             if let ExportFormat::JsonSchema = format {
                 return emit(out.as_deref(), ropa::export::json::schema().as_bytes());
             }
-            if let Some(path) = &out {
-                if inside_registry(path, &common.registry) {
-                    return fail(format!(
-                        "refusing to write `{}` inside the registry folder",
-                        path.display()
-                    ));
-                }
+            if let Some(path) = &out
+                && inside_registry(path, &common.registry)
+            {
+                return fail(format!(
+                    "refusing to write `{}` inside the registry folder",
+                    path.display()
+                ));
             }
             let checked = match run_check(&common) {
                 Ok(c) => c,

@@ -55,7 +55,7 @@ pub fn document(r: &RegisterJson) -> Value {
         let mut ids: Vec<&str> = r
             .transfers
             .iter()
-            .filter(|t| t.activities.iter().any(|a| *a == activity))
+            .filter(|t| t.activities.contains(&activity))
             .map(|t| t.id)
             .collect();
         ids.sort_unstable();
@@ -70,12 +70,12 @@ pub fn document(r: &RegisterJson) -> Value {
         .iter()
         .chain(&r.processor_record.activities)
         .collect();
-    activities.sort_by(|a, b| a.id.cmp(&b.id));
+    activities.sort_by(|a, b| a.id.cmp(b.id));
     for a in activities {
         graph.push(activity(
             a,
             r.organisation.is_some(),
-            transfers_by_activity(&a.id),
+            transfers_by_activity(a.id),
         ));
     }
     for p in sorted(&r.processors, |p| p.id) {
@@ -336,9 +336,9 @@ fn country(c: &impl serde::Serialize) -> Value {
 
 fn contact_node(types: &[&str], c: &super::json::ContactJson) -> Value {
     let mut n = Node::new(None, types);
-    n.text("dpv:hasName", c.name.as_deref())
-        .text("dpv:hasAddress", c.address.as_deref());
-    let contacts: Vec<Value> = [c.email.as_deref(), c.phone.as_deref()]
+    n.text("dpv:hasName", c.name)
+        .text("dpv:hasAddress", c.address);
+    let contacts: Vec<Value> = [c.email, c.phone]
         .into_iter()
         .flatten()
         .filter(|s| !s.trim().is_empty())
@@ -354,17 +354,17 @@ fn organisation(o: &OrganisationJson, also_processor: bool) -> Value {
         types.push("dpv:DataProcessor");
     }
     let mut n = Node::new(Some(&format!("{ID_PREFIX}organisation")), &types);
-    n.text("rdfs:label", Some(&o.name))
-        .text("dpv:hasName", Some(&o.name))
-        .text("dpv:hasAddress", o.address.as_deref());
-    let contacts: Vec<Value> = [o.email.as_deref(), o.phone.as_deref(), o.website.as_deref()]
+    n.text("rdfs:label", Some(o.name))
+        .text("dpv:hasName", Some(o.name))
+        .text("dpv:hasAddress", o.address);
+    let contacts: Vec<Value> = [o.email, o.phone, o.website]
         .into_iter()
         .flatten()
         .filter(|s| !s.trim().is_empty())
         .map(|s| Value::String(s.into()))
         .collect();
     n.list("dpv:hasContact", contacts)
-        .text("dpv:hasIdentifier", o.registration.as_deref())
+        .text("dpv:hasIdentifier", o.registration)
         .set("dpv:hasCountry", country(&o.country));
     if let Some(dpo) = &o.dpo {
         n.set(
@@ -378,11 +378,7 @@ fn organisation(o: &OrganisationJson, also_processor: bool) -> Value {
             contact_node(&["dpv:Representative"], rep),
         );
     }
-    if let Some(sa) = o
-        .supervisory_authority
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-    {
+    if let Some(sa) = o.supervisory_authority.filter(|s| !s.trim().is_empty()) {
         let mut a = Node::new(None, &["dpv:DataProtectionAuthority"]);
         a.text("dpv:hasName", Some(sa));
         n.set("dpv:hasAuthority", a.done());
@@ -391,7 +387,7 @@ fn organisation(o: &OrganisationJson, also_processor: bool) -> Value {
         "dpv:hasRecordOfActivity",
         iri(&format!("{ID_PREFIX}record")),
     );
-    n.text("rdfs:comment", o.note.as_deref());
+    n.text("rdfs:comment", o.note);
     n.done()
 }
 
@@ -430,11 +426,11 @@ fn record(r: &RegisterJson) -> Value {
 }
 
 fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> Value {
-    let id = node_id("activity", &a.id);
+    let id = node_id("activity", a.id);
     let mut n = Node::new(Some(&id), &["dpv:Process"]);
     n.set("dpv:hasIdentifier", Value::String(a.id.to_string()))
-        .text("rdfs:label", Some(&a.name))
-        .text("dct:description", a.description.as_deref())
+        .text("rdfs:label", Some(a.name))
+        .text("dct:description", a.description)
         .set(
             "dpv:hasActivityStatus",
             iri(match a.status {
@@ -463,11 +459,7 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
     bases.sort_unstable();
     bases.dedup();
     n.list("dpv:hasLegalBasis", bases.into_iter().map(iri).collect());
-    if let Some(li) = a
-        .legitimate_interest
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-    {
+    if let Some(li) = a.legitimate_interest.filter(|s| !s.trim().is_empty()) {
         let mut j = Node::new(
             Some(&format!("{id}:legitimate-interest")),
             &["dpv:Justification"],
@@ -519,9 +511,9 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
         }
         for j in &a.joint_controllers {
             let mut jn = Node::new(None, &["dpv:DataController"]);
-            jn.text("dpv:hasName", Some(&j.name))
-                .text("dpv:hasContact", j.contact.as_deref())
-                .text("rdfs:comment", j.arrangement.as_deref());
+            jn.text("dpv:hasName", Some(j.name))
+                .text("dpv:hasContact", j.contact)
+                .text("rdfs:comment", j.arrangement);
             members.push(jn.done());
         }
         let mut jc = Node::new(
@@ -568,10 +560,10 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
                 refs("data-category", r.data_categories.iter().copied()),
             );
             let mut comments = Vec::new();
-            if let Some(from) = r.from.as_deref().filter(|s| !s.trim().is_empty()) {
+            if let Some(from) = r.from.filter(|s| !s.trim().is_empty()) {
                 comments.push(Value::String(format!("Period starts at: {from}")));
             }
-            if let Some(note) = r.note.as_deref().filter(|s| !s.trim().is_empty()) {
+            if let Some(note) = r.note.filter(|s| !s.trim().is_empty()) {
                 comments.push(Value::String(note.into()));
             }
             s.list("rdfs:comment", comments);
@@ -585,14 +577,14 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
         if let Some(c) = &d.completed {
             dn.set("dct:date", date(c));
         }
-        dn.text("dpv:hasIdentifier", d.reference.as_deref());
+        dn.text("dpv:hasIdentifier", d.reference);
         let mut comments = Vec::new();
         match d.required {
             Some(true) => comments.push(Value::String("Required (GDPR Art. 35).".into())),
             Some(false) => comments.push(Value::String("Not required.".into())),
             None => {}
         }
-        if let Some(note) = d.note.as_deref().filter(|s| !s.trim().is_empty()) {
+        if let Some(note) = d.note.filter(|s| !s.trim().is_empty()) {
             comments.push(Value::String(note.into()));
         }
         dn.list("rdfs:comment", comments);
@@ -602,14 +594,10 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
         n.set("dpv:hasContext", iri("dpv:AutomatedDecisionMaking"));
     }
     let mut comments = Vec::new();
-    if let Some(note) = a
-        .automated_decision_note
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-    {
+    if let Some(note) = a.automated_decision_note.filter(|s| !s.trim().is_empty()) {
         comments.push(Value::String(note.into()));
     }
-    if let Some(note) = a.note.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(note) = a.note.filter(|s| !s.trim().is_empty()) {
         comments.push(Value::String(note.into()));
     }
     n.list("rdfs:comment", comments);
@@ -621,33 +609,33 @@ fn processor(p: &ProcessorJson) -> Value {
     if !p.sub_processor_of.is_empty() {
         types.push("dpv:DataSubProcessor");
     }
-    let mut n = Node::new(Some(&node_id("processor", &p.id)), &types);
+    let mut n = Node::new(Some(&node_id("processor", p.id)), &types);
     n.set("dpv:hasIdentifier", Value::String(p.id.to_string()))
-        .text("rdfs:label", Some(&p.name))
-        .text("dpv:hasName", Some(&p.name))
-        .text("dct:description", Some(&p.service))
+        .text("rdfs:label", Some(p.name))
+        .text("dpv:hasName", Some(p.name))
+        .text("dct:description", Some(p.service))
         .set("dpv:hasCountry", country(&p.country));
     let mut locations: Vec<Value> = p.locations.iter().map(country).collect();
     locations.sort_by_key(|v| v.to_string());
     locations.dedup();
     n.list("dpv:hasLocation", locations);
-    n.text("dpv:hasContact", p.contact.as_deref());
+    n.text("dpv:hasContact", p.contact);
     if p.dpa_signed.is_some() || p.dpa_reference.is_some() {
         let mut dpa = Node::new(
-            Some(&format!("{}:dpa", node_id("processor", &p.id))),
+            Some(&format!("{}:dpa", node_id("processor", p.id))),
             &["dpv:DataProcessingAgreement"],
         );
         if let Some(d) = &p.dpa_signed {
             dpa.set("dct:date", date(d));
         }
-        dpa.text("dpv:hasIdentifier", p.dpa_reference.as_deref());
+        dpa.text("dpv:hasIdentifier", p.dpa_reference);
         n.set("dpv:hasLegalMeasure", dpa.done());
     }
     n.list(
         "dpv:hasDataProcessor",
         refs("processor", p.sub_processors.iter().map(|s| s.id)),
     );
-    n.text("rdfs:comment", p.note.as_deref());
+    n.text("rdfs:comment", p.note);
     n.done()
 }
 
@@ -658,20 +646,20 @@ fn recipient(x: &RecipientJson) -> Value {
         RecipientKind::GroupCompany => &["dpv:Recipient", "dpv:Organisation"],
         RecipientKind::Category => &["dpv:Recipient"],
     };
-    let mut n = Node::new(Some(&node_id("recipient", &x.id)), types);
+    let mut n = Node::new(Some(&node_id("recipient", x.id)), types);
     n.set("dpv:hasIdentifier", Value::String(x.id.to_string()))
-        .text("rdfs:label", Some(&x.name))
-        .text("dpv:hasName", Some(&x.name))
-        .text("dct:description", x.description.as_deref());
+        .text("rdfs:label", Some(x.name))
+        .text("dpv:hasName", Some(x.name))
+        .text("dct:description", x.description);
     if let Some(c) = &x.country {
         n.set("dpv:hasCountry", country(c));
     }
-    n.text("rdfs:comment", x.note.as_deref());
+    n.text("rdfs:comment", x.note);
     n.done()
 }
 
 fn transfer(t: &TransferJson, r: &RegisterJson) -> Value {
-    let id = node_id("transfer", &t.id);
+    let id = node_id("transfer", t.id);
     let mut n = Node::new(Some(&id), &["dpv:Process"]);
     let country_label = t.country_name.unwrap_or(t.country.as_str());
     n.set("dpv:hasIdentifier", Value::String(t.id.to_string()))
@@ -679,11 +667,11 @@ fn transfer(t: &TransferJson, r: &RegisterJson) -> Value {
             "rdfs:label",
             Some(&format!("Transfer to {} ({country_label})", t.to.name)),
         )
-        .text("dct:description", t.description.as_deref())
+        .text("dct:description", t.description)
         .set("dpv:hasProcessing", iri("dpv:CrossBorderTransfer"));
 
     let exporter = match &t.via {
-        Some(v) => Some(iri(&node_id("processor", &v.id))),
+        Some(v) => Some(iri(&node_id("processor", v.id))),
         None => r
             .organisation
             .as_ref()
@@ -697,7 +685,7 @@ fn transfer(t: &TransferJson, r: &RegisterJson) -> Value {
     } else {
         "recipient"
     };
-    let party = iri(&node_id(party_kind, &t.to.id));
+    let party = iri(&node_id(party_kind, t.to.id));
     n.set("dpv:hasDataImporter", party.clone())
         .set("dpv:hasRecipient", party)
         .set("dpv:hasCountry", country(&t.country));
@@ -709,18 +697,14 @@ fn transfer(t: &TransferJson, r: &RegisterJson) -> Value {
         .safeguard
         .as_ref()
         .and_then(|s| r.safeguards.iter().find(|x| x.id == s.id))
-        .is_some_and(|s| {
-            s.approved_by
-                .as_deref()
-                .is_some_and(|a| !a.trim().is_empty())
-        });
+        .is_some_and(|s| s.approved_by.is_some_and(|a| !a.trim().is_empty()));
     if let Some(basis) = transfer_legal_basis_iri(t.mechanism, t.derogation, authorised) {
         n.set("dpv:hasLegalBasis", iri(basis));
     }
 
     let mut measures = Vec::new();
     if let Some(s) = &t.safeguard {
-        measures.push(iri(&node_id("safeguard", &s.id)));
+        measures.push(iri(&node_id("safeguard", s.id)));
     }
     measures.extend(refs("measure", t.supplementary_measures.iter().copied()));
     n.list("dpv:hasTechnicalOrganisationalMeasure", measures)
@@ -737,8 +721,8 @@ fn transfer(t: &TransferJson, r: &RegisterJson) -> Value {
         if let Some(c) = &tia.completed {
             a.set("dct:date", date(c));
         }
-        a.text("dpv:hasIdentifier", tia.reference.as_deref())
-            .text("dct:description", tia.outcome.as_deref());
+        a.text("dpv:hasIdentifier", tia.reference)
+            .text("dct:description", tia.outcome);
         n.set("dpv:hasImpactAssessment", a.done());
     }
 
@@ -746,7 +730,7 @@ fn transfer(t: &TransferJson, r: &RegisterJson) -> Value {
     if let Some(d) = &t.adequacy.decision {
         comments.push(Value::String(format!("Adequacy decision in force: {d}")));
     }
-    if let Some(note) = t.note.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(note) = t.note.filter(|s| !s.trim().is_empty()) {
         comments.push(Value::String(note.into()));
     }
     n.list("rdfs:comment", comments);
@@ -755,12 +739,12 @@ fn transfer(t: &TransferJson, r: &RegisterJson) -> Value {
 
 fn safeguard(s: &SafeguardJson) -> Value {
     let mut n = Node::new(
-        Some(&node_id("safeguard", &s.id)),
+        Some(&node_id("safeguard", s.id)),
         &transfer_tool_types(s.kind),
     );
     n.set("dpv:hasIdentifier", Value::String(s.id.to_string()))
-        .text("rdfs:label", Some(&s.name))
-        .text("dct:description", s.description.as_deref());
+        .text("rdfs:label", Some(s.name))
+        .text("dct:description", s.description);
     if let Some(d) = &s.signed {
         n.set("dct:date", date(d));
     }
@@ -775,10 +759,10 @@ fn safeguard(s: &SafeguardJson) -> Value {
             modules.join(", ")
         )));
     }
-    if let Some(a) = s.approved_by.as_deref().filter(|a| !a.trim().is_empty()) {
+    if let Some(a) = s.approved_by.filter(|a| !a.trim().is_empty()) {
         comments.push(Value::String(format!("Approved by: {a}")));
     }
-    if let Some(note) = s.note.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(note) = s.note.filter(|s| !s.trim().is_empty()) {
         comments.push(Value::String(note.into()));
     }
     n.list("rdfs:comment", comments);
@@ -786,11 +770,11 @@ fn safeguard(s: &SafeguardJson) -> Value {
 }
 
 fn data_subject(c: &CategoryJson) -> Value {
-    let mut n = Node::new(Some(&node_id("data-subject", &c.id)), &["dpv:DataSubject"]);
+    let mut n = Node::new(Some(&node_id("data-subject", c.id)), &["dpv:DataSubject"]);
     n.set("dpv:hasIdentifier", Value::String(c.id.to_string()))
-        .text("rdfs:label", Some(&c.name))
-        .text("dct:description", c.description.as_deref())
-        .text("rdfs:comment", c.note.as_deref());
+        .text("rdfs:label", Some(c.name))
+        .text("dct:description", c.description)
+        .text("rdfs:comment", c.note);
     n.done()
 }
 
@@ -802,11 +786,11 @@ fn data_category(c: &CategoryJson) -> Value {
     if c.criminal {
         types.push("pd:Criminal");
     }
-    let mut n = Node::new(Some(&node_id("data-category", &c.id)), &types);
+    let mut n = Node::new(Some(&node_id("data-category", c.id)), &types);
     n.set("dpv:hasIdentifier", Value::String(c.id.to_string()))
-        .text("rdfs:label", Some(&c.name))
-        .text("dct:description", c.description.as_deref())
-        .text("rdfs:comment", c.note.as_deref());
+        .text("rdfs:label", Some(c.name))
+        .text("dct:description", c.description)
+        .text("rdfs:comment", c.note);
     n.done()
 }
 
@@ -819,11 +803,11 @@ fn measure(m: &MeasureJson) -> Value {
     if !m.transfers.is_empty() {
         types.push("eu-gdpr:SupplementaryMeasure");
     }
-    let mut n = Node::new(Some(&node_id("measure", &m.id)), &types);
+    let mut n = Node::new(Some(&node_id("measure", m.id)), &types);
     n.set("dpv:hasIdentifier", Value::String(m.id.to_string()))
-        .text("rdfs:label", Some(&m.name))
-        .text("dct:description", m.description.as_deref())
-        .text("rdfs:comment", m.note.as_deref());
+        .text("rdfs:label", Some(m.name))
+        .text("dct:description", m.description)
+        .text("rdfs:comment", m.note);
     n.done()
 }
 

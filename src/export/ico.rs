@@ -154,15 +154,11 @@ impl<'r> Ctx<'r> {
         let full = self.transfers.get(t.id);
         let mut details = Vec::new();
         if t.mechanism == Mechanism::Adequacy
-            && let Some(d) = full.and_then(|x| x.adequacy.decision.as_deref())
+            && let Some(d) = full.and_then(|x| x.adequacy.decision)
         {
             details.push(format!("decision {d}"));
         }
-        if let Some(s) = t
-            .safeguard
-            .as_deref()
-            .and_then(|id| self.safeguards.get(id))
-        {
+        if let Some(s) = t.safeguard.and_then(|id| self.safeguards.get(id)) {
             details.push(safeguard_text(s));
         }
         if let Some(d) = full.and_then(|x| x.derogation) {
@@ -205,7 +201,7 @@ impl<'r> Ctx<'r> {
 /// "SCC between A and B (2021/914, module 3), signed 2024-09-01, approved
 /// by X, document".
 fn safeguard_text(s: &SafeguardJson) -> String {
-    let mut out = clean(&s.name);
+    let mut out = clean(s.name);
     let mut paren = Vec::new();
     if let Some(v) = s.scc_version {
         paren.push(v.as_str().to_string());
@@ -241,7 +237,7 @@ fn empty(_: &Ctx<'_>, _: &ActivityJson) -> String {
 }
 
 fn business_function(_: &Ctx<'_>, a: &ActivityJson) -> String {
-    a.owner.as_deref().map(clean).unwrap_or_default()
+    a.owner.map(clean).unwrap_or_default()
 }
 
 fn purposes(_: &Ctx<'_>, a: &ActivityJson) -> String {
@@ -252,7 +248,7 @@ fn joint_controllers(_: &Ctx<'_>, a: &ActivityJson) -> String {
     a.joint_controllers
         .iter()
         .map(|j| {
-            let mut s = clean(&j.name);
+            let mut s = clean(j.name);
             if let Some(c) = &j.contact {
                 s.push_str(", ");
                 s.push_str(&clean(c));
@@ -333,7 +329,7 @@ fn processor_contracts(c: &Ctx<'_>, a: &ActivityJson) -> String {
             if let Some(d) = &p.dpa_signed {
                 parts.push(format!("DPA signed {}", plain(d)));
             }
-            if let Some(r) = full.and_then(|f| f.dpa_reference.as_deref()) {
+            if let Some(r) = full.and_then(|f| f.dpa_reference) {
                 parts.push(clean(r));
             }
             (!parts.is_empty()).then(|| format!("{}: {}", p.name, parts.join(", ")))
@@ -371,7 +367,7 @@ fn retention(c: &Ctx<'_>, a: &ActivityJson) -> String {
                 (None, Some(from)) => format!("No period given (from: {})", clean(from)),
                 (None, None) => "No period given".to_string(),
             };
-            let cats: Vec<&str> = r.data_categories.iter().copied().collect();
+            let cats: Vec<&str> = r.data_categories.to_vec();
             if cats != all {
                 let names: Vec<&str> = cats.iter().map(|id| c.category_name(id)).collect();
                 s.push_str(&format!(" ({})", names.join(", ")));
@@ -397,7 +393,7 @@ fn measures(c: &Ctx<'_>, a: &ActivityJson) -> String {
                     lower_first(c.tr.label("measure-kind", k.as_str()))
                 ));
             }
-            if let Some(d) = c.measures.get(m.id).and_then(|x| x.description.as_deref()) {
+            if let Some(d) = c.measures.get(m.id).and_then(|x| x.description) {
                 s.push_str(": ");
                 s.push_str(&clean(d));
             }
@@ -422,10 +418,7 @@ fn special_condition(c: &Ctx<'_>, a: &ActivityJson) -> String {
 }
 
 fn legitimate_interest(_: &Ctx<'_>, a: &ActivityJson) -> String {
-    a.legitimate_interest
-        .as_deref()
-        .map(clean)
-        .unwrap_or_default()
+    a.legitimate_interest.map(clean).unwrap_or_default()
 }
 
 fn automated_decisions(_: &Ctx<'_>, a: &ActivityJson) -> String {
@@ -450,7 +443,7 @@ fn location(c: &Ctx<'_>, a: &ActivityJson) -> String {
     }
     for p in &a.processors {
         let names: Vec<String> = p.locations.iter().map(|l| country(&plain(l))).collect();
-        lines.push(format!("{}: {}", c.processor_name(&p.id), names.join(", ")));
+        lines.push(format!("{}: {}", c.processor_name(p.id), names.join(", ")));
     }
     lines.join("\n")
 }
@@ -482,7 +475,7 @@ fn dpia_progress(_: &Ctx<'_>, a: &ActivityJson) -> String {
 fn dpia_link(_: &Ctx<'_>, a: &ActivityJson) -> String {
     a.dpia
         .as_ref()
-        .and_then(|d| d.reference.as_deref())
+        .and_then(|d| d.reference)
         .map(clean)
         .unwrap_or_default()
 }
@@ -510,7 +503,7 @@ fn sub_processors(c: &Ctx<'_>, a: &ActivityJson) -> String {
         .iter()
         .map(|p| {
             let mut s = format!("{} ({})", p.name, processor_place(p));
-            if let Some(contact) = c.processors.get(p.id).and_then(|f| f.contact.as_deref()) {
+            if let Some(contact) = c.processors.get(p.id).and_then(|f| f.contact) {
                 s.push_str(", ");
                 s.push_str(&clean(contact));
             }
@@ -704,7 +697,7 @@ pub fn contact_block(register: &RegisterJson) -> Vec<[String; 5]> {
         match org {
             Some(o) => [
                 role.to_string(),
-                clean(&o.name),
+                clean(o.name),
                 opt(&o.address),
                 opt(&o.email),
                 opt(&o.phone),

@@ -903,11 +903,11 @@ impl<'a> Builder<'a> {
                 activities: self.activity_ids(map, &c.id.value),
             };
         RegisterJson {
-            schema: "ropa.schema.json".into(),
-            schema_version: SCHEMA_VERSION.into(),
+            schema: "ropa.schema.json",
+            schema_version: SCHEMA_VERSION,
             generator: Generator {
-                name: "ropa".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
+                name: "ropa",
+                version: env!("CARGO_PKG_VERSION"),
             },
             as_of: date(&r.as_of),
             adequacy: AdequacyJson {
@@ -933,11 +933,11 @@ impl<'a> Builder<'a> {
             },
             organisation,
             controller_record: RecordJson {
-                article: "30(1)".into(),
+                article: "30(1)",
                 activities: records(true),
             },
             processor_record: RecordJson {
-                article: "30(2)".into(),
+                article: "30(2)",
                 activities: records(false),
             },
             processors: reg
@@ -998,8 +998,7 @@ impl<'a> Builder<'a> {
                             "processor"
                         } else {
                             "recipient"
-                        }
-                        .into(),
+                        },
                     },
                     country: cc(&t.country.value),
                     country_name: country_name(&t.country.value),

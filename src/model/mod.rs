@@ -539,12 +539,12 @@ impl Registry {
                 }
             }
             for sub in p.sub_processors.iter().flat_map(|s| s.value.iter()) {
-                if let Some((id, _)) = self.processors.get_key_value(&sub.value) {
-                    if seen.insert(id.as_str()) {
-                        let mut next = chain.clone();
-                        next.push(id.as_str());
-                        queue.push_back(next);
-                    }
+                if let Some((id, _)) = self.processors.get_key_value(&sub.value)
+                    && seen.insert(id.as_str())
+                {
+                    let mut next = chain.clone();
+                    next.push(id.as_str());
+                    queue.push_back(next);
                 }
             }
         }

@@ -265,10 +265,11 @@ fn remove_leftovers(out: &Path) {
             .or_else(|| tag.strip_prefix("old-"));
         // Only real folders: a link with such a name is not ours to follow.
         let real_dir = e.file_type().is_ok_and(|t| t.is_dir());
-        if let Some(pid) = pid {
-            if real_dir && !process_alive(pid) {
-                remove_tree(&e.path());
-            }
+        if let Some(pid) = pid
+            && real_dir
+            && !process_alive(pid)
+        {
+            remove_tree(&e.path());
         }
     }
 }

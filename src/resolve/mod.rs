@@ -56,7 +56,7 @@ pub struct Index<'a> {
     pub data_categories: HashMap<&'a str, &'a Category>,
 }
 
-fn index<'a, T>(map: &'a BTreeMap<String, T>) -> HashMap<&'a str, &'a T> {
+fn index<T>(map: &BTreeMap<String, T>) -> HashMap<&str, &T> {
     map.iter().map(|(k, v)| (k.as_str(), v)).collect()
 }
 

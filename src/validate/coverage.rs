@@ -43,7 +43,7 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 {
                     continue;
                 }
-                let cname = country_name(&e.country).unwrap_or(&e.country);
+                let cname = country_name(e.country).unwrap_or(e.country);
                 let via = if e.chain.len() > 1 {
                     format!(", `via = \"{}\"`", e.chain[e.chain.len() - 2])
                 } else {
