@@ -31,6 +31,12 @@ impl Checked {
 /// Loads and validates `root`. With `deny_warnings`, warnings become errors.
 pub fn check(root: &Path, as_of: Date, deny_warnings: bool) -> Result<Checked, LoadError> {
     let loaded = timed("load", || load::load(root))?;
+    Ok(check_loaded(loaded, as_of, deny_warnings))
+}
+
+/// Validates a loaded registry (from disk, or from memory with
+/// [`load::load_files`]).
+pub fn check_loaded(loaded: load::Loaded, as_of: Date, deny_warnings: bool) -> Checked {
     let adequacy = loaded
         .registry
         .adequacy
@@ -46,13 +52,13 @@ pub fn check(root: &Path, as_of: Date, deny_warnings: bool) -> Result<Checked, L
         }
     }
     diag::sort(&mut diagnostics);
-    Ok(Checked {
+    Checked {
         registry: loaded.registry,
         sources: loaded.sources,
         diagnostics,
         adequacy,
         as_of,
-    })
+    }
 }
 
 /// The as-of date when `--as-of` is not given: `SOURCE_DATE_EPOCH` if set

@@ -218,56 +218,11 @@ fn walk(root: &Path, canonical_root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<
             );
             continue;
         }
-        let parts: Vec<&str> = rel.split('/').collect();
-        let name = parts[parts.len() - 1];
-        let stem = name.strip_suffix(".toml").unwrap_or(name).to_string();
-        let kind = if parts.len() == 1 {
-            match Kind::of_root_file(name) {
-                Some(k) => k,
-                None => {
-                    let help = match did_you_mean(name, ROOT_FILES) {
-                        Some(m) => format!("did you mean `{m}`?"),
-                        None => format!(
-                            "the registry's top level holds only {}; entries go in {}",
-                            ROOT_FILES.join(", "),
-                            KIND_DIRS.map(|d| format!("{d}/")).join(", ")
-                        ),
-                    };
-                    diags.push(
-                        Diagnostic::file(
-                            Code::BadId,
-                            rel.clone(),
-                            format!("`{name}` is not a registry file"),
-                        )
-                        .help(help),
-                    );
-                    continue;
-                }
-            }
-        } else {
-            match Kind::of_dir(parts[0]) {
-                Some(k) => k,
-                None => {
-                    let help = match did_you_mean(parts[0], KIND_DIRS) {
-                        Some(m) => format!("did you mean the folder `{m}/`?"),
-                        None => format!(
-                            "entries go in {}",
-                            KIND_DIRS.map(|d| format!("{d}/")).join(", ")
-                        ),
-                    };
-                    diags.push(
-                        Diagnostic::file(
-                            Code::BadId,
-                            rel.clone(),
-                            format!(
-                                "`{name}` is in `{}/`, which is not a registry folder",
-                                parts[0]
-                            ),
-                        )
-                        .help(help),
-                    );
-                    continue;
-                }
+        let (kind, stem) = match classify(&rel) {
+            Ok(k) => k,
+            Err(d) => {
+                diags.push(*d);
+                continue;
             }
         };
         found.push(Found {
@@ -279,6 +234,62 @@ fn walk(root: &Path, canonical_root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<
     }
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
     found
+}
+
+/// Which kind of entry the file at `rel` (relative, `/`-separated) is,
+/// and its id; or why it is not a registry file.
+fn classify(rel: &str) -> Result<(Kind, String), Box<Diagnostic>> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let name = parts[parts.len() - 1];
+    let stem = name.strip_suffix(".toml").unwrap_or(name).to_string();
+    let kind = if parts.len() == 1 {
+        match Kind::of_root_file(name) {
+            Some(k) => k,
+            None => {
+                let help = match did_you_mean(name, ROOT_FILES) {
+                    Some(m) => format!("did you mean `{m}`?"),
+                    None => format!(
+                        "the registry's top level holds only {}; entries go in {}",
+                        ROOT_FILES.join(", "),
+                        KIND_DIRS.map(|d| format!("{d}/")).join(", ")
+                    ),
+                };
+                return Err(Box::new(
+                    Diagnostic::file(
+                        Code::BadId,
+                        rel.to_string(),
+                        format!("`{name}` is not a registry file"),
+                    )
+                    .help(help),
+                ));
+            }
+        }
+    } else {
+        match Kind::of_dir(parts[0]) {
+            Some(k) => k,
+            None => {
+                let help = match did_you_mean(parts[0], KIND_DIRS) {
+                    Some(m) => format!("did you mean the folder `{m}/`?"),
+                    None => format!(
+                        "entries go in {}",
+                        KIND_DIRS.map(|d| format!("{d}/")).join(", ")
+                    ),
+                };
+                return Err(Box::new(
+                    Diagnostic::file(
+                        Code::BadId,
+                        rel.to_string(),
+                        format!(
+                            "`{name}` is in `{}/`, which is not a registry folder",
+                            parts[0]
+                        ),
+                    )
+                    .help(help),
+                ));
+            }
+        }
+    };
+    Ok((kind, stem))
 }
 
 /// How reading a file went; the text itself goes into the source map.
@@ -313,6 +324,12 @@ fn read(path: &Path) -> (String, Read) {
     if let Err(e) = (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
         return (String::new(), Read::Failed(e.to_string()));
     }
+    text_of(bytes)
+}
+
+/// The text of a file from its bytes: refused above [`MAX_FILE_BYTES`],
+/// BOM and CRLF removed, invalid UTF-8 located.
+fn text_of(bytes: Vec<u8>) -> (String, Read) {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return (String::new(), Read::TooLarge(bytes.len() as u64));
     }
@@ -521,6 +538,48 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     let reads: Vec<(String, Read)> = timed("load: read", || {
         found.par_iter().map(|f| read(&f.path)).collect()
     });
+    Ok(assemble(found, reads, diagnostics))
+}
+
+/// Loads a registry held in memory: `(path, bytes)` pairs, paths relative
+/// to the registry folder and `/`-separated, as `load` would find them on
+/// disk (hidden and non-`.toml` files are skipped the same way). The fuzz
+/// targets and tests use it; the result is what `load` gives for the same
+/// files on disk.
+pub fn load_files(files: Vec<(String, Vec<u8>)>) -> Loaded {
+    let mut files = files;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.dedup_by(|a, b| a.0 == b.0);
+    let mut diagnostics = Vec::new();
+    let mut found = Vec::new();
+    let mut reads = Vec::new();
+    for (rel, bytes) in files {
+        let hidden = rel.split('/').any(|part| part.starts_with('.'));
+        if hidden || !rel.ends_with(".toml") {
+            continue;
+        }
+        match classify(&rel) {
+            Ok((kind, id)) => {
+                found.push(Found {
+                    path: PathBuf::from(&rel),
+                    rel,
+                    kind,
+                    id,
+                });
+                reads.push(text_of(bytes));
+            }
+            Err(d) => diagnostics.push(*d),
+        }
+    }
+    assemble(found, reads, diagnostics)
+}
+
+/// Decodes the files read and assembles the registry.
+fn assemble(
+    found: Vec<Found>,
+    reads: Vec<(String, Read)>,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Loaded {
     let mut sources = SourceMap::default();
     let mut status = Vec::with_capacity(reads.len());
     for (f, (text, r)) in found.iter().zip(reads) {
@@ -655,11 +714,11 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
                 .help("create categories.toml with the `[data_subjects.<id>]` and `[data_categories.<id>]` the activities name"),
         );
     }
-    Ok(Loaded {
+    Loaded {
         registry: reg,
         sources,
         diagnostics,
-    })
+    }
 }
 
 /// Parses an adequacy list from text (the bundled one, or a test's).

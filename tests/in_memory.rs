@@ -1,0 +1,84 @@
+//! `load::load_files` (a registry held in memory, used by the fuzz targets)
+//! gives what `load` gives for the same files on disk.
+
+use std::path::Path;
+
+use ropa::check::{check, check_loaded};
+use ropa::diag::render_json;
+use ropa::load::load_files;
+use ropa::model::Date;
+use ropa::resolve::Register;
+
+fn files_of(root: &Path) -> Vec<(String, Vec<u8>)> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).unwrap();
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn in_memory_registry_checks_like_the_same_files_on_disk() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let as_of = Date::parse("2026-11-24").unwrap();
+    for reg in [
+        "registry",
+        "examples/alutech",
+        "tests/fixtures/broken-schema",
+        "tests/fixtures/broken-legal",
+        "tests/fixtures/warnings-only",
+    ] {
+        let root = manifest.join(reg);
+        let disk = check(&root, as_of, false).unwrap();
+        let memory = check_loaded(load_files(files_of(&root)), as_of, false);
+        assert_eq!(
+            render_json(&memory.diagnostics, &memory.sources),
+            render_json(&disk.diagnostics, &disk.sources),
+            "{reg}: diagnostics differ"
+        );
+        if !disk.has_errors() {
+            assert_eq!(
+                ropa::export::json::to_json(
+                    &Register::new(&memory),
+                    ropa::export::json::Layout::Compact
+                ),
+                ropa::export::json::to_json(
+                    &Register::new(&disk),
+                    ropa::export::json::Layout::Compact
+                ),
+                "{reg}: registers differ"
+            );
+        }
+    }
+}
+
+#[test]
+fn in_memory_paths_are_classified_like_paths_on_disk() {
+    let as_of = Date::parse("2026-11-24").unwrap();
+    let files = vec![
+        ("README.md".to_string(), b"not ours".to_vec()),
+        (".git/config.toml".to_string(), b"hidden".to_vec()),
+        ("activites/x.toml".to_string(), b"name = 'x'".to_vec()),
+        ("../outside.toml".to_string(), b"".to_vec()),
+        ("other/x.toml".to_string(), b"".to_vec()),
+        ("organisation.toml".to_string(), b"\xff\xfe".to_vec()),
+    ];
+    let checked = check_loaded(load_files(files), as_of, false);
+    let json = render_json(&checked.diagnostics, &checked.sources);
+    // A misspelt folder gets the did-you-mean help, as on disk.
+    assert!(
+        json.contains("did you mean the folder `activities/`?"),
+        "{json}"
+    );
+    assert!(json.contains("`x.toml` is in `other/`"), "{json}");
+    // `..` is a hidden name, skipped like `.git`: nothing leaves the registry.
+    assert!(!json.contains("outside"), "{json}");
+    assert!(json.contains("not UTF-8"), "{json}");
+    assert!(!json.contains("README"), "{json}");
+    assert!(!json.contains(".git"), "{json}");
+}
