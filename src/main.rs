@@ -196,8 +196,23 @@ fn emit(out: Option<&std::path::Path>, bytes: &[u8]) -> ExitCode {
     }
 }
 
+/// `ropa --version`: the program's version and the date its bundled EEA and
+/// adequacy list was last checked, which decides what it accepts.
+fn version_text() -> String {
+    format!(
+        "{} (bundled adequacy list as of {})",
+        env!("CARGO_PKG_VERSION"),
+        ropa::reference::bundled_adequacy().as_of
+    )
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().version(version_text()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let command = cli.command.unwrap_or(Command::Build {
         common: Common {
             registry: "registry".into(),
