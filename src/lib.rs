@@ -14,5 +14,6 @@ pub mod model;
 pub mod reference;
 pub mod render;
 pub mod resolve;
+pub mod scaffold;
 pub mod timing;
 pub mod validate;

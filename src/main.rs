@@ -88,6 +88,17 @@ enum Command {
         #[arg(long)]
         compact: bool,
     },
+    /// Write a new entry with every key of its kind, ready to fill in.
+    New {
+        /// What kind of entry.
+        #[arg(value_enum)]
+        kind: NewKind,
+        /// Its id: the file name, lower-case letters, digits and hyphens.
+        id: String,
+        /// The registry folder.
+        #[arg(long, default_value = "registry")]
+        registry: PathBuf,
+    },
     /// Show what changed between two JSON registers (exit 0 equal, 1 different, 2 unreadable).
     Diff {
         /// The older register (ropa.json).
@@ -120,6 +131,20 @@ enum ExportFormat {
     Xlsx,
     /// JSON-LD with the W3C Data Privacy Vocabulary (DPV) and its GDPR extension.
     Dpv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum NewKind {
+    /// A processing activity (activities/).
+    Activity,
+    /// A processor (processors/).
+    Processor,
+    /// A recipient that is not a processor (recipients/).
+    Recipient,
+    /// An international transfer (transfers/).
+    Transfer,
+    /// A transfer instrument: SCCs, BCRs... (safeguards/).
+    Safeguard,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -252,6 +277,26 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
+            }
+        }
+        Command::New { kind, id, registry } => {
+            use ropa::scaffold::{EntryKind, new_entry};
+            let kind = match kind {
+                NewKind::Activity => EntryKind::Activity,
+                NewKind::Processor => EntryKind::Processor,
+                NewKind::Recipient => EntryKind::Recipient,
+                NewKind::Transfer => EntryKind::Transfer,
+                NewKind::Safeguard => EntryKind::Safeguard,
+            };
+            match new_entry(&registry, kind, &id) {
+                Ok(path) => {
+                    say!(
+                        "created {}: fill in the empty values at the top, uncomment what applies, then run `ropa check`",
+                        path.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
             }
         }
         Command::Diff { old, new, format } => {

@@ -888,3 +888,27 @@ fn registry_defaults_to_the_registry_folder() {
     default.assert_exit(0);
     assert_eq!(default.stdout, explicit.stdout);
 }
+
+/// `ropa --version` names the version and the as-of date of the bundled
+/// adequacy list (the date is read from the list itself, not copied here).
+#[test]
+fn version_names_the_bundled_adequacy_date() {
+    let list = std::fs::read_to_string(manifest_dir().join("src/reference/adequacy.toml")).unwrap();
+    let as_of = list
+        .lines()
+        .find_map(|l| l.strip_prefix("as_of = "))
+        .expect("adequacy.toml has an as_of line")
+        .trim()
+        .trim_matches('"');
+    for flag in ["--version", "-V"] {
+        let run = run_in(&manifest_dir(), &[flag]);
+        run.assert_exit(0);
+        assert_eq!(
+            run.stdout.trim(),
+            format!(
+                "ropa {} (bundled adequacy list as of {as_of})",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+    }
+}

@@ -237,6 +237,15 @@ impl Decode for CountryCode {
         if reference::is_country(&s) {
             return Some(CountryCode(s));
         }
+        if s.trim().is_empty() {
+            // A key left blank (e.g. by `ropa new`): say so, not "`` is unknown".
+            cx.push(
+                cx.diag(Code::Schema, v.span(), format!("`{key}` is empty"))
+                    .label("empty")
+                    .help("write the two-letter ISO 3166-1 alpha-2 code between the quotes, in upper case (e.g. `SE`, `US`, `IN`, `GB`)"),
+            );
+            return None;
+        }
         let d = cx
             .diag(Code::UnknownCountry, v.span(), format!("`{s}` is not an ISO 3166-1 alpha-2 country code"))
             .label("unknown country")
@@ -260,6 +269,14 @@ macro_rules! decode_enum {
                 }
                 let allowed: Vec<&str> = <$t>::ALL.iter().map(|x| x.as_str()).collect();
                 let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+                if s.trim().is_empty() {
+                    cx.push(
+                        cx.diag(Code::Schema, v.span(), format!("`{key}` is empty"))
+                            .label("empty")
+                            .help(format!("write one of {list} between the quotes")),
+                    );
+                    return None;
+                }
                 let help = match did_you_mean(&s, allowed.iter().copied()) {
                     Some(m) => format!("did you mean `{m}`? The allowed values are {list}"),
                     None => format!("the allowed values are {list}"),
@@ -397,7 +414,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
             cx.push(
                 cx.diag(Code::Schema, s.span.clone(), format!("`{key}` is empty"))
                     .label("empty")
-                    .help(format!("write the {key} between the quotes")),
+                    .help(format!("write the `{key}` value between the quotes")),
             );
             return None;
         }

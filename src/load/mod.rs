@@ -19,7 +19,7 @@ use crate::diag::{Code, Diagnostic, FileId, SourceMap, did_you_mean};
 use crate::model::*;
 use crate::timing::timed;
 
-pub use decode::is_valid_id;
+pub use decode::{is_valid_id, suggest_id};
 
 /// Files larger than this are refused with `file-too-large`: no registry
 /// entry is anywhere near it, and it keeps memory bounded on absurd input.
