@@ -15,5 +15,6 @@ pub mod reference;
 pub mod render;
 pub mod resolve;
 pub mod scaffold;
+pub mod schemas;
 pub mod timing;
 pub mod validate;

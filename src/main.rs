@@ -88,6 +88,12 @@ enum Command {
         #[arg(long)]
         compact: bool,
     },
+    /// Write the JSON Schemas of the registry files, for editors (docs/editing.md).
+    Schema {
+        /// The folder to write them to (created if missing).
+        #[arg(long, default_value = "schemas")]
+        out: PathBuf,
+    },
     /// Write a new entry with every key of its kind, ready to fill in.
     New {
         /// What kind of entry.
@@ -278,6 +284,23 @@ fn main() -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             }
+        }
+        Command::Schema { out } => {
+            if let Err(e) = std::fs::create_dir_all(&out) {
+                return fail(format!("cannot create `{}`: {e}", out.display()));
+            }
+            for (name, text) in ropa::schemas::all() {
+                let path = out.join(name);
+                if let Err(e) = ropa::export::write_atomic(&path, text.as_bytes()) {
+                    return fail(format!("cannot write `{}`: {e}", path.display()));
+                }
+            }
+            say!(
+                "wrote {} schemas into {}",
+                ropa::schemas::all().len(),
+                out.display()
+            );
+            ExitCode::SUCCESS
         }
         Command::New { kind, id, registry } => {
             use ropa::scaffold::{EntryKind, new_entry};

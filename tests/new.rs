@@ -176,3 +176,52 @@ fn refusals_write_nothing() {
         run.stderr
     );
 }
+
+/// With the schemas beside the registry, a new file names its schema on
+/// its first line (docs/editing.md); without them, it does not.
+#[test]
+fn new_file_names_its_schema_when_the_schemas_are_there() {
+    let root = tempfile::tempdir().unwrap();
+    let reg = root.path().join("registry");
+    std::fs::create_dir_all(&reg).unwrap();
+    let run = run_in(
+        &manifest_dir(),
+        &[
+            "new",
+            "processor",
+            "first",
+            "--registry",
+            reg.to_str().unwrap(),
+        ],
+    );
+    run.assert_exit(0);
+    let text = std::fs::read_to_string(reg.join("processors/first.toml")).unwrap();
+    assert!(!text.starts_with("#:schema"), "{text}");
+
+    let schemas = root.path().join("schemas");
+    run_in(
+        &manifest_dir(),
+        &["schema", "--out", schemas.to_str().unwrap()],
+    )
+    .assert_exit(0);
+    let run = run_in(
+        &manifest_dir(),
+        &[
+            "new",
+            "processor",
+            "second",
+            "--registry",
+            reg.to_str().unwrap(),
+        ],
+    );
+    run.assert_exit(0);
+    let path = reg.join("processors/second.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let first = text.lines().next().unwrap();
+    assert_eq!(first, "#:schema ../../schemas/processor.schema.json");
+    let target = path
+        .parent()
+        .unwrap()
+        .join(first.trim_start_matches("#:schema "));
+    assert!(target.is_file(), "{}", target.display());
+}

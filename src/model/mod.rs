@@ -188,83 +188,148 @@ impl SccVersion {
     }
 }
 
-#[derive(Clone, Debug)]
+/// A contact: the data protection officer ([dpo]) or the Art. 27 representative ([representative]).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Contact {
+    #[schemars(skip)]
     pub span: Range<usize>,
+    /// Name of the person or office.
     pub name: Text,
+    /// Postal address.
     pub address: Text,
+    /// E-mail address.
     pub email: Text,
+    /// Phone number.
     pub phone: Text,
 }
 
-#[derive(Clone, Debug)]
+/// How the published site presents itself ([site] in organisation.toml).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SiteSettings {
+    /// Title of the published site (default the organisation's name).
     pub title: Text,
+    /// Language of the site's own words: en, nl, de, fr (default en); other codes read English.
     pub language: Text,
 }
 
-#[derive(Clone, Debug)]
+/// Who keeps this record: the controller or processor (organisation.toml, Art. 30(1)(a)).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Organisation {
+    #[schemars(skip)]
     pub file: FileId,
+    /// Legal name of the controller or processor (Art. 30(1)(a)).
     pub name: Sp<String>,
+    /// Name the organisation trades under, if different from the legal name.
     pub trading_name: Text,
+    /// Company registration number.
     pub registration: Text,
+    /// Postal address (Art. 30(1)(a)).
     pub address: Text,
+    /// Contact e-mail address (Art. 30(1)(a)).
     pub email: Text,
+    /// Contact phone number (Art. 30(1)(a)).
     pub phone: Text,
+    /// Website address.
     pub website: Text,
+    /// Country of main establishment, two-letter code such as SE, DE, IE.
+    #[schemars(regex(pattern = r"^[A-Z]{2}$"))]
     pub country: Sp<String>,
+    /// Name of the lead supervisory authority.
     pub supervisory_authority: Text,
+    /// The data protection officer: name, email, phone (Art. 30(1)(a), 37).
     pub dpo: Option<Contact>,
+    /// The representative in the EU of an organisation established outside it: name, address, email (Art. 27).
     pub representative: Option<Contact>,
+    /// How the published site presents itself: title, language.
     pub site: Option<SiteSettings>,
+    /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
 }
 
 /// A data subject category or a personal data category.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Category {
+    #[schemars(skip)]
     pub id: Sp<String>,
+    #[schemars(skip)]
     pub file: FileId,
+    /// Display name of the category, for example "Customers" or "Contact details".
     pub name: Sp<String>,
+    /// What the category covers (Markdown allowed).
     pub description: Text,
+    /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
+    /// Special category data (Art. 9(1)), true or false (default false). Activities using it need special_category_condition.
+    #[schemars(default)]
     pub special: bool,
+    /// Data on criminal convictions and offences (Art. 10), true or false (default false).
+    #[schemars(default)]
     pub criminal: bool,
 }
 
-#[derive(Clone, Debug)]
+/// A technical or organisational security measure ([measures.<id>] in measures.toml, Art. 32).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Measure {
+    #[schemars(skip)]
     pub id: Sp<String>,
+    #[schemars(skip)]
     pub file: FileId,
+    /// Short title of the measure, for example "Encryption at rest".
     pub name: Sp<String>,
+    /// What the measure does (Markdown allowed).
     pub description: Text,
+    /// Type of measure: technical, organisational.
     pub kind: Option<Sp<MeasureKind>>,
+    /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
 }
 
-#[derive(Clone, Debug)]
+/// One retention period of an activity ([[retention]], Art. 30(1)(f)).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Retention {
+    #[schemars(skip)]
     pub span: Range<usize>,
+    /// How long the data is kept, as an ISO 8601 duration: P30D, P6M, P2Y.
     pub period: Option<Sp<IsoDuration>>,
+    /// The event the period starts from, for example "end of the financial year".
     pub from: Text,
+    /// Which data this period applies to: ids from categories.toml (default all of the activity's data categories).
     pub data_categories: Option<List<String>>,
+    /// Why this period, or anything else worth knowing (Markdown allowed).
     pub note: Text,
 }
 
-#[derive(Clone, Debug)]
+/// The data protection impact assessment of an activity ([dpia], Art. 35).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Dpia {
+    #[schemars(skip)]
     pub span: Range<usize>,
+    /// Whether a DPIA is required, true or false. Required but not completed gives a warning.
     pub required: Option<Sp<bool>>,
+    /// Date the DPIA was completed.
     pub completed: Option<Sp<Date>>,
+    /// Where the DPIA is filed.
     pub reference: Text,
+    /// Anything else worth knowing about the DPIA (Markdown allowed).
     pub note: Text,
 }
 
-#[derive(Clone, Debug)]
+/// When an activity was last checked and when it is next due ([review]).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Review {
+    #[schemars(skip)]
     pub span: Range<usize>,
+    /// Date of the last review.
     pub last_reviewed: Option<Sp<Date>>,
+    /// Date of the next review (default 12 months after last_reviewed). Once it has passed, ropa check warns that the review is overdue.
     pub next_review: Option<Sp<Date>>,
 }
 
@@ -280,47 +345,85 @@ impl Review {
     }
 }
 
-#[derive(Clone, Debug)]
+/// Another controller that decides with us why and how the data is processed ([[joint_controllers]], Art. 26).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct JointController {
+    #[schemars(skip)]
     pub span: Range<usize>,
+    /// Name of the other controller.
     pub name: Sp<String>,
+    /// How to reach them about data protection.
     pub contact: Text,
+    /// The arrangement that sets out who does what, and where it is filed (Art. 26(1)).
     pub arrangement: Text,
 }
 
-#[derive(Clone, Debug)]
+/// One processing activity of the record (activities/<id>.toml, Art. 30).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Activity {
+    #[schemars(skip)]
     pub id: String,
+    #[schemars(skip)]
     pub file: FileId,
     /// Where diagnostics about the whole entry point (its first key).
+    #[schemars(skip)]
     pub anchor: Range<usize>,
+    /// Short title of the activity, for example "Payroll".
     pub name: Sp<String>,
+    /// A longer description (Markdown allowed).
     pub description: Text,
+    /// Which record this belongs to: controller, joint-controller, processor (default controller).
     pub role: Option<Sp<Role>>,
+    /// Status: active, planned, retired (default active).
     pub status: Option<Sp<Status>>,
+    /// Department or person responsible.
     pub owner: Text,
+    /// Why the data is processed, one or more (Art. 30(1)(b)).
     pub purposes: List<String>,
+    /// Legal bases, required unless role is processor: consent, contract, legal-obligation, vital-interests, public-task, legitimate-interests (Art. 6(1)).
     pub legal_bases: Option<List<LegalBasis>>,
+    /// The interest pursued, required when legal_bases has legitimate-interests (Art. 6(1)(f)).
     pub legitimate_interest: Text,
+    /// Required when any data category is special: explicit-consent, employment, vital-interests, not-for-profit, made-public, legal-claims, substantial-public-interest, health-care, public-health, archiving-research (Art. 9(2)).
     pub special_category_condition: Option<Sp<SpecialCategoryCondition>>,
+    /// Whose data this is: ids from categories.toml, data_subjects section (Art. 30(1)(c)).
     pub data_subjects: List<String>,
+    /// Which personal data: ids from categories.toml, data_categories section (Art. 30(1)(c)).
     pub data_categories: List<String>,
+    /// Where the data comes from, in plain words.
     pub sources: Option<List<String>>,
+    /// Processors that handle the data for us: ids from processors/.
     pub processors: Option<List<String>>,
+    /// Recipients that are not our processors: ids from recipients/ (Art. 30(1)(d)).
     pub recipients: Option<List<String>>,
+    /// Transfers outside the EEA: ids from transfers/ (Art. 30(1)(e)).
     pub transfers: Option<List<String>>,
+    /// Security measures: ids from measures.toml (Art. 30(1)(g)). Leaving it out gives a warning.
     pub measures: Option<List<String>>,
+    /// Applications or systems that hold the data.
     pub systems: Option<List<String>>,
+    /// Automated decisions with legal or similar effects, true or false (default false, Art. 22).
     pub automated_decision_making: Option<Sp<bool>>,
+    /// How the automated decision works and how a person can contest it.
     pub automated_decision_note: Text,
+    /// How long the data is kept: one [[retention]] block per period (Art. 30(1)(f)). Leaving it out gives a warning.
+    #[schemars(with = "Option<Vec<Retention>>")]
     pub retention: Vec<Retention>,
+    /// Data protection impact assessment (Art. 35): required, completed, reference, note.
     pub dpia: Option<Dpia>,
+    /// When this activity was last checked and when it is next due: last_reviewed, next_review.
     pub review: Option<Review>,
+    /// Only for role processor, and then required: on whose behalf we process, by name (Art. 30(2)(a)).
     pub controllers: Option<List<String>>,
+    /// Only for role joint-controller, and then required: one [[joint_controllers]] block per other controller (Art. 26).
     pub joint_controllers: Option<Sp<Vec<JointController>>>,
+    /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
     /// Which rule-bearing keys were written with at least one item, valid or
     /// not, so a misspelt value is one `schema` error, not also "missing".
+    #[schemars(skip)]
     pub given: Given,
 }
 
@@ -341,23 +444,43 @@ impl Activity {
     }
 }
 
-#[derive(Clone, Debug)]
+/// One processor or sub-processor: a company that handles personal data on our behalf (processors/<id>.toml, Art. 28).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Processor {
+    #[schemars(skip)]
     pub id: String,
+    #[schemars(skip)]
     pub file: FileId,
+    #[schemars(skip)]
     pub anchor: Range<usize>,
+    /// Legal name of the company.
     pub name: Sp<String>,
+    /// What they do for us.
     pub service: Sp<String>,
+    /// Country where the company is established, two-letter code such as IE, DE, US.
+    #[schemars(regex(pattern = r"^[A-Z]{2}$"))]
     pub country: Sp<String>,
+    /// Countries where the data is stored or accessed, two-letter codes (default the country above).
+    #[schemars(inner(regex(pattern = r"^[A-Z]{2}$")))]
     pub locations: Option<List<String>>,
+    /// Who to contact there about data protection.
     pub contact: Text,
+    /// Their website.
     pub website: Text,
+    /// A longer description (Markdown allowed).
     pub description: Text,
+    /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
+    /// Date the processing contract was signed (Art. 28(3)). Leaving it out gives a warning.
     pub dpa_signed: Option<Sp<Date>>,
+    /// Where the signed contract is filed.
     pub dpa_reference: Text,
+    /// Listed under the EU-US Data Privacy Framework, true or false (default false).
     pub dpf_certified: Option<Sp<bool>>,
+    /// Certifications they hold, for example "ISO 27001", "SOC 2 Type II".
     pub certifications: Option<List<String>>,
+    /// Other processors they use for our data: ids from processors/ (Art. 28(2)).
     pub sub_processors: Option<List<String>>,
 }
 
@@ -388,16 +511,28 @@ impl Processor {
     }
 }
 
-#[derive(Clone, Debug)]
+/// One recipient that is not our processor: a company, authority or category of them (recipients/<id>.toml, Art. 30(1)(d)).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Recipient {
+    #[schemars(skip)]
     pub id: String,
+    #[schemars(skip)]
     pub file: FileId,
+    #[schemars(skip)]
     pub anchor: Range<usize>,
+    /// Name of the recipient, or of the category of recipients.
     pub name: Sp<String>,
+    /// What kind of recipient: controller, public-authority, group-company, category (a category of recipients).
     pub kind: Sp<RecipientKind>,
+    /// Country of the recipient, two-letter code such as SE or US; leave it out for a category spread over many countries.
+    #[schemars(regex(pattern = r"^[A-Z]{2}$"))]
     pub country: Text,
+    /// Listed under the EU-US Data Privacy Framework, true or false (default false).
     pub dpf_certified: Option<Sp<bool>>,
+    /// A longer description (Markdown allowed).
     pub description: Text,
+    /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
 }
 
@@ -407,47 +542,86 @@ impl Recipient {
     }
 }
 
-#[derive(Clone, Debug)]
+/// The transfer impact assessment of a transfer ([tia]).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Tia {
+    #[schemars(skip)]
     pub span: Range<usize>,
+    /// Date the assessment was completed.
     pub completed: Option<Sp<Date>>,
+    /// Where the assessment is filed.
     pub reference: Text,
+    /// What the assessment concluded.
     pub outcome: Text,
 }
 
-#[derive(Clone, Debug)]
+/// One international transfer: personal data sent to a country outside the EEA (transfers/<id>.toml, Art. 44-49).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Transfer {
+    #[schemars(skip)]
     pub id: String,
+    #[schemars(skip)]
     pub file: FileId,
+    #[schemars(skip)]
     pub anchor: Range<usize>,
+    /// Who receives the data: an id from processors/ or recipients/.
     pub to: Sp<String>,
+    /// Destination country, two-letter code such as US, IN, GB (Art. 30(1)(e)).
+    #[schemars(regex(pattern = r"^[A-Z]{2}$"))]
     pub country: Sp<String>,
+    /// For an onward transfer by a sub-processor: the id of the processor that makes it.
     pub via: Text,
+    /// What makes the transfer lawful: adequacy, scc, bcr, code-of-conduct, certification, ad-hoc-clauses, public-authority-instrument, derogation (Art. 45-49).
     pub mechanism: Sp<Mechanism>,
+    /// The signed instrument, required for every mechanism but adequacy and derogation: an id from safeguards/ whose kind is the mechanism.
     pub safeguard: Text,
+    /// Required when mechanism is derogation: explicit-consent, contract-with-subject, contract-in-interest, public-interest, legal-claims, vital-interests, public-register, compelling-legitimate-interests (Art. 49(1)).
     pub derogation: Option<Sp<Derogation>>,
+    /// Which data is transferred: ids from categories.toml.
     pub data_categories: Option<List<String>>,
+    /// Extra protection for this transfer: ids from measures.toml.
     pub supplementary_measures: Option<List<String>>,
+    /// Transfer impact assessment, expected for scc, bcr and ad-hoc-clauses to a country without adequacy: completed, reference, outcome.
     pub tia: Option<Tia>,
+    /// A longer description (Markdown allowed).
     pub description: Text,
+    /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
 }
 
-#[derive(Clone, Debug)]
+/// One transfer instrument: signed standard contractual clauses, approved binding corporate rules and the like (safeguards/<id>.toml, Art. 46-47).
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Safeguard {
+    #[schemars(skip)]
     pub id: String,
+    #[schemars(skip)]
     pub file: FileId,
+    #[schemars(skip)]
     pub anchor: Range<usize>,
+    /// Short title, for example "SCCs with Cloud Host Inc.".
     pub name: Sp<String>,
+    /// Type of instrument: scc, bcr, code-of-conduct, certification, ad-hoc-clauses, public-authority-instrument (Art. 46(2), 46(3), 47).
     pub kind: Sp<SafeguardKind>,
+    /// Only for scc: the Commission decision, 2021/914 (the default). The repealed 2010/87/EU, 2004/915/EC and 2001/497/EC are errors.
     pub scc_version: Option<Sp<SccVersion>>,
+    /// Only for scc, and then required, one or more modules: 1 (controller to controller), 2 (controller to processor), 3 (processor to processor), 4 (processor to controller).
     pub scc_modules: Option<List<i64>>,
+    /// Date the instrument was signed.
     pub signed: Option<Sp<Date>>,
+    /// Date the instrument ends, if it has an end date.
     pub expires: Option<Sp<Date>>,
+    /// Who signed it.
     pub parties: Option<List<String>>,
+    /// Where the signed text is filed.
     pub document: Text,
+    /// For bcr, code-of-conduct and certification: the authority that approved it.
     pub approved_by: Text,
+    /// A longer description (Markdown allowed).
     pub description: Text,
+    /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
 }
 
@@ -463,14 +637,22 @@ impl Safeguard {
 }
 
 /// One Commission adequacy decision (Art. 45).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AdequacyDecision {
+    #[schemars(skip)]
     pub country: String,
+    /// The Commission decision, for example "(EU) 2023/1795".
     pub decision: String,
+    /// Date the decision was adopted; before it, the decision is not in force.
     pub adopted: Option<Date>,
+    /// Limits of the decision, for example "Commercial organisations subject to PIPEDA".
     pub scope: Option<String>,
+    /// A condition the recipient must meet to be covered: dpf-certified.
     pub requires: Option<AdequacyRequirement>,
+    /// Date after which the decision no longer counts.
     pub expires: Option<Date>,
+    /// Where a fact is uncertain or the source vague (Markdown allowed).
     pub note: Option<String>,
 }
 

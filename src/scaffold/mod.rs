@@ -138,7 +138,15 @@ pub fn new_entry(registry: &Path, kind: EntryKind, id: &str) -> Result<PathBuf, 
             std::io::ErrorKind::AlreadyExists => ScaffoldError::Exists(path.clone()),
             _ => ScaffoldError::Io(path.clone(), e),
         })?;
-    file.write_all(kind.template().as_bytes())
+    // With the schemas beside the registry (`ropa schema --out schemas`),
+    // the new file names its schema so editors check it (docs/editing.md).
+    let schema = format!("schemas/{}.schema.json", kind.noun());
+    let directive = match registry.join("..").join(&schema).is_file() {
+        true => format!("#:schema ../../{schema}\n"),
+        false => String::new(),
+    };
+    file.write_all(directive.as_bytes())
+        .and_then(|_| file.write_all(kind.template().as_bytes()))
         .map_err(|e| ScaffoldError::Io(path.clone(), e))?;
     Ok(path)
 }

@@ -1,0 +1,138 @@
+//! JSON Schemas of the registry files, one per kind, for editors (taplo /
+//! Even Better TOML complete keys and flag mistakes as people type; see
+//! docs/editing.md). Generated from the model types the loader fills, so a
+//! key added to the model appears in the schema; `schemas/` holds the
+//! committed copies (kept equal by a test) and `ropa schema --out DIR`
+//! writes them anywhere.
+
+use std::collections::BTreeMap;
+
+use schemars::{JsonSchema, generate::SchemaSettings};
+
+use crate::model::*;
+
+/// `categories.toml`: `[data_subjects.<id>]` and `[data_categories.<id>]`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct CategoriesFile {
+    /// Categories of data subjects (Art. 30(1)(c)), by id.
+    #[schemars(default)]
+    data_subjects: BTreeMap<String, Category>,
+    /// Categories of personal data (Art. 30(1)(c)), by id.
+    #[schemars(default)]
+    data_categories: BTreeMap<String, Category>,
+}
+
+/// `measures.toml`: `[measures.<id>]`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct MeasuresFile {
+    /// Technical and organisational security measures (Art. 32), by id.
+    #[schemars(default)]
+    measures: BTreeMap<String, Measure>,
+}
+
+/// `adequacy.toml`: the EEA and the adequacy decisions in force.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct AdequacyFile {
+    /// The date the list was last checked.
+    as_of: Date,
+    /// Where the list's facts come from.
+    source: Option<String>,
+    /// EEA member states (ISO 3166-1 alpha-2).
+    eea: Option<Vec<String>>,
+    /// Adequacy decisions (Art. 45), by country code.
+    #[schemars(default)]
+    countries: BTreeMap<String, AdequacyDecision>,
+}
+
+/// TOML has no null: an optional key is left out, never `null`. schemars
+/// allows `null` for every `Option`; this takes it out again
+/// (`["string", "null"]` → `"string"`, `anyOf: [X, {type: null}]` → `X`).
+fn without_null(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".into(), only);
+                }
+            }
+            if let Some(Value::Array(any)) = map.get_mut("anyOf") {
+                any.retain(|s| s.get("type").is_none_or(|t| t != "null"));
+                if any.len() == 1 {
+                    let only = any.remove(0);
+                    map.remove("anyOf");
+                    if let Value::Object(inner) = only {
+                        for (k, x) in inner {
+                            map.entry(k).or_insert(x);
+                        }
+                    }
+                }
+            }
+            for x in map.values_mut() {
+                without_null(x);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_null),
+        _ => {}
+    }
+}
+
+/// Every schema: (file name, JSON text), in a fixed order.
+pub fn all() -> Vec<(&'static str, String)> {
+    fn one<T: JsonSchema>(title: &str) -> String {
+        let generator = SchemaSettings::draft2020_12().into_generator();
+        let mut schema = generator.into_root_schema_for::<T>();
+        schema.insert("title".into(), title.into());
+        let mut value = schema.to_value();
+        without_null(&mut value);
+        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+    vec![
+        (
+            "organisation.schema.json",
+            one::<Organisation>("ropa: organisation.toml"),
+        ),
+        (
+            "categories.schema.json",
+            one::<CategoriesFile>("ropa: categories.toml"),
+        ),
+        (
+            "measures.schema.json",
+            one::<MeasuresFile>("ropa: measures.toml"),
+        ),
+        (
+            "activity.schema.json",
+            one::<Activity>("ropa: activities/<id>.toml"),
+        ),
+        (
+            "processor.schema.json",
+            one::<Processor>("ropa: processors/<id>.toml"),
+        ),
+        (
+            "recipient.schema.json",
+            one::<Recipient>("ropa: recipients/<id>.toml"),
+        ),
+        (
+            "transfer.schema.json",
+            one::<Transfer>("ropa: transfers/<id>.toml"),
+        ),
+        (
+            "safeguard.schema.json",
+            one::<Safeguard>("ropa: safeguards/<id>.toml"),
+        ),
+        (
+            "adequacy.schema.json",
+            one::<AdequacyFile>("ropa: adequacy.toml"),
+        ),
+    ]
+}
