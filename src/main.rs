@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use ropa::check::{Checked, check, default_as_of};
 use ropa::diag::{render_github, render_human, render_json, summary_line};
 use ropa::model::Date;
-use ropa::render::{RenderError, build_site};
+use ropa::render::{RenderError, build_site_with};
 use ropa::resolve::Register;
 use ropa::timing::timed;
 
@@ -453,7 +453,11 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
             let register = timed("resolve", || Register::new(&checked));
-            match timed("render", || build_site(&register, &out, &common.registry)) {
+            // A progress line on a terminal; none in CI logs or pipes.
+            let progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+            match timed("render", || {
+                build_site_with(&register, &out, &common.registry, progress)
+            }) {
                 Ok(report) => {
                     if checked.diagnostics.is_empty() {
                         say!("{}", summary_line(&checked.diagnostics));

@@ -11,6 +11,7 @@ mod pages;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use askama::Template;
 use rayon::prelude::*;
@@ -298,6 +299,73 @@ pub struct BuildReport {
 /// Renders the whole site of `r` into `out`, atomically. `registry` is
 /// only used to refuse an `--out` that is, or contains, the registry.
 pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildReport, RenderError> {
+    build_site_with(r, out, registry, false)
+}
+
+/// Shows `rendering pages: done/total` on standard error while a build
+/// lasts longer than a moment, redrawn in place, and erases it at the end.
+/// Only for a terminal (the caller decides): CI logs stay clean.
+struct Progress<'a> {
+    done: &'a AtomicUsize,
+    total: usize,
+    stop: &'a AtomicBool,
+}
+
+impl Progress<'_> {
+    fn run(&self) {
+        use std::io::Write;
+        let start = std::time::Instant::now();
+        let mut shown = false;
+        while !self.stop.load(Ordering::Relaxed) {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            if start.elapsed() < std::time::Duration::from_millis(300) {
+                continue;
+            }
+            let done = self.done.load(Ordering::Relaxed).min(self.total);
+            let _ = write!(
+                std::io::stderr(),
+                "\rrendering pages: {done}/{}",
+                self.total
+            );
+            shown = true;
+        }
+        if shown {
+            // Erase the line so the summary that follows starts clean.
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
+        }
+    }
+}
+
+/// [`build_site`], with a progress line on standard error when `progress`.
+pub fn build_site_with(
+    r: &Register,
+    out: &Path,
+    registry: &Path,
+    progress: bool,
+) -> Result<BuildReport, RenderError> {
+    let done = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        if progress {
+            let p = Progress {
+                done: &done,
+                total: jobs(r).len(),
+                stop: &stop,
+            };
+            scope.spawn(move || p.run());
+        }
+        let result = build(r, out, registry, &done);
+        stop.store(true, Ordering::Relaxed);
+        result
+    })
+}
+
+fn build(
+    r: &Register,
+    out: &Path,
+    registry: &Path,
+    done: &AtomicUsize,
+) -> Result<BuildReport, RenderError> {
     let staging = Staging::new(out, registry)?;
     let org = r.reg.organisation.as_ref();
     let site = org.and_then(|o| o.site.as_ref());
@@ -338,6 +406,7 @@ pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildRepo
                 jobs.par_iter().try_for_each_init(
                     || String::with_capacity(64 * 1024),
                     |buf, job| {
+                        done.fetch_add(1, Ordering::Relaxed);
                         if job.is_large() {
                             // Megabytes (the records hold every activity):
                             // streamed, not grown in memory.
