@@ -16,5 +16,6 @@ pub mod render;
 pub mod resolve;
 pub mod scaffold;
 pub mod schemas;
+pub mod serve;
 pub mod timing;
 pub mod validate;

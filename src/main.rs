@@ -88,6 +88,18 @@ enum Command {
         #[arg(long)]
         compact: bool,
     },
+    /// Preview the site: build, serve on 127.0.0.1, rebuild and reload on every save.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// The port to listen on (0: any free port).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// The address to listen on. The default keeps the preview on this
+        /// machine; `0.0.0.0` shares it with the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+    },
     /// Write the JSON Schemas of the registry files, for editors (docs/editing.md).
     Schema {
         /// The folder to write them to (created if missing).
@@ -283,6 +295,27 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Serve { common, port, bind } => {
+            let as_of = match common.as_of.map_or_else(default_as_of, Ok) {
+                Ok(d) => d,
+                Err(e) => return fail(e),
+            };
+            let opts = ropa::serve::ServeOptions {
+                registry: common.registry,
+                bind,
+                port,
+                as_of,
+                log: |m| {
+                    let mut err = std::io::stderr().lock();
+                    let _ = writeln!(err, "{}", m.trim_end());
+                    let _ = err.flush();
+                },
+            };
+            match ropa::serve::serve(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e),
             }
         }
         Command::Schema { out } => {

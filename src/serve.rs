@@ -1,0 +1,402 @@
+//! `ropa serve`: a live preview of the site while the registry is edited.
+//!
+//! Builds the site into a private folder, serves it over HTTP on
+//! 127.0.0.1 (another address only with `--bind`), watches the registry
+//! and rebuilds on every change. Open pages reload themselves: the server
+//! adds one script of its own (same origin, so the site's Content Security
+//! Policy allows it) that polls `/__ropa/version`. While the registry has
+//! errors, the terminal shows the diagnostics and every page shows them in
+//! a banner, above the last good build, so stale content is never silent.
+
+use std::fmt::Write as _;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use crate::check::check;
+use crate::diag::{Severity, render_human};
+use crate::model::Date;
+use crate::render::build_site;
+use crate::resolve::Register;
+
+/// What the pages show about the latest build.
+#[derive(Default)]
+struct State {
+    /// Bumped on every rebuild (good or not); pages reload when it changes.
+    version: u64,
+    /// The errors of the latest attempt, as text; empty when it built.
+    errors: String,
+    /// Whether a site has been built at all.
+    built: bool,
+}
+
+/// Options of `ropa serve`.
+pub struct ServeOptions {
+    pub registry: PathBuf,
+    pub bind: String,
+    pub port: u16,
+    pub as_of: Date,
+    /// Written once the server listens (the URL), and after each rebuild.
+    pub log: fn(&str),
+}
+
+/// A snapshot of the registry's files, to notice changes: every path with
+/// its size and modification time.
+fn fingerprint(root: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
+    let mut out: Vec<_> = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let m = e.metadata().ok()?;
+            Some((e.into_path(), m.len(), m.modified().ok()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>) {
+    let (errors, built) = match check(&opts.registry, opts.as_of, false) {
+        Err(e) => (format!("error: {e}\n"), false),
+        Ok(checked) => {
+            let text = render_human(&checked.diagnostics, &checked.sources, false);
+            if !text.is_empty() {
+                (opts.log)(&text);
+            }
+            if checked
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error)
+            {
+                let only_errors: Vec<_> = checked
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .cloned()
+                    .collect();
+                (render_human(&only_errors, &checked.sources, false), false)
+            } else {
+                let register = Register::new(&checked);
+                match build_site(&register, site, &opts.registry) {
+                    Ok(_) => (String::new(), true),
+                    Err(e) => (format!("error: {e}\n"), false),
+                }
+            }
+        }
+    };
+    if errors.is_empty() {
+        (opts.log)("rebuilt the site");
+    } else {
+        (opts.log)("the registry has errors: the pages show the last good build, with a banner");
+    }
+    if let Ok(mut s) = state.lock() {
+        s.version += 1;
+        s.errors = errors;
+        s.built |= built;
+    }
+}
+
+/// The file under `site` that the request path `url` names, or `None` when
+/// the path could leave the site (`..`, absolute parts, backslashes, NUL,
+/// encoded separators) or does not exist.
+fn resolve_path(site: &Path, url: &str) -> Option<PathBuf> {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode(path)?;
+    if decoded.contains('\\') || decoded.contains('\0') {
+        return None;
+    }
+    let rel = decoded.trim_start_matches('/');
+    let mut target = site.to_path_buf();
+    for c in Path::new(rel).components() {
+        match c {
+            Component::Normal(part) => target.push(part),
+            Component::CurDir => {}
+            // `..`, a root or a prefix: refused, not normalised away.
+            _ => return None,
+        }
+    }
+    if target.is_dir() {
+        target.push("index.html");
+    }
+    // The site has no links, but check anyway: what is served stays inside.
+    let real = std::fs::canonicalize(&target).ok()?;
+    let root = std::fs::canonicalize(site).ok()?;
+    (real.starts_with(&root) && real.is_file()).then_some(real)
+}
+
+/// `%XX` decoding; `None` for a malformed escape or text that is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const LIVE_JS: &str = r#"// ropa serve: reload the page when the site is rebuilt.
+(function () {
+  var seen = null;
+  function poll() {
+    fetch("/__ropa/version", { cache: "no-store" })
+      .then(function (r) { return r.text(); })
+      .then(function (v) {
+        if (seen === null) { seen = v; } else if (v !== seen) { location.reload(); return; }
+        setTimeout(poll, 500);
+      })
+      .catch(function () { setTimeout(poll, 2000); });
+  }
+  poll();
+})();
+"#;
+
+const LIVE_CSS: &str = ".ropa-serve-errors{background:#fff0f0;color:#5a0000;border-bottom:3px solid #c00;padding:1rem;margin:0;font:14px/1.4 monospace;white-space:pre-wrap;overflow:auto;max-height:50vh}\n.ropa-serve-errors strong{font-family:sans-serif}\n";
+
+/// An HTML page of the site with the preview's script, stylesheet and,
+/// while the registry has errors, the banner.
+fn inject(html: &str, errors: &str) -> String {
+    let head = "<link rel=\"stylesheet\" href=\"/__ropa/live.css\"><script src=\"/__ropa/live.js\" defer></script>";
+    let mut out = match html.find("</head>") {
+        Some(i) => format!("{}{head}{}", &html[..i], &html[i..]),
+        None => format!("{head}{html}"),
+    };
+    if !errors.is_empty() {
+        let banner = format!(
+            "<pre class=\"ropa-serve-errors\" role=\"alert\"><strong>The registry has errors; this is the last good build.</strong>\n{}</pre>",
+            escape(errors)
+        );
+        match out.find("<body>") {
+            Some(i) => out.insert_str(i + "<body>".len(), &banner),
+            None => out.insert_str(0, &banner),
+        }
+    }
+    out
+}
+
+fn error_page(errors: &str) -> String {
+    let mut page = String::from(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ropa serve: errors</title></head><body>",
+    );
+    let _ = write!(
+        page,
+        "<h1>The registry has errors</h1><p>Nothing has been built yet. Fix these and save:</p>"
+    );
+    page.push_str("</body></html>");
+    inject(&page, errors)
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+fn respond(request: tiny_http::Request, status: u16, ctype: &str, body: Vec<u8>) {
+    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+    for (k, v) in [("Content-Type", ctype), ("Cache-Control", "no-store")] {
+        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+            response.add_header(h);
+        }
+    }
+    let _ = request.respond(response);
+}
+
+fn handle(request: tiny_http::Request, site: &Path, state: &Mutex<State>) {
+    let (version, errors, built) = match state.lock() {
+        Ok(s) => (s.version, s.errors.clone(), s.built),
+        Err(_) => (0, String::new(), false),
+    };
+    if request.method() != &tiny_http::Method::Get && request.method() != &tiny_http::Method::Head {
+        return respond(request, 405, "text/plain", b"only GET\n".to_vec());
+    }
+    let url = request.url().to_string();
+    match url.split('?').next().unwrap_or("") {
+        "/__ropa/version" => {
+            return respond(request, 200, "text/plain", version.to_string().into_bytes());
+        }
+        "/__ropa/live.js" => {
+            return respond(
+                request,
+                200,
+                "text/javascript; charset=utf-8",
+                LIVE_JS.into(),
+            );
+        }
+        "/__ropa/live.css" => {
+            return respond(request, 200, "text/css; charset=utf-8", LIVE_CSS.into());
+        }
+        _ => {}
+    }
+    if !built {
+        return respond(
+            request,
+            503,
+            "text/html; charset=utf-8",
+            error_page(&errors).into_bytes(),
+        );
+    }
+    let Some(file) = resolve_path(site, &url) else {
+        let notfound = std::fs::read_to_string(site.join("404.html")).unwrap_or_default();
+        return respond(
+            request,
+            404,
+            "text/html; charset=utf-8",
+            inject(&notfound, &errors).into_bytes(),
+        );
+    };
+    let Ok(bytes) = std::fs::read(&file) else {
+        return respond(request, 404, "text/plain", b"not found\n".to_vec());
+    };
+    let ctype = content_type(&file);
+    if ctype.starts_with("text/html") {
+        let html = String::from_utf8_lossy(&bytes);
+        respond(request, 200, ctype, inject(&html, &errors).into_bytes());
+    } else {
+        respond(request, 200, ctype, bytes);
+    }
+}
+
+/// Removes the preview folders of earlier `ropa serve` runs that were
+/// stopped (Ctrl-C gives them no chance to clean up): `ropa-serve-<pid>`
+/// whose process is gone, and the build's staging folders beside it.
+fn remove_stale_previews(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let rest = name
+            .strip_prefix("ropa-serve-")
+            .or_else(|| name.strip_prefix(".ropa-serve-"));
+        let Some(pid) = rest.map(|r| r.split('.').next().unwrap_or("")) else {
+            continue;
+        };
+        let alive = cfg!(target_os = "linux")
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && Path::new("/proc").join(pid).exists();
+        // Only folders, never through a link.
+        let is_dir = std::fs::symlink_metadata(e.path()).is_ok_and(|m| m.is_dir());
+        if !alive && is_dir && !pid.is_empty() && cfg!(target_os = "linux") {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Runs the preview until the process is stopped. Returns only when the
+/// server cannot start.
+pub fn serve(opts: ServeOptions) -> Result<(), String> {
+    if !opts.registry.is_dir() {
+        return Err(format!(
+            "registry folder `{}` does not exist",
+            opts.registry.display()
+        ));
+    }
+    let server = tiny_http::Server::http((opts.bind.as_str(), opts.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| format!("{}:{}", opts.bind, opts.port));
+    // A private folder: the preview never touches a published site/.
+    let tmp = std::env::temp_dir();
+    remove_stale_previews(&tmp);
+    let site = tmp.join(format!("ropa-serve-{}", std::process::id()));
+    let state = Arc::new(Mutex::new(State::default()));
+    rebuild(&opts, &site, &state);
+    (opts.log)(&format!("serving http://{addr}/ (Ctrl-C to stop)"));
+
+    let server = Arc::new(server);
+    for _ in 0..4 {
+        let (server, site, state) = (server.clone(), site.clone(), state.clone());
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                handle(request, &site, &state);
+            }
+        });
+    }
+    let mut seen = fingerprint(&opts.registry);
+    loop {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = fingerprint(&opts.registry);
+        if now != seen {
+            // Let an editor finish writing (save = truncate + write).
+            std::thread::sleep(Duration::from_millis(100));
+            seen = fingerprint(&opts.registry);
+            rebuild(&opts, &site, &state);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_leave_the_site_are_refused() {
+        let dir = std::env::temp_dir().join(format!("ropa-serve-test-{}", std::process::id()));
+        let site = dir.join("site");
+        std::fs::create_dir_all(site.join("activities")).unwrap();
+        std::fs::write(site.join("index.html"), "i").unwrap();
+        std::fs::write(site.join("activities/a.html"), "a").unwrap();
+        std::fs::write(dir.join("secret.txt"), "s").unwrap();
+        assert!(resolve_path(&site, "/").is_some());
+        assert!(resolve_path(&site, "/activities/a.html?x=1").is_some());
+        assert!(resolve_path(&site, "/activities/%61.html").is_some());
+        for bad in [
+            "/../secret.txt",
+            "/activities/../../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/%2E%2E%2Fsecret.txt",
+            "/..%5csecret.txt",
+            "/%00",
+            "/%zz",
+            "//etc/passwd",
+            "/nothing.html",
+        ] {
+            assert_eq!(resolve_path(&site, bad), None, "{bad}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn banner_text_is_escaped() {
+        let page = inject(
+            "<html><head></head><body><p>x</p></body></html>",
+            "<script>x</script>",
+        );
+        assert!(page.contains("&lt;script&gt;x&lt;/script&gt;"));
+        assert!(!page.contains("<script>x"));
+        assert!(page.contains("/__ropa/live.js"));
+    }
+}
