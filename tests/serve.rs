@@ -150,3 +150,44 @@ fn serve_builds_watches_reloads_and_refuses_paths_outside() {
     );
     assert!(!page.contains("Broken <b>"), "the banner is escaped");
 }
+
+/// The reload in a real browser (headless Chromium via playwright-core, as
+/// tests/browser.rs): the open page follows a save by itself and shows the
+/// banner while the registry is broken, without breaking the site's CSP.
+/// Needs what `.ci/run` installs; fails, never skips, without it.
+#[test]
+fn open_page_reloads_in_a_real_browser() {
+    let node_modules = manifest_dir().join("tests/browser/node_modules/playwright-core");
+    assert!(
+        node_modules.is_dir(),
+        "run `bash .ci/run` (npm ci in tests/browser)"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    let src = fixture("valid-saas");
+    for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
+        let rel = e.path().strip_prefix(&src).unwrap();
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(reg.join(rel)).unwrap();
+        } else {
+            std::fs::copy(e.path(), reg.join(rel)).unwrap();
+        }
+    }
+    let server = start(&reg);
+    let mut node = std::process::Command::new("node");
+    node.current_dir(manifest_dir())
+        .arg("tests/browser/reload.mjs")
+        .arg(format!("http://{}/", server.addr))
+        .arg(reg.join("processors/crm.toml"));
+    let run = run_with_timeout(node, Duration::from_secs(240));
+    assert_eq!(
+        run.code,
+        Some(0),
+        "reload.mjs:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let summary: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    // The first load, the reload after the save, the reload after the break.
+    assert!(summary["navigations"].as_u64().unwrap() >= 3, "{summary}");
+}
