@@ -322,17 +322,14 @@ fn main() -> ExitCode {
             if let Err(e) = std::fs::create_dir_all(&out) {
                 return fail(format!("cannot create `{}`: {e}", out.display()));
             }
-            for (name, text) in ropa::schemas::all() {
+            let schemas = ropa::schemas::all();
+            for (name, text) in &schemas {
                 let path = out.join(name);
                 if let Err(e) = ropa::export::write_atomic(&path, text.as_bytes()) {
                     return fail(format!("cannot write `{}`: {e}", path.display()));
                 }
             }
-            say!(
-                "wrote {} schemas into {}",
-                ropa::schemas::all().len(),
-                out.display()
-            );
+            say!("wrote {} schemas into {}", schemas.len(), out.display());
             ExitCode::SUCCESS
         }
         Command::New { kind, id, registry } => {

@@ -8,7 +8,6 @@
 //! errors, the terminal shows the diagnostics and every page shows them in
 //! a banner, above the last good build, so stale content is never silent.
 
-use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -198,15 +197,9 @@ fn inject(html: &str, errors: &str) -> String {
 }
 
 fn error_page(errors: &str) -> String {
-    let mut page = String::from(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ropa serve: errors</title></head><body>",
-    );
-    let _ = write!(
-        page,
-        "<h1>The registry has errors</h1><p>Nothing has been built yet. Fix these and save:</p>"
-    );
-    page.push_str("</body></html>");
-    inject(&page, errors)
+    let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ropa serve: errors</title></head><body>\
+        <h1>The registry has errors</h1><p>Nothing has been built yet. Fix these and save:</p></body></html>";
+    inject(page, errors)
 }
 
 fn content_type(path: &Path) -> &'static str {

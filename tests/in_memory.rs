@@ -3,24 +3,16 @@
 
 use std::path::Path;
 
+// The fuzz targets' harness reads a registry folder into (path, bytes) pairs.
+#[path = "../fuzz/harness.rs"]
+mod harness;
+use harness::files_of;
+
 use ropa::check::{check, check_loaded};
 use ropa::diag::render_json;
 use ropa::load::load_files;
 use ropa::model::Date;
 use ropa::resolve::Register;
-
-fn files_of(root: &Path) -> Vec<(String, Vec<u8>)> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(root).unwrap();
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
 
 #[test]
 fn in_memory_registry_checks_like_the_same_files_on_disk() {

@@ -150,4 +150,3 @@ fn serve_builds_watches_reloads_and_refuses_paths_outside() {
     );
     assert!(!page.contains("Broken <b>"), "the banner is escaped");
 }
-
