@@ -85,15 +85,7 @@ fn wait_for_rebuild(addr: &str, before: &str) -> String {
 fn serve_builds_watches_reloads_and_refuses_paths_outside() {
     let tmp = tempfile::tempdir().unwrap();
     let reg = tmp.path().join("registry");
-    let src = fixture("valid-saas");
-    for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
-        let rel = e.path().strip_prefix(&src).unwrap();
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(reg.join(rel)).unwrap();
-        } else {
-            std::fs::copy(e.path(), reg.join(rel)).unwrap();
-        }
-    }
+    copy_dir(&fixture("valid-saas"), &reg);
     std::fs::write(tmp.path().join("secret.txt"), "TOP SECRET").unwrap();
 
     let server = start(&reg);
@@ -149,4 +141,115 @@ fn serve_builds_watches_reloads_and_refuses_paths_outside() {
         "the last good build is still shown"
     );
     assert!(!page.contains("Broken <b>"), "the banner is escaped");
+}
+
+/// Sends `raw` as is and returns the whole answer (the server closes).
+fn exchange(addr: &str, raw: &[u8]) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(raw).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The HTTP the preview speaks: every answer has a length and closes the
+/// connection (keep-alive hung Chromium, issue 7), HEAD has no body, other
+/// methods and malformed requests are refused, and clients that connect
+/// and stall do not hold up anyone else.
+#[test]
+fn serve_speaks_plain_http_and_stalled_clients_block_nobody() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let server = start(&reg);
+    let addr = server.addr.as_str();
+
+    // Keep-alive asked for, and still one answer then close: read_to_end
+    // returns only because the server closed.
+    let answer = exchange(
+        addr,
+        format!(
+            "GET /processors/crm.html HTTP/1.1\r\nHost: {addr}\r\nConnection: keep-alive\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("\r\nConnection: close"), "{head}");
+    assert!(head.contains("\r\nCache-Control: no-store"), "{head}");
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("a Content-Length");
+    assert_eq!(length, body.len());
+    assert!(body.contains("Pipeline CRM Ltd"));
+
+    let answer = exchange(
+        addr,
+        b"HEAD /processors/crm.html HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(answer.contains(&format!("Content-Length: {length}\r\n")));
+    assert!(answer.ends_with("\r\n\r\n"), "HEAD has no body");
+
+    let answer = exchange(addr, b"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 405 "), "{answer}");
+    let answer = exchange(addr, b"BLAH\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+
+    // Ten clients that connect and send nothing (as browsers' preconnects
+    // do): the next request is answered at once all the same.
+    let stalled: Vec<TcpStream> = (0..10).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    let half: Vec<TcpStream> = (0..5)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+            s
+        })
+        .collect();
+    let started = Instant::now();
+    let (status, body) = get(addr, "/__ropa/version");
+    assert_eq!(status, 200);
+    assert!(body.trim().parse::<u64>().is_ok(), "{body}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "a stalled client held up a request for {:?}",
+        started.elapsed()
+    );
+    drop((stalled, half));
+}
+
+/// The reload in a real browser (headless Chromium via playwright-core, as
+/// tests/browser.rs): the open page follows a save by itself and shows the
+/// banner while the registry is broken, without breaking the site's CSP.
+/// Needs what `.ci/run` installs; fails, never skips, without it.
+#[test]
+fn open_page_reloads_in_a_real_browser() {
+    let node_modules = manifest_dir().join("tests/browser/node_modules/playwright-core");
+    assert!(
+        node_modules.is_dir(),
+        "run `bash .ci/run` (npm ci in tests/browser)"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let server = start(&reg);
+    let mut node = std::process::Command::new("node");
+    node.current_dir(manifest_dir())
+        .arg("tests/browser/reload.mjs")
+        .arg(format!("http://{}/", server.addr))
+        .arg(reg.join("processors/crm.toml"));
+    let run = run_with_timeout(node, Duration::from_secs(240));
+    assert_eq!(
+        run.code,
+        Some(0),
+        "reload.mjs:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let summary: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    // The first load, the reload after the save, the reload after the break.
+    assert!(summary["navigations"].as_u64().unwrap() >= 3, "{summary}");
 }

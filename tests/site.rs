@@ -130,21 +130,6 @@ fn assert_same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>
     );
 }
 
-/// Copies a folder tree (regular files and folders).
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let ft = e.file_type().unwrap();
-        let to = dst.join(e.file_name());
-        if ft.is_dir() {
-            copy_dir(&e.path(), &to);
-        } else if ft.is_file() {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
-}
-
 /// Names of the entries beside `out` that look like ropa's temporary or
 /// old-site folders: `.<name>.ropa-*`.
 fn leftovers(out: &Path) -> Vec<String> {

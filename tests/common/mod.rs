@@ -75,6 +75,21 @@ pub fn fixture(name: &str) -> PathBuf {
     fixtures_dir().join(name)
 }
 
+/// Copies the folder `src` to `dst` (files and folders; links are skipped).
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let ft = e.file_type().unwrap();
+        let to = dst.join(e.file_name());
+        if ft.is_dir() {
+            copy_dir(&e.path(), &to);
+        } else if ft.is_file() {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+}
+
 /// What one run of the binary produced.
 #[derive(Debug, Clone)]
 pub struct Run {

@@ -8,6 +8,9 @@
 //! errors, the terminal shows the diagnostics and every page shows them in
 //! a banner, above the last good build, so stale content is never silent.
 
+mod http;
+
+use std::net::TcpListener;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -17,6 +20,7 @@ use crate::diag::{Severity, render_human};
 use crate::model::Date;
 use crate::render::build_site;
 use crate::resolve::Register;
+use http::{Request, Response};
 
 /// What the pages show about the latest build.
 #[derive(Default)]
@@ -214,68 +218,42 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn respond(request: tiny_http::Request, status: u16, ctype: &str, body: Vec<u8>) {
-    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
-    for (k, v) in [("Content-Type", ctype), ("Cache-Control", "no-store")] {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response.add_header(h);
-        }
-    }
-    let _ = request.respond(response);
-}
-
-fn handle(request: tiny_http::Request, site: &Path, state: &Mutex<State>) {
+/// The answer to one request: the preview's own files, the site's files
+/// (HTML with the preview's script and, while the registry has errors, the
+/// banner), or a refusal.
+fn handle(request: &Request, site: &Path, state: &Mutex<State>) -> Response {
     let (version, errors, built) = match state.lock() {
         Ok(s) => (s.version, s.errors.clone(), s.built),
         Err(_) => (0, String::new(), false),
     };
-    if request.method() != &tiny_http::Method::Get && request.method() != &tiny_http::Method::Head {
-        return respond(request, 405, "text/plain", b"only GET\n".to_vec());
+    if request.method != "GET" && request.method != "HEAD" {
+        return Response::new(405, "text/plain", "only GET\n");
     }
-    let url = request.url().to_string();
+    let url = request.target.as_str();
     match url.split('?').next().unwrap_or("") {
-        "/__ropa/version" => {
-            return respond(request, 200, "text/plain", version.to_string().into_bytes());
-        }
+        "/__ropa/version" => return Response::new(200, "text/plain", version.to_string()),
         "/__ropa/live.js" => {
-            return respond(
-                request,
-                200,
-                "text/javascript; charset=utf-8",
-                LIVE_JS.into(),
-            );
+            return Response::new(200, "text/javascript; charset=utf-8", LIVE_JS);
         }
-        "/__ropa/live.css" => {
-            return respond(request, 200, "text/css; charset=utf-8", LIVE_CSS.into());
-        }
+        "/__ropa/live.css" => return Response::new(200, "text/css; charset=utf-8", LIVE_CSS),
         _ => {}
     }
     if !built {
-        return respond(
-            request,
-            503,
-            "text/html; charset=utf-8",
-            error_page(&errors).into_bytes(),
-        );
+        return Response::new(503, "text/html; charset=utf-8", error_page(&errors));
     }
-    let Some(file) = resolve_path(site, &url) else {
+    let Some(file) = resolve_path(site, url) else {
         let notfound = std::fs::read_to_string(site.join("404.html")).unwrap_or_default();
-        return respond(
-            request,
-            404,
-            "text/html; charset=utf-8",
-            inject(&notfound, &errors).into_bytes(),
-        );
+        return Response::new(404, "text/html; charset=utf-8", inject(&notfound, &errors));
     };
     let Ok(bytes) = std::fs::read(&file) else {
-        return respond(request, 404, "text/plain", b"not found\n".to_vec());
+        return Response::new(404, "text/plain", "not found\n");
     };
     let ctype = content_type(&file);
     if ctype.starts_with("text/html") {
         let html = String::from_utf8_lossy(&bytes);
-        respond(request, 200, ctype, inject(&html, &errors).into_bytes());
+        Response::new(200, ctype, inject(&html, &errors))
     } else {
-        respond(request, 200, ctype, bytes);
+        Response::new(200, ctype, bytes)
     }
 }
 
@@ -314,13 +292,12 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
             opts.registry.display()
         ));
     }
-    let server = tiny_http::Server::http((opts.bind.as_str(), opts.port))
+    let listener = TcpListener::bind((opts.bind.as_str(), opts.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
+    let addr = listener
+        .local_addr()
         .map(|a| a.to_string())
-        .unwrap_or_else(|| format!("{}:{}", opts.bind, opts.port));
+        .unwrap_or_else(|_| format!("{}:{}", opts.bind, opts.port));
     // A private folder: the preview never touches a published site/.
     let tmp = std::env::temp_dir();
     remove_stale_previews(&tmp);
@@ -329,15 +306,14 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     rebuild(&opts, &site, &state);
     (opts.log)(&format!("serving http://{addr}/ (Ctrl-C to stop)"));
 
-    let server = Arc::new(server);
-    for _ in 0..4 {
-        let (server, site, state) = (server.clone(), site.clone(), state.clone());
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                handle(request, &site, &state);
-            }
-        });
-    }
+    let handler = {
+        let (site, state) = (site.clone(), state.clone());
+        Arc::new(move |request: &Request| handle(request, &site, &state))
+    };
+    std::thread::Builder::new()
+        .name("ropa-serve-accept".into())
+        .spawn(move || http::run(listener, handler))
+        .map_err(|e| format!("cannot start the server thread: {e}"))?;
     let mut seen = fingerprint(&opts.registry);
     loop {
         std::thread::sleep(Duration::from_millis(300));
