@@ -10,7 +10,23 @@ fn enabled() -> bool {
     *ON.get_or_init(|| std::env::var_os("ROPA_TIMINGS").is_some())
 }
 
-/// Runs `f`, printing `timing: <stage> <ms>` when timings are on.
+/// The process's resident memory now and at its peak, in MiB (Linux).
+fn memory() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib = |key: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        line[key.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    };
+    Some((kib("VmRSS:")? / 1024, kib("VmHWM:")? / 1024))
+}
+
+/// Runs `f`, printing `timing: <stage> <ms>` when timings are on, with
+/// the resident memory after it and the peak so far.
 pub fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
     if !enabled() {
         return f();
@@ -18,6 +34,9 @@ pub fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
     let out = f();
     let ms = start.elapsed().as_secs_f64() * 1000.0;
-    let _ = writeln!(std::io::stderr(), "timing: {stage} {ms:.1} ms");
+    let mem = memory().map_or_else(String::new, |(rss, peak)| {
+        format!(" (rss {rss} MiB, peak {peak} MiB)")
+    });
+    let _ = writeln!(std::io::stderr(), "timing: {stage} {ms:.1} ms{mem}");
     out
 }

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::check::Checked;
@@ -113,6 +114,45 @@ fn push<'a, T>(map: &mut HashMap<&'a str, Vec<T>>, key: &'a str, v: T) {
     map.entry(key).or_default().push(v);
 }
 
+/// The back-links from activities to what they name.
+struct ActivityLinks<'a> {
+    processor: BackLinks<'a, Activity>,
+    recipient: BackLinks<'a, Activity>,
+    measure: BackLinks<'a, Activity>,
+    subject: BackLinks<'a, Activity>,
+    category: BackLinks<'a, Activity>,
+}
+
+impl<'a> ActivityLinks<'a> {
+    fn new(reg: &'a Registry) -> Self {
+        let mut l = ActivityLinks {
+            processor: HashMap::default(),
+            recipient: HashMap::default(),
+            measure: HashMap::default(),
+            subject: HashMap::default(),
+            category: HashMap::default(),
+        };
+        for a in reg.activities.values() {
+            for p in ids(&a.processors) {
+                push(&mut l.processor, p, a);
+            }
+            for x in ids(&a.recipients) {
+                push(&mut l.recipient, x, a);
+            }
+            for m in ids(&a.measures) {
+                push(&mut l.measure, m, a);
+            }
+            for s in a.data_subjects.value.iter() {
+                push(&mut l.subject, &s.value, a);
+            }
+            for c in a.data_categories.value.iter() {
+                push(&mut l.category, &c.value, a);
+            }
+        }
+        l
+    }
+}
+
 fn ids(list: &Option<List<String>>) -> impl Iterator<Item = &str> {
     list.iter()
         .flat_map(|l| l.value.iter())
@@ -185,24 +225,30 @@ impl<'a> Register<'a> {
                     .push(rec);
             }
         }
-        let mut cache = HashMap::default();
-        for a in reg.activities.values() {
-            for p in ids(&a.processors) {
-                push(&mut r.activities_by_processor, p, a);
-            }
-            for x in ids(&a.recipients) {
-                push(&mut r.activities_by_recipient, x, a);
-            }
-            for m in ids(&a.measures) {
-                push(&mut r.activities_by_measure, m, a);
-            }
-            for s in a.data_subjects.value.iter() {
-                push(&mut r.activities_by_subject, &s.value, a);
-            }
-            for c in a.data_categories.value.iter() {
-                push(&mut r.activities_by_category, &c.value, a);
-            }
-            let flows = r.flows_of(a, &mut cache);
+        // Each processor's flows are computed once, in parallel, and shared
+        // (`Arc`) by the activities that reach it; the activities' flows
+        // are then put together in parallel while the back-links are made.
+        let by_processor: HashMap<&'a str, Vec<Arc<Flow<'a>>>> = reg
+            .processors
+            .par_iter()
+            .map(|(id, _)| (id.as_str(), r.flows_from(id)))
+            .collect();
+        let (flows, links) = rayon::join(
+            || {
+                reg.activities
+                    .par_iter()
+                    .map(|(_, a)| (a, r.flows_of(a, &by_processor)))
+                    .collect::<Vec<_>>()
+            },
+            || ActivityLinks::new(reg),
+        );
+        r.activities_by_processor = links.processor;
+        r.activities_by_recipient = links.recipient;
+        r.activities_by_measure = links.measure;
+        r.activities_by_subject = links.subject;
+        r.activities_by_category = links.category;
+        // In id order, as the activities are.
+        for (a, flows) in flows {
             // Duplicates (a transfer reached twice) are removed below, once.
             for t in ids(&a.transfers) {
                 push(&mut r.activities_by_transfer, t, a);
@@ -232,23 +278,20 @@ impl<'a> Register<'a> {
 
     /// The activity's flows out of the EEA: through each processor it
     /// names (and their sub-processors) and each recipient with a country.
-    /// `cache` keeps each processor's flows, computed once.
+    /// `by_processor` holds each processor's flows, computed once.
     fn flows_of(
         &self,
         a: &'a Activity,
-        cache: &mut HashMap<&'a str, Vec<Arc<Flow<'a>>>>,
+        by_processor: &HashMap<&'a str, Vec<Arc<Flow<'a>>>>,
     ) -> Vec<Arc<Flow<'a>>> {
         let mut out: Vec<Arc<Flow<'a>>> = Vec::new();
         // (party, country) by address: both point into the registry.
         let mut seen_pairs: HashSet<(usize, usize)> = HashSet::default();
         for start in ids(&a.processors) {
-            let Some((&start_id, _)) = self.index.processors.get_key_value(start) else {
+            let Some(flows) = by_processor.get(start) else {
                 continue;
             };
-            let flows = cache
-                .entry(start_id)
-                .or_insert_with(|| self.flows_from(start_id));
-            for f in flows.iter() {
+            for f in flows {
                 if seen_pairs.insert((f.party.as_ptr() as usize, f.country.as_ptr() as usize)) {
                     out.push(f.clone());
                 }

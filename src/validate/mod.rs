@@ -57,12 +57,31 @@ pub fn validate(
         adequacy,
         as_of,
     };
-    let mut out = Vec::new();
-    refs::check(&cx, &mut out);
-    legal::check(&cx, &mut out);
-    transfers::check(&cx, &mut out);
-    coverage::check(&cx, &mut out);
-    hygiene::check(&cx, &mut out);
+    // The rule families are independent: they run in parallel, each into
+    // its own list, joined in a fixed order (and sorted by the caller).
+    type Family = fn(&Ctx, &mut Vec<Diagnostic>);
+    let run = |f: Family| {
+        let mut v = Vec::new();
+        f(&cx, &mut v);
+        v
+    };
+    let ((refs, legal_transfers), (coverage, hygiene)) = rayon::join(
+        || {
+            rayon::join(
+                || run(refs::check),
+                || {
+                    let mut v = run(legal::check);
+                    v.extend(run(transfers::check));
+                    v
+                },
+            )
+        },
+        || rayon::join(|| run(coverage::check), || run(hygiene::check)),
+    );
+    let mut out = refs;
+    out.extend(legal_transfers);
+    out.extend(coverage);
+    out.extend(hygiene);
     out
 }
 
