@@ -664,7 +664,7 @@ fn gen_processors(n: usize, pair_budget: usize) -> Vec<Processor> {
             id: format!("p-{:0w$}", i + 1),
             group: i / 100 + 1,
             name: String::new(),
-            service: *rng.pick(SERVICES),
+            service: SERVICES[rng.below(SERVICES.len())],
             country,
             locations: locations.clone(),
             dpf_certified: dpf,
@@ -875,11 +875,14 @@ struct TransferPlan {
     reachable: usize,
 }
 
+/// (processor index, country) → position in the transfer plan.
+type PairIndex = HashMap<(usize, &'static str), usize>;
+
 fn plan_transfers(
     procs: &[Processor],
     acts: &[Activity],
     requested: usize,
-) -> Result<(TransferPlan, HashMap<(usize, &'static str), usize>), String> {
+) -> Result<(TransferPlan, PairIndex), String> {
     let n = procs.len();
     // Reachable processors: used by an activity, or a sub-processor of one,
     // transitively. Sub-processor edges always point to higher numbers, so a
@@ -1014,7 +1017,7 @@ fn plan_transfers(
         } else {
             pairs[(f * 7919) % pairs.len()]
         };
-        let t = make(to, country, f % 2 == 0, &mut rng);
+        let t = make(to, country, f.is_multiple_of(2), &mut rng);
         transfers.push(t);
         f += 1;
     }

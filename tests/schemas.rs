@@ -221,13 +221,12 @@ fn schemas_and_templates_name_the_same_keys() {
         let mut keys: Vec<String> = Vec::new();
         for line in template.lines() {
             let l = line.strip_prefix("# ").unwrap_or(line);
-            if let Some((k, _)) = l.split_once(" = ") {
-                if !k.is_empty()
-                    && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-                    && !line.starts_with("# [")
-                {
-                    keys.push(k.to_string());
-                }
+            if let Some((k, _)) = l.split_once(" = ")
+                && !k.is_empty()
+                && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                && !line.starts_with("# [")
+            {
+                keys.push(k.to_string());
             }
         }
         let schema: serde_json::Value = serde_json::from_str(

@@ -190,6 +190,52 @@ impl IsoDuration {
     }
 }
 
+// JSON Schema of the registry files (`ropa schema`, docs/editing.md): a
+// spanned value is its value; a date is a TOML local date, which TOML
+// editors (taplo) check as a string in `format: date`; a duration is a
+// string of the ISO 8601 form accepted above.
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Sp<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+impl schemars::JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "A date, written as a TOML date without quotes: 2026-06-01."
+        })
+    }
+}
+
+impl schemars::JsonSchema for IsoDuration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IsoDuration".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$",
+            "description": "An ISO 8601 duration: P30D (30 days), P6M (6 months), P2Y (2 years), P1Y6M."
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,51 +283,5 @@ mod tests {
         ] {
             assert!(IsoDuration::parse(bad).is_none(), "{bad}");
         }
-    }
-}
-
-// JSON Schema of the registry files (`ropa schema`, docs/editing.md): a
-// spanned value is its value; a date is a TOML local date, which TOML
-// editors (taplo) check as a string in `format: date`; a duration is a
-// string of the ISO 8601 form accepted above.
-impl<T: schemars::JsonSchema> schemars::JsonSchema for Sp<T> {
-    fn inline_schema() -> bool {
-        T::inline_schema()
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        T::schema_name()
-    }
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        T::schema_id()
-    }
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        T::json_schema(generator)
-    }
-}
-
-impl schemars::JsonSchema for Date {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Date".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "format": "date",
-            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-            "description": "A date, written as a TOML date without quotes: 2026-06-01."
-        })
-    }
-}
-
-impl schemars::JsonSchema for IsoDuration {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "IsoDuration".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "pattern": "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$",
-            "description": "An ISO 8601 duration: P30D (30 days), P6M (6 months), P2Y (2 years), P1Y6M."
-        })
     }
 }

@@ -345,16 +345,17 @@ pub fn build_site_with(
 ) -> Result<BuildReport, RenderError> {
     let done = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
+    let jobs = jobs(r);
     std::thread::scope(|scope| {
         if progress {
             let p = Progress {
                 done: &done,
-                total: jobs(r).len(),
+                total: jobs.len(),
                 stop: &stop,
             };
             scope.spawn(move || p.run());
         }
-        let result = build(r, out, registry, &done);
+        let result = build(r, &jobs, out, registry, &done);
         stop.store(true, Ordering::Relaxed);
         result
     })
@@ -362,6 +363,7 @@ pub fn build_site_with(
 
 fn build(
     r: &Register,
+    jobs: &[Job],
     out: &Path,
     registry: &Path,
     done: &AtomicUsize,
@@ -379,7 +381,6 @@ fn build(
         .and_then(|s| s.title.as_ref())
         .map_or(default_title, |t| t.value.clone());
 
-    let jobs = jobs(r);
     let chrome_error = |e| RenderError::Template("chrome-header.html".into(), e);
     let shared = Shared {
         r,

@@ -325,33 +325,6 @@ fn process_alive(pid: &str) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A build killed between the two renames of the fallback swap left no
-    /// site and the old one beside it: the next build puts it back.
-    #[test]
-    fn interrupted_fallback_swap_is_restored() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("site");
-        let old = dir.path().join(".site.ropa-old-999999999");
-        fs::create_dir(&old).unwrap();
-        fs::write(old.join(MARKER), b"x").unwrap();
-        fs::write(old.join("index.html"), b"old site").unwrap();
-        restore_interrupted_swap(&out);
-        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"old site");
-        assert!(!old.exists());
-        // With a site in place, nothing is touched.
-        let old2 = dir.path().join(".site.ropa-old-999999998");
-        fs::create_dir(&old2).unwrap();
-        fs::write(old2.join(MARKER), b"x").unwrap();
-        restore_interrupted_swap(&out);
-        assert!(old2.exists());
-        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"old site");
-    }
-}
-
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     use std::ffi::CString;
@@ -420,5 +393,32 @@ impl<W: io::Write> std::fmt::Write for FmtToIo<W> {
             self.error = Some(e);
             std::fmt::Error
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A build killed between the two renames of the fallback swap left no
+    /// site and the old one beside it: the next build puts it back.
+    #[test]
+    fn interrupted_fallback_swap_is_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let old = dir.path().join(".site.ropa-old-999999999");
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join(MARKER), b"x").unwrap();
+        fs::write(old.join("index.html"), b"old site").unwrap();
+        restore_interrupted_swap(&out);
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"old site");
+        assert!(!old.exists());
+        // With a site in place, nothing is touched.
+        let old2 = dir.path().join(".site.ropa-old-999999998");
+        fs::create_dir(&old2).unwrap();
+        fs::write(old2.join(MARKER), b"x").unwrap();
+        restore_interrupted_swap(&out);
+        assert!(old2.exists());
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"old site");
     }
 }
