@@ -368,7 +368,7 @@ fn build(
     registry: &Path,
     done: &AtomicUsize,
 ) -> Result<BuildReport, RenderError> {
-    let staging = Staging::new(out, registry)?;
+    let mut staging = Staging::new(out, registry)?;
     let org = r.reg.organisation.as_ref();
     let site = org.and_then(|o| o.site.as_ref());
     let tr = Tr::new(

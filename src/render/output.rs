@@ -22,6 +22,11 @@ pub struct Staging {
     tmp: PathBuf,
     out: PathBuf,
     committed: bool,
+    /// The folders made by `make_dirs`, open: pages are created relative
+    /// to them, which spares the kernel a walk of the whole path for each
+    /// of thousands of files (about a tenth of the build's system time).
+    #[cfg(unix)]
+    dirs: Vec<(String, std::os::fd::OwnedFd)>,
 }
 
 fn sibling(out: &Path, tag: &str) -> PathBuf {
@@ -123,6 +128,8 @@ impl Staging {
             tmp,
             out: out_abs,
             committed: false,
+            #[cfg(unix)]
+            dirs: Vec::new(),
         })
     }
 
@@ -140,10 +147,34 @@ impl Staging {
         Ok(self.tmp.join(rel_path))
     }
 
+    /// Creates the file `rel` of the site, which must not exist yet (the
+    /// staging folder is new, so an existing file or link there means two
+    /// pages claimed one path: an error, not an overwrite).
+    fn create(&self, rel: &str) -> Result<fs::File, RenderError> {
+        let path = self.target(rel)?;
+        #[cfg(unix)]
+        if let Some((dir, name)) = rel.rsplit_once('/')
+            && let Some((_, fd)) = self.dirs.iter().find(|(d, _)| d == dir)
+        {
+            use rustix::fs::{Mode, OFlags, openat};
+            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
+            return openat(fd, name, flags, Mode::from_raw_mode(0o666))
+                .map(fs::File::from)
+                .map_err(|e| RenderError::Io(path, e.into()));
+        }
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| RenderError::Io(path, e))
+    }
+
     /// Writes one file of the site.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), RenderError> {
-        let path = self.target(rel)?;
-        fs::write(&path, bytes).map_err(|e| RenderError::Io(path, e))
+        use std::io::Write;
+        let mut f = self.create(rel)?;
+        f.write_all(bytes)
+            .map_err(|e| RenderError::Io(self.tmp.join(rel), e))
     }
 
     /// Writes one file of the site through `fill`, streamed (large files).
@@ -155,22 +186,29 @@ impl Staging {
     where
         E: Into<WriteError>,
     {
-        let path = self.target(rel)?;
-        let mut f = fs::File::create(&path).map_err(|e| RenderError::Io(path.clone(), e))?;
+        let mut f = self.create(rel)?;
         fill(&mut f).map_err(|e| match e.into() {
-            WriteError::Io(e) => RenderError::Io(path, e),
+            WriteError::Io(e) => RenderError::Io(self.tmp.join(rel), e),
             WriteError::Template(e) => RenderError::Template(rel.to_string(), e),
         })
     }
 
     /// Creates the folders pages go in, once, before the parallel writes.
     pub fn make_dirs<'d>(
-        &self,
+        &mut self,
         dirs: impl IntoIterator<Item = &'d str>,
     ) -> Result<(), RenderError> {
         for d in dirs {
-            let path = self.tmp.join(d);
-            fs::create_dir_all(&path).map_err(|e| RenderError::Io(path, e))?;
+            let path = self.target(d)?;
+            fs::create_dir_all(&path).map_err(|e| RenderError::Io(path.clone(), e))?;
+            #[cfg(unix)]
+            {
+                use rustix::fs::{Mode, OFlags, open};
+                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+                let fd = open(&path, flags, Mode::empty())
+                    .map_err(|e| RenderError::Io(path.clone(), e.into()))?;
+                self.dirs.push((d.to_string(), fd));
+            }
         }
         Ok(())
     }
@@ -420,5 +458,45 @@ mod tests {
         restore_interrupted_swap(&out);
         assert!(old2.exists());
         assert_eq!(fs::read(out.join("index.html")).unwrap(), b"old site");
+    }
+
+    /// Files go where their path says, in made folders (opened once) or
+    /// not, and a path claimed twice is an error rather than an overwrite.
+    #[test]
+    fn staged_files_are_created_once_and_stay_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let registry = dir.path().join("registry");
+        fs::create_dir(&registry).unwrap();
+        let mut staging = Staging::new(&out, &registry).unwrap();
+        staging.make_dirs(["activities", "records"]).unwrap();
+        staging.write("activities/a.html", b"A").unwrap();
+        staging.write("index.html", b"I").unwrap();
+        staging
+            .write_with("records/big.html", |f| {
+                use std::io::Write;
+                f.write_all(b"B")
+            })
+            .unwrap();
+        fs::create_dir(staging.tmp.join("other")).unwrap();
+        staging.write("other/o.html", b"O").unwrap();
+        for twice in ["activities/a.html", "index.html", "other/o.html"] {
+            assert!(
+                matches!(staging.write(twice, b"again"), Err(RenderError::Io(..))),
+                "{twice}"
+            );
+        }
+        for bad in ["../escape.html", "/etc/x", "activities/../../x", ""] {
+            assert!(
+                matches!(staging.write(bad, b"x"), Err(RenderError::BadPath(_))),
+                "{bad:?}"
+            );
+        }
+        let site = staging.commit().unwrap();
+        assert_eq!(fs::read(site.join("activities/a.html")).unwrap(), b"A");
+        assert_eq!(fs::read(site.join("index.html")).unwrap(), b"I");
+        assert_eq!(fs::read(site.join("records/big.html")).unwrap(), b"B");
+        assert_eq!(fs::read(site.join("other/o.html")).unwrap(), b"O");
+        assert!(!dir.path().join("escape.html").exists());
     }
 }
