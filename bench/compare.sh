@@ -10,6 +10,8 @@
 #
 #   bench/compare.sh 15 before "BIN=/tmp/old/ropa" after "X=1"
 #
+# PAUSE=seconds sleeps before each run, so that memory freed by the run
+# before has time to go back to the VM's host, as between two CI jobs.
 # Registry and site live in /dev/shm. Prints mean and median wall time,
 # user and system CPU and peak RSS of each variant.
 set -euo pipefail
@@ -24,6 +26,7 @@ while [[ $# -gt 0 ]]; do L+=("$1"); E+=("$2"); shift 2; done
 for i in $(seq 1 "$N"); do
   for j in "${!L[@]}"; do
     rm -rf "$WORK/site"
+    sleep "${PAUSE:-0}"
     read -r -a vars <<<"${E[$j]}"
     bin=target/release/ropa
     for kv in "${vars[@]}"; do [[ $kv == BIN=* ]] && bin="${kv#BIN=}"; done

@@ -25,18 +25,35 @@ fn memory() -> Option<(u64, u64)> {
     Some((kib("VmRSS:")? / 1024, kib("VmHWM:")? / 1024))
 }
 
-/// Runs `f`, printing `timing: <stage> <ms>` when timings are on, with
+/// CPU time of the whole process (all threads) so far, in ms: with the
+/// wall time it shows how much of a stage ran on both cores.
+#[cfg(unix)]
+fn cpu_ms() -> Option<f64> {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Some(t.tv_sec as f64 * 1000.0 + t.tv_nsec as f64 / 1e6)
+}
+#[cfg(not(unix))]
+fn cpu_ms() -> Option<f64> {
+    None
+}
+
+/// Runs `f`, printing `timing: <stage> <ms>, cpu <ms>` when timings are on, with
 /// the resident memory after it and the peak so far.
 pub fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
     if !enabled() {
         return f();
     }
     let start = Instant::now();
+    let cpu_start = cpu_ms();
     let out = f();
     let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let cpu = match (cpu_start, cpu_ms()) {
+        (Some(a), Some(b)) => format!(", cpu {:.1} ms", b - a),
+        _ => String::new(),
+    };
     let mem = memory().map_or_else(String::new, |(rss, peak)| {
         format!(" (rss {rss} MiB, peak {peak} MiB)")
     });
-    let _ = writeln!(std::io::stderr(), "timing: {stage} {ms:.1} ms{mem}");
+    let _ = writeln!(std::io::stderr(), "timing: {stage} {ms:.1} ms{cpu}{mem}");
     out
 }

@@ -375,11 +375,11 @@ enum Decoded {
     Categories(kinds::CategoriesFile),
     Measures(Vec<Measure>, Vec<Sp<String>>),
     Adequacy(Option<AdequacyList>),
-    Activity(Option<Activity>),
-    Processor(Option<Processor>),
-    Recipient(Option<Recipient>),
-    Transfer(Option<Transfer>),
-    Safeguard(Option<Safeguard>),
+    Activity(Option<Box<Activity>>),
+    Processor(Option<Box<Processor>>),
+    Recipient(Option<Box<Recipient>>),
+    Transfer(Option<Box<Transfer>>),
+    Safeguard(Option<Box<Safeguard>>),
     /// Unreadable or not TOML: only its id is known.
     Nothing,
 }
@@ -493,11 +493,17 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
             Decoded::Measures(m, k)
         }
         Kind::Adequacy => Decoded::Adequacy(kinds::adequacy(&mut cx, &table, "adequacy.toml")),
-        Kind::Activity => Decoded::Activity(kinds::activity(&mut cx, &table, &f.id)),
-        Kind::Processor => Decoded::Processor(kinds::processor(&mut cx, &table, &f.id)),
-        Kind::Recipient => Decoded::Recipient(kinds::recipient(&mut cx, &table, &f.id)),
-        Kind::Transfer => Decoded::Transfer(kinds::transfer(&mut cx, &table, &f.id)),
-        Kind::Safeguard => Decoded::Safeguard(kinds::safeguard(&mut cx, &table, &f.id)),
+        Kind::Activity => Decoded::Activity(kinds::activity(&mut cx, &table, &f.id).map(Box::new)),
+        Kind::Processor => {
+            Decoded::Processor(kinds::processor(&mut cx, &table, &f.id).map(Box::new))
+        }
+        Kind::Recipient => {
+            Decoded::Recipient(kinds::recipient(&mut cx, &table, &f.id).map(Box::new))
+        }
+        Kind::Transfer => Decoded::Transfer(kinds::transfer(&mut cx, &table, &f.id).map(Box::new)),
+        Kind::Safeguard => {
+            Decoded::Safeguard(kinds::safeguard(&mut cx, &table, &f.id).map(Box::new))
+        }
     };
     let failed = matches!(
         out,
@@ -600,107 +606,109 @@ fn assemble(
     let mut first_file: rustc_hash::FxHashMap<(&'static str, &str), FileId> =
         rustc_hash::FxHashMap::default();
     let (mut have_org, mut have_categories) = (false, false);
-    for (i, (f, (dec, diags, uses))) in found.iter().zip(decoded).enumerate() {
-        diagnostics.extend(diags);
-        reg.uses_by_broken_entries.extend(uses);
-        let noun = f.kind.noun();
-        if noun != "file" {
-            if let Some(&first) = first_file.get(&(noun, f.id.as_str())) {
-                diagnostics.push(
-                    Diagnostic::at(Code::DuplicateId, &sources, i, 0..0, format!("duplicate {noun} id `{}`", f.id))
-                        .label(format!("a second {noun} named `{}`", f.id))
-                        .also(first, 0..0, "first defined here")
-                        .help(format!(
-                            "the id is the file name, so it must be unique in {}/ and all its subfolders; rename one of `{}` and `{}`",
-                            KIND_DIRS.iter().find(|d| Kind::of_dir(d) == Some(f.kind)).unwrap_or(&""),
-                            sources.get(first).path,
-                            f.rel
-                        )),
-                );
-                continue;
+    timed("load: assemble", || {
+        for (i, (f, (dec, diags, uses))) in found.iter().zip(decoded).enumerate() {
+            diagnostics.extend(diags);
+            reg.uses_by_broken_entries.extend(uses);
+            let noun = f.kind.noun();
+            if noun != "file" {
+                if let Some(&first) = first_file.get(&(noun, f.id.as_str())) {
+                    diagnostics.push(
+                        Diagnostic::at(Code::DuplicateId, &sources, i, 0..0, format!("duplicate {noun} id `{}`", f.id))
+                            .label(format!("a second {noun} named `{}`", f.id))
+                            .also(first, 0..0, "first defined here")
+                            .help(format!(
+                                "the id is the file name, so it must be unique in {}/ and all its subfolders; rename one of `{}` and `{}`",
+                                KIND_DIRS.iter().find(|d| Kind::of_dir(d) == Some(f.kind)).unwrap_or(&""),
+                                sources.get(first).path,
+                                f.rel
+                            )),
+                    );
+                    continue;
+                }
+                first_file.insert((noun, f.id.as_str()), i);
             }
-            first_file.insert((noun, f.id.as_str()), i);
+            match dec {
+                Decoded::Organisation(o) => {
+                    have_org = true;
+                    reg.organisation = o;
+                }
+                Decoded::Categories(c) => {
+                    have_categories = true;
+                    reg.known.data_subjects.extend(c.known_subjects);
+                    reg.known.data_categories.extend(c.known_categories);
+                    for x in c.subjects {
+                        reg.data_subjects.insert(x.id.value.clone(), x);
+                    }
+                    for x in c.categories {
+                        reg.data_categories.insert(x.id.value.clone(), x);
+                    }
+                }
+                Decoded::Measures(measures, known) => {
+                    reg.known
+                        .measures
+                        .extend(known.into_iter().map(|k| k.value));
+                    for m in measures {
+                        reg.measures.insert(m.id.value.clone(), m);
+                    }
+                }
+                Decoded::Adequacy(a) => reg.adequacy = a,
+                Decoded::Activity(a) => {
+                    reg.known.activities.insert(f.id.clone());
+                    if let Some(a) = a {
+                        reg.activities.insert(f.id.clone(), a);
+                    }
+                }
+                Decoded::Processor(p) => {
+                    reg.known.processors.insert(f.id.clone());
+                    if let Some(p) = p {
+                        reg.processors.insert(f.id.clone(), p);
+                    }
+                }
+                Decoded::Recipient(r) => {
+                    reg.known.recipients.insert(f.id.clone());
+                    if let Some(r) = r {
+                        reg.recipients.insert(f.id.clone(), r);
+                    }
+                }
+                Decoded::Transfer(t) => {
+                    reg.known.transfers.insert(f.id.clone());
+                    if let Some(t) = t {
+                        reg.transfers.insert(f.id.clone(), t);
+                    }
+                }
+                Decoded::Safeguard(s) => {
+                    reg.known.safeguards.insert(f.id.clone());
+                    if let Some(s) = s {
+                        reg.safeguards.insert(f.id.clone(), s);
+                    }
+                }
+                Decoded::Nothing => {
+                    match f.kind {
+                        Kind::Activity => reg.known.activities.insert(f.id.clone()),
+                        Kind::Processor => reg.known.processors.insert(f.id.clone()),
+                        Kind::Recipient => reg.known.recipients.insert(f.id.clone()),
+                        Kind::Transfer => reg.known.transfers.insert(f.id.clone()),
+                        Kind::Safeguard => reg.known.safeguards.insert(f.id.clone()),
+                        Kind::Organisation => {
+                            have_org = true;
+                            true
+                        }
+                        Kind::Categories => {
+                            have_categories = true;
+                            reg.known.categories_unreadable = true;
+                            true
+                        }
+                        Kind::Measures => {
+                            reg.known.measures_unreadable = true;
+                            true
+                        }
+                        Kind::Adequacy => true,
+                    };
+                }
+            }
         }
-        match dec {
-            Decoded::Organisation(o) => {
-                have_org = true;
-                reg.organisation = o;
-            }
-            Decoded::Categories(c) => {
-                have_categories = true;
-                reg.known.data_subjects.extend(c.known_subjects);
-                reg.known.data_categories.extend(c.known_categories);
-                for x in c.subjects {
-                    reg.data_subjects.insert(x.id.value.clone(), x);
-                }
-                for x in c.categories {
-                    reg.data_categories.insert(x.id.value.clone(), x);
-                }
-            }
-            Decoded::Measures(measures, known) => {
-                reg.known
-                    .measures
-                    .extend(known.into_iter().map(|k| k.value));
-                for m in measures {
-                    reg.measures.insert(m.id.value.clone(), m);
-                }
-            }
-            Decoded::Adequacy(a) => reg.adequacy = a,
-            Decoded::Activity(a) => {
-                reg.known.activities.insert(f.id.clone());
-                if let Some(a) = a {
-                    reg.activities.insert(f.id.clone(), a);
-                }
-            }
-            Decoded::Processor(p) => {
-                reg.known.processors.insert(f.id.clone());
-                if let Some(p) = p {
-                    reg.processors.insert(f.id.clone(), p);
-                }
-            }
-            Decoded::Recipient(r) => {
-                reg.known.recipients.insert(f.id.clone());
-                if let Some(r) = r {
-                    reg.recipients.insert(f.id.clone(), r);
-                }
-            }
-            Decoded::Transfer(t) => {
-                reg.known.transfers.insert(f.id.clone());
-                if let Some(t) = t {
-                    reg.transfers.insert(f.id.clone(), t);
-                }
-            }
-            Decoded::Safeguard(s) => {
-                reg.known.safeguards.insert(f.id.clone());
-                if let Some(s) = s {
-                    reg.safeguards.insert(f.id.clone(), s);
-                }
-            }
-            Decoded::Nothing => {
-                match f.kind {
-                    Kind::Activity => reg.known.activities.insert(f.id.clone()),
-                    Kind::Processor => reg.known.processors.insert(f.id.clone()),
-                    Kind::Recipient => reg.known.recipients.insert(f.id.clone()),
-                    Kind::Transfer => reg.known.transfers.insert(f.id.clone()),
-                    Kind::Safeguard => reg.known.safeguards.insert(f.id.clone()),
-                    Kind::Organisation => {
-                        have_org = true;
-                        true
-                    }
-                    Kind::Categories => {
-                        have_categories = true;
-                        reg.known.categories_unreadable = true;
-                        true
-                    }
-                    Kind::Measures => {
-                        reg.known.measures_unreadable = true;
-                        true
-                    }
-                    Kind::Adequacy => true,
-                };
-            }
-        }
-    }
+    });
     if !have_org {
         diagnostics.push(
             Diagnostic::file(Code::Schema, "organisation.toml", "the registry has no `organisation.toml`")

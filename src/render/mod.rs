@@ -131,11 +131,11 @@ fn jobs<'a>(r: &'a Register<'a>) -> Vec<Job<'a>> {
         Job::Record(true),
         Job::Record(false),
     ];
-    jobs.extend(reg.activities.values().map(Job::Activity));
-    jobs.extend(reg.processors.values().map(Job::Processor));
-    jobs.extend(reg.recipients.values().map(Job::Recipient));
-    jobs.extend(reg.safeguards.values().map(Job::Safeguard));
-    jobs.extend(reg.transfers.values().map(Job::Transfer));
+    jobs.extend(reg.activities.values().map(|e| Job::Activity(e)));
+    jobs.extend(reg.processors.values().map(|e| Job::Processor(e)));
+    jobs.extend(reg.recipients.values().map(|e| Job::Recipient(e)));
+    jobs.extend(reg.safeguards.values().map(|e| Job::Safeguard(e)));
+    jobs.extend(reg.transfers.values().map(|e| Job::Transfer(e)));
     jobs.extend(r.countries.keys().map(|cc| Job::Country(cc)));
     jobs
 }

@@ -57,8 +57,10 @@ pub struct Index<'a> {
     pub data_categories: HashMap<&'a str, &'a Category>,
 }
 
-fn index<T>(map: &BTreeMap<String, T>) -> HashMap<&str, &T> {
-    map.iter().map(|(k, v)| (k.as_str(), v)).collect()
+/// The registry keeps its larger entries boxed (see `Registry`), the
+/// small ones inline: both index to plain references.
+fn index<T, B: std::borrow::Borrow<T>>(map: &BTreeMap<String, B>) -> HashMap<&str, &T> {
+    map.iter().map(|(k, v)| (k.as_str(), v.borrow())).collect()
 }
 
 impl<'a> Index<'a> {
@@ -394,6 +396,7 @@ impl<'a> Register<'a> {
         self.reg
             .activities
             .values()
+            .map(|a| &**a)
             .filter(|a| a.role() != Role::Processor)
     }
 
@@ -401,6 +404,7 @@ impl<'a> Register<'a> {
         self.reg
             .activities
             .values()
+            .map(|a| &**a)
             .filter(|a| a.role() == Role::Processor)
     }
 }
