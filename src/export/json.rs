@@ -20,10 +20,16 @@ use crate::resolve::Register;
 /// a renamed, removed or retyped field a major one.
 pub const SCHEMA_VERSION: &str = "1.0.0";
 
-/// A calendar date, `YYYY-MM-DD`.
-#[derive(Clone, Debug, Serialize)]
-#[serde(transparent)]
-pub struct IsoDate(String);
+/// A calendar date, `YYYY-MM-DD`. Written straight into the output
+/// (`collect_str`): a register has tens of thousands of dates.
+#[derive(Clone, Copy, Debug)]
+pub struct IsoDate(Date);
+
+impl Serialize for IsoDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
 
 impl JsonSchema for IsoDate {
     fn schema_name() -> Cow<'static, str> {
@@ -55,7 +61,7 @@ impl JsonSchema for CountryCode<'_> {
 }
 
 fn date(d: &Date) -> IsoDate {
-    IsoDate(d.to_string())
+    IsoDate(*d)
 }
 
 fn odate(d: &Option<Sp<Date>>) -> Option<IsoDate> {

@@ -115,7 +115,7 @@ fn organisation_sheet(
 
 /// The as-of date (`YYYY-MM-DD`) as the document's creation date.
 fn creation_date(register: &RegisterJson) -> Result<ExcelDateTime, String> {
-    let as_of = serde_json::to_value(&register.as_of)
+    let as_of = serde_json::to_value(register.as_of)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();

@@ -66,20 +66,69 @@ impl Tr {
 
     /// The label of an enum value: `label("legal-basis", "contract")`.
     pub fn label<'s>(&'s self, group: &str, value: &'s str) -> &'s str {
-        let mut key = String::with_capacity(group.len() + value.len() + 1);
-        key.push_str(group);
-        key.push('.');
-        key.push_str(value);
-        self.words.get(&key).map_or(value, |s| s.as_str())
+        // The key is put together on the stack: labels are looked up tens
+        // of thousands of times a build.
+        let mut buf = [0u8; 96];
+        let n = group.len() + 1 + value.len();
+        let found = if n <= buf.len() {
+            buf[..group.len()].copy_from_slice(group.as_bytes());
+            buf[group.len()] = b'.';
+            buf[group.len() + 1..n].copy_from_slice(value.as_bytes());
+            std::str::from_utf8(&buf[..n])
+                .ok()
+                .and_then(|key| self.words.get(key))
+        } else {
+            self.words.get(&format!("{group}.{value}"))
+        };
+        found.map_or(value, |s| s.as_str())
     }
 
     /// A date in words, as the language writes it (`1 March 2026`).
     pub fn date(&self, d: &Date) -> String {
-        let month = self.t(MONTH_KEYS[(d.month as usize).saturating_sub(1).min(11)]);
-        self.t("date.format")
-            .replace("{day}", &d.day.to_string())
-            .replace("{month}", month)
-            .replace("{year}", &d.year.to_string())
+        self.date_text(d).to_string()
+    }
+
+    /// The same, written where it is displayed, without a string of its own.
+    pub fn date_text(&self, d: &Date) -> DateText<'_> {
+        DateText {
+            format: self.t("date.format"),
+            month: self.t(MONTH_KEYS[(d.month as usize).saturating_sub(1).min(11)]),
+            day: d.day,
+            year: d.year,
+        }
+    }
+}
+
+/// A date in words: the language's `date.format` with `{day}`, `{month}`
+/// and `{year}` filled in.
+pub struct DateText<'t> {
+    format: &'t str,
+    month: &'t str,
+    day: u8,
+    year: i32,
+}
+
+impl std::fmt::Display for DateText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rest = self.format;
+        while let Some(open) = rest.find('{') {
+            f.write_str(&rest[..open])?;
+            let after = &rest[open..];
+            if let Some(tail) = after.strip_prefix("{day}") {
+                write!(f, "{}", self.day)?;
+                rest = tail;
+            } else if let Some(tail) = after.strip_prefix("{month}") {
+                f.write_str(self.month)?;
+                rest = tail;
+            } else if let Some(tail) = after.strip_prefix("{year}") {
+                write!(f, "{}", self.year)?;
+                rest = tail;
+            } else {
+                f.write_str("{")?;
+                rest = &after[1..];
+            }
+        }
+        f.write_str(rest)
     }
 }
 
@@ -297,5 +346,39 @@ mod tests {
         assert_eq!(Tr::new(Some("sv")).lang, "sv");
         assert_eq!(Tr::new(Some("")).lang, "en");
         assert_eq!(Tr::new(None).t("activity.purposes"), "Purposes");
+    }
+
+    #[test]
+    fn date_text_fills_each_placeholder_and_keeps_other_braces() {
+        let d = DateText {
+            format: "{year}-{month}-{day} {x} {",
+            month: "March",
+            day: 1,
+            year: 2026,
+        };
+        assert_eq!(d.to_string(), "2026-March-1 {x} {");
+        let d = DateText {
+            format: "{day}{day}",
+            month: "",
+            day: 31,
+            year: 0,
+        };
+        assert_eq!(d.to_string(), "3131");
+    }
+
+    #[test]
+    fn labels_with_long_or_unknown_values_fall_back_to_the_value() {
+        let tr = Tr::new(Some("en"));
+        assert_eq!(
+            tr.label("legal-basis", "contract"),
+            "Contract (Art. 6(1)(b))"
+        );
+        let long = "x".repeat(200);
+        assert_eq!(tr.label("legal-basis", &long), long);
+        assert_eq!(
+            tr.label("legal-basis", "nothing-like-this"),
+            "nothing-like-this"
+        );
+        assert_eq!(tr.label("legal-basis", "é"), "é");
     }
 }

@@ -52,6 +52,60 @@ pub struct Chrome {
     pub footer: Html,
 }
 
+// Links and names that pages print many times each are written straight
+// into the page (askama escapes them on the way) instead of being made
+// as strings first: a build prints about a million of them.
+
+/// `<root><folder>/<id>.html`
+pub struct PageUrl<'u> {
+    root: &'static str,
+    folder: &'u str,
+    id: &'u str,
+}
+
+impl std::fmt::Display for PageUrl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.root)?;
+        f.write_str(self.folder)?;
+        f.write_str("/")?;
+        f.write_str(self.id)?;
+        f.write_str(".html")
+    }
+}
+
+/// `<root>countries/<cc in lower case>.html`
+pub struct CountryUrl<'c> {
+    root: &'static str,
+    cc: &'c str,
+}
+
+impl std::fmt::Display for CountryUrl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        f.write_str(self.root)?;
+        f.write_str("countries/")?;
+        for c in self.cc.chars() {
+            f.write_char(c.to_ascii_lowercase())?;
+        }
+        f.write_str(".html")
+    }
+}
+
+/// "United States (US)", or the code alone when it names no country.
+pub struct CountryName<'c> {
+    name: Option<&'static str>,
+    cc: &'c str,
+}
+
+impl std::fmt::Display for CountryName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.name {
+            Some(n) => write!(f, "{n} ({})", self.cc),
+            None => f.write_str(self.cc),
+        }
+    }
+}
+
 impl<'a> Page<'a> {
     pub fn t(&self, key: &'a str) -> &'a str {
         self.tr.t(key)
@@ -65,8 +119,8 @@ impl<'a> Page<'a> {
         markdown::render(text)
     }
 
-    pub fn date(&self, d: impl Value<Date>) -> String {
-        self.tr.date(&d.get())
+    pub fn date(&self, d: impl Value<Date>) -> super::i18n::DateText<'a> {
+        self.tr.date_text(&d.get())
     }
 
     /// The translation key of an SCC module number.
@@ -81,23 +135,30 @@ impl<'a> Page<'a> {
     }
 
     /// "United States (US)", in the site's language.
-    pub fn country(&self, cc: &str) -> String {
-        match crate::reference::country_name_in(cc, self.tr.primary()) {
-            Some(n) => format!("{n} ({cc})"),
-            None => cc.to_string(),
+    pub fn country<'c>(&self, cc: &'c str) -> CountryName<'c> {
+        CountryName {
+            name: crate::reference::country_name_in(cc, self.tr.primary()),
+            cc,
         }
     }
 
-    pub fn country_url(&self, cc: &str) -> String {
-        format!("{}countries/{}.html", self.root, cc.to_ascii_lowercase())
+    pub fn country_url<'c>(&self, cc: &'c str) -> CountryUrl<'c> {
+        CountryUrl {
+            root: self.root,
+            cc,
+        }
     }
 
-    pub fn url(&self, folder: &str, id: &str) -> String {
-        format!("{}{folder}/{id}.html", self.root)
+    pub fn url<'u>(&self, folder: &'u str, id: &'u str) -> PageUrl<'u> {
+        PageUrl {
+            root: self.root,
+            folder,
+            id,
+        }
     }
 
     /// Link to a processor or recipient, whichever `id` is.
-    pub fn party_url(&self, id: &str) -> String {
+    pub fn party_url<'u>(&self, id: &'u str) -> PageUrl<'u> {
         let folder = if self.r.is_processor(id) {
             "processors"
         } else {
@@ -218,7 +279,7 @@ impl<'a> Page<'a> {
     }
 
     /// The page of the entry a warning is about, if it has one.
-    pub fn warning_url(&self, w: &OpenWarning) -> Option<String> {
+    pub fn warning_url<'w>(&self, w: &'w OpenWarning) -> Option<PageUrl<'w>> {
         w.entry.as_ref().map(|(folder, id)| self.url(folder, id))
     }
 
