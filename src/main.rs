@@ -425,6 +425,9 @@ fn main() -> ExitCode {
             if let ExportFormat::JsonSchema = format {
                 return emit(out.as_deref(), ropa::export::json::schema().as_bytes());
             }
+            // A link is written through (see `write_atomic_with`), so the
+            // file it points to is what must not be in the registry.
+            let out = out.map(|p| ropa::export::follow_links(&p));
             if let Some(path) = &out
                 && inside_registry(path, &common.registry)
             {
@@ -459,7 +462,24 @@ fn main() -> ExitCode {
                     } else {
                         ropa::export::json::Layout::Pretty
                     };
-                    Ok(ropa::export::json::to_json(&register, layout).into_bytes())
+                    // Streamed: the pretty register of a large registry is
+                    // about 100 MB.
+                    let write = |w: &mut dyn std::io::Write| {
+                        ropa::export::json::write_json(&register, w, layout)
+                    };
+                    return match out.as_deref() {
+                        Some(path) => match ropa::export::write_atomic_with(path, |f| write(f)) {
+                            Ok(()) => ExitCode::SUCCESS,
+                            Err(e) => fail(format!("cannot write `{}`: {e}", path.display())),
+                        },
+                        None => {
+                            let mut stdout = std::io::stdout().lock();
+                            match write(&mut stdout).and_then(|_| stdout.flush()) {
+                                Ok(()) => ExitCode::SUCCESS,
+                                Err(_) => ExitCode::from(2),
+                            }
+                        }
+                    };
                 }
                 ExportFormat::JsonSchema => Ok(ropa::export::json::schema().into_bytes()),
                 ExportFormat::Csv => {

@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -378,5 +380,78 @@ fn every_schema_field_is_documented() {
     assert!(
         missing.is_empty(),
         "undocumented in docs/json-register.md: {missing:?}"
+    );
+}
+
+/// `--out` naming a symbolic link writes through it: the file it points to
+/// gets the register (created if the link dangles) and the link stays. A
+/// link into the registry folder is refused like a path there would be.
+#[cfg(unix)]
+#[test]
+fn export_writes_through_a_symbolic_link() {
+    use std::os::unix::fs::symlink;
+    let reg = manifest().join("tests/fixtures/valid-saas");
+    let expected = export(&reg);
+    let tmp = tempfile::tempdir().unwrap();
+    let real_dir = tmp.path().join("published");
+    std::fs::create_dir(&real_dir).unwrap();
+    let real = real_dir.join("register-2026.json");
+    std::fs::write(&real, "old").unwrap();
+    let link = tmp.path().join("current.json");
+    symlink("published/register-2026.json", &link).unwrap();
+    let dangling = tmp.path().join("next.json");
+    symlink("published/register-2027.json", &dangling).unwrap();
+    for (path, target) in [
+        (&link, &real),
+        (&dangling, &real_dir.join("register-2027.json")),
+    ] {
+        let out = ropa(&[
+            "export",
+            "--as-of",
+            "2026-11-24",
+            "--registry",
+            reg.to_str().unwrap(),
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            std::fs::symlink_metadata(path)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(target).unwrap(), expected);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&real_dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("ropa-tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+
+    // A link that leads into the registry: refused, the registry untouched.
+    let copy = tmp.path().join("registry");
+    common::copy_dir(&reg, &copy);
+    let org = std::fs::read_to_string(copy.join("organisation.toml")).unwrap();
+    let sneaky = tmp.path().join("sneaky.json");
+    symlink(copy.join("organisation.toml"), &sneaky).unwrap();
+    let out = ropa(&[
+        "export",
+        "--registry",
+        copy.to_str().unwrap(),
+        "--out",
+        sneaky.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("inside the registry folder"));
+    assert_eq!(
+        std::fs::read_to_string(copy.join("organisation.toml")).unwrap(),
+        org
     );
 }

@@ -486,10 +486,10 @@ pub struct Processor {
 
 impl Processor {
     /// Where the data is stored or accessed: `locations`, default `[country]`.
-    pub fn locations(&self) -> Vec<&Sp<String>> {
+    pub fn locations(&self) -> &[Sp<String>] {
         match &self.locations {
-            Some(l) if !l.value.is_empty() => l.value.iter().collect(),
-            _ => vec![&self.country],
+            Some(l) if !l.value.is_empty() => &l.value,
+            _ => std::slice::from_ref(&self.country),
         }
     }
 
