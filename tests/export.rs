@@ -40,6 +40,29 @@ fn export(registry: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `ropa export --out FILE` of `registry` as of 2026-11-24.
+fn export_to(registry: &Path, file: &Path) -> std::process::Output {
+    ropa(&[
+        "export",
+        "--as-of",
+        "2026-11-24",
+        "--registry",
+        registry.to_str().unwrap(),
+        "--out",
+        file.to_str().unwrap(),
+    ])
+}
+
+/// Files whose name marks them as an export's temporary file.
+fn leftovers(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("ropa-tmp"))
+        .map(|e| e.path())
+        .collect()
+}
+
 /// Registries that export (no errors): the example and the valid fixtures.
 fn exportable() -> Vec<PathBuf> {
     let mut v = vec![manifest().join("registry")];
@@ -169,23 +192,10 @@ fn export_and_build_give_the_same_bytes_and_are_deterministic() {
     );
     // --out writes the same bytes to a file, atomically (no temporary file left).
     let file = tmp.path().join("register.json");
-    let out = ropa(&[
-        "export",
-        "--as-of",
-        "2026-11-24",
-        "--registry",
-        reg.to_str().unwrap(),
-        "--out",
-        file.to_str().unwrap(),
-    ]);
+    let out = export_to(&reg, &file);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), a);
-    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains("ropa-tmp"))
-        .collect();
-    assert!(leftovers.is_empty());
+    assert!(leftovers(tmp.path()).is_empty());
 }
 
 #[test]
@@ -405,15 +415,7 @@ fn export_writes_through_a_symbolic_link() {
         (&link, &real),
         (&dangling, &real_dir.join("register-2027.json")),
     ] {
-        let out = ropa(&[
-            "export",
-            "--as-of",
-            "2026-11-24",
-            "--registry",
-            reg.to_str().unwrap(),
-            "--out",
-            path.to_str().unwrap(),
-        ]);
+        let out = export_to(&reg, path);
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -428,12 +430,7 @@ fn export_writes_through_a_symbolic_link() {
         );
         assert_eq!(std::fs::read_to_string(target).unwrap(), expected);
     }
-    let leftovers: Vec<_> = std::fs::read_dir(&real_dir)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains("ropa-tmp"))
-        .collect();
-    assert!(leftovers.is_empty());
+    assert!(leftovers(&real_dir).is_empty());
 
     // A link that leads into the registry: refused, the registry untouched.
     let copy = tmp.path().join("registry");
