@@ -27,6 +27,10 @@ unsafe extern "C" {
     fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
 }
 
+/// The largest JSON register `ropa diff` reads: the pretty register of
+/// 10,000 activities is about 95 MB.
+const MAX_REGISTER_BYTES: u64 = 256 << 20;
+
 /// `mi_option_purge_delay` in mimalloc.h: an ABI-stable enum value (the
 /// enum keeps deprecated entries so that numbers never move).
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
@@ -379,9 +383,24 @@ fn main() -> ExitCode {
             }
         }
         Command::Diff { old, new, format } => {
-            let read = |p: &PathBuf| {
-                std::fs::read_to_string(p)
-                    .map_err(|e| format!("cannot read `{}`: {e}", p.display()))
+            let read = |p: &PathBuf| -> Result<String, String> {
+                use std::io::Read as _;
+                let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", p.display());
+                let file = std::fs::File::open(p).map_err(cannot)?;
+                // `take`: a wrong path (a disk image, /dev/zero) must not
+                // fill the memory before it can be refused.
+                let mut text = String::new();
+                file.take(MAX_REGISTER_BYTES + 1)
+                    .read_to_string(&mut text)
+                    .map_err(cannot)?;
+                if text.len() as u64 > MAX_REGISTER_BYTES {
+                    return Err(format!(
+                        "`{}` is larger than {} MiB: `ropa diff` compares JSON registers made by `ropa export`, and none is that large; is it the right file?",
+                        p.display(),
+                        MAX_REGISTER_BYTES >> 20
+                    ));
+                }
+                Ok(text)
             };
             let (old_text, new_text) = match (read(&old), read(&new)) {
                 (Ok(a), Ok(b)) => (a, b),

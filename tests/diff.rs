@@ -504,3 +504,28 @@ fn a_missing_file_exits_2() {
         "{err}"
     );
 }
+
+#[test]
+fn a_file_too_large_to_be_a_register_is_refused_before_it_is_read_whole() {
+    let p = Pair::make();
+    // Sparse: 300 MiB on paper, nothing on disk.
+    let huge = p.path("disk-image.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
+    for args in [
+        ["diff", s(&huge), s(&p.old_json())],
+        ["diff", s(&p.old_json()), s(&huge)],
+    ] {
+        let o = ropa(&args);
+        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(stdout(&o), "");
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("`{}` is larger than 256 MiB", huge.display())),
+            "{err}"
+        );
+        assert!(err.contains("is it the right file?"), "{err}");
+    }
+}

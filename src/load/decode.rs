@@ -133,14 +133,25 @@ impl Decode for i64 {
                     .trim_start_matches("0x")
                     .trim_start_matches("0o")
                     .trim_start_matches("0b");
-                match i64::from_str_radix(digits, i.radix()) {
-                    Ok(n) => Some(if neg { -n } else { n }),
+                // The sign goes to the parser with the digits: -2^63 has no
+                // positive counterpart, so it cannot be parsed and negated.
+                let signed = if neg {
+                    format!("-{digits}")
+                } else {
+                    digits.to_string()
+                };
+                match i64::from_str_radix(&signed, i.radix()) {
+                    Ok(n) => Some(n),
                     Err(_) => {
-                        cx.push(cx.diag(
-                            Code::Schema,
-                            v.span(),
-                            format!("`{key}` is too large a number"),
-                        ));
+                        let (what, bound) = if neg {
+                            ("too large a negative number", i64::MIN)
+                        } else {
+                            ("too large a number", i64::MAX)
+                        };
+                        cx.push(
+                            cx.diag(Code::Schema, v.span(), format!("`{key}` is {what}"))
+                                .help(format!("the furthest from zero it can be is {bound}")),
+                        );
                         None
                     }
                 }
@@ -761,5 +772,37 @@ mod tests {
         }
         assert_eq!(suggest_id("HR Payroll.v2"), "hr-payroll-v2");
         assert_eq!(suggest_id("Löner Ärenden"), "loner-arenden");
+    }
+
+    /// Decodes `n = <text>` as a whole number: the value, and the messages.
+    fn whole(text: &str) -> (Option<i64>, Vec<String>) {
+        let mut sources = SourceMap::default();
+        let doc = format!("n = {text}\n");
+        let file = sources.add("t.toml".into(), doc.clone());
+        let mut cx = Cx::new(&sources, file);
+        let table = DeTable::parse(&doc).expect("valid TOML").into_inner();
+        let n = i64::decode(table.get("n").expect("key n"), "n", &mut cx);
+        (n, cx.diags.iter().map(|d| d.message.clone()).collect())
+    }
+
+    #[test]
+    fn whole_numbers_reach_both_ends_of_i64() {
+        assert_eq!(whole("-9223372036854775808"), (Some(i64::MIN), vec![]));
+        assert_eq!(whole("9223372036854775807"), (Some(i64::MAX), vec![]));
+        assert_eq!(whole("0x10"), (Some(16), vec![]));
+        assert_eq!(whole("1_000"), (Some(1000), vec![]));
+        assert_eq!(whole("+7"), (Some(7), vec![]));
+    }
+
+    #[test]
+    fn whole_numbers_beyond_i64_say_which_end() {
+        assert_eq!(
+            whole("-9223372036854775809"),
+            (None, vec!["`n` is too large a negative number".to_string()])
+        );
+        assert_eq!(
+            whole("9223372036854775808"),
+            (None, vec!["`n` is too large a number".to_string()])
+        );
     }
 }
