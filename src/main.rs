@@ -246,21 +246,27 @@ fn inside_registry(out: &std::path::Path, registry: &std::path::Path) -> bool {
 
 /// Writes an export to `out` (atomically) or to standard output.
 fn emit(out: Option<&std::path::Path>, bytes: &[u8]) -> ExitCode {
+    emit_with(out, |w| w.write_all(bytes))
+}
+
+/// Writes what `write` gives to `out` (atomically, see `write_atomic_with`)
+/// or to standard output: streamed, never held whole in memory. A closed
+/// standard output exits 2 without a message.
+fn emit_with(
+    out: Option<&std::path::Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> ExitCode {
     match out {
-        Some(path) => match ropa::export::write_atomic(path, bytes) {
+        Some(path) => match ropa::export::write_atomic_with(path, |f| write(f)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(format!("cannot write `{}`: {e}", path.display())),
         },
         None => {
             let mut stdout = std::io::stdout().lock();
-            if stdout
-                .write_all(bytes)
-                .and_then(|_| stdout.flush())
-                .is_err()
-            {
-                return ExitCode::from(2);
+            match write(&mut stdout).and_then(|_| stdout.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(2),
             }
-            ExitCode::SUCCESS
         }
     }
 }
@@ -483,22 +489,9 @@ fn main() -> ExitCode {
                     };
                     // Streamed: the pretty register of a large registry is
                     // about 100 MB.
-                    let write = |w: &mut dyn std::io::Write| {
+                    return emit_with(out.as_deref(), |w| {
                         ropa::export::json::write_json(&register, w, layout)
-                    };
-                    return match out.as_deref() {
-                        Some(path) => match ropa::export::write_atomic_with(path, |f| write(f)) {
-                            Ok(()) => ExitCode::SUCCESS,
-                            Err(e) => fail(format!("cannot write `{}`: {e}", path.display())),
-                        },
-                        None => {
-                            let mut stdout = std::io::stdout().lock();
-                            match write(&mut stdout).and_then(|_| stdout.flush()) {
-                                Ok(()) => ExitCode::SUCCESS,
-                                Err(_) => ExitCode::from(2),
-                            }
-                        }
-                    };
+                    });
                 }
                 ExportFormat::JsonSchema => Ok(ropa::export::json::schema().into_bytes()),
                 ExportFormat::Csv => {
