@@ -9,11 +9,10 @@
 
 use std::path::Path;
 
-use ropa::check::check_loaded;
+use ropa::check::check;
 use ropa::diag::{render_github, render_human, render_json};
 use ropa::load::load_files;
 use ropa::model::Date;
-use ropa::resolve::Register;
 
 /// Where the first byte of a `load_file` input puts the rest.
 pub const FILE_PLACES: [&str; 9] = [
@@ -35,7 +34,8 @@ fn as_of() -> Date {
 /// Checks a registry and renders its diagnostics in every format; when it
 /// has no errors, resolves it and makes every export in memory.
 fn check_and_export(files: Vec<(String, Vec<u8>)>) {
-    let checked = check_loaded(load_files(files), as_of(), false);
+    let mut loaded = load_files(files);
+    let checked = check(&mut loaded, as_of(), false);
     let _ = render_human(&checked.diagnostics, &checked.sources, false);
     let _ = render_human(&checked.diagnostics, &checked.sources, true);
     let json = render_json(&checked.diagnostics, &checked.sources);
@@ -47,13 +47,13 @@ fn check_and_export(files: Vec<(String, Vec<u8>)>) {
     if checked.has_errors() {
         return;
     }
-    let register = Register::new(&checked);
-    let text = ropa::export::json::to_json(&register, ropa::export::json::Layout::Compact);
+    let register = &checked.register;
+    let text = ropa::export::json::to_json(register, ropa::export::json::Layout::Compact);
     assert!(
         serde_json::from_str::<serde_json::Value>(&text).is_ok(),
         "the JSON register does not parse"
     );
-    let built = ropa::export::json::register(&register);
+    let built = ropa::export::json::register(register);
     let _ = ropa::export::ico::csv(&built, ropa::export::ico::Record::Controller);
     let _ = ropa::export::ico::csv(&built, ropa::export::ico::Record::Processor);
     let _ = ropa::export::dpv::jsonld(&built);

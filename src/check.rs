@@ -1,50 +1,59 @@
-//! `check`: load and validate a registry, the first half of every command.
-
-use std::path::Path;
+//! `check`: link and validate a loaded registry, the first half of every
+//! command: load → link → validate.
 
 use crate::diag::{self, Diagnostic, Severity, SourceMap};
-use crate::load::{self, LoadError};
+use crate::link::Register;
+use crate::load::{self, Loaded};
 use crate::model::{AdequacyList, Date, Registry};
-use crate::reference;
 use crate::timing::timed;
 use crate::validate;
 
-/// A checked registry: the typed values, the files, and every diagnostic,
-/// sorted by file and position.
+/// A checked registry: the linked register, the files, and every
+/// diagnostic, sorted by file and position. It borrows the [`Loaded`]
+/// registry it was made from.
 #[derive(Debug)]
-pub struct Checked {
-    pub registry: Registry,
-    pub sources: SourceMap,
+pub struct Checked<'a> {
+    pub register: Register<'a>,
+    pub sources: &'a SourceMap,
     pub diagnostics: Vec<Diagnostic>,
-    pub adequacy: AdequacyList,
-    pub as_of: Date,
 }
 
-impl Checked {
+impl<'a> Checked<'a> {
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
             .any(|d| d.severity == Severity::Error)
     }
+
+    pub fn registry(&self) -> &'a Registry {
+        self.register.reg
+    }
+
+    pub fn adequacy(&self) -> &'a AdequacyList {
+        self.register.adequacy
+    }
+
+    pub fn as_of(&self) -> Date {
+        self.register.as_of
+    }
 }
 
-/// Loads and validates `root`. With `deny_warnings`, warnings become errors.
-pub fn check(root: &Path, as_of: Date, deny_warnings: bool) -> Result<Checked, LoadError> {
-    let loaded = timed("load", || load::load(root))?;
-    Ok(check_loaded(loaded, as_of, deny_warnings))
-}
-
-/// Validates a loaded registry (from disk, or from memory with
-/// [`load::load_files`]).
-pub fn check_loaded(loaded: load::Loaded, as_of: Date, deny_warnings: bool) -> Checked {
+/// Links and validates a loaded registry (from disk with [`load::load`],
+/// or from memory with [`load::load_files`]), judged at `as_of` with the
+/// registry's own adequacy list or the bundled one. With
+/// `deny_warnings`, warnings become errors. The load diagnostics move
+/// into the result.
+pub fn check<'a>(loaded: &'a mut Loaded, as_of: Date, deny_warnings: bool) -> Checked<'a> {
+    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+    let loaded: &'a Loaded = loaded;
     let adequacy = loaded
         .registry
         .adequacy
-        .clone()
-        .unwrap_or_else(|| reference::bundled_adequacy().clone());
-    let mut diagnostics = loaded.diagnostics;
+        .as_ref()
+        .unwrap_or_else(|| load::bundled_adequacy());
+    let register = timed("link", || Register::new(&loaded.registry, adequacy, as_of));
     diagnostics.extend(timed("validate", || {
-        validate::validate(&loaded.registry, &loaded.sources, &adequacy, as_of)
+        validate::validate(&register, &loaded.sources)
     }));
     if deny_warnings {
         for d in &mut diagnostics {
@@ -53,11 +62,9 @@ pub fn check_loaded(loaded: load::Loaded, as_of: Date, deny_warnings: bool) -> C
     }
     diag::sort(&mut diagnostics);
     Checked {
-        registry: loaded.registry,
-        sources: loaded.sources,
+        register,
+        sources: &loaded.sources,
         diagnostics,
-        adequacy,
-        as_of,
     }
 }
 

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use ropa::check::{Checked, check, default_as_of};
+use ropa::check::{check, default_as_of};
 use ropa::diag::{render_github, render_human, render_json, summary_line};
+use ropa::load::Loaded;
 use ropa::model::Date;
 use ropa::render::{RenderError, build_site_with};
-use ropa::resolve::Register;
 use ropa::timing::timed;
 
 // A build allocates and frees millions of small strings on every core;
@@ -225,9 +225,12 @@ fn color(stream_is_terminal: bool) -> bool {
     stream_is_terminal && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn run_check(common: &Common) -> Result<Checked, ExitCode> {
+/// Loads the registry and decides the as-of date; `check` then links and
+/// validates what was loaded.
+fn run_load(common: &Common) -> Result<(Loaded, Date), ExitCode> {
     let as_of = common.as_of.map_or_else(default_as_of, Ok).map_err(fail)?;
-    check(&common.registry, as_of, common.deny_warnings).map_err(fail)
+    let loaded = timed("load", || ropa::load::load(&common.registry)).map_err(fail)?;
+    Ok((loaded, as_of))
 }
 
 /// Is `out` inside the registry folder? An export must not overwrite the
@@ -277,7 +280,7 @@ fn version_text() -> String {
     format!(
         "{} (bundled adequacy list as of {})",
         env!("CARGO_PKG_VERSION"),
-        ropa::reference::bundled_adequacy().as_of
+        ropa::load::bundled_adequacy().as_of
     )
 }
 
@@ -302,10 +305,11 @@ fn main() -> ExitCode {
     }
     match command {
         Command::Check { common, format } => {
-            let checked = match run_check(&common) {
-                Ok(c) => c,
+            let (mut loaded, as_of) = match run_load(&common) {
+                Ok(l) => l,
                 Err(code) => return code,
             };
+            let checked = check(&mut loaded, as_of, common.deny_warnings);
             let text = match format {
                 Format::Human => render_human(
                     &checked.diagnostics,
@@ -369,7 +373,8 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::New { kind, id, registry } => {
-            use ropa::scaffold::{EntryKind, new_entry};
+            use ropa::model::EntryKind;
+            use ropa::scaffold::new_entry;
             let kind = match kind {
                 NewKind::Activity => EntryKind::Activity,
                 NewKind::Processor => EntryKind::Processor,
@@ -461,10 +466,11 @@ fn main() -> ExitCode {
                     path.display()
                 ));
             }
-            let checked = match run_check(&common) {
-                Ok(c) => c,
+            let (mut loaded, as_of) = match run_load(&common) {
+                Ok(l) => l,
                 Err(code) => return code,
             };
+            let checked = check(&mut loaded, as_of, common.deny_warnings);
             if !checked.diagnostics.is_empty() {
                 say_raw!(
                     "{}",
@@ -479,7 +485,7 @@ fn main() -> ExitCode {
                 say!("error: the registry has errors; nothing was exported");
                 return ExitCode::from(1);
             }
-            let register = Register::new(&checked);
+            let register = &checked.register;
             let result = match format {
                 ExportFormat::Json => {
                     let layout = if compact {
@@ -520,10 +526,11 @@ fn main() -> ExitCode {
             }
         }
         Command::Build { common, out } => {
-            let checked = match timed("check", || run_check(&common)) {
-                Ok(c) => c,
+            let (mut loaded, as_of) = match run_load(&common) {
+                Ok(l) => l,
                 Err(code) => return code,
             };
+            let checked = check(&mut loaded, as_of, common.deny_warnings);
             // Diagnostics go to standard error: a build's output is the site.
             if !checked.diagnostics.is_empty() {
                 let text = render_human(
@@ -540,11 +547,10 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::from(1);
             }
-            let register = timed("resolve", || Register::new(&checked));
             // A progress line on a terminal; none in CI logs or pipes.
             let progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
             match timed("render", || {
-                build_site_with(&register, &out, &common.registry, progress)
+                build_site_with(&checked, &out, &common.registry, progress)
             }) {
                 Ok(report) => {
                     if checked.diagnostics.is_empty() {
@@ -553,8 +559,8 @@ fn main() -> ExitCode {
                     say!("built {} pages into {}", report.pages, out.display());
                     // The process ends here: freeing a large registry value
                     // by value (tens of thousands of strings) is wasted work.
-                    std::mem::forget(register);
                     std::mem::forget(checked);
+                    std::mem::forget(loaded);
                     ExitCode::SUCCESS
                 }
                 Err(e @ RenderError::OutRefused(..)) => fail(e),

@@ -8,11 +8,10 @@ use std::path::Path;
 mod harness;
 use harness::files_of;
 
-use ropa::check::{check, check_loaded};
+use ropa::check::check;
 use ropa::diag::render_json;
-use ropa::load::load_files;
+use ropa::load::{load, load_files};
 use ropa::model::Date;
-use ropa::resolve::Register;
 
 #[test]
 fn in_memory_registry_checks_like_the_same_files_on_disk() {
@@ -26,8 +25,10 @@ fn in_memory_registry_checks_like_the_same_files_on_disk() {
         "tests/fixtures/warnings-only",
     ] {
         let root = manifest.join(reg);
-        let disk = check(&root, as_of, false).unwrap();
-        let memory = check_loaded(load_files(files_of(&root)), as_of, false);
+        let mut on_disk = load(&root).unwrap();
+        let disk = check(&mut on_disk, as_of, false);
+        let mut in_memory = load_files(files_of(&root));
+        let memory = check(&mut in_memory, as_of, false);
         assert_eq!(
             render_json(&memory.diagnostics, &memory.sources),
             render_json(&disk.diagnostics, &disk.sources),
@@ -35,14 +36,8 @@ fn in_memory_registry_checks_like_the_same_files_on_disk() {
         );
         if !disk.has_errors() {
             assert_eq!(
-                ropa::export::json::to_json(
-                    &Register::new(&memory),
-                    ropa::export::json::Layout::Compact
-                ),
-                ropa::export::json::to_json(
-                    &Register::new(&disk),
-                    ropa::export::json::Layout::Compact
-                ),
+                ropa::export::json::to_json(&memory.register, ropa::export::json::Layout::Compact),
+                ropa::export::json::to_json(&disk.register, ropa::export::json::Layout::Compact),
                 "{reg}: registers differ"
             );
         }
@@ -60,7 +55,8 @@ fn in_memory_paths_are_classified_like_paths_on_disk() {
         ("other/x.toml".to_string(), b"".to_vec()),
         ("organisation.toml".to_string(), b"\xff\xfe".to_vec()),
     ];
-    let checked = check_loaded(load_files(files), as_of, false);
+    let mut loaded = load_files(files);
+    let checked = check(&mut loaded, as_of, false);
     let json = render_json(&checked.diagnostics, &checked.sources);
     // A misspelt folder gets the did-you-mean help, as on disk.
     assert!(

@@ -10,9 +10,11 @@ mod source;
 
 pub use code::Code;
 pub use render::{render_github, render_human, render_json, summary_line};
-pub use source::{FileId, SourceFile, SourceMap};
+pub use source::{SourceFile, SourceMap};
 
 use std::ops::Range;
+
+use crate::model::{EntryRef, FileId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -45,6 +47,8 @@ pub struct Diagnostic {
     /// The file the diagnostic is about, relative to the registry, `/`-separated.
     /// Always set, even when there is no position (a missing required file).
     pub path: String,
+    /// The entry the diagnostic is about, when its file holds one.
+    pub entry: Option<EntryRef>,
     /// Where it is; `None` only when no position exists.
     pub primary: Option<Label>,
     /// Related places, possibly in other files ("defined here").
@@ -66,6 +70,7 @@ impl Diagnostic {
             code,
             message: message.into(),
             path: sources.get(file).path.clone(),
+            entry: sources.get(file).entry.clone(),
             primary: Some(Label {
                 file,
                 span,
@@ -83,6 +88,7 @@ impl Diagnostic {
             code,
             message: message.into(),
             path: path.into(),
+            entry: None,
             primary: None,
             secondary: Vec::new(),
             help: None,
@@ -113,6 +119,12 @@ impl Diagnostic {
             span,
             message: text.into(),
         });
+        self
+    }
+
+    /// The entry a diagnostic without a position is about.
+    pub fn for_entry(mut self, entry: Option<EntryRef>) -> Self {
+        self.entry = entry;
         self
     }
 

@@ -2,7 +2,7 @@ use std::ops::Range;
 
 use codespan_reporting::files::{Error as FilesError, Files};
 
-pub type FileId = usize;
+use crate::model::{EntryRef, FileId};
 
 /// One registry file as it was read: the text the spans point into.
 #[derive(Debug)]
@@ -10,6 +10,8 @@ pub struct SourceFile {
     /// Relative to the registry folder, `/`-separated.
     pub path: String,
     pub text: String,
+    /// The entry the file holds (an activity, a processor...), if it is one.
+    pub entry: Option<EntryRef>,
     /// Computed on the first diagnostic in this file: a valid registry of
     /// 17,000 files never needs them.
     line_starts: std::sync::OnceLock<Vec<usize>>,
@@ -20,6 +22,7 @@ impl SourceFile {
         SourceFile {
             path,
             text,
+            entry: None,
             line_starts: std::sync::OnceLock::new(),
         }
     }
@@ -68,6 +71,14 @@ pub struct SourceMap {
 impl SourceMap {
     pub fn add(&mut self, path: String, text: String) -> FileId {
         self.files.push(SourceFile::new(path, text));
+        self.files.len() - 1
+    }
+
+    /// Adds the file of an entry: diagnostics in it belong to that entry.
+    pub fn add_entry(&mut self, path: String, text: String, entry: Option<EntryRef>) -> FileId {
+        let mut file = SourceFile::new(path, text);
+        file.entry = entry;
+        self.files.push(file);
         self.files.len() - 1
     }
 

@@ -10,15 +10,13 @@ use serde_json::{Map, Value};
 
 use super::DiffError;
 use crate::export::json::SCHEMA_VERSION;
+use crate::model::EntryKind;
 
 /// What the diff compares, in the order the report lists it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
-    Activities,
-    Processors,
-    Recipients,
-    Transfers,
-    Safeguards,
+    /// The entries of one kind (the register's key is the kind's folder).
+    Entry(EntryKind),
     DataSubjects,
     DataCategories,
     Measures,
@@ -31,11 +29,11 @@ pub enum Kind {
 
 impl Kind {
     pub const ALL: [Kind; 11] = [
-        Kind::Activities,
-        Kind::Processors,
-        Kind::Recipients,
-        Kind::Transfers,
-        Kind::Safeguards,
+        Kind::Entry(EntryKind::ALL[0]),
+        Kind::Entry(EntryKind::ALL[1]),
+        Kind::Entry(EntryKind::ALL[2]),
+        Kind::Entry(EntryKind::ALL[3]),
+        Kind::Entry(EntryKind::ALL[4]),
         Kind::DataSubjects,
         Kind::DataCategories,
         Kind::Measures,
@@ -47,11 +45,7 @@ impl Kind {
     /// The key in the JSON report.
     pub fn key(self) -> &'static str {
         match self {
-            Kind::Activities => "activities",
-            Kind::Processors => "processors",
-            Kind::Recipients => "recipients",
-            Kind::Transfers => "transfers",
-            Kind::Safeguards => "safeguards",
+            Kind::Entry(k) => k.folder(),
             Kind::DataSubjects => "data_subjects",
             Kind::DataCategories => "data_categories",
             Kind::Measures => "measures",
@@ -75,11 +69,7 @@ impl Kind {
     /// The singular and plural of one entity of this kind.
     fn nouns(self) -> (&'static str, &'static str) {
         match self {
-            Kind::Activities => ("activity", "activities"),
-            Kind::Processors => ("processor", "processors"),
-            Kind::Recipients => ("recipient", "recipients"),
-            Kind::Transfers => ("transfer", "transfers"),
-            Kind::Safeguards => ("safeguard", "safeguards"),
+            Kind::Entry(k) => (k.noun(), k.folder()),
             Kind::DataSubjects => ("data subject", "data subjects"),
             Kind::DataCategories => ("data category", "data categories"),
             Kind::Measures => ("measure", "measures"),
@@ -106,10 +96,10 @@ pub const HEADER: [&str; 4] = ["$schema", "schema_version", "generator", "as_of"
 
 /// The arrays of entities keyed by `id`.
 const LISTS: [(&str, Kind); 7] = [
-    ("processors", Kind::Processors),
-    ("recipients", Kind::Recipients),
-    ("transfers", Kind::Transfers),
-    ("safeguards", Kind::Safeguards),
+    ("processors", Kind::Entry(EntryKind::Processor)),
+    ("recipients", Kind::Entry(EntryKind::Recipient)),
+    ("transfers", Kind::Entry(EntryKind::Transfer)),
+    ("safeguards", Kind::Entry(EntryKind::Safeguard)),
     ("data_subjects", Kind::DataSubjects),
     ("data_categories", Kind::DataCategories),
     ("measures", Kind::Measures),
@@ -248,7 +238,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
         match root.get(record) {
             None | Some(Value::Null) => {}
             Some(Value::Object(r)) => add_list(
-                Kind::Activities,
+                Kind::Entry(EntryKind::Activity),
                 &format!("{record}.activities"),
                 r.get("activities"),
             )?,
@@ -317,16 +307,18 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
 /// from `as_of`. Not compared.
 fn derived(kind: Kind) -> &'static [&'static str] {
     match kind {
-        Kind::Activities => &["transfers_outside_eea"],
-        Kind::Processors => &[
+        Kind::Entry(EntryKind::Activity) => &["transfers_outside_eea"],
+        Kind::Entry(EntryKind::Processor) => &[
             "sub_processor_of",
             "activities",
             "transfers",
             "onward_transfers",
         ],
-        Kind::Recipients => &["activities", "transfers"],
-        Kind::Transfers => &["country_name", "adequacy", "inside_eea", "activities"],
-        Kind::Safeguards => &["transfers"],
+        Kind::Entry(EntryKind::Recipient) => &["activities", "transfers"],
+        Kind::Entry(EntryKind::Transfer) => {
+            &["country_name", "adequacy", "inside_eea", "activities"]
+        }
+        Kind::Entry(EntryKind::Safeguard) => &["transfers"],
         Kind::DataSubjects | Kind::DataCategories => &["activities"],
         Kind::Measures => &["activities", "transfers"],
         Kind::Organisation | Kind::Adequacy | Kind::Other => &[],
@@ -338,7 +330,7 @@ fn derived(kind: Kind) -> &'static [&'static str] {
 /// in its own kind.
 fn references(kind: Kind) -> &'static [&'static str] {
     match kind {
-        Kind::Activities => &[
+        Kind::Entry(EntryKind::Activity) => &[
             "data_subjects",
             "data_categories",
             "processors",
@@ -346,8 +338,8 @@ fn references(kind: Kind) -> &'static [&'static str] {
             "transfers",
             "measures",
         ],
-        Kind::Processors => &["sub_processors"],
-        Kind::Transfers => &["to", "via", "safeguard"],
+        Kind::Entry(EntryKind::Processor) => &["sub_processors"],
+        Kind::Entry(EntryKind::Transfer) => &["to", "via", "safeguard"],
         _ => &[],
     }
 }
@@ -384,7 +376,7 @@ pub fn project(kind: Kind, v: &Value) -> Value {
     }
     match kind {
         // `due` is computed from the two dates, `overdue` from `as_of`.
-        Kind::Activities => {
+        Kind::Entry(EntryKind::Activity) => {
             if let Some(Value::Object(review)) = o.get_mut("review") {
                 review.retain(|k, _| k != "due" && k != "overdue");
             }
@@ -407,7 +399,7 @@ pub fn project(kind: Kind, v: &Value) -> Value {
 pub fn label(kind: Kind, v: &Value) -> Option<String> {
     let s = |key: &str| v.get(key).and_then(Value::as_str);
     match kind {
-        Kind::Transfers => {
+        Kind::Entry(EntryKind::Transfer) => {
             let to = v
                 .get("to")
                 .and_then(|t| t.get("id").or(Some(t)))

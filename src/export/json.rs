@@ -12,9 +12,9 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 
+use crate::link::Register;
 use crate::model::*;
 use crate::reference::country_name;
-use crate::resolve::Register;
 
 /// Version of the register's format. Semver: a new field is a minor version,
 /// a renamed, removed or retyped field a major one.
@@ -654,7 +654,7 @@ impl<'a> Builder<'a> {
 
     fn transfers_of(
         &self,
-        map: &crate::resolve::BackLinks<'a, Transfer>,
+        map: &crate::link::BackLinks<'a, Transfer>,
         id: &str,
     ) -> Vec<TransferRef<'a>> {
         map.get(id).map_or_else(Vec::new, |ts| {
@@ -662,11 +662,7 @@ impl<'a> Builder<'a> {
         })
     }
 
-    fn activity_ids(
-        &self,
-        map: &crate::resolve::BackLinks<'a, Activity>,
-        id: &str,
-    ) -> Vec<&'a str> {
+    fn activity_ids(&self, map: &crate::link::BackLinks<'a, Activity>, id: &str) -> Vec<&'a str> {
         map.get(id)
             .map_or_else(Vec::new, |v| v.iter().map(|a| a.id.as_str()).collect())
     }
@@ -817,17 +813,7 @@ impl<'a> Builder<'a> {
                 .map(|r| RetentionJson {
                     period: r.period.as_ref().map(|p| p.value.text.as_str()),
                     from: text(&r.from),
-                    data_categories: match &r.data_categories {
-                        Some(l) if !l.value.is_empty() => {
-                            l.value.iter().map(|c| c.value.as_str()).collect()
-                        }
-                        _ => a
-                            .data_categories
-                            .value
-                            .iter()
-                            .map(|c| c.value.as_str())
-                            .collect(),
-                    },
+                    data_categories: r.categories(a),
                     note: text(&r.note),
                 })
                 .collect(),
@@ -898,16 +884,15 @@ impl<'a> Builder<'a> {
             }),
             note: text(&o.note),
         });
-        let category =
-            |c: &'a Category, map: &crate::resolve::BackLinks<'a, Activity>| CategoryJson {
-                id: c.id.value.as_str(),
-                name: c.name.value.as_str(),
-                description: text(&c.description),
-                note: text(&c.note),
-                special: c.special,
-                criminal: c.criminal,
-                activities: self.activity_ids(map, &c.id.value),
-            };
+        let category = |c: &'a Category, map: &crate::link::BackLinks<'a, Activity>| CategoryJson {
+            id: c.id.value.as_str(),
+            name: c.name.value.as_str(),
+            description: text(&c.description),
+            note: text(&c.note),
+            special: c.special,
+            criminal: c.criminal,
+            activities: self.activity_ids(map, &c.id.value),
+        };
         RegisterJson {
             schema: "ropa.schema.json",
             schema_version: SCHEMA_VERSION,
@@ -1028,10 +1013,11 @@ impl<'a> Builder<'a> {
                         outcome: text(&x.outcome),
                     }),
                     adequacy: TransferAdequacyJson {
-                        decision: adequacy
-                            .decision_in_force(&t.country.value, r.as_of)
+                        decision: r
+                            .adequacy_of(t)
+                            .decision_in_force()
                             .map(|d| d.decision.as_str()),
-                        covers_party: r.adequate_for(&t.country.value, &t.to.value),
+                        covers_party: r.adequacy_of(t).covers(),
                     },
                     inside_eea: adequacy.in_eea(&t.country.value),
                     description: text(&t.description),
@@ -1186,16 +1172,17 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         for registry in ["registry", "examples/alutech", "tests/fixtures/valid-saas"] {
             let as_of = Date::parse("2026-11-24").expect("a date");
-            let checked = crate::check::check(&root.join(registry), as_of, false).expect("loads");
-            let r = Register::new(&checked);
-            let built = register(&r);
+            let mut loaded = crate::load::load(&root.join(registry)).expect("loads");
+            let checked = crate::check::check(&mut loaded, as_of, false);
+            let r = &checked.register;
+            let built = register(r);
             assert!(!built.controller_record.activities.is_empty(), "{registry}");
             let mut pretty = serde_json::to_string_pretty(&built).expect("serialises");
             pretty.push('\n');
-            assert_eq!(to_json(&r, Layout::Pretty), pretty, "{registry}");
+            assert_eq!(to_json(r, Layout::Pretty), pretty, "{registry}");
             let mut compact = serde_json::to_string(&built).expect("serialises");
             compact.push('\n');
-            assert_eq!(to_json(&r, Layout::Compact), compact, "{registry}");
+            assert_eq!(to_json(r, Layout::Compact), compact, "{registry}");
         }
     }
 }

@@ -10,7 +10,8 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diag::{Code, Diagnostic, FileId, SourceMap, did_you_mean};
+use crate::diag::{Code, Diagnostic, SourceMap, did_you_mean};
+use crate::model::FileId;
 use crate::model::*;
 use crate::reference;
 

@@ -3,6 +3,7 @@
 use toml::de::DeTable;
 
 use super::decode::{Cx, TableReader};
+use crate::diag::Code;
 use crate::model::*;
 
 fn contact(
@@ -262,62 +263,6 @@ pub fn activity(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Activity> {
     })
 }
 
-/// The ids an entry names, read from the raw table: used when the entry
-/// did not decode, so what it names is not reported as unused.
-pub fn raw_uses(kind: &str, table: &DeTable) -> Vec<(&'static str, String)> {
-    use toml::de::DeValue;
-    fn strings(v: Option<&toml::Spanned<DeValue>>) -> Vec<String> {
-        match v.map(|v| v.get_ref()) {
-            Some(DeValue::String(s)) => vec![s.to_string()],
-            Some(DeValue::Array(a)) => a
-                .iter()
-                .filter_map(|x| x.get_ref().as_str().map(str::to_string))
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-    let fields: &[(&str, &[&'static str])] = match kind {
-        "activity" => &[
-            ("data_subjects", &["subject"]),
-            ("data_categories", &["category"]),
-            ("processors", &["processor"]),
-            ("recipients", &["recipient"]),
-            ("measures", &["measure"]),
-        ],
-        "processor" => &[("sub_processors", &["processor"])],
-        "transfer" => &[
-            ("to", &["processor", "recipient"]),
-            ("via", &["processor"]),
-            ("safeguard", &["safeguard"]),
-            ("data_categories", &["category"]),
-            ("supplementary_measures", &["measure"]),
-        ],
-        _ => &[],
-    };
-    let mut out = Vec::new();
-    for (key, kinds) in fields {
-        for id in strings(table.get(*key)) {
-            for k in *kinds {
-                out.push((*k, id.clone()));
-            }
-        }
-    }
-    if kind == "activity"
-        && let Some(DeValue::Array(entries)) = table.get("retention").map(|v| v.get_ref())
-    {
-        for e in entries.iter() {
-            if let DeValue::Table(t) = e.get_ref() {
-                out.extend(
-                    strings(t.get("data_categories"))
-                        .into_iter()
-                        .map(|id| ("category", id)),
-                );
-            }
-        }
-    }
-    out
-}
-
 pub fn processor(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Processor> {
     let mut t = TableReader::file(table, "this processor");
     let name = t.req_text(cx, "name");
@@ -453,8 +398,15 @@ pub fn safeguard(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Safeguard> {
     })
 }
 
-/// `adequacy.toml`: the registry's own list, or the bundled one.
-pub fn adequacy(cx: &mut Cx, table: &DeTable, origin: &str) -> Option<AdequacyList> {
+/// `adequacy.toml`: the registry's own list, or the bundled one. A list
+/// without `eea` takes `default_eea` (the bundled EEA); the bundled list
+/// has none to take, so there `eea` is required.
+pub fn adequacy(
+    cx: &mut Cx,
+    table: &DeTable,
+    origin: &str,
+    default_eea: Option<&std::collections::BTreeSet<String>>,
+) -> Option<AdequacyList> {
     let mut t = TableReader::file(table, "adequacy.toml");
     let as_of = t.req::<Date>(cx, "as_of");
     let source = t.opt::<String>(cx, "source");
@@ -484,9 +436,16 @@ pub fn adequacy(cx: &mut Cx, table: &DeTable, origin: &str) -> Option<AdequacyLi
         }
     }
     t.finish(cx);
-    let eea = match eea {
-        Some(list) => list.value.into_iter().map(|c| c.value).collect(),
-        None => crate::reference::bundled_eea(),
+    let eea = match (eea, default_eea) {
+        (Some(list), _) => list.value.into_iter().map(|c| c.value).collect(),
+        (None, Some(default)) => default.clone(),
+        (None, None) => {
+            cx.push(
+                cx.diag(Code::Schema, 0..0, "this adequacy list has no `eea`")
+                    .help("add `eea = [...]` with the two-letter codes of the EEA states"),
+            );
+            return None;
+        }
     };
     Some(AdequacyList {
         as_of: as_of?.value,

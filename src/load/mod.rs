@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use toml::de::DeTable;
 use walkdir::WalkDir;
 
-use crate::diag::{Code, Diagnostic, FileId, SourceMap, did_you_mean};
+use crate::diag::{Code, Diagnostic, SourceMap, did_you_mean};
 use crate::model::*;
 use crate::timing::timed;
 
@@ -25,14 +25,6 @@ pub use decode::{is_valid_id, suggest_id};
 /// entry is anywhere near it, and it keeps memory bounded on absurd input.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// The folders of entry kinds, in the contract's order.
-pub const KIND_DIRS: [&str; 5] = [
-    "activities",
-    "processors",
-    "recipients",
-    "transfers",
-    "safeguards",
-];
 const ROOT_FILES: [&str; 4] = [
     "organisation.toml",
     "categories.toml",
@@ -75,31 +67,17 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What a registry file holds: one of the top-level files, or an entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Organisation,
     Categories,
     Measures,
     Adequacy,
-    Activity,
-    Processor,
-    Recipient,
-    Transfer,
-    Safeguard,
+    Entry(EntryKind),
 }
 
 impl Kind {
-    fn of_dir(dir: &str) -> Option<Kind> {
-        Some(match dir {
-            "activities" => Kind::Activity,
-            "processors" => Kind::Processor,
-            "recipients" => Kind::Recipient,
-            "transfers" => Kind::Transfer,
-            "safeguards" => Kind::Safeguard,
-            _ => return None,
-        })
-    }
-
     fn of_root_file(name: &str) -> Option<Kind> {
         Some(match name {
             "organisation.toml" => Kind::Organisation,
@@ -109,17 +87,13 @@ impl Kind {
             _ => return None,
         })
     }
+}
 
-    fn noun(self) -> &'static str {
-        match self {
-            Kind::Activity => "activity",
-            Kind::Processor => "processor",
-            Kind::Recipient => "recipient",
-            Kind::Transfer => "transfer",
-            Kind::Safeguard => "safeguard",
-            _ => "file",
-        }
-    }
+/// "activities/, processors/, ...": the entry folders, for help lines.
+fn entry_folders() -> String {
+    EntryKind::ALL
+        .map(|k| format!("{}/", k.folder()))
+        .join(", ")
 }
 
 /// A registry file found by the walk.
@@ -128,6 +102,58 @@ struct Found {
     path: PathBuf,
     kind: Kind,
     id: String,
+}
+
+impl Found {
+    /// The entry the file holds, if it is an entry's file.
+    fn entry(&self) -> Option<EntryRef> {
+        match self.kind {
+            Kind::Entry(kind) => Some(EntryRef {
+                kind,
+                id: self.id.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The ids an entry names, read from the raw table with the entry kind's
+/// declared reference fields: used when the entry did not decode, so what
+/// it names is not reported as unused.
+fn raw_uses(kind: Kind, table: &DeTable) -> Vec<(RefKind, String)> {
+    use toml::de::DeValue;
+    fn strings(v: Option<&toml::Spanned<DeValue>>) -> Vec<String> {
+        match v.map(|v| v.get_ref()) {
+            Some(DeValue::String(s)) => vec![s.to_string()],
+            Some(DeValue::Array(a)) => a
+                .iter()
+                .filter_map(|x| x.get_ref().as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+    let Kind::Entry(kind) = kind else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for field in kind.references() {
+        let ids = match field.within {
+            None => strings(table.get(field.key)),
+            Some(within) => match table.get(within).map(|v| v.get_ref()) {
+                Some(DeValue::Array(entries)) => entries
+                    .iter()
+                    .filter_map(|e| match e.get_ref() {
+                        DeValue::Table(t) => Some(strings(t.get(field.key))),
+                        _ => None,
+                    })
+                    .flatten()
+                    .collect(),
+                _ => Vec::new(),
+            },
+        };
+        out.extend(ids.into_iter().map(|id| (field.kind, id)));
+    }
+    out
 }
 
 fn rel_path(root: &Path, path: &Path) -> String {
@@ -251,7 +277,7 @@ fn classify(rel: &str) -> Result<(Kind, String), Box<Diagnostic>> {
                     None => format!(
                         "the registry's top level holds only {}; entries go in {}",
                         ROOT_FILES.join(", "),
-                        KIND_DIRS.map(|d| format!("{d}/")).join(", ")
+                        entry_folders()
                     ),
                 };
                 return Err(Box::new(
@@ -265,15 +291,12 @@ fn classify(rel: &str) -> Result<(Kind, String), Box<Diagnostic>> {
             }
         }
     } else {
-        match Kind::of_dir(parts[0]) {
-            Some(k) => k,
+        match EntryKind::from_folder(parts[0]) {
+            Some(k) => Kind::Entry(k),
             None => {
-                let help = match did_you_mean(parts[0], KIND_DIRS) {
+                let help = match did_you_mean(parts[0], EntryKind::ALL.map(EntryKind::folder)) {
                     Some(m) => format!("did you mean the folder `{m}/`?"),
-                    None => format!(
-                        "entries go in {}",
-                        KIND_DIRS.map(|d| format!("{d}/")).join(", ")
-                    ),
+                    None => format!("entries go in {}", entry_folders()),
                 };
                 return Err(Box::new(
                     Diagnostic::file(
@@ -386,13 +409,13 @@ enum Decoded {
 
 /// What one file gave: its entry, its diagnostics, and (when the entry did
 /// not decode) the ids it names, read from the raw table.
-type FileOutcome = (Decoded, Vec<Diagnostic>, Vec<(&'static str, String)>);
+type FileOutcome = (Decoded, Vec<Diagnostic>, Vec<(RefKind, String)>);
 
 fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> FileOutcome {
     let mut cx = decode::Cx::new(sources, file);
     let text = &sources.get(file).text;
     // The file name first: it is wrong whatever the content.
-    if f.kind.noun() != "file" {
+    if let Kind::Entry(kind) = f.kind {
         if f.id == "index" {
             // Each kind's folder of the site has its own index.html (the
             // transfer register at transfers/index.html is a fixed URL).
@@ -402,19 +425,16 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
                     0..0,
                     format!(
                         "the id `index` is reserved: the site's {}/index.html lists all of them",
-                        KIND_DIRS
-                            .iter()
-                            .find(|d| Kind::of_dir(d) == Some(f.kind))
-                            .unwrap_or(&"")
+                        kind.folder()
                     ),
                 )
                 .help(format!(
                     "rename the file, e.g. to `main-{}.toml`",
-                    f.kind.noun()
+                    kind.noun()
                 )),
             );
         } else {
-            decode::check_id(&mut cx, &f.id, 0..0, &format!("{} file", f.kind.noun()));
+            decode::check_id(&mut cx, &f.id, 0..0, &format!("{} file", kind.noun()));
         }
     }
     match read {
@@ -432,15 +452,18 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
                 Code::FileTooLarge,
                 f.rel.clone(),
                 format!("this file is {n} bytes; registry files are limited to {MAX_FILE_BYTES} bytes"),
-            ).help("split the content or move large documents out of the registry and link to them"));
+            ).help("split the content or move large documents out of the registry and link to them").for_entry(f.entry()));
             return (Decoded::Nothing, cx.diags, Vec::new());
         }
         Read::Failed(e) => {
-            cx.push(Diagnostic::file(
-                Code::UnreadableFile,
-                f.rel.clone(),
-                format!("cannot read this file: {e}"),
-            ));
+            cx.push(
+                Diagnostic::file(
+                    Code::UnreadableFile,
+                    f.rel.clone(),
+                    format!("cannot read this file: {e}"),
+                )
+                .for_entry(f.entry()),
+            );
             return (Decoded::Nothing, cx.diags, Vec::new());
         }
     }
@@ -478,11 +501,7 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
             // The partial table the parser recovered still tells what the
             // entry names, so those are not reported as unused.
             let partial = DeTable::parse_recoverable(text).0.into_inner();
-            return (
-                Decoded::Nothing,
-                cx.diags,
-                kinds::raw_uses(f.kind.noun(), &partial),
-            );
+            return (Decoded::Nothing, cx.diags, raw_uses(f.kind, &partial));
         }
     };
     let out = match f.kind {
@@ -492,16 +511,25 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
             let (m, k) = kinds::measures(&mut cx, &table);
             Decoded::Measures(m, k)
         }
-        Kind::Adequacy => Decoded::Adequacy(kinds::adequacy(&mut cx, &table, "adequacy.toml")),
-        Kind::Activity => Decoded::Activity(kinds::activity(&mut cx, &table, &f.id).map(Box::new)),
-        Kind::Processor => {
+        Kind::Adequacy => Decoded::Adequacy(kinds::adequacy(
+            &mut cx,
+            &table,
+            "adequacy.toml",
+            Some(&bundled_adequacy().eea),
+        )),
+        Kind::Entry(EntryKind::Activity) => {
+            Decoded::Activity(kinds::activity(&mut cx, &table, &f.id).map(Box::new))
+        }
+        Kind::Entry(EntryKind::Processor) => {
             Decoded::Processor(kinds::processor(&mut cx, &table, &f.id).map(Box::new))
         }
-        Kind::Recipient => {
+        Kind::Entry(EntryKind::Recipient) => {
             Decoded::Recipient(kinds::recipient(&mut cx, &table, &f.id).map(Box::new))
         }
-        Kind::Transfer => Decoded::Transfer(kinds::transfer(&mut cx, &table, &f.id).map(Box::new)),
-        Kind::Safeguard => {
+        Kind::Entry(EntryKind::Transfer) => {
+            Decoded::Transfer(kinds::transfer(&mut cx, &table, &f.id).map(Box::new))
+        }
+        Kind::Entry(EntryKind::Safeguard) => {
             Decoded::Safeguard(kinds::safeguard(&mut cx, &table, &f.id).map(Box::new))
         }
     };
@@ -510,7 +538,7 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
         Decoded::Activity(None) | Decoded::Processor(None) | Decoded::Transfer(None)
     );
     let uses = if failed {
-        kinds::raw_uses(f.kind.noun(), &table)
+        raw_uses(f.kind, &table)
     } else {
         Vec::new()
     };
@@ -589,7 +617,7 @@ fn assemble(
     let mut sources = SourceMap::default();
     let mut status = Vec::with_capacity(reads.len());
     for (f, (text, r)) in found.iter().zip(reads) {
-        sources.add(f.rel.clone(), text);
+        sources.add_entry(f.rel.clone(), text, f.entry());
         status.push(r);
     }
     let decoded: Vec<FileOutcome> = timed("load: decode", || {
@@ -603,30 +631,31 @@ fn assemble(
 
     let mut reg = Registry::default();
     // Borrowed keys, hashed: this runs once per file, on one core.
-    let mut first_file: rustc_hash::FxHashMap<(&'static str, &str), FileId> =
+    let mut first_file: rustc_hash::FxHashMap<(EntryKind, &str), FileId> =
         rustc_hash::FxHashMap::default();
     let (mut have_org, mut have_categories) = (false, false);
     timed("load: assemble", || {
         for (i, (f, (dec, diags, uses))) in found.iter().zip(decoded).enumerate() {
             diagnostics.extend(diags);
             reg.uses_by_broken_entries.extend(uses);
-            let noun = f.kind.noun();
-            if noun != "file" {
-                if let Some(&first) = first_file.get(&(noun, f.id.as_str())) {
+            if let Kind::Entry(kind) = f.kind {
+                if let Some(&first) = first_file.get(&(kind, f.id.as_str())) {
+                    let noun = kind.noun();
                     diagnostics.push(
                         Diagnostic::at(Code::DuplicateId, &sources, i, 0..0, format!("duplicate {noun} id `{}`", f.id))
                             .label(format!("a second {noun} named `{}`", f.id))
                             .also(first, 0..0, "first defined here")
                             .help(format!(
                                 "the id is the file name, so it must be unique in {}/ and all its subfolders; rename one of `{}` and `{}`",
-                                KIND_DIRS.iter().find(|d| Kind::of_dir(d) == Some(f.kind)).unwrap_or(&""),
+                                kind.folder(),
                                 sources.get(first).path,
                                 f.rel
                             )),
                     );
                     continue;
                 }
-                first_file.insert((noun, f.id.as_str()), i);
+                first_file.insert((kind, f.id.as_str()), i);
+                reg.known.of_entry(kind).insert(f.id.clone());
             }
             match dec {
                 Decoded::Organisation(o) => {
@@ -654,58 +683,40 @@ fn assemble(
                 }
                 Decoded::Adequacy(a) => reg.adequacy = a,
                 Decoded::Activity(a) => {
-                    reg.known.activities.insert(f.id.clone());
                     if let Some(a) = a {
                         reg.activities.insert(f.id.clone(), a);
                     }
                 }
                 Decoded::Processor(p) => {
-                    reg.known.processors.insert(f.id.clone());
                     if let Some(p) = p {
                         reg.processors.insert(f.id.clone(), p);
                     }
                 }
                 Decoded::Recipient(r) => {
-                    reg.known.recipients.insert(f.id.clone());
                     if let Some(r) = r {
                         reg.recipients.insert(f.id.clone(), r);
                     }
                 }
                 Decoded::Transfer(t) => {
-                    reg.known.transfers.insert(f.id.clone());
                     if let Some(t) = t {
                         reg.transfers.insert(f.id.clone(), t);
                     }
                 }
                 Decoded::Safeguard(s) => {
-                    reg.known.safeguards.insert(f.id.clone());
                     if let Some(s) = s {
                         reg.safeguards.insert(f.id.clone(), s);
                     }
                 }
-                Decoded::Nothing => {
-                    match f.kind {
-                        Kind::Activity => reg.known.activities.insert(f.id.clone()),
-                        Kind::Processor => reg.known.processors.insert(f.id.clone()),
-                        Kind::Recipient => reg.known.recipients.insert(f.id.clone()),
-                        Kind::Transfer => reg.known.transfers.insert(f.id.clone()),
-                        Kind::Safeguard => reg.known.safeguards.insert(f.id.clone()),
-                        Kind::Organisation => {
-                            have_org = true;
-                            true
-                        }
-                        Kind::Categories => {
-                            have_categories = true;
-                            reg.known.categories_unreadable = true;
-                            true
-                        }
-                        Kind::Measures => {
-                            reg.known.measures_unreadable = true;
-                            true
-                        }
-                        Kind::Adequacy => true,
-                    };
-                }
+                Decoded::Nothing => match f.kind {
+                    Kind::Entry(_) => {}
+                    Kind::Organisation => have_org = true,
+                    Kind::Categories => {
+                        have_categories = true;
+                        reg.known.categories_unreadable = true;
+                    }
+                    Kind::Measures => reg.known.measures_unreadable = true,
+                    Kind::Adequacy => {}
+                },
             }
         }
     });
@@ -729,8 +740,17 @@ fn assemble(
     }
 }
 
-/// Parses an adequacy list from text (the bundled one, or a test's).
+/// Parses an adequacy list from text (a test's, or the bundled one: see
+/// [`bundled_adequacy`]). A list without `eea` takes the bundled EEA.
 pub fn parse_adequacy(text: &str, origin: &str) -> Result<AdequacyList, Vec<String>> {
+    parse_adequacy_with(text, origin, Some(&bundled_adequacy().eea))
+}
+
+fn parse_adequacy_with(
+    text: &str,
+    origin: &str,
+    default_eea: Option<&std::collections::BTreeSet<String>>,
+) -> Result<AdequacyList, Vec<String>> {
     let mut sources = SourceMap::default();
     let file = sources.add("adequacy.toml".into(), text.to_string());
     let mut cx = decode::Cx::new(&sources, file);
@@ -738,9 +758,21 @@ pub fn parse_adequacy(text: &str, origin: &str) -> Result<AdequacyList, Vec<Stri
         Ok(t) => t.into_inner(),
         Err(e) => return Err(vec![e.to_string()]),
     };
-    let list = kinds::adequacy(&mut cx, &table, origin);
+    let list = kinds::adequacy(&mut cx, &table, origin, default_eea);
     match list {
         Some(l) if cx.diags.is_empty() => Ok(l),
         _ => Err(cx.diags.iter().map(|d| d.message.clone()).collect()),
     }
+}
+
+/// The adequacy list bundled with ropa (`reference::BUNDLED_ADEQUACY`),
+/// decoded once. It must give its own EEA, so decoding it never needs
+/// itself. It is data of this repository, checked by a test, so a failure
+/// here is a bug in ropa, not in the user's input.
+pub fn bundled_adequacy() -> &'static AdequacyList {
+    static LIST: std::sync::OnceLock<AdequacyList> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        parse_adequacy_with(crate::reference::BUNDLED_ADEQUACY, "bundled", None)
+            .unwrap_or_else(|errs| panic!("the bundled adequacy.toml is invalid: {errs:?}"))
+    })
 }

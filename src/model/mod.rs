@@ -4,14 +4,17 @@
 //! plain `Sp<T>`; an entry whose required keys did not decode is not in these
 //! maps (its id is still known, so references to it do not cascade).
 
+mod kind;
 mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+pub use kind::{EntryKind, EntryRef, RefDecl, RefField, RefKind, Reference, references};
 pub use values::{Date, IsoDuration, Sp};
 
-use crate::diag::FileId;
+/// A file of the run, an index into the diagnostics' source map.
+pub type FileId = usize;
 
 pub type List<T> = Sp<Vec<Sp<T>>>;
 pub type Text = Option<Sp<String>>;
@@ -303,6 +306,18 @@ pub struct Retention {
     pub data_categories: Option<List<String>>,
     /// Why this period, or anything else worth knowing (Markdown allowed).
     pub note: Text,
+}
+
+impl Retention {
+    /// The data categories this period applies to: its own
+    /// `data_categories`, or else all of `activity`'s.
+    pub fn categories<'a>(&'a self, activity: &'a Activity) -> Vec<&'a str> {
+        let list = match &self.data_categories {
+            Some(l) if !l.value.is_empty() => &l.value,
+            _ => &activity.data_categories.value,
+        };
+        list.iter().map(|c| c.value.as_str()).collect()
+    }
 }
 
 /// The data protection impact assessment of an activity ([dpia], Art. 35).
@@ -753,6 +768,45 @@ pub struct KnownIds {
     pub measures_unreadable: bool,
 }
 
+impl KnownIds {
+    /// The ids of one kind; for a party, the processors' and recipients'
+    /// together.
+    pub fn of(&self, kind: RefKind) -> std::borrow::Cow<'_, BTreeSet<String>> {
+        use std::borrow::Cow::{Borrowed, Owned};
+        match kind {
+            RefKind::DataSubject => Borrowed(&self.data_subjects),
+            RefKind::DataCategory => Borrowed(&self.data_categories),
+            RefKind::Processor => Borrowed(&self.processors),
+            RefKind::Recipient => Borrowed(&self.recipients),
+            RefKind::Transfer => Borrowed(&self.transfers),
+            RefKind::Safeguard => Borrowed(&self.safeguards),
+            RefKind::Measure => Borrowed(&self.measures),
+            RefKind::Party => Owned(self.processors.union(&self.recipients).cloned().collect()),
+        }
+    }
+
+    /// The ids of entry kind `kind`.
+    pub fn of_entry(&mut self, kind: EntryKind) -> &mut BTreeSet<String> {
+        match kind {
+            EntryKind::Activity => &mut self.activities,
+            EntryKind::Processor => &mut self.processors,
+            EntryKind::Recipient => &mut self.recipients,
+            EntryKind::Transfer => &mut self.transfers,
+            EntryKind::Safeguard => &mut self.safeguards,
+        }
+    }
+
+    /// The file that defines ids of `kind` could not be read, so they are
+    /// unknown and references to them are not checked.
+    pub fn unreadable(&self, kind: RefKind) -> bool {
+        match kind {
+            RefKind::DataSubject | RefKind::DataCategory => self.categories_unreadable,
+            RefKind::Measure => self.measures_unreadable,
+            _ => false,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Registry {
     pub organisation: Option<Organisation>,
@@ -770,8 +824,6 @@ pub struct Registry {
     /// The registry's own `adequacy.toml`, when it has one.
     pub adequacy: Option<AdequacyList>,
     pub known: KnownIds,
-    /// Ids named by entries that did not decode, as (kind, id) with kind one
-    /// of `subject`, `category`, `processor`, `recipient`, `measure`,
-    /// `safeguard`: they still count as used.
-    pub uses_by_broken_entries: Vec<(&'static str, String)>,
+    /// Ids named by entries that did not decode: they still count as used.
+    pub uses_by_broken_entries: Vec<(RefKind, String)>,
 }

@@ -1,10 +1,10 @@
 //! Reference data bundled in the binary: ISO 3166-1 country codes, the EEA
-//! and the Commission's adequacy decisions.
+//! and the Commission's adequacy decisions. Plain data: the bundled
+//! adequacy list is decoded by `load` (`load::bundled_adequacy`), like a
+//! registry's own.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
-
-use crate::model::AdequacyList;
 
 /// The bundled adequacy list, as TOML (format of `registry/adequacy.toml`).
 pub const BUNDLED_ADEQUACY: &str = include_str!("adequacy.toml");
@@ -92,24 +92,10 @@ pub fn country_hint(code: &str) -> Option<String> {
     None
 }
 
-/// The bundled list, decoded once. It is data of this repository, checked
-/// by a test, so a failure here is a bug in ropa, not in the user's input.
-pub fn bundled_adequacy() -> &'static AdequacyList {
-    static LIST: OnceLock<AdequacyList> = OnceLock::new();
-    LIST.get_or_init(|| {
-        crate::load::parse_adequacy(BUNDLED_ADEQUACY, "bundled")
-            .unwrap_or_else(|errs| panic!("bundled adequacy.toml is invalid: {errs:?}"))
-    })
-}
-
-/// The bundled EEA list, for a registry `adequacy.toml` that does not give its own.
-pub fn bundled_eea() -> std::collections::BTreeSet<String> {
-    bundled_adequacy().eea.clone()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::bundled_adequacy;
     use crate::model::Date;
 
     #[test]

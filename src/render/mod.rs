@@ -1,4 +1,4 @@
-//! Render: the resolved register → the static site.
+//! Render: the checked, linked register → the static site.
 //!
 //! Entry point: [`build_site`]. Pages are rendered and written in parallel
 //! (rayon), each straight to the staging folder so memory stays flat; the
@@ -17,7 +17,10 @@ use askama::Template;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::resolve::Register;
+use crate::check::Checked;
+use crate::diag::{Diagnostic, Severity};
+use crate::link::Register;
+use crate::model::EntryKind;
 use crate::timing::timed;
 use i18n::Tr;
 use markdown::Html;
@@ -143,6 +146,7 @@ fn jobs<'a>(r: &'a Register<'a>) -> Vec<Job<'a>> {
 /// Renders the shared header and footer for pages at `root`.
 fn chrome<'a>(
     r: &'a Register<'a>,
+    warnings: &'a [&'a Diagnostic],
     tr: &'a Tr,
     site_title: &'a str,
     root: &'static str,
@@ -150,6 +154,7 @@ fn chrome<'a>(
     let empty = Chrome::default();
     let page = || Page {
         r,
+        warnings,
         tr,
         root,
         site_title,
@@ -165,6 +170,7 @@ fn chrome<'a>(
 /// What every page of a build shares.
 struct Shared<'a> {
     r: &'a Register<'a>,
+    warnings: &'a [&'a Diagnostic],
     tr: &'a Tr,
     site_title: &'a str,
     top: Chrome,
@@ -184,6 +190,7 @@ fn render_job<'a, W: fmt::Write>(
     let r = s.r;
     let p = Page {
         r,
+        warnings: s.warnings,
         tr: s.tr,
         root,
         site_title: s.site_title,
@@ -296,10 +303,14 @@ pub struct BuildReport {
     pub pages: usize,
 }
 
-/// Renders the whole site of `r` into `out`, atomically. `registry` is
-/// only used to refuse an `--out` that is, or contains, the registry.
-pub fn build_site(r: &Register, out: &Path, registry: &Path) -> Result<BuildReport, RenderError> {
-    build_site_with(r, out, registry, false)
+/// Renders the whole site of `checked` into `out`, atomically. `registry`
+/// is only used to refuse an `--out` that is, or contains, the registry.
+pub fn build_site(
+    checked: &Checked,
+    out: &Path,
+    registry: &Path,
+) -> Result<BuildReport, RenderError> {
+    build_site_with(checked, out, registry, false)
 }
 
 /// Shows `rendering pages: done/total` on standard error while a build
@@ -338,11 +349,18 @@ impl Progress<'_> {
 
 /// [`build_site`], with a progress line on standard error when `progress`.
 pub fn build_site_with(
-    r: &Register,
+    checked: &Checked,
     out: &Path,
     registry: &Path,
     progress: bool,
 ) -> Result<BuildReport, RenderError> {
+    let r = &checked.register;
+    // The dashboard lists the open warnings, each linking to its entry.
+    let warnings: Vec<&Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .collect();
     let done = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let jobs = jobs(r);
@@ -355,7 +373,7 @@ pub fn build_site_with(
             };
             scope.spawn(move || p.run());
         }
-        let result = build(r, &jobs, out, registry, &done);
+        let result = build(r, &warnings, &jobs, out, registry, &done);
         stop.store(true, Ordering::Relaxed);
         result
     })
@@ -363,6 +381,7 @@ pub fn build_site_with(
 
 fn build(
     r: &Register,
+    warnings: &[&Diagnostic],
     jobs: &[Job],
     out: &Path,
     registry: &Path,
@@ -384,21 +403,17 @@ fn build(
     let chrome_error = |e| RenderError::Template("chrome-header.html".into(), e);
     let shared = Shared {
         r,
+        warnings,
         tr: &tr,
         site_title: &title,
-        top: chrome(r, &tr, &title, "").map_err(chrome_error)?,
-        nested: chrome(r, &tr, &title, "../").map_err(chrome_error)?,
+        top: chrome(r, warnings, &tr, &title, "").map_err(chrome_error)?,
+        nested: chrome(r, warnings, &tr, &title, "../").map_err(chrome_error)?,
     };
-    staging.make_dirs([
-        "activities",
-        "processors",
-        "recipients",
-        "safeguards",
-        "transfers",
+    staging.make_dirs(EntryKind::ALL.map(EntryKind::folder).into_iter().chain([
         "countries",
         "records",
         "static",
-    ])?;
+    ]))?;
     // The search index and the JSON register are made while the pages render.
     let (pages, index) = rayon::join(
         || {

@@ -4,8 +4,9 @@ use askama::Template;
 
 use super::i18n::Tr;
 use super::markdown::{self, Html};
+use crate::diag::Diagnostic;
+use crate::link::{Flow, Register};
 use crate::model::*;
-use crate::resolve::{Flow, OpenWarning, Register};
 
 pub const CATALOGUE_LINKS: usize = 50;
 
@@ -37,6 +38,8 @@ impl<T: Copy, V: Value<T> + ?Sized> Value<T> for &V {
 /// the site's root (`""` at the top, `"../"` one folder down).
 pub struct Page<'a> {
     pub r: &'a Register<'a>,
+    /// The open warnings, for the dashboard.
+    pub warnings: &'a [&'a Diagnostic],
     pub tr: &'a Tr,
     pub root: &'static str,
     pub site_title: &'a str,
@@ -236,17 +239,25 @@ impl<'a> Page<'a> {
         self.r.adequacy.in_eea(cc)
     }
 
+    /// The decision in force for a country of the register (every country
+    /// a page names is one: see `link::Register::countries`).
     pub fn decision(&self, cc: &str) -> Option<&'a AdequacyDecision> {
-        self.r.adequacy.decision_in_force(cc, self.r.as_of)
+        self.r.countries.get(cc).and_then(|c| c.decision)
     }
 
-    pub fn adequate_for(&self, cc: &str, party: &str) -> bool {
-        self.r.adequate_for(cc, party)
+    /// The decision in force for the country of transfer `t`.
+    pub fn transfer_decision(&self, t: &Transfer) -> Option<&'a AdequacyDecision> {
+        self.r.adequacy_of(t).decision_in_force()
+    }
+
+    /// Does an adequacy decision cover transfer `t`?
+    pub fn covered(&self, t: &Transfer) -> bool {
+        self.r.adequacy_of(t).covers()
     }
 
     pub fn activities_using(
         &self,
-        map: &'a crate::resolve::BackLinks<'a, Activity>,
+        map: &'a crate::link::BackLinks<'a, Activity>,
         id: &str,
     ) -> &'a [&'a Activity] {
         map.get(id).map_or(&[], |v| v.as_slice())
@@ -265,40 +276,25 @@ impl<'a> Page<'a> {
 
     pub fn transfers_in(
         &self,
-        map: &'a crate::resolve::BackLinks<'a, Transfer>,
+        map: &'a crate::link::BackLinks<'a, Transfer>,
         id: &str,
     ) -> &'a [&'a Transfer] {
         map.get(id).map_or(&[], |v| v.as_slice())
     }
 
     pub fn flows(&self, a: &Activity) -> &'a [std::sync::Arc<Flow<'a>>] {
-        self.r
-            .flows
-            .get(a.id.as_str())
-            .map_or(&[], |v| v.as_slice())
+        self.r.flows_of_activity(a)
     }
 
     /// The page of the entry a warning is about, if it has one.
-    pub fn warning_url<'w>(&self, w: &'w OpenWarning) -> Option<PageUrl<'w>> {
-        w.entry.as_ref().map(|(folder, id)| self.url(folder, id))
+    pub fn warning_url<'w>(&self, w: &'w Diagnostic) -> Option<PageUrl<'w>> {
+        w.entry.as_ref().map(|e| self.url(e.kind.folder(), &e.id))
     }
 
-    pub fn warning_label(&self, w: &OpenWarning) -> String {
+    pub fn warning_label<'w>(&self, w: &'w Diagnostic) -> &'w str {
         match &w.entry {
-            Some((_, id)) => id.clone(),
-            None => w.diagnostic.path.clone(),
-        }
-    }
-
-    pub fn retention_categories(&self, a: &'a Activity, r: &'a Retention) -> Vec<&'a str> {
-        match &r.data_categories {
-            Some(l) if !l.value.is_empty() => l.value.iter().map(|c| c.value.as_str()).collect(),
-            _ => a
-                .data_categories
-                .value
-                .iter()
-                .map(|c| c.value.as_str())
-                .collect(),
+            Some(e) => &e.id,
+            None => &w.path,
         }
     }
 
@@ -347,7 +343,7 @@ page!(RecipientsPage, "recipients.html" {});
 page!(SafeguardsPage, "safeguards.html" {});
 page!(TransfersPage, "transfers.html" {});
 page!(CountriesPage, "countries.html" {});
-page!(CountryPage, "country.html" { cc: &'a str, info: &'a crate::resolve::CountryInfo<'a> });
+page!(CountryPage, "country.html" { cc: &'a str, info: &'a crate::link::CountryInfo<'a> });
 page!(CategoriesPage, "categories.html" {});
 page!(MeasuresPage, "measures.html" {});
 page!(RecordPage, "record.html" { controller: bool, activities: Vec<&'a Activity> });

@@ -8,56 +8,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::load::{is_valid_id, suggest_id};
+use crate::model::EntryKind;
 
-/// The kinds of entry that live one file per entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EntryKind {
-    Activity,
-    Processor,
-    Recipient,
-    Transfer,
-    Safeguard,
-}
-
-impl EntryKind {
-    pub const ALL: [EntryKind; 5] = [
-        EntryKind::Activity,
-        EntryKind::Processor,
-        EntryKind::Recipient,
-        EntryKind::Transfer,
-        EntryKind::Safeguard,
-    ];
-
-    /// The registry folder of this kind.
-    pub fn folder(self) -> &'static str {
-        match self {
-            EntryKind::Activity => "activities",
-            EntryKind::Processor => "processors",
-            EntryKind::Recipient => "recipients",
-            EntryKind::Transfer => "transfers",
-            EntryKind::Safeguard => "safeguards",
-        }
-    }
-
-    pub fn noun(self) -> &'static str {
-        match self {
-            EntryKind::Activity => "activity",
-            EntryKind::Processor => "processor",
-            EntryKind::Recipient => "recipient",
-            EntryKind::Transfer => "transfer",
-            EntryKind::Safeguard => "safeguard",
-        }
-    }
-
-    /// The template: every key of the kind, commented.
-    pub fn template(self) -> &'static str {
-        match self {
-            EntryKind::Activity => include_str!("activity.toml"),
-            EntryKind::Processor => include_str!("processor.toml"),
-            EntryKind::Recipient => include_str!("recipient.toml"),
-            EntryKind::Transfer => include_str!("transfer.toml"),
-            EntryKind::Safeguard => include_str!("safeguard.toml"),
-        }
+/// The template of `kind`: every key of the kind, commented.
+fn template(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Activity => include_str!("activity.toml"),
+        EntryKind::Processor => include_str!("processor.toml"),
+        EntryKind::Recipient => include_str!("recipient.toml"),
+        EntryKind::Transfer => include_str!("transfer.toml"),
+        EntryKind::Safeguard => include_str!("safeguard.toml"),
     }
 }
 
@@ -146,7 +106,7 @@ pub fn new_entry(registry: &Path, kind: EntryKind, id: &str) -> Result<PathBuf, 
         false => String::new(),
     };
     file.write_all(directive.as_bytes())
-        .and_then(|_| file.write_all(kind.template().as_bytes()))
+        .and_then(|_| file.write_all(template(kind).as_bytes()))
         .map_err(|e| ScaffoldError::Io(path.clone(), e))?;
     Ok(path)
 }

@@ -19,7 +19,6 @@ use crate::check::check;
 use crate::diag::{Severity, render_human};
 use crate::model::Date;
 use crate::render::build_site;
-use crate::resolve::Register;
 use http::{Request, Response};
 
 /// What the pages show about the latest build.
@@ -60,9 +59,10 @@ fn fingerprint(root: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
 }
 
 fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>) {
-    let (errors, built) = match check(&opts.registry, opts.as_of, false) {
+    let (errors, built) = match crate::load::load(&opts.registry) {
         Err(e) => (format!("error: {e}\n"), false),
-        Ok(checked) => {
+        Ok(mut loaded) => {
+            let checked = check(&mut loaded, opts.as_of, false);
             let text = render_human(&checked.diagnostics, &checked.sources, false);
             if !text.is_empty() {
                 (opts.log)(&text);
@@ -80,8 +80,7 @@ fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>) {
                     .collect();
                 (render_human(&only_errors, &checked.sources, false), false)
             } else {
-                let register = Register::new(&checked);
-                match build_site(&register, site, &opts.registry) {
+                match build_site(&checked, site, &opts.registry) {
                     Ok(_) => (String::new(), true),
                     Err(e) => (format!("error: {e}\n"), false),
                 }

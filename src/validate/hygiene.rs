@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::Ctx;
 use crate::diag::{Code, Diagnostic};
+use crate::model::RefKind;
 
 pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let reg = cx.reg;
@@ -73,48 +74,28 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     unused(cx, out);
 }
 
-fn unused(cx: &Ctx, out: &mut Vec<Diagnostic>) {
+/// `unused`: an entry that no reference names. The references are the
+/// entry types' declared ones, and those read from files that did not
+/// decode.
+fn unused<'a>(cx: &Ctx<'a>, out: &mut Vec<Diagnostic>) {
     let reg = cx.reg;
-    let mut used: HashSet<(&str, &str)> = HashSet::new();
-    fn mark<'r>(
-        used: &mut HashSet<(&'static str, &'r str)>,
-        kind: &'static str,
-        ids: Option<&'r crate::model::List<String>>,
-    ) {
-        for id in ids.iter().flat_map(|l| l.value.iter()) {
-            used.insert((kind, id.value.as_str()));
+    let mut used: HashSet<(RefKind, &str)> = HashSet::new();
+    let mut mark = |kind: RefKind, id: &'a str| {
+        for k in kind.targets() {
+            used.insert((*k, id));
         }
-    }
-    let mut mark = |kind, ids| mark(&mut used, kind, ids);
-    for a in reg.activities.values() {
-        mark("subject", Some(&a.data_subjects));
-        mark("category", Some(&a.data_categories));
-        mark("processor", a.processors.as_ref());
-        mark("recipient", a.recipients.as_ref());
-        mark("measure", a.measures.as_ref());
-        for r in &a.retention {
-            mark("category", r.data_categories.as_ref());
-        }
-    }
-    for p in reg.processors.values() {
-        mark("processor", p.sub_processors.as_ref());
-    }
-    for t in reg.transfers.values() {
-        mark("category", t.data_categories.as_ref());
-        mark("measure", t.supplementary_measures.as_ref());
+    };
+    let all = reg
+        .activities
+        .values()
+        .flat_map(|a| a.references())
+        .chain(reg.processors.values().flat_map(|p| p.references()))
+        .chain(reg.transfers.values().flat_map(|t| t.references()));
+    for r in all {
+        mark(r.field.kind, &r.id.value);
     }
     for (kind, id) in &reg.uses_by_broken_entries {
-        used.insert((kind, id.as_str()));
-    }
-    for t in reg.transfers.values() {
-        used.insert(("processor", &t.to.value));
-        used.insert(("recipient", &t.to.value));
-        if let Some(v) = &t.via {
-            used.insert(("processor", &v.value));
-        }
-        if let Some(s) = &t.safeguard {
-            used.insert(("safeguard", &s.value));
-        }
+        mark(*kind, id);
     }
     let mut warn = |file, span, what: &str, id: &str, help: String| {
         out.push(
@@ -132,7 +113,7 @@ fn unused(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for p in reg
         .processors
         .values()
-        .filter(|p| !used.contains(&("processor", p.id.as_str())))
+        .filter(|p| !used.contains(&(RefKind::Processor, p.id.as_str())))
     {
         warn(
             p.file,
@@ -148,7 +129,7 @@ fn unused(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for r in reg
         .recipients
         .values()
-        .filter(|r| !used.contains(&("recipient", r.id.as_str())))
+        .filter(|r| !used.contains(&(RefKind::Recipient, r.id.as_str())))
     {
         warn(
             r.file,
@@ -164,21 +145,21 @@ fn unused(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for s in reg
         .safeguards
         .values()
-        .filter(|s| !used.contains(&("safeguard", s.id.as_str())))
+        .filter(|s| !used.contains(&(RefKind::Safeguard, s.id.as_str())))
     {
         warn(s.file, s.anchor.clone(), "safeguard", &s.id, "name it as the `safeguard` of a transfer, or delete the file if it is no longer in force".into());
     }
     for m in reg
         .measures
         .values()
-        .filter(|m| !used.contains(&("measure", m.id.value.as_str())))
+        .filter(|m| !used.contains(&(RefKind::Measure, m.id.value.as_str())))
     {
         warn(m.file, m.id.span.clone(), "measure", &m.id.value, "list it in an activity's `measures` or a transfer's `supplementary_measures`, or remove it".into());
     }
     for c in reg
         .data_subjects
         .values()
-        .filter(|c| !used.contains(&("subject", c.id.value.as_str())))
+        .filter(|c| !used.contains(&(RefKind::DataSubject, c.id.value.as_str())))
     {
         warn(
             c.file,
@@ -191,7 +172,7 @@ fn unused(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for c in reg
         .data_categories
         .values()
-        .filter(|c| !used.contains(&("category", c.id.value.as_str())))
+        .filter(|c| !used.contains(&(RefKind::DataCategory, c.id.value.as_str())))
     {
         warn(
             c.file,

@@ -10,52 +10,27 @@ mod refs;
 mod transfers;
 
 use crate::diag::{Diagnostic, SourceMap};
+use crate::link::Register;
 use crate::model::{AdequacyList, Date, Registry};
 
-/// What every rule reads.
+/// What every rule reads: the linked register (its verdicts, flows and
+/// back-links) and the files, for positions.
 pub struct Ctx<'a> {
+    pub link: &'a Register<'a>,
     pub reg: &'a Registry,
     pub sources: &'a SourceMap,
     pub adequacy: &'a AdequacyList,
     pub as_of: Date,
 }
 
-impl Ctx<'_> {
-    /// Is `country` covered by an adequacy decision in force for `party`?
-    /// (The US decision covers only DPF-certified organisations.)
-    pub fn adequate_for(&self, country: &str, party: &str) -> bool {
-        match self.adequacy.decision_in_force(country, self.as_of) {
-            None => false,
-            Some(d) => match d.requires {
-                None => true,
-                Some(crate::model::AdequacyRequirement::DpfCertified) => {
-                    self.dpf_certified(party).unwrap_or(false)
-                }
-            },
-        }
-    }
-
-    /// Whether the processor or recipient `id` is DPF-certified; `None` if no such party.
-    pub fn dpf_certified(&self, id: &str) -> Option<bool> {
-        if let Some(p) = self.reg.processors.get(id) {
-            return Some(p.dpf_certified());
-        }
-        self.reg.recipients.get(id).map(|r| r.dpf_certified())
-    }
-}
-
-/// Runs every rule. `adequacy` is the registry's own list or the bundled one.
-pub fn validate(
-    reg: &Registry,
-    sources: &SourceMap,
-    adequacy: &AdequacyList,
-    as_of: Date,
-) -> Vec<Diagnostic> {
+/// Runs every rule over the linked register.
+pub fn validate(link: &Register, sources: &SourceMap) -> Vec<Diagnostic> {
     let cx = Ctx {
-        reg,
+        link,
+        reg: link.reg,
         sources,
-        adequacy,
-        as_of,
+        adequacy: link.adequacy,
+        as_of: link.as_of,
     };
     // The rule families are independent: they run in parallel, each into
     // its own list, joined in a fixed order (and sorted by the caller).

@@ -2,6 +2,7 @@
 
 use super::Ctx;
 use crate::diag::{Code, Diagnostic};
+use crate::link::Adequacy;
 use crate::model::{AdequacyRequirement, Mechanism, SafeguardKind};
 use crate::reference::country_name;
 
@@ -33,19 +34,19 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             );
             continue; // rule 8: no other transfer rule applies
         }
-        let adequate = cx.adequate_for(country, &t.to.value);
+        let verdict = cx.link.adequacy_of(t);
         match mech {
-            Mechanism::Adequacy => match cx.adequacy.decision_in_force(country, cx.as_of) {
-                None => {
-                    let why = match cx.adequacy.decisions.get(country) {
-                        Some(dec) if dec.expires.is_some_and(|e| e < cx.as_of) => format!(
+            Mechanism::Adequacy => match verdict {
+                Adequacy::Expired(_) | Adequacy::NotYetInForce(_) | Adequacy::NoDecision => {
+                    let why = match verdict {
+                        Adequacy::Expired(dec) => format!(
                             "the adequacy decision for {} ({}) expired on {}",
                             country_label(country),
                             dec.decision,
                             dec.expires.map(|e| e.to_string()).unwrap_or_default()
                         ),
-                        Some(dec) => format!("the adequacy decision for {} ({}) is not yet in force on {}", country_label(country), dec.decision, cx.as_of),
-                        None => format!("there is no adequacy decision for {}", country_label(country)),
+                        Adequacy::NotYetInForce(dec) => format!("the adequacy decision for {} ({}) is not yet in force on {}", country_label(country), dec.decision, cx.as_of),
+                        _ => format!("there is no adequacy decision for {}", country_label(country)),
                     };
                     out.push(
                         d(Code::AdequacyInvalid, t.mechanism.span.clone(), why)
@@ -53,7 +54,7 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                             .help("use an Art. 46 safeguard instead (e.g. `mechanism = \"scc\"` with a `safeguard`), or check the adequacy list (its date is in the site and the JSON register)"),
                     );
                 }
-                Some(dec) if dec.requires == Some(AdequacyRequirement::DpfCertified) && cx.dpf_certified(&t.to.value) == Some(false) => {
+                Adequacy::RequirementUnmet { requirement: AdequacyRequirement::DpfCertified, party_known: true, .. } => {
                     let mut diag = d(
                         Code::AdequacyInvalid,
                         t.mechanism.span.clone(),
@@ -75,7 +76,8 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     }
                     out.push(diag);
                 }
-                Some(_) => {}
+                // A party that does not exist is a dangling reference of its own.
+                Adequacy::RequirementUnmet { party_known: false, .. } | Adequacy::Covered(_) => {}
             },
             Mechanism::Derogation => match &t.derogation {
                 None => out.push(
@@ -117,7 +119,7 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 let needs_tia = matches!(mech, Mechanism::Scc | Mechanism::Bcr | Mechanism::AdHocClauses);
-                if needs_tia && !adequate && t.tia.is_none() {
+                if needs_tia && !verdict.covers() && t.tia.is_none() {
                     out.push(
                         d(Code::TiaMissing, t.mechanism.span.clone(), format!("no transfer impact assessment for this `{mech}` transfer to {}", country_label(country)))
                             .label("no [tia]")

@@ -1,10 +1,13 @@
-//! Resolve: a checked registry → a linked, read-only register.
+//! Link: a loaded registry → a linked, read-only register.
 //!
-//! Entry point: [`Register::new`]. Everything a renderer needs that is not
-//! a plain field is computed here once: back-links (who uses this
-//! processor, which transfers rely on this safeguard), the transfers that
-//! cover each activity's data flows, the countries data goes to, and the
-//! open warnings. Renderers only read it.
+//! Entry point: [`Register::new`], right after loading and before the
+//! rules. Everything that is not a plain field is computed here once:
+//! the index by id, back-links (who uses this processor, which transfers
+//! rely on this safeguard), each activity's flows out of the EEA with the
+//! transfers that cover them, the countries data goes to, and the
+//! adequacy verdict of every transfer and flow. Ids that name nothing are
+//! tolerated (skipped): the rules report them. The rules, the site and
+//! every export read this; none of them judges adequacy again.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,9 +15,46 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::check::Checked;
-use crate::diag::{Diagnostic, Severity};
 use crate::model::*;
+
+/// What the adequacy list says of personal data going to one party in one
+/// country at the as-of date (Art. 45). This is the one place it is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adequacy<'a> {
+    /// A decision in force covers the party.
+    Covered(&'a AdequacyDecision),
+    /// A decision is in force, but it covers only parties that meet
+    /// `requirement` (the US decision: DPF-certified organisations), and
+    /// this one does not; `party_known` is false when no processor or
+    /// recipient has the party's id.
+    RequirementUnmet {
+        decision: &'a AdequacyDecision,
+        requirement: AdequacyRequirement,
+        party_known: bool,
+    },
+    /// The country's decision expired before the as-of date.
+    Expired(&'a AdequacyDecision),
+    /// The country's decision was adopted after the as-of date.
+    NotYetInForce(&'a AdequacyDecision),
+    /// The country has no adequacy decision.
+    NoDecision,
+}
+
+impl<'a> Adequacy<'a> {
+    /// Does a decision cover this party's data?
+    pub fn covers(self) -> bool {
+        matches!(self, Adequacy::Covered(_))
+    }
+
+    /// The country's decision, if one is in force (whether or not it
+    /// covers this party).
+    pub fn decision_in_force(self) -> Option<&'a AdequacyDecision> {
+        match self {
+            Adequacy::Covered(d) | Adequacy::RequirementUnmet { decision: d, .. } => Some(d),
+            _ => None,
+        }
+    }
+}
 
 /// Where data leaves the EEA for one party, and what covers it.
 #[derive(Clone, Debug)]
@@ -26,6 +66,8 @@ pub struct Flow<'a> {
     pub chain: Vec<&'a str>,
     /// Transfers whose `to` and `country` match.
     pub transfers: Vec<&'a Transfer>,
+    /// Whether an adequacy decision covers this party there.
+    pub adequacy: Adequacy<'a>,
 }
 
 /// Everything about one country that data goes to or is located in.
@@ -34,13 +76,11 @@ pub struct CountryInfo<'a> {
     pub transfers: Vec<&'a Transfer>,
     pub processors: Vec<&'a Processor>,
     pub recipients: Vec<&'a Recipient>,
-}
-
-/// An open warning, with the entry it is about (kind folder and id).
-#[derive(Clone, Debug)]
-pub struct OpenWarning<'a> {
-    pub diagnostic: &'a Diagnostic,
-    pub entry: Option<(&'static str, String)>,
+    /// The country is in the EEA.
+    pub inside_eea: bool,
+    /// The country's adequacy decision, if one is in force at the as-of
+    /// date (whether it covers a given party is in each transfer's verdict).
+    pub decision: Option<&'a AdequacyDecision>,
 }
 
 /// The registry's entries by id, hashed: pages and the JSON register look
@@ -79,7 +119,6 @@ impl<'a> Index<'a> {
 
 #[derive(Debug)]
 pub struct Register<'a> {
-    pub checked: &'a Checked,
     pub reg: &'a Registry,
     /// The same entries by id, for lookups.
     pub index: Index<'a>,
@@ -104,8 +143,9 @@ pub struct Register<'a> {
     /// Per activity id: its flows out of the EEA and what covers them
     /// (shared: many activities reach the same processors).
     pub flows: HashMap<&'a str, Vec<Arc<Flow<'a>>>>,
+    /// Per transfer id: does an adequacy decision cover it?
+    pub transfer_adequacy: HashMap<&'a str, Adequacy<'a>>,
     pub countries: BTreeMap<&'a str, CountryInfo<'a>>,
-    pub warnings: Vec<OpenWarning<'a>>,
 }
 
 /// Entries that name an id, by that id, in id order of the naming entry.
@@ -116,61 +156,54 @@ fn push<'a, T>(map: &mut HashMap<&'a str, Vec<T>>, key: &'a str, v: T) {
     map.entry(key).or_default().push(v);
 }
 
-/// The back-links from activities to what they name.
+/// The back-links from activities to what they name, read from the
+/// activity's declared references (those at the top of the file; a
+/// retention entry's categories are the activity's own).
+#[derive(Default)]
 struct ActivityLinks<'a> {
     processor: BackLinks<'a, Activity>,
     recipient: BackLinks<'a, Activity>,
     measure: BackLinks<'a, Activity>,
     subject: BackLinks<'a, Activity>,
     category: BackLinks<'a, Activity>,
+    /// Transfers the activity lists (the transfers covering its flows are
+    /// added to `activities_by_transfer` with the flows).
+    transfer: BackLinks<'a, Activity>,
 }
 
 impl<'a> ActivityLinks<'a> {
     fn new(reg: &'a Registry) -> Self {
-        let mut l = ActivityLinks {
-            processor: HashMap::default(),
-            recipient: HashMap::default(),
-            measure: HashMap::default(),
-            subject: HashMap::default(),
-            category: HashMap::default(),
-        };
+        let mut l = ActivityLinks::default();
         for a in reg.activities.values() {
-            for p in ids(&a.processors) {
-                push(&mut l.processor, p, a);
-            }
-            for x in ids(&a.recipients) {
-                push(&mut l.recipient, x, a);
-            }
-            for m in ids(&a.measures) {
-                push(&mut l.measure, m, a);
-            }
-            for s in a.data_subjects.value.iter() {
-                push(&mut l.subject, &s.value, a);
-            }
-            for c in a.data_categories.value.iter() {
-                push(&mut l.category, &c.value, a);
+            for r in a.references() {
+                if r.field.within.is_some() {
+                    continue;
+                }
+                let map = match r.field.kind {
+                    RefKind::Processor => &mut l.processor,
+                    RefKind::Recipient => &mut l.recipient,
+                    RefKind::Measure => &mut l.measure,
+                    RefKind::DataSubject => &mut l.subject,
+                    RefKind::DataCategory => &mut l.category,
+                    RefKind::Transfer => &mut l.transfer,
+                    RefKind::Safeguard | RefKind::Party => continue,
+                };
+                push(map, &r.id.value, &**a);
             }
         }
         l
     }
 }
 
-fn ids(list: &Option<List<String>>) -> impl Iterator<Item = &str> {
-    list.iter()
-        .flat_map(|l| l.value.iter())
-        .map(|s| s.value.as_str())
-}
-
 impl<'a> Register<'a> {
-    pub fn new(checked: &'a Checked) -> Register<'a> {
-        let reg = &checked.registry;
-        let adequacy = &checked.adequacy;
+    /// Links `reg`, judged with `adequacy` (the registry's own list or the
+    /// bundled one) at `as_of`.
+    pub fn new(reg: &'a Registry, adequacy: &'a AdequacyList, as_of: Date) -> Register<'a> {
         let mut r = Register {
-            checked,
             reg,
             index: Index::new(reg),
             adequacy,
-            as_of: checked.as_of,
+            as_of,
             activities_by_processor: HashMap::default(),
             activities_by_recipient: HashMap::default(),
             activities_by_measure: HashMap::default(),
@@ -183,19 +216,19 @@ impl<'a> Register<'a> {
             transfers_by_measure: HashMap::default(),
             parents: HashMap::default(),
             flows: HashMap::default(),
+            transfer_adequacy: HashMap::default(),
             countries: BTreeMap::new(),
-            warnings: Vec::new(),
         };
         for t in reg.transfers.values() {
-            push(&mut r.transfers_to, &t.to.value, t);
-            if let Some(v) = &t.via {
-                push(&mut r.transfers_via, &v.value, t);
-            }
-            if let Some(s) = &t.safeguard {
-                push(&mut r.transfers_by_safeguard, &s.value, t);
-            }
-            for m in ids(&t.supplementary_measures) {
-                push(&mut r.transfers_by_measure, m, t);
+            for x in t.references() {
+                let map = match x.field.kind {
+                    RefKind::Party => &mut r.transfers_to,
+                    RefKind::Processor => &mut r.transfers_via,
+                    RefKind::Safeguard => &mut r.transfers_by_safeguard,
+                    RefKind::Measure => &mut r.transfers_by_measure,
+                    _ => continue,
+                };
+                push(map, &x.id.value, &**t);
             }
             r.countries
                 .entry(&t.country.value)
@@ -204,8 +237,8 @@ impl<'a> Register<'a> {
                 .push(t);
         }
         for p in reg.processors.values() {
-            for s in ids(&p.sub_processors) {
-                push(&mut r.parents, s, p);
+            for s in p.references() {
+                push(&mut r.parents, &s.id.value, &**p);
             }
             for place in p.places() {
                 r.countries
@@ -227,6 +260,15 @@ impl<'a> Register<'a> {
                     .push(rec);
             }
         }
+        for (cc, info) in &mut r.countries {
+            info.inside_eea = adequacy.in_eea(cc);
+            info.decision = adequacy.decision_in_force(cc, as_of);
+        }
+        r.transfer_adequacy = reg
+            .transfers
+            .values()
+            .map(|t| (t.id.as_str(), r.judge(&t.to.value, &t.country.value)))
+            .collect();
         // Each processor's flows are computed once, in parallel, and shared
         // (`Arc`) by the activities that reach it; the activities' flows
         // are then put together in parallel while the back-links are made.
@@ -249,33 +291,59 @@ impl<'a> Register<'a> {
         r.activities_by_measure = links.measure;
         r.activities_by_subject = links.subject;
         r.activities_by_category = links.category;
+        r.activities_by_transfer = links.transfer;
         // In id order, as the activities are.
         for (a, flows) in flows {
-            // Duplicates (a transfer reached twice) are removed below, once.
-            for t in ids(&a.transfers) {
-                push(&mut r.activities_by_transfer, t, a);
-            }
             for f in &flows {
                 for t in &f.transfers {
-                    push(&mut r.activities_by_transfer, &t.id, a);
+                    push(&mut r.activities_by_transfer, &t.id, &**a);
                 }
             }
             r.flows.insert(&a.id, flows);
         }
         for list in r.activities_by_transfer.values_mut() {
-            // Activities are visited in id order, so equal ones are adjacent.
+            // Activities are visited in id order, so equal ones are
+            // adjacent once sorted by id (listed and covering links were
+            // added in two passes).
+            list.sort_by(|x, y| x.id.cmp(&y.id));
             list.dedup_by_key(|a| a.id.as_str());
         }
-        r.warnings = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .map(|d| OpenWarning {
-                diagnostic: d,
-                entry: entry_of(&d.path),
-            })
-            .collect();
         r
+    }
+
+    /// Does an adequacy decision cover data going to `party` in `country`
+    /// at the as-of date? The judgement of Art. 45, made here only.
+    fn judge(&self, party: &str, country: &str) -> Adequacy<'a> {
+        let adequacy: &'a AdequacyList = self.adequacy;
+        let Some(decision) = adequacy.decisions.get(country) else {
+            return Adequacy::NoDecision;
+        };
+        if !decision.in_force(self.as_of) {
+            return if decision.expires.is_some_and(|e| e < self.as_of) {
+                Adequacy::Expired(decision)
+            } else {
+                Adequacy::NotYetInForce(decision)
+            };
+        }
+        match decision.requires {
+            None => Adequacy::Covered(decision),
+            Some(requirement @ AdequacyRequirement::DpfCertified) => {
+                let certified = self
+                    .index
+                    .processors
+                    .get(party)
+                    .map(|p| p.dpf_certified())
+                    .or_else(|| self.index.recipients.get(party).map(|r| r.dpf_certified()));
+                match certified {
+                    Some(true) => Adequacy::Covered(decision),
+                    other => Adequacy::RequirementUnmet {
+                        decision,
+                        requirement,
+                        party_known: other.is_some(),
+                    },
+                }
+            }
+        }
     }
 
     /// The activity's flows out of the EEA: through each processor it
@@ -314,6 +382,7 @@ impl<'a> Register<'a> {
                 country: &c.value,
                 chain: Vec::new(),
                 transfers: self.covering(&rec.id, &c.value),
+                adequacy: self.judge(&rec.id, &c.value),
             }));
         }
         out
@@ -330,6 +399,7 @@ impl<'a> Register<'a> {
                     party: e.party,
                     country: e.country,
                     transfers: self.covering(e.party, e.country),
+                    adequacy: self.judge(e.party, e.country),
                     chain: e.chain,
                 })
             })
@@ -345,6 +415,19 @@ impl<'a> Register<'a> {
         })
     }
 
+    /// The adequacy verdict of transfer `t` (see [`Adequacy`]).
+    pub fn adequacy_of(&self, t: &Transfer) -> Adequacy<'a> {
+        self.transfer_adequacy
+            .get(t.id.as_str())
+            .copied()
+            .unwrap_or_else(|| self.judge(&t.to.value, &t.country.value))
+    }
+
+    /// The flows of activity `a` out of the EEA.
+    pub fn flows_of_activity(&self, a: &Activity) -> &[Arc<Flow<'a>>] {
+        self.flows.get(a.id.as_str()).map_or(&[], |v| v.as_slice())
+    }
+
     pub fn is_processor(&self, id: &str) -> bool {
         self.index.processors.contains_key(id)
     }
@@ -355,23 +438,6 @@ impl<'a> Register<'a> {
             return Some(&p.name.value);
         }
         self.index.recipients.get(id).map(|r| r.name.value.as_str())
-    }
-
-    /// Is `country` covered by an adequacy decision for `party` at the as-of date?
-    pub fn adequate_for(&self, country: &str, party: &str) -> bool {
-        match self.adequacy.decision_in_force(country, self.as_of) {
-            None => false,
-            Some(d) => match d.requires {
-                None => true,
-                Some(AdequacyRequirement::DpfCertified) => self
-                    .index
-                    .processors
-                    .get(party)
-                    .map(|p| p.dpf_certified())
-                    .or_else(|| self.index.recipients.get(party).map(|r| r.dpf_certified()))
-                    .unwrap_or(false),
-            },
-        }
     }
 
     /// Transfers counted by mechanism, in the contract's order of mechanisms.
@@ -409,11 +475,8 @@ impl<'a> Register<'a> {
     }
 }
 
-/// The entry a diagnostic's file belongs to: `activities/hr/pay.toml` →
-/// (`activities`, `pay`).
-pub fn entry_of(path: &str) -> Option<(&'static str, String)> {
-    let (dir, rest) = path.split_once('/')?;
-    let kind = crate::load::KIND_DIRS.iter().find(|d| **d == dir)?;
-    let stem = rest.rsplit('/').next()?.strip_suffix(".toml")?;
-    Some((kind, stem.to_string()))
+fn ids(list: &Option<List<String>>) -> impl Iterator<Item = &str> {
+    list.iter()
+        .flat_map(|l| l.value.iter())
+        .map(|s| s.value.as_str())
 }
