@@ -85,54 +85,52 @@ fn without_null(v: &mut serde_json::Value) {
     }
 }
 
-/// Every schema: (file name, JSON text), in a fixed order.
-pub fn all() -> Vec<(&'static str, String)> {
-    fn one<T: JsonSchema>(title: &str) -> String {
-        let generator = SchemaSettings::draft2020_12().into_generator();
-        let mut schema = generator.into_root_schema_for::<T>();
-        schema.insert("title".into(), title.into());
-        let mut value = schema.to_value();
-        without_null(&mut value);
-        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        text.push('\n');
-        text
-    }
-    vec![
+fn one<T: JsonSchema>(title: &str) -> String {
+    let generator = SchemaSettings::draft2020_12().into_generator();
+    let mut schema = generator.into_root_schema_for::<T>();
+    schema.insert("title".into(), title.into());
+    let mut value = schema.to_value();
+    without_null(&mut value);
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The schema of an entry file of `kind` (`<noun>.schema.json`, the name
+/// `ropa new` writes into its `#:schema` line).
+fn entry(kind: EntryKind) -> (String, String) {
+    let title = format!("ropa: {}/<id>.toml", kind.folder());
+    let text = match kind {
+        EntryKind::Activity => one::<Activity>(&title),
+        EntryKind::Processor => one::<Processor>(&title),
+        EntryKind::Recipient => one::<Recipient>(&title),
+        EntryKind::Transfer => one::<Transfer>(&title),
+        EntryKind::Safeguard => one::<Safeguard>(&title),
+    };
+    (format!("{}.schema.json", kind.noun()), text)
+}
+
+/// Every schema: (file name, JSON text), in a fixed order: the top-level
+/// files, each entry kind, the adequacy list.
+pub fn all() -> Vec<(String, String)> {
+    let mut out = vec![
         (
-            "organisation.schema.json",
+            "organisation.schema.json".to_string(),
             one::<Organisation>("ropa: organisation.toml"),
         ),
         (
-            "categories.schema.json",
+            "categories.schema.json".to_string(),
             one::<CategoriesFile>("ropa: categories.toml"),
         ),
         (
-            "measures.schema.json",
+            "measures.schema.json".to_string(),
             one::<MeasuresFile>("ropa: measures.toml"),
         ),
-        (
-            "activity.schema.json",
-            one::<Activity>("ropa: activities/<id>.toml"),
-        ),
-        (
-            "processor.schema.json",
-            one::<Processor>("ropa: processors/<id>.toml"),
-        ),
-        (
-            "recipient.schema.json",
-            one::<Recipient>("ropa: recipients/<id>.toml"),
-        ),
-        (
-            "transfer.schema.json",
-            one::<Transfer>("ropa: transfers/<id>.toml"),
-        ),
-        (
-            "safeguard.schema.json",
-            one::<Safeguard>("ropa: safeguards/<id>.toml"),
-        ),
-        (
-            "adequacy.schema.json",
-            one::<AdequacyFile>("ropa: adequacy.toml"),
-        ),
-    ]
+    ];
+    out.extend(EntryKind::ALL.map(entry));
+    out.push((
+        "adequacy.schema.json".to_string(),
+        one::<AdequacyFile>("ropa: adequacy.toml"),
+    ));
+    out
 }

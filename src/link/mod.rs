@@ -480,3 +480,157 @@ fn ids(list: &Option<List<String>>) -> impl Iterator<Item = &str> {
         .flat_map(|l| l.value.iter())
         .map(|s| s.value.as_str())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_files;
+
+    const ADEQUACY: &str = r#"
+as_of = 2026-11-01
+eea = ["SE", "DE"]
+
+[countries.US]
+decision = "(EU) 2023/1795"
+adopted = 2023-07-10
+requires = "dpf-certified"
+
+[countries.GB]
+decision = "(EU) 2021/1772"
+adopted = 2021-06-28
+expires = 2025-06-27
+
+[countries.BR]
+decision = "(EU) 2026/1"
+adopted = 2026-01-26
+
+[countries.JP]
+decision = "(EU) 2019/419"
+adopted = 2019-01-23
+"#;
+
+    fn processor(name: &str, country: &str, extra: &str) -> Vec<u8> {
+        format!("name = \"{name}\"\nservice = \"s\"\ncountry = \"{country}\"\n{extra}").into_bytes()
+    }
+
+    fn transfer(to: &str, country: &str) -> Vec<u8> {
+        format!("to = \"{to}\"\ncountry = \"{country}\"\nmechanism = \"adequacy\"\n").into_bytes()
+    }
+
+    fn loaded() -> crate::load::Loaded {
+        let files = vec![
+            ("adequacy.toml", ADEQUACY.as_bytes().to_vec()),
+            ("processors/certified.toml", processor("C", "US", "dpf_certified = true\n")),
+            ("processors/plain.toml", processor("P", "US", "sub_processors = [\"tokyo\"]\n")),
+            ("processors/tokyo.toml", processor("T", "JP", "")),
+            ("processors/london.toml", processor("L", "GB", "")),
+            ("processors/home.toml", processor("H", "SE", "sub_processors = [\"plain\", \"gone\"]\n")),
+            ("transfers/certified-us.toml", transfer("certified", "US")),
+            ("transfers/plain-us.toml", transfer("plain", "US")),
+            ("transfers/nobody-us.toml", transfer("nobody", "US")),
+            ("transfers/london-gb.toml", transfer("london", "GB")),
+            ("transfers/tokyo-jp.toml", transfer("tokyo", "JP")),
+            ("transfers/x-br.toml", transfer("tokyo", "BR")),
+            ("transfers/x-in.toml", transfer("tokyo", "IN")),
+            (
+                "activities/a.toml",
+                b"name = \"A\"\npurposes = [\"p\"]\nlegal_bases = [\"contract\"]\ndata_subjects = [\"s\"]\ndata_categories = [\"c\"]\nprocessors = [\"home\", \"missing\"]\n"
+                    .to_vec(),
+            ),
+        ];
+        load_files(files.into_iter().map(|(p, b)| (p.to_string(), b)).collect())
+    }
+
+    fn verdict<'a>(r: &Register<'a>, transfer: &str) -> Adequacy<'a> {
+        r.adequacy_of(&r.reg.transfers[transfer])
+    }
+
+    #[test]
+    fn adequacy_is_judged_per_party_and_date() {
+        let loaded = loaded();
+        let adequacy = loaded.registry.adequacy.as_ref().expect("its own list");
+        let as_of = Date::new(2026, 11, 1).expect("a date");
+        let r = Register::new(&loaded.registry, adequacy, as_of);
+        assert!(matches!(verdict(&r, "certified-us"), Adequacy::Covered(_)));
+        assert!(matches!(
+            verdict(&r, "plain-us"),
+            Adequacy::RequirementUnmet {
+                party_known: true,
+                requirement: AdequacyRequirement::DpfCertified,
+                ..
+            }
+        ));
+        // Nobody has that id: not covered, and not blamed on a party.
+        assert!(matches!(
+            verdict(&r, "nobody-us"),
+            Adequacy::RequirementUnmet {
+                party_known: false,
+                ..
+            }
+        ));
+        assert!(matches!(verdict(&r, "london-gb"), Adequacy::Expired(_)));
+        assert!(matches!(verdict(&r, "tokyo-jp"), Adequacy::Covered(_)));
+        assert!(matches!(verdict(&r, "x-br"), Adequacy::Covered(_)));
+        assert!(matches!(verdict(&r, "x-in"), Adequacy::NoDecision));
+        // The decision in force is the country's, whoever the party.
+        assert!(verdict(&r, "plain-us").decision_in_force().is_some());
+        assert!(verdict(&r, "london-gb").decision_in_force().is_none());
+        assert!(!verdict(&r, "plain-us").covers());
+
+        // Judged at another date, the same registry gets other verdicts.
+        let before = Register::new(
+            &loaded.registry,
+            adequacy,
+            Date::new(2025, 1, 1).expect("a date"),
+        );
+        assert!(matches!(
+            verdict(&before, "london-gb"),
+            Adequacy::Covered(_)
+        ));
+        assert!(matches!(
+            verdict(&before, "x-br"),
+            Adequacy::NotYetInForce(_)
+        ));
+    }
+
+    #[test]
+    fn flows_follow_sub_processors_and_skip_dangling_ids() {
+        let loaded = loaded();
+        let adequacy = loaded.registry.adequacy.as_ref().expect("its own list");
+        let r = Register::new(
+            &loaded.registry,
+            adequacy,
+            Date::new(2026, 11, 1).expect("a date"),
+        );
+        let a = &r.reg.activities["a"];
+        let flows: Vec<(&str, &str, Vec<&str>, usize)> = r
+            .flows_of_activity(a)
+            .iter()
+            .map(|f| (f.party, f.country, f.chain.clone(), f.transfers.len()))
+            .collect();
+        // home (SE) → plain (US) → tokyo (JP); `missing` and `gone` name nothing.
+        assert_eq!(
+            flows,
+            vec![
+                ("plain", "US", vec!["home", "plain"], 1),
+                ("tokyo", "JP", vec!["home", "plain", "tokyo"], 1),
+            ]
+        );
+        assert!(matches!(
+            r.flows_of_activity(a)[0].adequacy,
+            Adequacy::RequirementUnmet { .. }
+        ));
+        assert!(r.flows_of_activity(a)[1].adequacy.covers());
+        // Back-links read the declared references.
+        assert_eq!(r.parents["plain"].len(), 1);
+        assert_eq!(r.activities_by_processor["home"].len(), 1);
+        assert_eq!(r.transfers_to["tokyo"].len(), 3);
+        let linked: Vec<&str> = r.activities_by_transfer["tokyo-jp"]
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect();
+        assert_eq!(linked, ["a"]);
+        assert!(r.countries["US"].decision.is_some());
+        assert!(r.countries["SE"].inside_eea);
+    }
+}

@@ -776,3 +776,38 @@ pub fn bundled_adequacy() -> &'static AdequacyList {
             .unwrap_or_else(|errs| panic!("the bundled adequacy.toml is invalid: {errs:?}"))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::bundled_adequacy;
+    use crate::model::Date;
+    use crate::reference::is_country;
+
+    #[test]
+    fn bundled_list_is_valid_and_complete() {
+        let list = bundled_adequacy();
+        assert_eq!(list.eea.len(), 30, "EU-27 + IS, LI, NO");
+        for c in &list.eea {
+            assert!(is_country(c), "{c}");
+        }
+        for (cc, d) in &list.decisions {
+            assert!(is_country(cc), "{cc}");
+            assert!(!list.eea.contains(cc));
+            assert!(!d.decision.is_empty());
+        }
+        let as_of = Date::new(2026, 11, 1).unwrap();
+        assert!(list.decision_in_force("JP", as_of).is_some());
+        assert!(list.decision_in_force("IN", as_of).is_none());
+        // the UK decision lapses after 2031-12-27
+        assert!(
+            list.decision_in_force("GB", Date::new(2032, 1, 1).unwrap())
+                .is_none()
+        );
+        assert!(
+            list.decision_in_force("GB", Date::new(2031, 12, 27).unwrap())
+                .is_some()
+        );
+        // the US decision only covers DPF-certified organisations
+        assert!(list.decisions["US"].requires.is_some());
+    }
+}

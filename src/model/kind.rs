@@ -294,3 +294,52 @@ impl Transfer {
         references(Transfer::REFERENCES, self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every declared reference key is a key of its entry's file format,
+    /// so the declaration cannot drift from the model.
+    #[test]
+    fn declared_references_are_keys_of_the_entry() {
+        fn keys<T: schemars::JsonSchema>() -> serde_json::Value {
+            serde_json::to_value(schemars::schema_for!(T)).expect("a schema")
+        }
+        let retention = keys::<super::super::Retention>();
+        for (kind, schema) in [
+            (EntryKind::Activity, keys::<Activity>()),
+            (EntryKind::Processor, keys::<Processor>()),
+            (EntryKind::Transfer, keys::<Transfer>()),
+        ] {
+            assert!(!kind.references().is_empty(), "{kind:?}");
+            for field in kind.references() {
+                let props = match field.within {
+                    None => &schema["properties"],
+                    Some(within) => {
+                        assert!(schema["properties"].get(within).is_some(), "{within}");
+                        &retention["properties"]
+                    }
+                };
+                assert!(
+                    props.get(field.key).is_some(),
+                    "{kind:?} declares `{}`, which is not one of its keys",
+                    field.key
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn kinds_round_trip_through_their_folder_and_noun() {
+        for k in EntryKind::ALL {
+            assert_eq!(EntryKind::from_folder(k.folder()), Some(k));
+            assert_eq!(EntryKind::from_noun(k.noun()), Some(k));
+        }
+        assert_eq!(EntryKind::from_folder("activites"), None);
+        assert_eq!(
+            RefKind::Party.targets(),
+            [RefKind::Processor, RefKind::Recipient]
+        );
+    }
+}

@@ -95,8 +95,6 @@ pub fn country_hint(code: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::bundled_adequacy;
-    use crate::model::Date;
 
     #[test]
     fn country_codes() {
@@ -110,33 +108,5 @@ mod tests {
         assert_eq!(country_name_in("US", "nl"), Some("Verenigde Staten"));
         assert_eq!(country_name_in("DE", "fr"), Some("Allemagne"));
         assert_eq!(country_name_in("IN", "sv"), Some("India"));
-    }
-
-    #[test]
-    fn bundled_list_is_valid_and_complete() {
-        let list = bundled_adequacy();
-        assert_eq!(list.eea.len(), 30, "EU-27 + IS, LI, NO");
-        for c in &list.eea {
-            assert!(is_country(c), "{c}");
-        }
-        for (cc, d) in &list.decisions {
-            assert!(is_country(cc), "{cc}");
-            assert!(!list.eea.contains(cc));
-            assert!(!d.decision.is_empty());
-        }
-        let as_of = Date::new(2026, 11, 1).unwrap();
-        assert!(list.decision_in_force("JP", as_of).is_some());
-        assert!(list.decision_in_force("IN", as_of).is_none());
-        // the UK decision lapses after 2031-12-27
-        assert!(
-            list.decision_in_force("GB", Date::new(2032, 1, 1).unwrap())
-                .is_none()
-        );
-        assert!(
-            list.decision_in_force("GB", Date::new(2031, 12, 27).unwrap())
-                .is_some()
-        );
-        // the US decision only covers DPF-certified organisations
-        assert!(list.decisions["US"].requires.is_some());
     }
 }
