@@ -36,14 +36,14 @@ fn as_of() -> Date {
 fn check_and_export(files: Vec<(String, Vec<u8>)>) {
     let mut loaded = load_files(files);
     let checked = check(&mut loaded, as_of(), false);
-    let _ = render_human(&checked.diagnostics, &checked.sources, false);
-    let _ = render_human(&checked.diagnostics, &checked.sources, true);
-    let json = render_json(&checked.diagnostics, &checked.sources);
+    let _ = render_human(&checked.diagnostics, checked.sources, false);
+    let _ = render_human(&checked.diagnostics, checked.sources, true);
+    let json = render_json(&checked.diagnostics, checked.sources);
     assert!(
         serde_json::from_str::<serde_json::Value>(&json).is_ok(),
         "diagnostics JSON does not parse"
     );
-    let _ = render_github(&checked.diagnostics, &checked.sources, "registry");
+    let _ = render_github(&checked.diagnostics, checked.sources, "registry");
     if checked.has_errors() {
         return;
     }
