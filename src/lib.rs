@@ -9,6 +9,7 @@ pub mod check;
 pub mod diag;
 pub mod diff;
 pub mod export;
+pub mod i18n;
 pub mod load;
 pub mod model;
 pub mod reference;

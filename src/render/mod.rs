@@ -4,7 +4,6 @@
 //! (rayon), each straight to the staging folder so memory stays flat; the
 //! staging folder replaces `--out` only when every page is written.
 
-pub mod i18n;
 pub mod markdown;
 mod output;
 mod pages;
@@ -17,9 +16,9 @@ use askama::Template;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::i18n::Tr;
 use crate::resolve::Register;
 use crate::timing::timed;
-use i18n::Tr;
 use markdown::Html;
 pub use output::MARKER;
 use output::{FmtToIo, Staging};

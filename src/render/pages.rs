@@ -2,8 +2,8 @@
 
 use askama::Template;
 
-use super::i18n::Tr;
 use super::markdown::{self, Html};
+use crate::i18n::Tr;
 use crate::model::*;
 use crate::resolve::{Flow, OpenWarning, Register};
 
@@ -119,7 +119,7 @@ impl<'a> Page<'a> {
         markdown::render(text)
     }
 
-    pub fn date(&self, d: impl Value<Date>) -> super::i18n::DateText<'a> {
+    pub fn date(&self, d: impl Value<Date>) -> crate::i18n::DateText<'a> {
         self.tr.date_text(&d.get())
     }
 
