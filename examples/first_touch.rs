@@ -11,6 +11,7 @@
 //! docs/performance.md.
 
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code, reason = "mapping memory by hand is what it measures")]
 fn touch(mib: usize) -> std::io::Result<f64> {
     use rustix::mm::{Advice, MapFlags, ProtFlags, madvise, mmap_anonymous, munmap};
     let len = mib << 20;

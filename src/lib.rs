@@ -2,13 +2,16 @@
 //! compiled into diagnostics, a static site and a JSON register.
 //!
 //! The pipeline, one module per stage:
-//! load (files → typed values with spans) → validate (rules → diagnostics)
-//! → resolve (a linked, read-only register) → render (site) and export.
+//! load (files → typed values with spans) → link (index, back-links,
+//! flows, adequacy verdicts, computed once) → validate (rules that read the
+//! links → diagnostics) → render (site) and export, which read the links
+//! and never judge again.
 
 pub mod check;
 pub mod diag;
 pub mod diff;
 pub mod export;
+pub mod i18n;
 pub mod link;
 pub mod load;
 pub mod model;

@@ -23,6 +23,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 // mimalloc's own C API (linked in by the `mimalloc` crate; the sys crate
 // declares it only behind a feature, and without this option's constant).
+#[allow(unsafe_code, reason = "mimalloc's C API has no safe binding")]
 unsafe extern "C" {
     fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
 }
@@ -41,6 +42,7 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 /// on a virtual machine fresh pages are dear. Measured on the 10k/2k/5k
 /// benchmark (docs/performance.md): about 8% less wall time, the same
 /// peak memory.
+#[allow(unsafe_code, reason = "mimalloc's C API has no safe binding")]
 fn keep_freed_memory() {
     // SAFETY: sets a plain integer option; mimalloc reads options at any
     // time and this one only decides whether free memory is purged.

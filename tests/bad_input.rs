@@ -422,6 +422,52 @@ fn named_pipe_does_not_hang() {
     one(&run.diags(), "unreadable-file", "processors/pipe.toml");
 }
 
+// ------------------------------------------------------------ control characters
+
+// File names with control characters cannot be made on Windows.
+#[cfg(unix)]
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let reg = TempRegistry::minimal();
+    // Each branch of the human output: a file name with an ESC byte (quoted
+    // by codespan), a broken link with one (no position), and a key holding
+    // an escaped ESC on a line too long to quote whole (clipped).
+    reg.write("activities/evil\x1b[31mRED.toml", ACTIVITY);
+    std::fs::create_dir_all(reg.join("processors")).unwrap();
+    std::os::unix::fs::symlink("gone", reg.join("processors/gone\x1b]0;t\x07.toml")).unwrap();
+    reg.write(
+        "activities/customer-accounts.toml",
+        format!("\"k\\u001b[2J{}\" = 1\n{ACTIVITY}", "a".repeat(300)),
+    );
+    let d = reg.json(1);
+    one(&d, "bad-id", "activities/evil\x1b[31mRED.toml");
+    one(&d, "unreadable-file", "processors/gone\x1b]0;t\x07.toml");
+    let key = one(&d, "schema", "activities/customer-accounts.toml");
+    assert!(key.message.contains("k\x1b[2J"), "{key:#?}");
+
+    let run = reg.check("human");
+    run.assert_exit(1);
+    let out = &run.stdout;
+    assert!(
+        !out.contains('\x1b'),
+        "an ESC byte reached the terminal: {out:?}"
+    );
+    assert!(
+        !out.chars().any(|c| c.is_control() && c != '\n'),
+        "a control character reached the terminal: {out:?}"
+    );
+    assert!(
+        out.contains("activities/evil\\u{1b}[31mRED.toml:1:1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  --> processors/gone\\u{1b}]0;t\\u{7}.toml\n"),
+        "{out}"
+    );
+    assert!(out.contains("unknown key `k\\u{1b}[2Jaaa"), "{out}");
+    assert!(out.contains("aaa…\n"), "the long line is clipped: {out}");
+}
+
 // ------------------------------------------------------------ stray and missing files
 
 #[test]

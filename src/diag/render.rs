@@ -1,19 +1,25 @@
 //! The only module that turns diagnostics into text.
 
+use std::borrow::Cow;
+
 use codespan_reporting::diagnostic::{
     Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity,
 };
 use codespan_reporting::term::{self, Config, termcolor::Buffer};
 use serde::Serialize;
 
-use super::{Diagnostic, Severity, SourceMap, count};
+use super::{Diagnostic, Label, Severity, SourceMap, count};
 
 /// The files as they may be quoted on a terminal: if any holds a control
-/// character (other than newline and tab), a copy where each becomes a
-/// visible character of the same UTF-8 length, so every span still fits.
+/// character (other than newline and tab) in its text or its name, a copy
+/// where each in the text becomes a visible character of the same UTF-8
+/// length, so every span still fits, and the name is `printable`.
 fn displayable(sources: &SourceMap) -> Option<SourceMap> {
     let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if !(0..sources.len()).any(|i| sources.get(i).text.chars().any(bad)) {
+    if !(0..sources.len()).any(|i| {
+        let f = sources.get(i);
+        f.text.chars().any(bad) || has_control(&f.path)
+    }) {
         return None;
     }
     let mut copy = SourceMap::default();
@@ -40,8 +46,8 @@ fn displayable(sources: &SourceMap) -> Option<SourceMap> {
 /// Control characters from the registry (in a key, a value, a file name)
 /// must not reach a terminal or a CI log as they are: an escape sequence
 /// could recolour or rewrite the output. They are shown as `\u{1b}`.
-fn printable(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() && c != '\n') {
+fn printable(s: &str) -> Cow<'_, str> {
+    if !has_control(s) {
         return s.into();
     }
     s.chars()
@@ -56,6 +62,50 @@ fn printable(s: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() && c != '\n')
+}
+
+/// The diagnostics with every text that may come from the registry (message,
+/// path, labels, help) made `printable`. A copy only when one needs it.
+fn displayable_diagnostics(diags: &[Diagnostic]) -> Cow<'_, [Diagnostic]> {
+    let needs_it = |d: &Diagnostic| {
+        has_control(&d.message)
+            || has_control(&d.path)
+            || d.help.as_deref().is_some_and(has_control)
+            || d.primary
+                .iter()
+                .chain(&d.secondary)
+                .any(|l| has_control(&l.message))
+    };
+    if !diags.iter().any(needs_it) {
+        return Cow::Borrowed(diags);
+    }
+    let text = |s: &str| printable(s).into_owned();
+    let label = |l: &Label| Label {
+        file: l.file,
+        span: l.span.clone(),
+        message: text(&l.message),
+    };
+    Cow::Owned(
+        diags
+            .iter()
+            .map(|d| Diagnostic {
+                severity: d.severity,
+                code: d.code,
+                message: text(&d.message),
+                path: text(&d.path),
+                entry: d.entry.clone(),
+                primary: d.primary.as_ref().map(label),
+                secondary: d.secondary.iter().map(label).collect(),
+                help: d.help.as_deref().map(text),
+            })
+            .collect(),
+    )
+}
+
+/// `d` and the files must have been through `displayable_diagnostics` and
+/// `displayable`.
 fn codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
     let severity = match d.severity {
         Severity::Error => CsSeverity::Error,
@@ -63,25 +113,25 @@ fn codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
     };
     let mut labels = Vec::new();
     if let Some(p) = &d.primary {
-        labels.push(CsLabel::primary(p.file, p.span.clone()).with_message(printable(&p.message)));
+        labels.push(CsLabel::primary(p.file, p.span.clone()).with_message(&p.message));
     }
     for s in &d.secondary {
-        labels.push(CsLabel::secondary(s.file, s.span.clone()).with_message(printable(&s.message)));
+        labels.push(CsLabel::secondary(s.file, s.span.clone()).with_message(&s.message));
     }
-    let notes = d
-        .help
-        .iter()
-        .map(|h| format!("help: {}", printable(h)))
-        .collect();
+    let notes = d.help.iter().map(|h| format!("help: {h}")).collect();
     CsDiagnostic::new(severity)
         .with_code(d.code.as_str())
-        .with_message(printable(&d.message))
+        .with_message(&d.message)
         .with_labels(labels)
         .with_notes(notes)
 }
 
 /// rustc-style text: header, `--> file:line:col`, the quoted line with a
 /// caret under the value, help; then a summary line.
+///
+/// Every branch below reads only the sanitised copies made first, so no
+/// control character from the registry reaches the terminal, whichever way
+/// a diagnostic is shown.
 pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let config = Config {
         chars: codespan_reporting::term::Chars::ascii(),
@@ -89,8 +139,9 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
     };
     let display = displayable(sources);
     let sources = display.as_ref().unwrap_or(sources);
+    let shown = displayable_diagnostics(diags);
     let mut out = Vec::<u8>::new();
-    for d in diags {
+    for d in shown.iter() {
         let mut buf = if color {
             Buffer::ansi()
         } else {
@@ -118,7 +169,7 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
                 .as_bytes(),
             );
             if let Some(h) = &d.help {
-                out.extend_from_slice(format!("   = help: {}\n", printable(h)).as_bytes());
+                out.extend_from_slice(format!("   = help: {h}\n").as_bytes());
             }
             out.push(b'\n');
         }
@@ -159,7 +210,7 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 
 /// The same shape as the codespan output, with the quoted line cut to a
 /// window around the span. Line and column are those of the real file.
-fn render_clipped(d: &Diagnostic, p: &super::Label, sources: &SourceMap) -> String {
+fn render_clipped(d: &Diagnostic, p: &Label, sources: &SourceMap) -> String {
     let f = sources.get(p.file);
     let text = &f.text;
     let (line, col) = f.line_col(p.span.start);
@@ -168,7 +219,9 @@ fn render_clipped(d: &Diagnostic, p: &super::Label, sources: &SourceMap) -> Stri
     let we = floor_char(text, (ws + MAX_QUOTED_CHARS).min(le));
     let lead = if ws > ls { "…" } else { "" };
     let tail = if we < le { "…" } else { "" };
-    let window = &text[ws..we];
+    // Tabs become spaces (codespan shows them as spaces too), one each, so
+    // the caret still sits under its character.
+    let window = text[ws..we].replace('\t', " ");
     let caret_at = lead.chars().count()
         + text[ws..floor_char(text, p.span.start.max(ws))]
             .chars()
@@ -378,6 +431,131 @@ mod tests {
             assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
             assert!(out.contains("\\u{1b}"), "{out}");
         }
+    }
+
+    /// No C0 or C1 control character but newline: no ESC (0x1b), no CSI
+    /// (U+009B), no BEL, no carriage return.
+    #[track_caller]
+    fn assert_no_controls(out: &str) {
+        let bad: Vec<char> = out
+            .chars()
+            .filter(|&c| c.is_control() && c != '\n')
+            .collect();
+        assert!(bad.is_empty(), "control characters {bad:?} in {out:?}");
+    }
+
+    #[test]
+    fn diagnostics_without_a_position_are_sanitised() {
+        let sources = SourceMap::default();
+        let d = Diagnostic::file(
+            Code::BadId,
+            "activities/evil\u{1b}[31mRED.toml",
+            "`evil\u{1b}[31mRED\u{9b}2J` is not a valid id\r",
+        )
+        .help("rename it\u{7}");
+        let out = render_human(&[d], &sources, false);
+        assert_no_controls(&out);
+        assert!(
+            out.contains("  --> activities/evil\\u{1b}[31mRED.toml\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("`evil\\u{1b}[31mRED\\u{9b}2J` is not a valid id\\u{d}"),
+            "{out}"
+        );
+        assert!(out.contains("= help: rename it\\u{7}"), "{out}");
+    }
+
+    #[test]
+    fn long_lines_are_sanitised() {
+        let mut sources = SourceMap::default();
+        // The key as written (a TOML escape, plain ASCII) and, further on, a
+        // raw ESC, a tab and a CSI in the line itself.
+        let text = format!(
+            "\"k\\u001b[2J{}\" = 1 # \u{1b}[31m\t\u{9b}{}\n",
+            "a".repeat(200),
+            "b".repeat(200)
+        );
+        let f = sources.add("activities/e\u{1b}]0;t\u{7}.toml".into(), text.clone());
+        let other = sources.add("b.toml".into(), "x = 1\n".into());
+        let d = Diagnostic::at(
+            Code::Schema,
+            &sources,
+            f,
+            0..1,
+            "unknown key `k\u{1b}[2Jaaa`",
+        )
+        .label("not \u{1b}[5mhere")
+        .also(other, 0..1, "defined \u{9b}here")
+        .help("did you mean `\u{1b}]0;t`?");
+        let out = render_human(std::slice::from_ref(&d), &sources, false);
+        assert!(out.contains("aaa…\n"), "the clipped branch: {out}");
+        assert_no_controls(&out);
+        for shown in [
+            "unknown key `k\\u{1b}[2Jaaa`",
+            "--> activities/e\\u{1b}]0;t\\u{7}.toml:1:1",
+            "^ not \\u{1b}[5mhere",
+            "= note: b.toml:1:1: defined \\u{9b}here",
+            "= help: did you mean `\\u{1b}]0;t`?",
+        ] {
+            assert!(out.contains(shown), "{shown} in {out}");
+        }
+
+        // The same line, with the caret in the raw part, quotes it visibly.
+        let at = text.find('\t').unwrap_or(0);
+        let d = Diagnostic::at(Code::Syntax, &sources, f, at..at + 1, "bad");
+        let out = render_human(&[d], &sources, false);
+        assert_no_controls(&out);
+        assert!(out.contains(" # ?[31m ¿bbb"), "{out}");
+    }
+
+    #[test]
+    fn the_codespan_branch_escapes_file_names() {
+        // Only the name is hostile: the files' text is clean.
+        let mut sources = SourceMap::default();
+        let f = sources.add("activities/evil\u{1b}[31mRED.toml".into(), "x = 1\n".into());
+        let d = Diagnostic::at(Code::Schema, &sources, f, 0..1, "bad").label("here");
+        let out = render_human(&[d], &sources, false);
+        assert!(
+            out.contains("  |\n1 | x = 1\n"),
+            "the codespan branch: {out}"
+        );
+        assert_no_controls(&out);
+        assert!(
+            out.contains("--> activities/evil\\u{1b}[31mRED.toml:1:1"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn github_commands_cannot_be_injected() {
+        let mut sources = SourceMap::default();
+        let f = sources.add("a:b,c\r\n::warning::x.toml".into(), "x = 1\n".into());
+        let d = Diagnostic::at(
+            Code::Schema,
+            &sources,
+            f,
+            0..1,
+            "bad\r\n::error file=x::pwned \u{1b}[2J 50%",
+        )
+        .help("::endgroup::\n::add-mask::x");
+        let out = render_github(&[d], &sources, "reg:1");
+        assert_no_controls(&out);
+        assert_eq!(out.lines().count(), 1, "{out}");
+        assert_eq!(
+            out,
+            "::error file=reg%3A1/a%3Ab%2Cc\\u{d}%0A%3A%3Awarning%3A%3Ax.toml,line=1,col=1,title=schema\
+             ::bad\\u{d}%0A::error file=x::pwned \\u{1b}[2J 50%25%0Ahelp: ::endgroup::%0A::add-mask::x\n"
+        );
+    }
+
+    #[test]
+    fn json_escapes_control_characters() {
+        let d = Diagnostic::file(Code::BadId, "e\u{1b}[31m.toml", "bad \u{1b}[2J\u{7}");
+        let out = render_json(&[d], &SourceMap::default());
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+        assert!(out.contains(r#""file": "e\u001b[31m.toml""#), "{out}");
+        assert!(out.contains(r#""message": "bad \u001b[2J\u0007""#), "{out}");
     }
 
     #[test]

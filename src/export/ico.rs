@@ -16,9 +16,9 @@ use super::json::{
     ActivityJson, ContactJson, FlowJson, FlowTransferRef, MeasureJson, ProcessorJson, ProcessorRef,
     RegisterJson, SafeguardJson, TransferJson,
 };
+use crate::i18n::Tr;
 use crate::model::Mechanism;
 use crate::reference::country_name;
-use crate::render::i18n::Tr;
 
 /// Which Art. 30 record: the ICO's controller or processor template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,7 +4,6 @@
 //! (rayon), each straight to the staging folder so memory stays flat; the
 //! staging folder replaces `--out` only when every page is written.
 
-pub mod i18n;
 pub mod markdown;
 mod output;
 mod pages;
@@ -19,10 +18,10 @@ use serde::Serialize;
 
 use crate::check::Checked;
 use crate::diag::{Diagnostic, Severity};
+use crate::i18n::Tr;
 use crate::link::Register;
 use crate::model::EntryKind;
 use crate::timing::timed;
-use i18n::Tr;
 use markdown::Html;
 pub use output::MARKER;
 use output::{FmtToIo, Staging};

@@ -364,6 +364,7 @@ fn process_alive(pid: &str) -> bool {
 }
 
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code, reason = "renameat2 has no safe binding in libc")]
 fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt;

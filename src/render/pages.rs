@@ -2,9 +2,9 @@
 
 use askama::Template;
 
-use super::i18n::Tr;
 use super::markdown::{self, Html};
 use crate::diag::Diagnostic;
+use crate::i18n::Tr;
 use crate::link::{Flow, Register};
 use crate::model::*;
 
@@ -122,7 +122,7 @@ impl<'a> Page<'a> {
         markdown::render(text)
     }
 
-    pub fn date(&self, d: impl Value<Date>) -> super::i18n::DateText<'a> {
+    pub fn date(&self, d: impl Value<Date>) -> crate::i18n::DateText<'a> {
         self.tr.date_text(&d.get())
     }
 

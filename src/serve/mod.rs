@@ -63,7 +63,7 @@ fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>) {
         Err(e) => (format!("error: {e}\n"), false),
         Ok(mut loaded) => {
             let checked = check(&mut loaded, opts.as_of, false);
-            let text = render_human(&checked.diagnostics, &checked.sources, false);
+            let text = render_human(&checked.diagnostics, checked.sources, false);
             if !text.is_empty() {
                 (opts.log)(&text);
             }
@@ -78,7 +78,7 @@ fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>) {
                     .filter(|d| d.severity == Severity::Error)
                     .cloned()
                     .collect();
-                (render_human(&only_errors, &checked.sources, false), false)
+                (render_human(&only_errors, checked.sources, false), false)
             } else {
                 match build_site(&checked, site, &opts.registry) {
                     Ok(_) => (String::new(), true),
