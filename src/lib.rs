@@ -11,6 +11,8 @@ pub mod diff;
 pub mod export;
 pub mod load;
 pub mod model;
+pub mod output;
+pub mod pipeline;
 pub mod reference;
 pub mod render;
 pub mod resolve;

@@ -6,8 +6,8 @@
 
 pub mod i18n;
 pub mod markdown;
-mod output;
 mod pages;
+mod stream;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -17,13 +17,13 @@ use askama::Template;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::output::{SiteError, Staging};
 use crate::resolve::Register;
 use crate::timing::timed;
 use i18n::Tr;
 use markdown::Html;
-pub use output::MARKER;
-use output::{FmtToIo, Staging};
 use pages::*;
+use stream::{FmtToIo, WriteError};
 
 /// Theme files copied as they are, embedded in the binary.
 const ASSETS: &[(&str, &[u8])] = &[
@@ -39,28 +39,41 @@ const ASSETS: &[(&str, &[u8])] = &[
 
 #[derive(Debug)]
 pub enum RenderError {
-    /// `--out` is unsafe to replace (exit 2).
-    OutRefused(PathBuf, String),
-    Io(PathBuf, std::io::Error),
+    /// Staging or swapping in the site failed, or `--out` is unsafe to
+    /// replace ([`SiteError::Refused`], exit 2).
+    Site(SiteError),
     Template(String, askama::Error),
-    /// A page path that would leave the site (a bug, never user input).
-    BadPath(String),
 }
 
 impl fmt::Display for RenderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RenderError::OutRefused(p, why) => {
-                write!(f, "refusing to write the site to `{}`: {why}", p.display())
-            }
-            RenderError::Io(p, e) => write!(f, "cannot write `{}`: {e}", p.display()),
+            RenderError::Site(e) => e.fmt(f),
             RenderError::Template(page, e) => write!(f, "cannot render `{page}`: {e}"),
-            RenderError::BadPath(p) => write!(f, "refusing to write `{p}` outside the site"),
         }
     }
 }
 
 impl std::error::Error for RenderError {}
+
+impl From<SiteError> for RenderError {
+    fn from(e: SiteError) -> Self {
+        RenderError::Site(e)
+    }
+}
+
+/// Writes the staged file `rel` through `fill`, streamed (large files).
+fn write_streamed<E: Into<WriteError>>(
+    staging: &Staging,
+    rel: &str,
+    fill: impl FnOnce(&mut std::fs::File) -> Result<(), E>,
+) -> Result<(), RenderError> {
+    let mut f = staging.create(rel)?;
+    fill(&mut f).map_err(|e| match e.into() {
+        WriteError::Io(e) => SiteError::Io(staging.path(rel), e).into(),
+        WriteError::Template(e) => RenderError::Template(rel.to_string(), e),
+    })
+}
 
 /// One page of the site: where it goes and what it shows.
 enum Job<'a> {
@@ -411,7 +424,7 @@ fn build(
                         if job.is_large() {
                             // Megabytes (the records hold every activity):
                             // streamed, not grown in memory.
-                            return staging.write_with(&job.path(), |f| {
+                            return write_streamed(&staging, &job.path(), |f| {
                                 let mut w =
                                     FmtToIo::new(std::io::BufWriter::with_capacity(256 * 1024, f));
                                 let result = render_job(job, &shared, &mut w);
@@ -421,14 +434,14 @@ fn build(
                         buf.clear();
                         render_job(job, &shared, buf)
                             .map_err(|e| RenderError::Template(job.path(), e))?;
-                        staging.write(&job.path(), buf.as_bytes())
+                        Ok(staging.write(&job.path(), buf.as_bytes())?)
                     },
                 )
             })
         },
         || {
             let json = timed("render: ropa.json", || {
-                staging.write_with("ropa.json", |f| {
+                write_streamed(&staging, "ropa.json", |f| {
                     crate::export::json::write_json(r, f, crate::export::json::Layout::Compact)
                 })
             });

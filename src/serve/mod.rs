@@ -15,11 +15,9 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use crate::check::check;
 use crate::diag::{Severity, render_human};
 use crate::model::Date;
-use crate::render::build_site;
-use crate::resolve::Register;
+use crate::pipeline::{self, Built, SiteOptions};
 use http::{Request, Response};
 
 /// What the pages show about the latest build.
@@ -60,33 +58,31 @@ fn fingerprint(root: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
 }
 
 fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>) {
-    let (errors, built) = match check(&opts.registry, opts.as_of, false) {
+    let options = SiteOptions {
+        out: site,
+        progress: false,
+        exiting: false,
+    };
+    let built = pipeline::build(&opts.registry, opts.as_of, false, &options, |checked| {
+        let text = render_human(&checked.diagnostics, &checked.sources, false);
+        if !text.is_empty() {
+            (opts.log)(&text);
+        }
+    });
+    let (errors, built) = match built {
         Err(e) => (format!("error: {e}\n"), false),
-        Ok(checked) => {
-            let text = render_human(&checked.diagnostics, &checked.sources, false);
-            if !text.is_empty() {
-                (opts.log)(&text);
-            }
-            if checked
+        Ok(Built::Written { .. }) => (String::new(), true),
+        // The banner shows the errors only: the warnings are in the terminal.
+        Ok(Built::RegistryHasErrors(checked)) => {
+            let only_errors: Vec<_> = checked
                 .diagnostics
                 .iter()
-                .any(|d| d.severity == Severity::Error)
-            {
-                let only_errors: Vec<_> = checked
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .cloned()
-                    .collect();
-                (render_human(&only_errors, &checked.sources, false), false)
-            } else {
-                let register = Register::new(&checked);
-                match build_site(&register, site, &opts.registry) {
-                    Ok(_) => (String::new(), true),
-                    Err(e) => (format!("error: {e}\n"), false),
-                }
-            }
+                .filter(|d| d.severity == Severity::Error)
+                .cloned()
+                .collect();
+            (render_human(&only_errors, &checked.sources, false), false)
         }
+        Ok(Built::RenderFailed { error, .. }) => (format!("error: {error}\n"), false),
     };
     if errors.is_empty() {
         (opts.log)("rebuilt the site");
