@@ -9,10 +9,10 @@
 
 use std::path::Path;
 
-use ropa::check::check;
 use ropa::diag::{render_github, render_human, render_json};
 use ropa::load::load_files;
 use ropa::model::Date;
+use ropa::pipeline::check;
 
 /// Where the first byte of a `load_file` input puts the rest.
 pub const FILE_PLACES: [&str; 9] = [

@@ -7,7 +7,6 @@
 //! links → diagnostics) → render (site) and export, which read the links
 //! and never judge again.
 
-pub mod check;
 pub mod diag;
 pub mod diff;
 pub mod export;
@@ -15,6 +14,8 @@ pub mod i18n;
 pub mod link;
 pub mod load;
 pub mod model;
+pub mod output;
+pub mod pipeline;
 pub mod reference;
 pub mod render;
 pub mod scaffold;

@@ -452,3 +452,37 @@ fn export_writes_through_a_symbolic_link() {
         org
     );
 }
+
+/// `--out` onto an existing file keeps that file's permission bits (a
+/// register kept private stays private, whatever the umask); a new file
+/// gets the same mode as any file this user creates there.
+#[cfg(unix)]
+#[test]
+fn export_keeps_the_mode_of_the_file_it_replaces() {
+    use std::os::unix::fs::PermissionsExt;
+    let reg = manifest().join("tests/fixtures/valid-saas");
+    let expected = export(&reg);
+    let tmp = tempfile::tempdir().unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    for kept in [0o600, 0o640, 0o664] {
+        let file = tmp.path().join(format!("ropa-{kept:o}.json"));
+        std::fs::write(&file, "old").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(kept)).unwrap();
+        let out = export_to(&reg, &file);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
+        assert_eq!(mode(&file), kept, "{kept:o} was not kept");
+    }
+    let reference = tmp.path().join("made-by-the-test");
+    std::fs::write(&reference, "").unwrap();
+    let new = tmp.path().join("new.json");
+    let out = export_to(&reg, &new);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(mode(&new), mode(&reference));
+    assert!(leftovers(tmp.path()).is_empty());
+}

@@ -8,10 +8,10 @@ use std::path::Path;
 mod harness;
 use harness::files_of;
 
-use ropa::check::check;
 use ropa::diag::render_json;
 use ropa::load::{load, load_files};
 use ropa::model::Date;
+use ropa::pipeline::check;
 
 #[test]
 fn in_memory_registry_checks_like_the_same_files_on_disk() {

@@ -1687,6 +1687,81 @@ fn out_is_refused_when_it_is_the_registry_or_contains_it() {
     );
 }
 
+/// An `--out` inside the registry folder is refused by `build` as by
+/// `export`: the same message, exit 2, before anything is written (also
+/// through a link, and for a folder that does not exist yet).
+#[test]
+fn out_inside_the_registry_is_refused_by_build_and_export_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let reg_arg = reg.to_str().unwrap();
+    let refusal = |out: &Path| {
+        format!(
+            "error: refusing to write `{}` inside the registry folder\n",
+            out.display()
+        )
+    };
+    let mut outs = vec![reg.join("site"), reg.join("new/deeper/site")];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(reg.join("site"), dir.path().join("to-site")).unwrap();
+        outs.push(dir.path().join("to-site"));
+    }
+    let before = tree(dir.path());
+    for out in &outs {
+        let run = build(&reg, out, &[]);
+        run.assert_exit(2);
+        // Through a link, the refusal names where the site would have gone.
+        let landing = std::fs::read_link(out).unwrap_or_else(|_| out.clone());
+        assert_eq!(
+            run.stderr,
+            refusal(&landing),
+            "build --out {}",
+            out.display()
+        );
+        assert_eq!(run.stdout, "");
+        assert_same_tree(
+            &before,
+            &tree(dir.path()),
+            &format!("build --out {}", out.display()),
+        );
+    }
+
+    let json = reg.join("x.json");
+    let run = run_in(
+        &manifest_dir(),
+        &[
+            "export",
+            "--registry",
+            reg_arg,
+            "--as-of",
+            AS_OF,
+            "--out",
+            json.to_str().unwrap(),
+        ],
+    );
+    run.assert_exit(2);
+    assert_eq!(run.stderr, refusal(&json));
+    assert_same_tree(
+        &before,
+        &tree(dir.path()),
+        "export --out inside the registry",
+    );
+
+    // Relative spellings, from the registry's parent: the path as given.
+    let run = run_in(
+        dir.path(),
+        &["build", "--registry", "registry", "--out", "registry/site"],
+    );
+    run.assert_exit(2);
+    assert_eq!(run.stderr, refusal(Path::new("registry/site")));
+    assert_same_tree(&before, &tree(dir.path()), "build --out registry/site");
+
+    // Beside the registry, the same build is accepted.
+    build(&reg, &dir.path().join("site"), &[]).assert_exit(0);
+}
+
 #[test]
 fn out_root_is_refused() {
     let reg = fixture("valid-saas");

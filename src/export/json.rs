@@ -1173,7 +1173,7 @@ mod tests {
         for registry in ["registry", "examples/alutech", "tests/fixtures/valid-saas"] {
             let as_of = Date::parse("2026-11-24").expect("a date");
             let mut loaded = crate::load::load(&root.join(registry)).expect("loads");
-            let checked = crate::check::check(&mut loaded, as_of, false);
+            let checked = crate::pipeline::check(&mut loaded, as_of, false);
             let r = &checked.register;
             let built = register(r);
             assert!(!built.controller_record.activities.is_empty(), "{registry}");

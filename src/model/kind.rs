@@ -52,11 +52,11 @@ impl EntryKind {
     /// A line that says what the kind is, for `ropa new --help`.
     pub fn describe(self) -> &'static str {
         match self {
-            EntryKind::Activity => "A processing activity (activities/).",
-            EntryKind::Processor => "A processor (processors/).",
-            EntryKind::Recipient => "A recipient that is not a processor (recipients/).",
-            EntryKind::Transfer => "An international transfer (transfers/).",
-            EntryKind::Safeguard => "A transfer instrument: SCCs, BCRs... (safeguards/).",
+            EntryKind::Activity => "A processing activity (activities/)",
+            EntryKind::Processor => "A processor (processors/)",
+            EntryKind::Recipient => "A recipient that is not a processor (recipients/)",
+            EntryKind::Transfer => "An international transfer (transfers/)",
+            EntryKind::Safeguard => "A transfer instrument: SCCs, BCRs... (safeguards/)",
         }
     }
 

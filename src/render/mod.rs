@@ -5,8 +5,8 @@
 //! staging folder replaces `--out` only when every page is written.
 
 pub mod markdown;
-mod output;
 mod pages;
+mod stream;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -16,16 +16,15 @@ use askama::Template;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::check::Checked;
 use crate::diag::{Diagnostic, Severity};
 use crate::i18n::Tr;
 use crate::link::Register;
 use crate::model::EntryKind;
+use crate::output::{SiteError, Staging};
 use crate::timing::timed;
 use markdown::Html;
-pub use output::MARKER;
-use output::{FmtToIo, Staging};
 use pages::*;
+use stream::{FmtToIo, WriteError};
 
 /// Theme files copied as they are, embedded in the binary.
 const ASSETS: &[(&str, &[u8])] = &[
@@ -41,28 +40,41 @@ const ASSETS: &[(&str, &[u8])] = &[
 
 #[derive(Debug)]
 pub enum RenderError {
-    /// `--out` is unsafe to replace (exit 2).
-    OutRefused(PathBuf, String),
-    Io(PathBuf, std::io::Error),
+    /// Staging or swapping in the site failed, or `--out` is unsafe to
+    /// replace ([`SiteError::Refused`], exit 2).
+    Site(SiteError),
     Template(String, askama::Error),
-    /// A page path that would leave the site (a bug, never user input).
-    BadPath(String),
 }
 
 impl fmt::Display for RenderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RenderError::OutRefused(p, why) => {
-                write!(f, "refusing to write the site to `{}`: {why}", p.display())
-            }
-            RenderError::Io(p, e) => write!(f, "cannot write `{}`: {e}", p.display()),
+            RenderError::Site(e) => e.fmt(f),
             RenderError::Template(page, e) => write!(f, "cannot render `{page}`: {e}"),
-            RenderError::BadPath(p) => write!(f, "refusing to write `{p}` outside the site"),
         }
     }
 }
 
 impl std::error::Error for RenderError {}
+
+impl From<SiteError> for RenderError {
+    fn from(e: SiteError) -> Self {
+        RenderError::Site(e)
+    }
+}
+
+/// Writes the staged file `rel` through `fill`, streamed (large files).
+fn write_streamed<E: Into<WriteError>>(
+    staging: &Staging,
+    rel: &str,
+    fill: impl FnOnce(&mut std::fs::File) -> Result<(), E>,
+) -> Result<(), RenderError> {
+    let mut f = staging.create(rel)?;
+    fill(&mut f).map_err(|e| match e.into() {
+        WriteError::Io(e) => SiteError::Io(staging.path(rel), e).into(),
+        WriteError::Template(e) => RenderError::Template(rel.to_string(), e),
+    })
+}
 
 /// One page of the site: where it goes and what it shows.
 enum Job<'a> {
@@ -302,14 +314,16 @@ pub struct BuildReport {
     pub pages: usize,
 }
 
-/// Renders the whole site of `checked` into `out`, atomically. `registry`
-/// is only used to refuse an `--out` that is, or contains, the registry.
+/// Renders the whole site of `r` into `out`, atomically; the dashboard
+/// lists the warnings among `diagnostics`. `registry` is only used to
+/// refuse an `--out` that is, or contains, the registry.
 pub fn build_site(
-    checked: &Checked,
+    r: &Register,
+    diagnostics: &[Diagnostic],
     out: &Path,
     registry: &Path,
 ) -> Result<BuildReport, RenderError> {
-    build_site_with(checked, out, registry, false)
+    build_site_with(r, diagnostics, out, registry, false)
 }
 
 /// Shows `rendering pages: done/total` on standard error while a build
@@ -348,15 +362,14 @@ impl Progress<'_> {
 
 /// [`build_site`], with a progress line on standard error when `progress`.
 pub fn build_site_with(
-    checked: &Checked,
+    r: &Register,
+    diagnostics: &[Diagnostic],
     out: &Path,
     registry: &Path,
     progress: bool,
 ) -> Result<BuildReport, RenderError> {
-    let r = &checked.register;
     // The dashboard lists the open warnings, each linking to its entry.
-    let warnings: Vec<&Diagnostic> = checked
-        .diagnostics
+    let warnings: Vec<&Diagnostic> = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Warning)
         .collect();
@@ -425,7 +438,7 @@ fn build(
                         if job.is_large() {
                             // Megabytes (the records hold every activity):
                             // streamed, not grown in memory.
-                            return staging.write_with(&job.path(), |f| {
+                            return write_streamed(&staging, &job.path(), |f| {
                                 let mut w =
                                     FmtToIo::new(std::io::BufWriter::with_capacity(256 * 1024, f));
                                 let result = render_job(job, &shared, &mut w);
@@ -435,14 +448,14 @@ fn build(
                         buf.clear();
                         render_job(job, &shared, buf)
                             .map_err(|e| RenderError::Template(job.path(), e))?;
-                        staging.write(&job.path(), buf.as_bytes())
+                        Ok(staging.write(&job.path(), buf.as_bytes())?)
                     },
                 )
             })
         },
         || {
             let json = timed("render: ropa.json", || {
-                staging.write_with("ropa.json", |f| {
+                write_streamed(&staging, "ropa.json", |f| {
                     crate::export::json::write_json(r, f, crate::export::json::Layout::Compact)
                 })
             });

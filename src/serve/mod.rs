@@ -15,10 +15,9 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use crate::check::check;
 use crate::diag::{Severity, render_human};
 use crate::model::Date;
-use crate::render::build_site;
+use crate::pipeline::{self, Built, SiteOptions};
 use http::{Request, Response};
 
 /// What the pages show about the latest build.
@@ -59,33 +58,33 @@ fn fingerprint(root: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
 }
 
 fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>) {
-    let (errors, built) = match crate::load::load(&opts.registry) {
-        Err(e) => (format!("error: {e}\n"), false),
-        Ok(mut loaded) => {
-            let checked = check(&mut loaded, opts.as_of, false);
-            let text = render_human(&checked.diagnostics, checked.sources, false);
-            if !text.is_empty() {
-                (opts.log)(&text);
-            }
-            if checked
+    let options = SiteOptions {
+        out: site,
+        progress: false,
+        exiting: false,
+    };
+    // The banner shows the errors only: the warnings are in the terminal.
+    let mut banner = String::new();
+    let built = pipeline::build(&opts.registry, opts.as_of, false, &options, |checked| {
+        let text = render_human(&checked.diagnostics, checked.sources, false);
+        if !text.is_empty() {
+            (opts.log)(&text);
+        }
+        if checked.has_errors() {
+            let only_errors: Vec<_> = checked
                 .diagnostics
                 .iter()
-                .any(|d| d.severity == Severity::Error)
-            {
-                let only_errors: Vec<_> = checked
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .cloned()
-                    .collect();
-                (render_human(&only_errors, checked.sources, false), false)
-            } else {
-                match build_site(&checked, site, &opts.registry) {
-                    Ok(_) => (String::new(), true),
-                    Err(e) => (format!("error: {e}\n"), false),
-                }
-            }
+                .filter(|d| d.severity == Severity::Error)
+                .cloned()
+                .collect();
+            banner = render_human(&only_errors, checked.sources, false);
         }
+    });
+    let (errors, built) = match built {
+        Err(e) => (format!("error: {e}\n"), false),
+        Ok(Built::Written { .. }) => (String::new(), true),
+        Ok(Built::RegistryHasErrors { .. }) => (banner, false),
+        Ok(Built::RenderFailed { error, .. }) => (format!("error: {error}\n"), false),
     };
     if errors.is_empty() {
         (opts.log)("rebuilt the site");

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::check;
 use crate::model::Date;
+use crate::pipeline::check;
 
 const ORG: &str = "name = \"Acme AB\"\ncountry = \"SE\"\n";
 const CATEGORIES: &str = r#"

@@ -1,4 +1,4 @@
-//! Writing the site atomically.
+//! Writing a site atomically: staged beside `--out`, then swapped in.
 //!
 //! The site is written to a temporary folder beside `--out` and swapped in
 //! only when complete, so an error, a crash or a kill leaves the published
@@ -7,11 +7,36 @@
 //! build are removed by the next one.
 
 use std::ffi::OsString;
+use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use super::RenderError;
+use super::absolute;
+
+/// Why a site could not be staged or swapped in.
+#[derive(Debug)]
+pub enum SiteError {
+    /// `--out` is unsafe to replace: the path as given, and why.
+    Refused(PathBuf, String),
+    Io(PathBuf, io::Error),
+    /// A page path that would leave the site (a bug, never user input).
+    BadPath(String),
+}
+
+impl fmt::Display for SiteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SiteError::Refused(p, why) => {
+                write!(f, "refusing to write the site to `{}`: {why}", p.display())
+            }
+            SiteError::Io(p, e) => write!(f, "cannot write `{}`: {e}", p.display()),
+            SiteError::BadPath(p) => write!(f, "refusing to write `{p}` outside the site"),
+        }
+    }
+}
+
+impl std::error::Error for SiteError {}
 
 /// A file every site ropa writes carries, so `--out` is only ever replaced
 /// when it is a site ropa made (or empty): a typo in `--out` must not wipe
@@ -41,51 +66,14 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
     out.with_file_name(s)
 }
 
-/// An absolute, normalised path, whether or not it exists yet: `.` and
-/// `..` are resolved first (so `new/..` is its parent), then the longest
-/// existing part is canonicalised (links followed).
-fn absolute(p: &Path) -> io::Result<PathBuf> {
-    let joined = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir()?.join(p)
-    };
-    let mut abs = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::ParentDir => {
-                abs.pop();
-            }
-            Component::CurDir => {}
-            other => abs.push(other.as_os_str()),
-        }
-    }
-    let mut existing = abs.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.file_name(), existing.parent()) {
-            (Some(n), Some(parent)) => {
-                rest.push(n.to_os_string());
-                existing = parent.to_path_buf();
-            }
-            _ => break,
-        }
-    }
-    let mut out = fs::canonicalize(&existing).unwrap_or(existing);
-    for n in rest.into_iter().rev() {
-        out.push(n);
-    }
-    Ok(out)
-}
-
 impl Staging {
     /// Checks `out` and makes the temporary folder beside it.
-    pub fn new(out: &Path, registry: &Path) -> Result<Staging, RenderError> {
-        let io = |e: io::Error| RenderError::Io(out.to_path_buf(), e);
+    pub fn new(out: &Path, registry: &Path) -> Result<Staging, SiteError> {
+        let io = |e: io::Error| SiteError::Io(out.to_path_buf(), e);
         let out_abs = absolute(out).map_err(io)?;
         let reg_abs = absolute(registry).map_err(io)?;
         if out_abs.parent().is_none() {
-            return Err(RenderError::OutRefused(
+            return Err(SiteError::Refused(
                 out.to_path_buf(),
                 "it is the root folder".into(),
             ));
@@ -96,18 +84,18 @@ impl Staging {
             } else {
                 "it contains the registry folder"
             };
-            return Err(RenderError::OutRefused(out.to_path_buf(), why.into()));
+            return Err(SiteError::Refused(out.to_path_buf(), why.into()));
         }
         if out_abs.exists() {
             if !out_abs.is_dir() {
-                return Err(RenderError::OutRefused(
+                return Err(SiteError::Refused(
                     out.to_path_buf(),
                     "it exists and is not a folder".into(),
                 ));
             }
             let empty = fs::read_dir(&out_abs).map_err(io)?.next().is_none();
             if !empty && !out_abs.join(MARKER).is_file() {
-                return Err(RenderError::OutRefused(
+                return Err(SiteError::Refused(
                     out.to_path_buf(),
                     format!(
                         "it exists and was not written by `ropa build` (no `{MARKER}` in it); remove it or choose another --out"
@@ -135,14 +123,14 @@ impl Staging {
 
     /// Where `rel` goes in the staging folder; `rel` is `/`-separated and
     /// must stay inside the site (no `..`, not absolute).
-    fn target(&self, rel: &str) -> Result<PathBuf, RenderError> {
+    fn target(&self, rel: &str) -> Result<PathBuf, SiteError> {
         let rel_path = Path::new(rel);
         if rel.is_empty()
             || !rel_path
                 .components()
                 .all(|c| matches!(c, Component::Normal(_)))
         {
-            return Err(RenderError::BadPath(rel.to_string()));
+            return Err(SiteError::BadPath(rel.to_string()));
         }
         Ok(self.tmp.join(rel_path))
     }
@@ -150,7 +138,7 @@ impl Staging {
     /// Creates the file `rel` of the site, which must not exist yet (the
     /// staging folder is new, so an existing file or link there means two
     /// pages claimed one path: an error, not an overwrite).
-    fn create(&self, rel: &str) -> Result<fs::File, RenderError> {
+    pub fn create(&self, rel: &str) -> Result<fs::File, SiteError> {
         let path = self.target(rel)?;
         #[cfg(unix)]
         if let Some((dir, name)) = rel.rsplit_once('/')
@@ -160,53 +148,42 @@ impl Staging {
             let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
             return openat(fd, name, flags, Mode::from_raw_mode(0o666))
                 .map(fs::File::from)
-                .map_err(|e| RenderError::Io(path, e.into()));
+                .map_err(|e| SiteError::Io(path, e.into()));
         }
         fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&path)
-            .map_err(|e| RenderError::Io(path, e))
+            .map_err(|e| SiteError::Io(path, e))
     }
 
     /// Writes one file of the site.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), RenderError> {
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), SiteError> {
         use std::io::Write;
         let mut f = self.create(rel)?;
         f.write_all(bytes)
-            .map_err(|e| RenderError::Io(self.tmp.join(rel), e))
+            .map_err(|e| SiteError::Io(self.tmp.join(rel), e))
     }
 
-    /// Writes one file of the site through `fill`, streamed (large files).
-    pub fn write_with<E>(
-        &self,
-        rel: &str,
-        fill: impl FnOnce(&mut fs::File) -> Result<(), E>,
-    ) -> Result<(), RenderError>
-    where
-        E: Into<WriteError>,
-    {
-        let mut f = self.create(rel)?;
-        fill(&mut f).map_err(|e| match e.into() {
-            WriteError::Io(e) => RenderError::Io(self.tmp.join(rel), e),
-            WriteError::Template(e) => RenderError::Template(rel.to_string(), e),
-        })
+    /// Where `rel` is staged, for messages about writing it.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.join(rel)
     }
 
     /// Creates the folders pages go in, once, before the parallel writes.
     pub fn make_dirs<'d>(
         &mut self,
         dirs: impl IntoIterator<Item = &'d str>,
-    ) -> Result<(), RenderError> {
+    ) -> Result<(), SiteError> {
         for d in dirs {
             let path = self.target(d)?;
-            fs::create_dir_all(&path).map_err(|e| RenderError::Io(path.clone(), e))?;
+            fs::create_dir_all(&path).map_err(|e| SiteError::Io(path.clone(), e))?;
             #[cfg(unix)]
             {
                 use rustix::fs::{Mode, OFlags, open};
                 let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
                 let fd = open(&path, flags, Mode::empty())
-                    .map_err(|e| RenderError::Io(path.clone(), e.into()))?;
+                    .map_err(|e| SiteError::Io(path.clone(), e.into()))?;
                 self.dirs.push((d.to_string(), fd));
             }
         }
@@ -214,12 +191,12 @@ impl Staging {
     }
 
     /// Swaps the finished site in place of the old one.
-    pub fn commit(mut self) -> Result<PathBuf, RenderError> {
+    pub fn commit(mut self) -> Result<PathBuf, SiteError> {
         self.write(
             MARKER,
             b"This folder was written by `ropa build` and is replaced by the next build.\n",
         )?;
-        let io = |e: io::Error| RenderError::Io(self.out.clone(), e);
+        let io = |e: io::Error| SiteError::Io(self.out.clone(), e);
         if self.out.exists() {
             if exchange(&self.tmp, &self.out).is_err() {
                 // No atomic exchange on this system or filesystem: two renames.
@@ -366,73 +343,13 @@ fn process_alive(pid: &str) -> bool {
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code, reason = "renameat2 has no safe binding in libc")]
 fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let ca = CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    let cb = CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    // SAFETY: both are valid NUL-terminated paths that outlive the call.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            ca.as_ptr(),
-            libc::AT_FDCWD,
-            cb.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
 }
 
 #[cfg(not(target_os = "linux"))]
 fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
-}
-
-/// What filling a streamed file can fail with.
-pub enum WriteError {
-    Io(io::Error),
-    Template(askama::Error),
-}
-
-impl From<io::Error> for WriteError {
-    fn from(e: io::Error) -> Self {
-        WriteError::Io(e)
-    }
-}
-
-/// `fmt::Write` over an `io::Write`, so a template renders straight into a
-/// file; the I/O error a `fmt::Error` hides is kept.
-pub struct FmtToIo<W: io::Write> {
-    inner: W,
-    error: Option<io::Error>,
-}
-
-impl<W: io::Write> FmtToIo<W> {
-    pub fn new(inner: W) -> Self {
-        FmtToIo { inner, error: None }
-    }
-
-    /// The outcome of rendering `result` into this writer, then flushing it.
-    pub fn finish(mut self, result: Result<(), askama::Error>) -> Result<(), WriteError> {
-        match (result, self.error.take()) {
-            (_, Some(e)) => Err(WriteError::Io(e)),
-            (Err(e), None) => Err(WriteError::Template(e)),
-            (Ok(()), None) => self.inner.flush().map_err(WriteError::Io),
-        }
-    }
-}
-
-impl<W: io::Write> std::fmt::Write for FmtToIo<W> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.inner.write_all(s.as_bytes()).map_err(|e| {
-            self.error = Some(e);
-            std::fmt::Error
-        })
-    }
 }
 
 #[cfg(test)]
@@ -473,23 +390,22 @@ mod tests {
         staging.make_dirs(["activities", "records"]).unwrap();
         staging.write("activities/a.html", b"A").unwrap();
         staging.write("index.html", b"I").unwrap();
-        staging
-            .write_with("records/big.html", |f| {
-                use std::io::Write;
-                f.write_all(b"B")
-            })
-            .unwrap();
+        {
+            use std::io::Write;
+            let mut f = staging.create("records/big.html").unwrap();
+            f.write_all(b"B").unwrap();
+        }
         fs::create_dir(staging.tmp.join("other")).unwrap();
         staging.write("other/o.html", b"O").unwrap();
         for twice in ["activities/a.html", "index.html", "other/o.html"] {
             assert!(
-                matches!(staging.write(twice, b"again"), Err(RenderError::Io(..))),
+                matches!(staging.write(twice, b"again"), Err(SiteError::Io(..))),
                 "{twice}"
             );
         }
         for bad in ["../escape.html", "/etc/x", "activities/../../x", ""] {
             assert!(
-                matches!(staging.write(bad, b"x"), Err(RenderError::BadPath(_))),
+                matches!(staging.write(bad, b"x"), Err(SiteError::BadPath(_))),
                 "{bad:?}"
             );
         }

@@ -1,0 +1,82 @@
+//! `ropa build` (and `ropa` alone): check the registry, build the site.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{Common, as_of, color, fail};
+use ropa::diag::{render_human, summary_line};
+use ropa::output::{SiteError, ensure_outside_registry};
+use ropa::pipeline::{self, Built, SiteOptions};
+use ropa::render::RenderError;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: Common,
+    /// The folder the site is written to; it is replaced atomically.
+    #[arg(long, default_value = "site")]
+    pub out: PathBuf,
+}
+
+pub fn run(Args { common, out }: Args) -> ExitCode {
+    // Refused before the registry is read, as an export's is.
+    if let Err(refused) = ensure_outside_registry(&out, &common.registry) {
+        return fail(refused);
+    }
+    let as_of = match as_of(&common) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let site = SiteOptions {
+        out: &out,
+        // A progress line on a terminal; none in CI logs or pipes.
+        progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
+        exiting: true,
+    };
+    let built = pipeline::build(
+        &common.registry,
+        as_of,
+        common.deny_warnings,
+        &site,
+        |checked| {
+            // Diagnostics go to standard error: a build's output is the site.
+            if !checked.diagnostics.is_empty() {
+                let text = render_human(
+                    &checked.diagnostics,
+                    checked.sources,
+                    color(std::io::stderr().is_terminal()),
+                );
+                say_raw!("{text}");
+            }
+        },
+    );
+    match built {
+        Err(e) => fail(e),
+        Ok(Built::RegistryHasErrors { .. }) => {
+            say!(
+                "error: the registry has errors; `{}` was not changed",
+                out.display()
+            );
+            ExitCode::from(1)
+        }
+        Ok(Built::Written {
+            diagnostics,
+            report,
+        }) => {
+            if diagnostics.is_empty() {
+                say!("{}", summary_line(&diagnostics));
+            }
+            say!("built {} pages into {}", report.pages, out.display());
+            ExitCode::SUCCESS
+        }
+        Ok(Built::RenderFailed {
+            error: error @ RenderError::Site(SiteError::Refused(..)),
+            ..
+        }) => fail(error),
+        Ok(Built::RenderFailed { error, .. }) => {
+            say!("error: {error}; `{}` was not changed", out.display());
+            ExitCode::from(2)
+        }
+    }
+}

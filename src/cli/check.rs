@@ -1,0 +1,59 @@
+//! `ropa check`: the diagnostics on standard output, like a compiler.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use super::{Common, color, with_checked};
+use ropa::diag::{render_github, render_human, render_json};
+use ropa::pipeline::Checked;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: Common,
+    /// Output format of the diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+pub fn run(Args { common, format }: Args) -> ExitCode {
+    with_checked(&common, |checked| report(checked, &common, format))
+}
+
+fn report(checked: &Checked, common: &Common, format: Format) -> ExitCode {
+    let text = match format {
+        Format::Human => render_human(
+            &checked.diagnostics,
+            checked.sources,
+            color(std::io::stdout().is_terminal()),
+        ),
+        Format::Json => render_json(&checked.diagnostics, checked.sources),
+        Format::Github => render_github(
+            &checked.diagnostics,
+            checked.sources,
+            &common.registry.to_string_lossy(),
+        ),
+    };
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        return ExitCode::from(2);
+    }
+    if checked.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,167 @@
+//! `ropa export`: the JSON register, its schema, the ICO CSV and XLSX, DPV.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use super::{Common, color, fail, with_checked};
+use ropa::diag::render_human;
+use ropa::export::{dpv, ico, json, xlsx};
+use ropa::output::{ensure_outside_registry, follow_links, write_atomic_with};
+use ropa::pipeline::Checked;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: Common,
+    /// What to export.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+    /// The file to write (atomically); default standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// For `--format csv`: which record's template.
+    #[arg(long, value_enum, default_value_t = RecordKind::Controller)]
+    pub record: RecordKind,
+    /// For `--format json`: no indentation (the bytes of `site/ropa.json`).
+    #[arg(long)]
+    pub compact: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// The JSON register (Art. 30(4)), documented by ropa.schema.json.
+    Json,
+    /// The JSON Schema of the JSON register.
+    JsonSchema,
+    /// One row per activity, in the UK ICO template's columns (see --record).
+    Csv,
+    /// The ICO controller and processor sheets as one spreadsheet.
+    Xlsx,
+    /// JSON-LD with the W3C Data Privacy Vocabulary (DPV) and its GDPR extension.
+    Dpv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RecordKind {
+    /// Art. 30(1): the ICO controller template.
+    Controller,
+    /// Art. 30(2): the ICO processor template.
+    Processor,
+}
+
+pub fn run(
+    Args {
+        common,
+        format,
+        out,
+        record,
+        compact,
+    }: Args,
+) -> ExitCode {
+    if compact && !matches!(format, ExportFormat::Json) {
+        return fail("--compact applies to --format json only");
+    }
+    // The schema describes the format, not a registry: nothing to check.
+    if let ExportFormat::JsonSchema = format {
+        return emit(out.as_deref(), json::schema().as_bytes());
+    }
+    // A link is written through (see `write_atomic_with`): messages name
+    // the file it points to.
+    let out = out.map(|p| follow_links(&p));
+    if let Some(path) = &out
+        && let Err(refused) = ensure_outside_registry(path, &common.registry)
+    {
+        return fail(refused);
+    }
+    with_checked(&common, |checked| {
+        export(checked, format, out.as_deref(), record, compact)
+    })
+}
+
+/// Exports the checked registry, if it has no errors.
+fn export(
+    checked: &Checked,
+    format: ExportFormat,
+    out: Option<&Path>,
+    record: RecordKind,
+    compact: bool,
+) -> ExitCode {
+    if !checked.diagnostics.is_empty() {
+        say_raw!(
+            "{}",
+            render_human(
+                &checked.diagnostics,
+                checked.sources,
+                color(std::io::stderr().is_terminal())
+            )
+        );
+    }
+    if checked.has_errors() {
+        say!("error: the registry has errors; nothing was exported");
+        return ExitCode::from(1);
+    }
+    let register = &checked.register;
+    let result = match format {
+        ExportFormat::Json => {
+            let layout = if compact {
+                json::Layout::Compact
+            } else {
+                json::Layout::Pretty
+            };
+            // Streamed: the pretty register of a large registry is
+            // about 100 MB.
+            return emit_with(out, |w| json::write_json(register, w, layout));
+        }
+        ExportFormat::JsonSchema => Ok(json::schema().into_bytes()),
+        ExportFormat::Csv => {
+            let record = match record {
+                RecordKind::Controller => ico::Record::Controller,
+                RecordKind::Processor => ico::Record::Processor,
+            };
+            ico::csv(&json::register(register), record)
+        }
+        ExportFormat::Xlsx => {
+            if out.is_none() && std::io::stdout().is_terminal() {
+                return fail(
+                    "a spreadsheet is binary: give --out FILE.xlsx (or redirect standard output)",
+                );
+            }
+            xlsx::workbook(&json::register(register))
+        }
+        ExportFormat::Dpv => dpv::jsonld(&json::register(register)).map(String::into_bytes),
+    };
+    match result {
+        Ok(bytes) => emit(out, &bytes),
+        Err(e) => fail(e),
+    }
+}
+
+/// Writes an export to `out` (atomically) or to standard output.
+fn emit(out: Option<&Path>, bytes: &[u8]) -> ExitCode {
+    emit_with(out, |w| w.write_all(bytes))
+}
+
+/// Writes what `write` gives to `out` (atomically, see `write_atomic_with`)
+/// or to standard output: streamed, never held whole in memory. A closed
+/// standard output exits 2 without a message.
+fn emit_with(
+    out: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> ExitCode {
+    match out {
+        Some(path) => match write_atomic_with(path, |f| write(f)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(format!("cannot write `{}`: {e}", path.display())),
+        },
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match write(&mut stdout).and_then(|_| stdout.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(2),
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The command line's shared parts: the arguments (`Cli`, `Command`, the
+//! flags every registry command takes), and how a command reports: messages
+//! on standard error, `error: ...` with exit status 2 when it cannot run.
+//! Each subcommand is one file with its arguments and its `run`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use ropa::model::Date;
+use ropa::pipeline::{Checked, default_as_of};
+
+// Messages to standard error. A closed pipe (`ropa build 2>&1 | head`) must
+// not turn into a panic, so write errors are ignored rather than unwrapped
+// as `eprintln!` does.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+macro_rules! say_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($t)*);
+    }};
+}
+
+pub mod build;
+pub mod check;
+pub mod diff;
+pub mod export;
+pub mod new;
+pub mod schema;
+pub mod serve;
+
+#[derive(Parser)]
+#[command(
+    name = "ropa",
+    version,
+    about = "Compile a GDPR Record of Processing Activities kept as TOML"
+)]
+pub struct Cli {
+    /// Without a command, `ropa` builds `registry/` into `site/`.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args, Clone)]
+pub struct Common {
+    /// The registry folder.
+    #[arg(long, default_value = "registry")]
+    pub registry: PathBuf,
+    /// The date reviews and decisions are judged at (YYYY-MM-DD);
+    /// default: SOURCE_DATE_EPOCH if set, else today.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// Treat warnings as errors (exit status 1).
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Check the registry and report every problem, like a compiler.
+    Check(check::Args),
+    /// Export the register (nothing is written if the registry has errors).
+    Export(export::Args),
+    /// Preview the site: build, serve on 127.0.0.1, rebuild and reload on every save.
+    Serve(serve::Args),
+    /// Write the JSON Schemas of the registry files, for editors (docs/editing.md).
+    Schema(schema::Args),
+    /// Write a new entry with every key of its kind, ready to fill in.
+    New(new::Args),
+    /// Show what changed between two JSON registers (exit 0 equal, 1 different, 2 unreadable).
+    Diff(diff::Args),
+    /// Check the registry and build the static site (nothing is written if it has errors).
+    Build(build::Args),
+}
+
+/// The command the arguments name; without one, `ropa build` with its
+/// defaults. Exits (status 2, or 0 for `--help`) when they do not parse.
+pub fn parse() -> Command {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().version(version_text()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    cli.command.unwrap_or(Command::Build(build::Args {
+        common: Common {
+            registry: "registry".into(),
+            as_of: None,
+            deny_warnings: false,
+        },
+        out: "site".into(),
+    }))
+}
+
+/// `ropa --version`: the program's version and the date its bundled EEA and
+/// adequacy list was last checked, which decides what it accepts.
+fn version_text() -> String {
+    format!(
+        "{} (bundled adequacy list as of {})",
+        env!("CARGO_PKG_VERSION"),
+        ropa::load::bundled_adequacy().as_of
+    )
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2026-03-01"))
+}
+
+/// Reports that the command cannot run: exit status 2.
+pub fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    say!("error: {msg}");
+    ExitCode::from(2)
+}
+
+/// Whether to colour what goes to a stream (`NO_COLOR` turns it off).
+pub fn color(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// The date the registry is judged at: `--as-of`, else the default.
+pub fn as_of(common: &Common) -> Result<Date, ExitCode> {
+    common.as_of.map_or_else(default_as_of, Ok).map_err(fail)
+}
+
+/// Checks the registry `common` names, through the pipeline every command
+/// shares, and runs `then` on the result.
+pub fn with_checked(common: &Common, then: impl FnOnce(&Checked) -> ExitCode) -> ExitCode {
+    let as_of = match as_of(common) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    ropa::pipeline::with_checked(&common.registry, as_of, common.deny_warnings, then)
+        .unwrap_or_else(fail)
+}

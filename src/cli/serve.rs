@@ -1,0 +1,41 @@
+//! `ropa serve`: the live preview (see `ropa::serve`).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::{Common, as_of, fail};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: Common,
+    /// The port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// The address to listen on. The default keeps the preview on this
+    /// machine; `0.0.0.0` shares it with the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+}
+
+pub fn run(Args { common, port, bind }: Args) -> ExitCode {
+    let as_of = match as_of(&common) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let opts = ropa::serve::ServeOptions {
+        registry: common.registry,
+        bind,
+        port,
+        as_of,
+        log: |m| {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{}", m.trim_end());
+            let _ = err.flush();
+        },
+    };
+    match ropa::serve::serve(opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
