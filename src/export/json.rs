@@ -918,7 +918,7 @@ impl<'a> Builder<'a> {
                         scope: d.scope.as_deref(),
                         requires: d.requires,
                         note: d.note.as_deref(),
-                        in_force: d.in_force(r.as_of),
+                        in_force: r.in_force(d),
                     })
                     .collect(),
             },
@@ -1019,7 +1019,7 @@ impl<'a> Builder<'a> {
                             .map(|d| d.decision.as_str()),
                         covers_party: r.adequacy_of(t).covers(),
                     },
-                    inside_eea: adequacy.in_eea(&t.country.value),
+                    inside_eea: r.inside_eea(&t.country.value),
                     description: text(&t.description),
                     note: text(&t.note),
                     activities: self.activity_ids(&r.activities_by_transfer, &t.id),

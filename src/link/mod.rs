@@ -262,7 +262,7 @@ impl<'a> Register<'a> {
         }
         for (cc, info) in &mut r.countries {
             info.inside_eea = adequacy.in_eea(cc);
-            info.decision = adequacy.decision_in_force(cc, as_of);
+            info.decision = adequacy.decisions.get(*cc).filter(|d| d.in_force(as_of));
         }
         r.transfer_adequacy = reg
             .transfers
@@ -318,7 +318,7 @@ impl<'a> Register<'a> {
         let Some(decision) = adequacy.decisions.get(country) else {
             return Adequacy::NoDecision;
         };
-        if !decision.in_force(self.as_of) {
+        if !self.in_force(decision) {
             return if decision.expires.is_some_and(|e| e < self.as_of) {
                 Adequacy::Expired(decision)
             } else {
@@ -413,6 +413,16 @@ impl<'a> Register<'a> {
                 .filter(|t| t.country.value == country)
                 .collect()
         })
+    }
+
+    /// Is `country` in the EEA (so data going there is not a transfer)?
+    pub fn inside_eea(&self, country: &str) -> bool {
+        self.adequacy.in_eea(country)
+    }
+
+    /// Is adequacy decision `d` in force at the as-of date?
+    pub fn in_force(&self, d: &AdequacyDecision) -> bool {
+        d.in_force(self.as_of)
     }
 
     /// The adequacy verdict of transfer `t` (see [`Adequacy`]).

@@ -693,11 +693,6 @@ impl AdequacyList {
     pub fn in_eea(&self, country: &str) -> bool {
         self.eea.contains(country)
     }
-
-    /// The decision covering `country` at `as_of`, if any is in force.
-    pub fn decision_in_force(&self, country: &str, as_of: Date) -> Option<&AdequacyDecision> {
-        self.decisions.get(country).filter(|d| d.in_force(as_of))
-    }
 }
 
 /// A place outside the EEA that data reaches through a processor.

@@ -236,7 +236,7 @@ impl<'a> Page<'a> {
     }
 
     pub fn in_eea(&self, cc: &str) -> bool {
-        self.r.adequacy.in_eea(cc)
+        self.r.inside_eea(cc)
     }
 
     /// The decision in force for a country of the register (every country

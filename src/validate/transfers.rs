@@ -26,7 +26,7 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 );
         }
         let country = &t.country.value;
-        if cx.adequacy.in_eea(country) {
+        if cx.link.inside_eea(country) {
             out.push(
                 d(Code::TransferInsideEea, t.country.span.clone(), format!("{} is in the EEA: this is not an international transfer", country_label(country)))
                     .label("inside the EEA")
