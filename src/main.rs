@@ -499,7 +499,9 @@ fn main() -> ExitCode {
                         RecordKind::Controller => ropa::export::ico::Record::Controller,
                         RecordKind::Processor => ropa::export::ico::Record::Processor,
                     };
-                    ropa::export::ico::csv(&ropa::export::json::register(&register), record)
+                    return emit_with(out.as_deref(), |w| {
+                        ropa::export::ico::write_csv(&register, record, w)
+                    });
                 }
                 ExportFormat::Xlsx => {
                     if out.is_none() && std::io::stdout().is_terminal() {
@@ -507,11 +509,12 @@ fn main() -> ExitCode {
                             "a spreadsheet is binary: give --out FILE.xlsx (or redirect standard output)",
                         );
                     }
-                    ropa::export::xlsx::workbook(&ropa::export::json::register(&register))
+                    ropa::export::xlsx::workbook(&register)
                 }
                 ExportFormat::Dpv => {
-                    ropa::export::dpv::jsonld(&ropa::export::json::register(&register))
-                        .map(String::into_bytes)
+                    return emit_with(out.as_deref(), |w| {
+                        ropa::export::dpv::write_jsonld(&register, w)
+                    });
                 }
             };
             match result {

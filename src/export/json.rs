@@ -817,17 +817,7 @@ impl<'a> Builder<'a> {
                 .map(|r| RetentionJson {
                     period: r.period.as_ref().map(|p| p.value.text.as_str()),
                     from: text(&r.from),
-                    data_categories: match &r.data_categories {
-                        Some(l) if !l.value.is_empty() => {
-                            l.value.iter().map(|c| c.value.as_str()).collect()
-                        }
-                        _ => a
-                            .data_categories
-                            .value
-                            .iter()
-                            .map(|c| c.value.as_str())
-                            .collect(),
-                    },
+                    data_categories: self.r.retention_categories(a, r),
                     note: text(&r.note),
                 })
                 .collect(),
@@ -1096,8 +1086,8 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The register of `r` as a value (the JSON, CSV, XLSX and DPV exports all
-/// start from it).
+/// The register of `r` as a value, built whole (the other exports read the
+/// linked register itself; this is for comparing with [`write_json`]).
 pub fn register<'a>(r: &'a Register<'a>) -> RegisterJson<'a> {
     let b = Builder { r };
     b.build(|controller| {

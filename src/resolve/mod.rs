@@ -374,6 +374,37 @@ impl<'a> Register<'a> {
         }
     }
 
+    /// The transfers the activity's data goes through: those it lists
+    /// (that exist) and those covering its flows, by id, each once. The
+    /// reverse of `activities_by_transfer`, read from the same two sources.
+    pub fn transfers_of(&self, a: &'a Activity) -> Vec<&'a Transfer> {
+        let listed = ids(&a.transfers).filter_map(|id| self.index.transfers.get(id).copied());
+        let covering = self
+            .flows
+            .get(a.id.as_str())
+            .into_iter()
+            .flatten()
+            .flat_map(|f| f.transfers.iter().copied());
+        let mut out: Vec<&'a Transfer> = listed.chain(covering).collect();
+        out.sort_unstable_by(|x, y| x.id.cmp(&y.id));
+        out.dedup_by(|x, y| x.id == y.id);
+        out
+    }
+
+    /// The data categories a retention period applies to: those it names,
+    /// or, when it names none, all of the activity's.
+    pub fn retention_categories(&self, a: &'a Activity, r: &'a Retention) -> Vec<&'a str> {
+        match &r.data_categories {
+            Some(l) if !l.value.is_empty() => l.value.iter().map(|c| c.value.as_str()).collect(),
+            _ => a
+                .data_categories
+                .value
+                .iter()
+                .map(|c| c.value.as_str())
+                .collect(),
+        }
+    }
+
     /// Transfers counted by mechanism, in the contract's order of mechanisms.
     pub fn transfers_by_mechanism(&self) -> Vec<(Mechanism, usize)> {
         Mechanism::ALL
