@@ -850,6 +850,72 @@ fn measure(r: &Register, m: &Measure) -> Value {
 #[cfg(test)]
 mod tests {
 
+    /// Each activity's `dpv:hasProcess` names exactly the transfers the
+    /// register links to it (`activities_by_transfer`): what the export
+    /// once found by scanning every transfer for every activity, and now
+    /// reads from the activity's own links.
+    #[test]
+    fn activities_list_the_transfers_the_register_links_to_them() {
+        use std::collections::{BTreeMap, BTreeSet};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut covered_only = 0;
+        let registries = ["registry", "examples/alutech", "examples/allocloud"];
+        // Each as written, and with the activities' own `transfers` lists
+        // taken away, so that only the flows link transfers to them.
+        for (registry, unlisted) in registries.iter().flat_map(|r| [(r, false), (r, true)]) {
+            let as_of = Date::parse("2026-11-24").expect("a date");
+            let mut checked =
+                crate::check::check(&root.join(registry), as_of, false).expect("loads");
+            if unlisted {
+                for a in checked.registry.activities.values_mut() {
+                    a.transfers = None;
+                }
+            }
+            let r = Register::new(&checked);
+            let mut out = Vec::new();
+            write_jsonld(&r, &mut out).expect("writes");
+            let doc: Value = serde_json::from_slice(&out).expect("JSON");
+            let prefix = node_id("activity", "");
+            let mut listed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for node in doc["@graph"].as_array().expect("a graph") {
+                let Some(id) = node["@id"].as_str().and_then(|i| i.strip_prefix(&prefix)) else {
+                    continue;
+                };
+                let transfers = node["dpv:hasProcess"]
+                    .as_array()
+                    .map_or_else(Vec::new, |ts| {
+                        ts.iter()
+                            .filter_map(|t| t["@id"].as_str())
+                            .map(|t| t.trim_start_matches("urn:ropa:transfer:").to_string())
+                            .collect()
+                    });
+                listed.insert(id.to_string(), transfers.into_iter().collect());
+            }
+            assert_eq!(listed.len(), r.reg.activities.len(), "{registry}");
+            for a in r.reg.activities.values() {
+                let expected: BTreeSet<String> = r
+                    .reg
+                    .transfers
+                    .keys()
+                    .filter(|t| {
+                        r.activities_by_transfer
+                            .get(t.as_str())
+                            .is_some_and(|acts| acts.iter().any(|x| x.id == a.id))
+                    })
+                    .cloned()
+                    .collect();
+                assert_eq!(listed[&a.id], expected, "{registry}: activity {}", a.id);
+                let named: BTreeSet<&str> = ids(&a.transfers).collect();
+                covered_only += expected
+                    .iter()
+                    .filter(|t| !named.contains(t.as_str()))
+                    .count();
+            }
+        }
+        // Some transfers are reached only through a flow.
+        assert!(covered_only > 0);
+    }
+
     #[test]
     fn huge_durations_do_not_overflow() {
         assert_eq!(xsd_duration("P613566757W"), "P4294967299D");
