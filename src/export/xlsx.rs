@@ -20,7 +20,9 @@ const TRUNCATED: &str =
 
 /// `text`, cut to fit in one Excel cell with a note saying so.
 fn fit(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.encode_utf16().count() <= CELL_LIMIT {
+    // A character takes no more UTF-16 units than UTF-8 bytes: most cells
+    // are known to fit without counting.
+    if text.len() <= CELL_LIMIT || text.encode_utf16().count() <= CELL_LIMIT {
         return text.into();
     }
     let budget = CELL_LIMIT - TRUNCATED.encode_utf16().count();
@@ -73,8 +75,13 @@ fn record_sheet(
     let mut rows = 0;
     for (r, row) in ico::rows(register, record).enumerate() {
         let r = r as u32 + 1;
-        for (i, text) in row.iter().enumerate() {
-            sheet.write_string_with_format(r, i as u16, fit(text), &f.cell)?;
+        for (i, text) in row.into_iter().enumerate() {
+            // The cell's own string is handed over when it fits, not copied.
+            let text = match fit(&text) {
+                std::borrow::Cow::Borrowed(_) => text,
+                std::borrow::Cow::Owned(cut) => cut,
+            };
+            sheet.write_string_with_format(r, i as u16, text, &f.cell)?;
         }
         rows = r;
     }
