@@ -68,17 +68,18 @@ FORMATS=(
     "dpv|--format dpv"
 )
 
-# One export: prints "wall_seconds peak_rss_kib".
+# One export: prints "wall_seconds peak_rss_kib cpu_seconds" (user and
+# system together: less swayed than wall time by the other tenants).
 export_once() { # bin index format-args out
     local bin="$1" args="$2" out="$3"
     # shellcheck disable=SC2086 # the arguments are split on purpose
-    /usr/bin/time -f '%e %M' -o "$WORK/time.out" \
+    /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.out" \
         "$bin" export --registry "$REG" --as-of "$AS_OF" $args --out "$out" >/dev/null 2>"$WORK/stderr.out" || {
         echo "error: $bin export $args failed:" >&2
         cat "$WORK/stderr.out" >&2
         exit 1
     }
-    tail -n 1 "$WORK/time.out"
+    tail -n 1 "$WORK/time.out" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }'
 }
 
 echo "== sanity run (each format once, sizes of the outputs)"
@@ -108,8 +109,8 @@ for run in $(seq 1 "$RUNS"); do
     for f in "${FORMATS[@]}"; do
         name="${f%%|*}"
         for i in "${!BINS[@]}"; do
-            read -r wall rss < <(export_once "${BINS[$i]}" "${f#*|}" "$WORK/out-$i-$name")
-            echo "$i $name $wall $rss" >>"$WORK/results"
+            read -r wall rss cpu < <(export_once "${BINS[$i]}" "${f#*|}" "$WORK/out-$i-$name")
+            echo "$i $name $wall $rss $cpu" >>"$WORK/results"
         done
     done
     echo "run $run done (load $(cut -d' ' -f1 /proc/loadavg))"
@@ -119,15 +120,17 @@ echo
 median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 for i in "${!BINS[@]}"; do
     echo "== ${BINS[$i]}"
-    printf '%-15s %9s %9s %9s %11s %11s\n' format "wall min" median max "RSS median" "RSS max"
+    printf '%-15s %9s %9s %9s %11s %11s %11s\n' format "wall min" median max "CPU median" "RSS median" "RSS max"
     for f in "${FORMATS[@]}"; do
         name="${f%%|*}"
         walls="$(awk -v i="$i" -v n="$name" '$1 == i && $2 == n { print $3 }' "$WORK/results")"
         rsss="$(awk -v i="$i" -v n="$name" '$1 == i && $2 == n { print $4 }' "$WORK/results")"
-        printf '%-15s %7s s %7s s %7s s %7s MiB %7s MiB\n' "$name" \
+        cpus="$(awk -v i="$i" -v n="$name" '$1 == i && $2 == n { print $5 }' "$WORK/results")"
+        printf '%-15s %7s s %7s s %7s s %9s s %7s MiB %7s MiB\n' "$name" \
             "$(sort -n <<<"$walls" | head -n 1)" \
             "$(median <<<"$walls")" \
             "$(sort -n <<<"$walls" | tail -n 1)" \
+            "$(median <<<"$cpus")" \
             "$(awk '{ printf "%.0f\n", $1 / 1024 }' <<<"$rsss" | median | cut -d. -f1)" \
             "$(awk '{ printf "%.0f\n", $1 / 1024 }' <<<"$rsss" | sort -n | tail -n 1)"
     done
