@@ -1,5 +1,5 @@
 //! JSON-LD with the W3C Data Privacy Vocabulary (DPV 2.x) and its GDPR
-//! extension (`eu-gdpr:`), built from the resolved JSON register.
+//! extension (`eu-gdpr:`), read from the linked register.
 //!
 //! One `@context` of prefixes, then a `@graph`: the organisation (a
 //! `dpv:DataController`), the record itself (`dpv:RecordsOfActivities`),

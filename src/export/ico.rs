@@ -2,7 +2,7 @@
 //! column logic the XLSX export shares ([`super::xlsx`]).
 //!
 //! One row per activity of the chosen record, in the register's order (by
-//! id). Each column is a header and a function from the activity to its
+//! id), read from the linked register. Each column is a header and a function from the activity to its
 //! cell, so a header can never drift from its content. A cell is empty
 //! where the registry says nothing: the export fills what the register
 //! knows and never invents. docs/exports.md lists every column and what
