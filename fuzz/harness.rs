@@ -53,10 +53,17 @@ fn check_and_export(files: Vec<(String, Vec<u8>)>) {
         serde_json::from_str::<serde_json::Value>(&text).is_ok(),
         "the JSON register does not parse"
     );
-    let built = ropa::export::json::register(register);
-    let _ = ropa::export::ico::csv(&built, ropa::export::ico::Record::Controller);
-    let _ = ropa::export::ico::csv(&built, ropa::export::ico::Record::Processor);
-    let _ = ropa::export::dpv::jsonld(&built);
+    let _ = ropa::export::ico::write_csv(
+        register,
+        ropa::export::ico::Record::Controller,
+        std::io::sink(),
+    );
+    let _ = ropa::export::ico::write_csv(
+        register,
+        ropa::export::ico::Record::Processor,
+        std::io::sink(),
+    );
+    let _ = ropa::export::dpv::write_jsonld(register, std::io::sink());
 }
 
 /// One file of one kind from arbitrary bytes: the first byte picks the kind.

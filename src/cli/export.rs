@@ -121,7 +121,7 @@ fn export(
                 RecordKind::Controller => ico::Record::Controller,
                 RecordKind::Processor => ico::Record::Processor,
             };
-            ico::csv(&json::register(register), record)
+            return emit_with(out, |w| ico::write_csv(register, record, w));
         }
         ExportFormat::Xlsx => {
             if out.is_none() && std::io::stdout().is_terminal() {
@@ -129,9 +129,9 @@ fn export(
                     "a spreadsheet is binary: give --out FILE.xlsx (or redirect standard output)",
                 );
             }
-            xlsx::workbook(&json::register(register))
+            xlsx::workbook(register)
         }
-        ExportFormat::Dpv => dpv::jsonld(&json::register(register)).map(String::into_bytes),
+        ExportFormat::Dpv => return emit_with(out, |w| dpv::write_jsonld(register, w)),
     };
     match result {
         Ok(bytes) => emit(out, &bytes),

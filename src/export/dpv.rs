@@ -1,5 +1,5 @@
 //! JSON-LD with the W3C Data Privacy Vocabulary (DPV 2.x) and its GDPR
-//! extension (`eu-gdpr:`), built from the resolved JSON register.
+//! extension (`eu-gdpr:`), read from the linked register.
 //!
 //! One `@context` of prefixes, then a `@graph`: the organisation (a
 //! `dpv:DataController`), the record itself (`dpv:RecordsOfActivities`),
@@ -13,16 +13,19 @@
 //! vocabulary's CSV and Turtle files); docs/exports.md lists them and says
 //! where a property is used beyond its definition's wording.
 
+use std::io::Write;
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
 use serde_json::{Map, Value, json};
 
-use super::json::{
-    ActivityJson, CategoryJson, MeasureJson, OrganisationJson, ProcessorJson, RecipientJson,
-    RegisterJson, SafeguardJson, TransferJson,
-};
+use crate::link::Register;
 use crate::model::{
-    Derogation, IsoDuration, LegalBasis, MeasureKind, Mechanism, RecipientKind, Role,
-    SafeguardKind, SpecialCategoryCondition, Status,
+    Activity, Category, Contact, Date, Derogation, IsoDuration, LegalBasis, List, Measure,
+    MeasureKind, Mechanism, Organisation, Processor, Recipient, RecipientKind, Role, Safeguard,
+    SafeguardKind, SpecialCategoryCondition, Status, Text, Transfer,
 };
+use crate::reference::country_name;
 
 pub const DPV: &str = "https://w3id.org/dpv#";
 pub const EU_GDPR: &str = "https://w3id.org/dpv/legal/eu/gdpr#";
@@ -35,74 +38,60 @@ pub const DCT: &str = "http://purl.org/dc/terms/";
 /// Where ropa's own nodes live: `urn:ropa:<kind>:<id>`.
 pub const ID_PREFIX: &str = "urn:ropa:";
 
-/// The register as JSON-LD (pretty-printed, ending with a newline).
-pub fn jsonld(register: &RegisterJson) -> Result<String, String> {
-    let doc = document(register);
-    let mut s = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
-    s.push('\n');
-    Ok(s)
+/// Writes the register as JSON-LD (pretty-printed, ending with a
+/// newline). Streamed: each node of the graph is made just before it is
+/// written, so the graph of a large registry is never in memory whole.
+pub fn write_jsonld<W: Write>(r: &Register, w: W) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, w);
+    serde_json::to_writer_pretty(&mut w, &Document(r)).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
 
-/// The JSON-LD document as a value.
-pub fn document(r: &RegisterJson) -> Value {
-    let mut graph = Vec::new();
-    let has_processor_record = !r.processor_record.activities.is_empty();
-    if let Some(o) = &r.organisation {
-        graph.push(organisation(o, has_processor_record));
+/// The JSON-LD document: `@context`, then `@graph`.
+struct Document<'r>(&'r Register<'r>);
+
+impl Serialize for Document<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("@context", &context())?;
+        m.serialize_entry("@graph", &Graph(self.0))?;
+        m.end()
     }
-    graph.push(record(r));
-    let transfers_by_activity = |activity: &str| -> Vec<Value> {
-        let mut ids: Vec<&str> = r
-            .transfers
-            .iter()
-            .filter(|t| t.activities.contains(&activity))
-            .map(|t| t.id)
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids.into_iter()
-            .map(|t| iri(&node_id("transfer", t)))
-            .collect()
-    };
-    let mut activities: Vec<&ActivityJson> = r
-        .controller_record
-        .activities
+}
+
+/// The nodes of the graph, made one at a time while they are written.
+struct Graph<'r>(&'r Register<'r>);
+
+impl Serialize for Graph<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(nodes(self.0))
+    }
+}
+
+/// Every node, in the document's order: the organisation, the record, then
+/// activities, processors, recipients, transfers, safeguards, data
+/// subjects, data categories and measures, each kind by id.
+fn nodes<'r>(r: &'r Register<'r>) -> impl Iterator<Item = Value> + 'r {
+    let reg = r.reg;
+    let has_organisation = reg.organisation.is_some();
+    let has_processor_record = r.processor_activities().next().is_some();
+    reg.organisation
         .iter()
-        .chain(&r.processor_record.activities)
-        .collect();
-    activities.sort_by(|a, b| a.id.cmp(b.id));
-    for a in activities {
-        graph.push(activity(
-            a,
-            r.organisation.is_some(),
-            transfers_by_activity(a.id),
-        ));
-    }
-    for p in sorted(&r.processors, |p| p.id) {
-        graph.push(processor(p));
-    }
-    for x in sorted(&r.recipients, |x| x.id) {
-        graph.push(recipient(x));
-    }
-    for t in sorted(&r.transfers, |t| t.id) {
-        graph.push(transfer(t, r));
-    }
-    for s in sorted(&r.safeguards, |s| s.id) {
-        graph.push(safeguard(s));
-    }
-    for c in sorted(&r.data_subjects, |c| c.id) {
-        graph.push(data_subject(c));
-    }
-    for c in sorted(&r.data_categories, |c| c.id) {
-        graph.push(data_category(c));
-    }
-    for m in sorted(&r.measures, |m| m.id) {
-        graph.push(measure(m));
-    }
-    json!({
-        "@context": context(),
-        "@graph": graph,
-    })
+        .map(move |o| organisation(o, has_processor_record))
+        .chain(std::iter::once_with(move || record(r)))
+        .chain(
+            reg.activities
+                .values()
+                .map(move |a| activity(r, a, has_organisation)),
+        )
+        .chain(reg.processors.values().map(move |p| processor(r, p)))
+        .chain(reg.recipients.values().map(|x| recipient(x)))
+        .chain(reg.transfers.values().map(move |t| transfer(r, t)))
+        .chain(reg.safeguards.values().map(|s| safeguard(s)))
+        .chain(reg.data_subjects.values().map(data_subject))
+        .chain(reg.data_categories.values().map(data_category))
+        .chain(reg.measures.values().map(move |m| measure(r, m)))
 }
 
 /// The `@context`: prefixes only, so every key in the graph is a compact
@@ -254,18 +243,27 @@ pub fn xsd_duration(period: &str) -> String {
     s
 }
 
-fn sorted<T>(items: &[T], key: impl Fn(&T) -> &str) -> Vec<&T> {
-    let mut v: Vec<&T> = items.iter().collect();
-    v.sort_by(|a, b| key(a).cmp(key(b)));
-    v
-}
-
 fn iri(s: &str) -> Value {
     json!({ "@id": s })
 }
 
-fn date(d: &impl serde::Serialize) -> Value {
-    json!({ "@value": d, "@type": "xsd:date" })
+fn date(d: Date) -> Value {
+    json!({ "@value": d.to_string(), "@type": "xsd:date" })
+}
+
+/// The text of an optional registry string.
+fn text(t: &Text) -> Option<&str> {
+    t.as_ref().map(|s| s.value.as_str())
+}
+
+/// The items of an optional registry list.
+fn items<T>(l: &Option<List<T>>) -> impl Iterator<Item = &T> {
+    l.iter().flat_map(|l| l.value.iter()).map(|x| &x.value)
+}
+
+/// The ids of an optional registry list.
+fn ids(l: &Option<List<String>>) -> impl Iterator<Item = &str> {
+    items(l).map(String::as_str)
 }
 
 /// Sorted, de-duplicated `{"@id": …}` references to `urn:ropa:<kind>:<id>`.
@@ -326,19 +324,15 @@ impl Node {
     }
 }
 
-fn country(c: &impl serde::Serialize) -> Value {
-    let code = serde_json::to_value(c)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+fn country(code: &str) -> Value {
     iri(&format!("loc:{code}"))
 }
 
-fn contact_node(types: &[&str], c: &super::json::ContactJson) -> Value {
+fn contact_node(types: &[&str], c: &Contact) -> Value {
     let mut n = Node::new(None, types);
-    n.text("dpv:hasName", c.name)
-        .text("dpv:hasAddress", c.address);
-    let contacts: Vec<Value> = [c.email, c.phone]
+    n.text("dpv:hasName", text(&c.name))
+        .text("dpv:hasAddress", text(&c.address));
+    let contacts: Vec<Value> = [text(&c.email), text(&c.phone)]
         .into_iter()
         .flatten()
         .filter(|s| !s.trim().is_empty())
@@ -348,24 +342,24 @@ fn contact_node(types: &[&str], c: &super::json::ContactJson) -> Value {
     n.done()
 }
 
-fn organisation(o: &OrganisationJson, also_processor: bool) -> Value {
+fn organisation(o: &Organisation, also_processor: bool) -> Value {
     let mut types = vec!["dpv:DataController", "dpv:Organisation"];
     if also_processor {
         types.push("dpv:DataProcessor");
     }
     let mut n = Node::new(Some(&format!("{ID_PREFIX}organisation")), &types);
-    n.text("rdfs:label", Some(o.name))
-        .text("dpv:hasName", Some(o.name))
-        .text("dpv:hasAddress", o.address);
-    let contacts: Vec<Value> = [o.email, o.phone, o.website]
+    n.text("rdfs:label", Some(&o.name.value))
+        .text("dpv:hasName", Some(&o.name.value))
+        .text("dpv:hasAddress", text(&o.address));
+    let contacts: Vec<Value> = [text(&o.email), text(&o.phone), text(&o.website)]
         .into_iter()
         .flatten()
         .filter(|s| !s.trim().is_empty())
         .map(|s| Value::String(s.into()))
         .collect();
     n.list("dpv:hasContact", contacts)
-        .text("dpv:hasIdentifier", o.registration)
-        .set("dpv:hasCountry", country(&o.country));
+        .text("dpv:hasIdentifier", text(&o.registration))
+        .set("dpv:hasCountry", country(&o.country.value));
     if let Some(dpo) = &o.dpo {
         n.set(
             "dpv:hasDataProtectionOfficer",
@@ -378,7 +372,7 @@ fn organisation(o: &OrganisationJson, also_processor: bool) -> Value {
             contact_node(&["dpv:Representative"], rep),
         );
     }
-    if let Some(sa) = o.supervisory_authority.filter(|s| !s.trim().is_empty()) {
+    if let Some(sa) = text(&o.supervisory_authority).filter(|s| !s.trim().is_empty()) {
         let mut a = Node::new(None, &["dpv:DataProtectionAuthority"]);
         a.text("dpv:hasName", Some(sa));
         n.set("dpv:hasAuthority", a.done());
@@ -387,11 +381,11 @@ fn organisation(o: &OrganisationJson, also_processor: bool) -> Value {
         "dpv:hasRecordOfActivity",
         iri(&format!("{ID_PREFIX}record")),
     );
-    n.text("rdfs:comment", o.note);
+    n.text("rdfs:comment", text(&o.note));
     n.done()
 }
 
-fn record(r: &RegisterJson) -> Value {
+fn record(r: &Register) -> Value {
     let mut n = Node::new(
         Some(&format!("{ID_PREFIX}record")),
         &["dpv:RecordsOfActivities"],
@@ -400,8 +394,8 @@ fn record(r: &RegisterJson) -> Value {
         "rdfs:label",
         Some("Record of processing activities (GDPR Art. 30)"),
     )
-    .set("dct:date", date(&r.as_of));
-    if r.organisation.is_some() {
+    .set("dct:date", date(r.as_of));
+    if r.reg.organisation.is_some() {
         n.set(
             "dpv:hasDataController",
             iri(&format!("{ID_PREFIX}organisation")),
@@ -409,31 +403,24 @@ fn record(r: &RegisterJson) -> Value {
     }
     n.list(
         "dpv:hasProcess",
-        refs(
-            "activity",
-            r.controller_record
-                .activities
-                .iter()
-                .chain(&r.processor_record.activities)
-                .map(|a| a.id),
-        ),
+        refs("activity", r.reg.activities.values().map(|a| a.id.as_str())),
     );
     n.text(
         "dct:creator",
-        Some(&format!("{} {}", r.generator.name, r.generator.version)),
+        Some(&format!("ropa {}", env!("CARGO_PKG_VERSION"))),
     );
     n.done()
 }
 
-fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> Value {
-    let id = node_id("activity", a.id);
+fn activity(r: &Register, a: &Activity, has_organisation: bool) -> Value {
+    let id = node_id("activity", &a.id);
     let mut n = Node::new(Some(&id), &["dpv:Process"]);
-    n.set("dpv:hasIdentifier", Value::String(a.id.to_string()))
-        .text("rdfs:label", Some(a.name))
-        .text("dct:description", a.description)
+    n.set("dpv:hasIdentifier", Value::String(a.id.clone()))
+        .text("rdfs:label", Some(&a.name.value))
+        .text("dct:description", text(&a.description))
         .set(
             "dpv:hasActivityStatus",
-            iri(match a.status {
+            iri(match a.status() {
                 Status::Active => "dpv:ActivityOngoing",
                 Status::Planned => "dpv:ActivityPlanned",
                 Status::Retired => "dpv:ActivityHalted",
@@ -442,24 +429,25 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
 
     let purposes: Vec<Value> = a
         .purposes
+        .value
         .iter()
         .enumerate()
         .map(|(i, p)| {
             let mut pn = Node::new(Some(&format!("{id}:purpose:{}", i + 1)), &["dpv:Purpose"]);
-            pn.text("rdfs:label", Some(p));
+            pn.text("rdfs:label", Some(&p.value));
             pn.done()
         })
         .collect();
     n.list("dpv:hasPurpose", purposes);
 
-    let mut bases: Vec<&str> = a.legal_bases.iter().map(|b| legal_basis_iri(*b)).collect();
-    if let Some(c) = a.special_category_condition {
-        bases.push(special_condition_iri(c));
+    let mut bases: Vec<&str> = items(&a.legal_bases).map(|b| legal_basis_iri(*b)).collect();
+    if let Some(c) = &a.special_category_condition {
+        bases.push(special_condition_iri(c.value));
     }
     bases.sort_unstable();
     bases.dedup();
     n.list("dpv:hasLegalBasis", bases.into_iter().map(iri).collect());
-    if let Some(li) = a.legitimate_interest.filter(|s| !s.trim().is_empty()) {
+    if let Some(li) = text(&a.legitimate_interest).filter(|s| !s.trim().is_empty()) {
         let mut j = Node::new(
             Some(&format!("{id}:legitimate-interest")),
             &["dpv:Justification"],
@@ -474,21 +462,26 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
 
     n.list(
         "dpv:hasPersonalData",
-        refs("data-category", a.data_categories.iter().map(|c| c.id)),
+        refs(
+            "data-category",
+            a.data_categories.value.iter().map(|c| c.value.as_str()),
+        ),
     )
     .list(
         "dpv:hasDataSubject",
-        refs("data-subject", a.data_subjects.iter().map(|c| c.id)),
+        refs(
+            "data-subject",
+            a.data_subjects.value.iter().map(|c| c.value.as_str()),
+        ),
     );
 
     // Who decides: the organisation for its own activities, the customers
     // named for processor activities.
     let organisation = iri(&format!("{ID_PREFIX}organisation"));
-    match a.role {
+    let role = a.role();
+    match role {
         Role::Processor => {
-            let controllers: Vec<Value> = a
-                .controllers
-                .iter()
+            let controllers: Vec<Value> = ids(&a.controllers)
                 .filter(|c| !c.trim().is_empty())
                 .map(|c| {
                     let mut cn = Node::new(None, &["dpv:DataController"]);
@@ -504,16 +497,18 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
             }
         }
     }
-    if a.role == Role::JointController || !a.joint_controllers.is_empty() {
+    let joint: &[crate::model::JointController] =
+        a.joint_controllers.as_ref().map_or(&[], |j| &j.value);
+    if role == Role::JointController || !joint.is_empty() {
         let mut members: Vec<Value> = Vec::new();
         if has_organisation {
             members.push(organisation.clone());
         }
-        for j in &a.joint_controllers {
+        for j in joint {
             let mut jn = Node::new(None, &["dpv:DataController"]);
-            jn.text("dpv:hasName", Some(j.name))
-                .text("dpv:hasContact", j.contact)
-                .text("rdfs:comment", j.arrangement);
+            jn.text("dpv:hasName", Some(&j.name.value))
+                .text("dpv:hasContact", text(&j.contact))
+                .text("rdfs:comment", text(&j.arrangement));
             members.push(jn.done());
         }
         let mut jc = Node::new(
@@ -524,46 +519,59 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
         n.set("dpv:hasJointDataControllers", jc.done());
     }
 
-    let mut processors = refs("processor", a.processors.iter().map(|p| p.id));
-    if a.role == Role::Processor && has_organisation {
+    // Processors and recipients that exist; every transfer the register
+    // links to the activity (listed, or covering one of its flows).
+    let mut processors = refs(
+        "processor",
+        ids(&a.processors).filter(|p| r.index.processors.contains_key(p)),
+    );
+    if role == Role::Processor && has_organisation {
         processors.insert(0, organisation);
     }
+    let transfers: Vec<Value> = r
+        .transfers_of(a)
+        .into_iter()
+        .map(|t| iri(&node_id("transfer", &t.id)))
+        .collect();
     n.list("dpv:hasDataProcessor", processors)
         .list(
             "dpv:hasRecipient",
-            refs("recipient", a.recipients.iter().map(|x| x.id)),
+            refs(
+                "recipient",
+                ids(&a.recipients).filter(|x| r.index.recipients.contains_key(x)),
+            ),
         )
         .list("dpv:hasProcess", transfers)
         .list(
             "dpv:hasTechnicalOrganisationalMeasure",
-            refs("measure", a.measures.iter().map(|m| m.id)),
+            refs("measure", ids(&a.measures)),
         );
 
     let storage: Vec<Value> = a
         .retention
         .iter()
         .enumerate()
-        .map(|(i, r)| {
+        .map(|(i, ret)| {
             let mut s = Node::new(
                 Some(&format!("{id}:retention:{}", i + 1)),
                 &["dpv:StorageDuration"],
             );
-            match &r.period {
+            match &ret.period {
                 Some(p) => s.set(
                     "dpv:hasDuration",
-                    json!({ "@value": xsd_duration(p), "@type": "xsd:duration" }),
+                    json!({ "@value": xsd_duration(&p.value.text), "@type": "xsd:duration" }),
                 ),
                 None => s.set("dpv:hasDuration", iri("dpv:IndeterminateDuration")),
             };
             s.list(
                 "dpv:hasPersonalData",
-                refs("data-category", r.data_categories.iter().copied()),
+                refs("data-category", ret.categories(a)),
             );
             let mut comments = Vec::new();
-            if let Some(from) = r.from.filter(|s| !s.trim().is_empty()) {
+            if let Some(from) = text(&ret.from).filter(|s| !s.trim().is_empty()) {
                 comments.push(Value::String(format!("Period starts at: {from}")));
             }
-            if let Some(note) = r.note.filter(|s| !s.trim().is_empty()) {
+            if let Some(note) = text(&ret.note).filter(|s| !s.trim().is_empty()) {
                 comments.push(Value::String(note.into()));
             }
             s.list("rdfs:comment", comments);
@@ -575,104 +583,124 @@ fn activity(a: &ActivityJson, has_organisation: bool, transfers: Vec<Value>) -> 
     if let Some(d) = &a.dpia {
         let mut dn = Node::new(Some(&format!("{id}:dpia")), &["dpv:DPIA"]);
         if let Some(c) = &d.completed {
-            dn.set("dct:date", date(c));
+            dn.set("dct:date", date(c.value));
         }
-        dn.text("dpv:hasIdentifier", d.reference);
+        dn.text("dpv:hasIdentifier", text(&d.reference));
         let mut comments = Vec::new();
-        match d.required {
+        match d.required.as_ref().map(|b| b.value) {
             Some(true) => comments.push(Value::String("Required (GDPR Art. 35).".into())),
             Some(false) => comments.push(Value::String("Not required.".into())),
             None => {}
         }
-        if let Some(note) = d.note.filter(|s| !s.trim().is_empty()) {
+        if let Some(note) = text(&d.note).filter(|s| !s.trim().is_empty()) {
             comments.push(Value::String(note.into()));
         }
         dn.list("rdfs:comment", comments);
         n.set("dpv:hasImpactAssessment", dn.done());
     }
-    if a.automated_decision_making {
+    if a.automated_decision_making
+        .as_ref()
+        .is_some_and(|b| b.value)
+    {
         n.set("dpv:hasContext", iri("dpv:AutomatedDecisionMaking"));
     }
     let mut comments = Vec::new();
-    if let Some(note) = a.automated_decision_note.filter(|s| !s.trim().is_empty()) {
+    if let Some(note) = text(&a.automated_decision_note).filter(|s| !s.trim().is_empty()) {
         comments.push(Value::String(note.into()));
     }
-    if let Some(note) = a.note.filter(|s| !s.trim().is_empty()) {
+    if let Some(note) = text(&a.note).filter(|s| !s.trim().is_empty()) {
         comments.push(Value::String(note.into()));
     }
     n.list("rdfs:comment", comments);
     n.done()
 }
 
-fn processor(p: &ProcessorJson) -> Value {
+fn processor(r: &Register, p: &Processor) -> Value {
     let mut types = vec!["dpv:DataProcessor"];
-    if !p.sub_processor_of.is_empty() {
+    if r.parents
+        .get(p.id.as_str())
+        .is_some_and(|ps| !ps.is_empty())
+    {
         types.push("dpv:DataSubProcessor");
     }
-    let mut n = Node::new(Some(&node_id("processor", p.id)), &types);
-    n.set("dpv:hasIdentifier", Value::String(p.id.to_string()))
-        .text("rdfs:label", Some(p.name))
-        .text("dpv:hasName", Some(p.name))
-        .text("dct:description", Some(p.service))
-        .set("dpv:hasCountry", country(&p.country));
-    let mut locations: Vec<Value> = p.locations.iter().map(country).collect();
+    let id = node_id("processor", &p.id);
+    let mut n = Node::new(Some(&id), &types);
+    n.set("dpv:hasIdentifier", Value::String(p.id.clone()))
+        .text("rdfs:label", Some(&p.name.value))
+        .text("dpv:hasName", Some(&p.name.value))
+        .text("dct:description", Some(&p.service.value))
+        .set("dpv:hasCountry", country(&p.country.value));
+    let mut locations: Vec<Value> = p.locations().iter().map(|l| country(&l.value)).collect();
     locations.sort_by_key(|v| v.to_string());
     locations.dedup();
     n.list("dpv:hasLocation", locations);
-    n.text("dpv:hasContact", p.contact);
+    n.text("dpv:hasContact", text(&p.contact));
     if p.dpa_signed.is_some() || p.dpa_reference.is_some() {
-        let mut dpa = Node::new(
-            Some(&format!("{}:dpa", node_id("processor", p.id))),
-            &["dpv:DataProcessingAgreement"],
-        );
+        let mut dpa = Node::new(Some(&format!("{id}:dpa")), &["dpv:DataProcessingAgreement"]);
         if let Some(d) = &p.dpa_signed {
-            dpa.set("dct:date", date(d));
+            dpa.set("dct:date", date(d.value));
         }
-        dpa.text("dpv:hasIdentifier", p.dpa_reference);
+        dpa.text("dpv:hasIdentifier", text(&p.dpa_reference));
         n.set("dpv:hasLegalMeasure", dpa.done());
     }
     n.list(
         "dpv:hasDataProcessor",
-        refs("processor", p.sub_processors.iter().map(|s| s.id)),
+        refs("processor", ids(&p.sub_processors)),
     );
-    n.text("rdfs:comment", p.note);
+    n.text("rdfs:comment", text(&p.note));
     n.done()
 }
 
-fn recipient(x: &RecipientJson) -> Value {
-    let types: &[&str] = match x.kind {
+fn recipient(x: &Recipient) -> Value {
+    let types: &[&str] = match x.kind.value {
         RecipientKind::Controller => &["dpv:Recipient", "dpv:DataController"],
         RecipientKind::PublicAuthority => &["dpv:Recipient", "dpv:Authority"],
         RecipientKind::GroupCompany => &["dpv:Recipient", "dpv:Organisation"],
         RecipientKind::Category => &["dpv:Recipient"],
     };
-    let mut n = Node::new(Some(&node_id("recipient", x.id)), types);
-    n.set("dpv:hasIdentifier", Value::String(x.id.to_string()))
-        .text("rdfs:label", Some(x.name))
-        .text("dpv:hasName", Some(x.name))
-        .text("dct:description", x.description);
-    if let Some(c) = &x.country {
+    let mut n = Node::new(Some(&node_id("recipient", &x.id)), types);
+    n.set("dpv:hasIdentifier", Value::String(x.id.clone()))
+        .text("rdfs:label", Some(&x.name.value))
+        .text("dpv:hasName", Some(&x.name.value))
+        .text("dct:description", text(&x.description));
+    if let Some(c) = text(&x.country) {
         n.set("dpv:hasCountry", country(c));
     }
-    n.text("rdfs:comment", x.note);
+    n.text("rdfs:comment", text(&x.note));
     n.done()
 }
 
-fn transfer(t: &TransferJson, r: &RegisterJson) -> Value {
-    let id = node_id("transfer", t.id);
+/// What the adequacy list says of the transfer's country: whether it is
+/// in the EEA, and the decision in force at the as-of date. The one place
+/// this export asks.
+fn adequacy_of<'r>(r: &Register<'r>, t: &Transfer) -> (bool, Option<&'r str>) {
+    (
+        r.inside_eea(&t.country.value),
+        r.adequacy_of(t)
+            .decision_in_force()
+            .map(|d| d.decision.as_str()),
+    )
+}
+
+fn transfer(r: &Register, t: &Transfer) -> Value {
+    let id = node_id("transfer", &t.id);
     let mut n = Node::new(Some(&id), &["dpv:Process"]);
-    let country_label = t.country_name.unwrap_or(t.country.as_str());
-    n.set("dpv:hasIdentifier", Value::String(t.id.to_string()))
+    let to = t.to.value.as_str();
+    let code = t.country.value.as_str();
+    let country_label = country_name(code).unwrap_or(code);
+    let to_name = r.party_name(to).unwrap_or(to);
+    n.set("dpv:hasIdentifier", Value::String(t.id.clone()))
         .text(
             "rdfs:label",
-            Some(&format!("Transfer to {} ({country_label})", t.to.name)),
+            Some(&format!("Transfer to {to_name} ({country_label})")),
         )
-        .text("dct:description", t.description)
+        .text("dct:description", text(&t.description))
         .set("dpv:hasProcessing", iri("dpv:CrossBorderTransfer"));
 
-    let exporter = match &t.via {
-        Some(v) => Some(iri(&node_id("processor", v.id))),
+    let exporter = match text(&t.via) {
+        Some(v) => Some(iri(&node_id("processor", v))),
         None => r
+            .reg
             .organisation
             .as_ref()
             .map(|_| iri(&format!("{ID_PREFIX}organisation"))),
@@ -680,37 +708,38 @@ fn transfer(t: &TransferJson, r: &RegisterJson) -> Value {
     if let Some(e) = exporter {
         n.set("dpv:hasDataExporter", e);
     }
-    let party_kind = if t.to.kind == "processor" {
+    let party_kind = if r.is_processor(to) {
         "processor"
     } else {
         "recipient"
     };
-    let party = iri(&node_id(party_kind, t.to.id));
+    let party = iri(&node_id(party_kind, to));
+    let (inside_eea, decision) = adequacy_of(r, t);
     n.set("dpv:hasDataImporter", party.clone())
         .set("dpv:hasRecipient", party)
-        .set("dpv:hasCountry", country(&t.country));
-    if !t.inside_eea {
-        n.set("dpv:hasThirdCountry", country(&t.country));
+        .set("dpv:hasCountry", country(code));
+    if !inside_eea {
+        n.set("dpv:hasThirdCountry", country(code));
     }
 
-    let authorised = t
-        .safeguard
-        .as_ref()
-        .and_then(|s| r.safeguards.iter().find(|x| x.id == s.id))
-        .is_some_and(|s| s.approved_by.is_some_and(|a| !a.trim().is_empty()));
-    if let Some(basis) = transfer_legal_basis_iri(t.mechanism, t.derogation, authorised) {
+    // Only a safeguard that exists is named.
+    let safeguard = text(&t.safeguard).and_then(|s| r.index.safeguards.get(s));
+    let authorised =
+        safeguard.is_some_and(|s| text(&s.approved_by).is_some_and(|a| !a.trim().is_empty()));
+    let derogation = t.derogation.as_ref().map(|d| d.value);
+    if let Some(basis) = transfer_legal_basis_iri(t.mechanism.value, derogation, authorised) {
         n.set("dpv:hasLegalBasis", iri(basis));
     }
 
     let mut measures = Vec::new();
-    if let Some(s) = &t.safeguard {
-        measures.push(iri(&node_id("safeguard", s.id)));
+    if let Some(s) = safeguard {
+        measures.push(iri(&node_id("safeguard", &s.id)));
     }
-    measures.extend(refs("measure", t.supplementary_measures.iter().copied()));
+    measures.extend(refs("measure", ids(&t.supplementary_measures)));
     n.list("dpv:hasTechnicalOrganisationalMeasure", measures)
         .list(
             "dpv:hasPersonalData",
-            refs("data-category", t.data_categories.iter().copied()),
+            refs("data-category", ids(&t.data_categories)),
         );
 
     if let Some(tia) = &t.tia {
@@ -719,66 +748,69 @@ fn transfer(t: &TransferJson, r: &RegisterJson) -> Value {
             &["dpv:DataTransferImpactAssessment"],
         );
         if let Some(c) = &tia.completed {
-            a.set("dct:date", date(c));
+            a.set("dct:date", date(c.value));
         }
-        a.text("dpv:hasIdentifier", tia.reference)
-            .text("dct:description", tia.outcome);
+        a.text("dpv:hasIdentifier", text(&tia.reference))
+            .text("dct:description", text(&tia.outcome));
         n.set("dpv:hasImpactAssessment", a.done());
     }
 
     let mut comments = Vec::new();
-    if let Some(d) = &t.adequacy.decision {
+    if let Some(d) = decision {
         comments.push(Value::String(format!("Adequacy decision in force: {d}")));
     }
-    if let Some(note) = t.note.filter(|s| !s.trim().is_empty()) {
+    if let Some(note) = text(&t.note).filter(|s| !s.trim().is_empty()) {
         comments.push(Value::String(note.into()));
     }
     n.list("rdfs:comment", comments);
     n.done()
 }
 
-fn safeguard(s: &SafeguardJson) -> Value {
+fn safeguard(s: &Safeguard) -> Value {
     let mut n = Node::new(
-        Some(&node_id("safeguard", s.id)),
-        &transfer_tool_types(s.kind),
+        Some(&node_id("safeguard", &s.id)),
+        &transfer_tool_types(s.kind.value),
     );
-    n.set("dpv:hasIdentifier", Value::String(s.id.to_string()))
-        .text("rdfs:label", Some(s.name))
-        .text("dct:description", s.description);
+    n.set("dpv:hasIdentifier", Value::String(s.id.clone()))
+        .text("rdfs:label", Some(&s.name.value))
+        .text("dct:description", text(&s.description));
     if let Some(d) = &s.signed {
-        n.set("dct:date", date(d));
+        n.set("dct:date", date(d.value));
     }
     let mut comments = Vec::new();
-    if let Some(v) = &s.scc_version {
+    if let Some(v) = s.scc_version() {
         comments.push(Value::String(format!("Commission decision {v}")));
     }
-    if !s.scc_modules.is_empty() {
-        let modules: Vec<String> = s.scc_modules.iter().map(i64::to_string).collect();
+    let modules: Vec<String> = items(&s.scc_modules).map(i64::to_string).collect();
+    if !modules.is_empty() {
         comments.push(Value::String(format!(
             "SCC modules: {}",
             modules.join(", ")
         )));
     }
-    if let Some(a) = s.approved_by.filter(|a| !a.trim().is_empty()) {
+    if let Some(a) = text(&s.approved_by).filter(|a| !a.trim().is_empty()) {
         comments.push(Value::String(format!("Approved by: {a}")));
     }
-    if let Some(note) = s.note.filter(|s| !s.trim().is_empty()) {
+    if let Some(note) = text(&s.note).filter(|s| !s.trim().is_empty()) {
         comments.push(Value::String(note.into()));
     }
     n.list("rdfs:comment", comments);
     n.done()
 }
 
-fn data_subject(c: &CategoryJson) -> Value {
-    let mut n = Node::new(Some(&node_id("data-subject", c.id)), &["dpv:DataSubject"]);
-    n.set("dpv:hasIdentifier", Value::String(c.id.to_string()))
-        .text("rdfs:label", Some(c.name))
-        .text("dct:description", c.description)
-        .text("rdfs:comment", c.note);
+fn data_subject(c: &Category) -> Value {
+    let mut n = Node::new(
+        Some(&node_id("data-subject", &c.id.value)),
+        &["dpv:DataSubject"],
+    );
+    n.set("dpv:hasIdentifier", Value::String(c.id.value.clone()))
+        .text("rdfs:label", Some(&c.name.value))
+        .text("dct:description", text(&c.description))
+        .text("rdfs:comment", text(&c.note));
     n.done()
 }
 
-fn data_category(c: &CategoryJson) -> Value {
+fn data_category(c: &Category) -> Value {
     let mut types = vec!["dpv:PersonalData"];
     if c.special {
         types.push("dpv:SpecialCategoryPersonalData");
@@ -786,33 +818,102 @@ fn data_category(c: &CategoryJson) -> Value {
     if c.criminal {
         types.push("pd:Criminal");
     }
-    let mut n = Node::new(Some(&node_id("data-category", c.id)), &types);
-    n.set("dpv:hasIdentifier", Value::String(c.id.to_string()))
-        .text("rdfs:label", Some(c.name))
-        .text("dct:description", c.description)
-        .text("rdfs:comment", c.note);
+    let mut n = Node::new(Some(&node_id("data-category", &c.id.value)), &types);
+    n.set("dpv:hasIdentifier", Value::String(c.id.value.clone()))
+        .text("rdfs:label", Some(&c.name.value))
+        .text("dct:description", text(&c.description))
+        .text("rdfs:comment", text(&c.note));
     n.done()
 }
 
-fn measure(m: &MeasureJson) -> Value {
-    let mut types = vec![match m.kind {
+fn measure(r: &Register, m: &Measure) -> Value {
+    let mut types = vec![match m.kind.as_ref().map(|k| k.value) {
         Some(MeasureKind::Technical) => "dpv:TechnicalMeasure",
         Some(MeasureKind::Organisational) => "dpv:OrganisationalMeasure",
         None => "dpv:TechnicalOrganisationalMeasure",
     }];
-    if !m.transfers.is_empty() {
+    if r.transfers_by_measure
+        .get(m.id.value.as_str())
+        .is_some_and(|ts| !ts.is_empty())
+    {
         types.push("eu-gdpr:SupplementaryMeasure");
     }
-    let mut n = Node::new(Some(&node_id("measure", m.id)), &types);
-    n.set("dpv:hasIdentifier", Value::String(m.id.to_string()))
-        .text("rdfs:label", Some(m.name))
-        .text("dct:description", m.description)
-        .text("rdfs:comment", m.note);
+    let mut n = Node::new(Some(&node_id("measure", &m.id.value)), &types);
+    n.set("dpv:hasIdentifier", Value::String(m.id.value.clone()))
+        .text("rdfs:label", Some(&m.name.value))
+        .text("dct:description", text(&m.description))
+        .text("rdfs:comment", text(&m.note));
     n.done()
 }
 
 #[cfg(test)]
 mod tests {
+
+    /// Each activity's `dpv:hasProcess` names exactly the transfers the
+    /// register links to it (`activities_by_transfer`): what the export
+    /// once found by scanning every transfer for every activity, and now
+    /// reads from the activity's own links.
+    #[test]
+    fn activities_list_the_transfers_the_register_links_to_them() {
+        use std::collections::{BTreeMap, BTreeSet};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut covered_only = 0;
+        let registries = ["registry", "examples/alutech", "examples/allocloud"];
+        // Each as written, and with the activities' own `transfers` lists
+        // taken away, so that only the flows link transfers to them.
+        for (registry, unlisted) in registries.iter().flat_map(|r| [(r, false), (r, true)]) {
+            let as_of = Date::parse("2026-11-24").expect("a date");
+            let mut loaded = crate::load::load(&root.join(registry)).expect("loads");
+            if unlisted {
+                for a in loaded.registry.activities.values_mut() {
+                    a.transfers = None;
+                }
+            }
+            let checked = crate::pipeline::check(&mut loaded, as_of, false);
+            let r = &checked.register;
+            let mut out = Vec::new();
+            write_jsonld(r, &mut out).expect("writes");
+            let doc: Value = serde_json::from_slice(&out).expect("JSON");
+            let prefix = node_id("activity", "");
+            let mut listed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for node in doc["@graph"].as_array().expect("a graph") {
+                let Some(id) = node["@id"].as_str().and_then(|i| i.strip_prefix(&prefix)) else {
+                    continue;
+                };
+                let transfers = node["dpv:hasProcess"]
+                    .as_array()
+                    .map_or_else(Vec::new, |ts| {
+                        ts.iter()
+                            .filter_map(|t| t["@id"].as_str())
+                            .map(|t| t.trim_start_matches("urn:ropa:transfer:").to_string())
+                            .collect()
+                    });
+                listed.insert(id.to_string(), transfers.into_iter().collect());
+            }
+            assert_eq!(listed.len(), r.reg.activities.len(), "{registry}");
+            for a in r.reg.activities.values() {
+                let expected: BTreeSet<String> = r
+                    .reg
+                    .transfers
+                    .keys()
+                    .filter(|t| {
+                        r.activities_by_transfer
+                            .get(t.as_str())
+                            .is_some_and(|acts| acts.iter().any(|x| x.id == a.id))
+                    })
+                    .cloned()
+                    .collect();
+                assert_eq!(listed[&a.id], expected, "{registry}: activity {}", a.id);
+                let named: BTreeSet<&str> = ids(&a.transfers).collect();
+                covered_only += expected
+                    .iter()
+                    .filter(|t| !named.contains(t.as_str()))
+                    .count();
+            }
+        }
+        // Some transfers are reached only through a flow.
+        assert!(covered_only > 0);
+    }
 
     #[test]
     fn huge_durations_do_not_overflow() {

@@ -2,22 +2,16 @@
 //! column logic the XLSX export shares ([`super::xlsx`]).
 //!
 //! One row per activity of the chosen record, in the register's order (by
-//! id). Each column is a header and a function from the activity to its
+//! id), read from the linked register. Each column is a header and a function from the activity to its
 //! cell, so a header can never drift from its content. A cell is empty
 //! where the registry says nothing: the export fills what the register
 //! knows and never invents. docs/exports.md lists every column and what
 //! fills it.
 
-use std::collections::HashMap;
-
-use serde::Serialize;
-
-use super::json::{
-    ActivityJson, ContactJson, FlowJson, FlowTransferRef, MeasureJson, ProcessorJson, ProcessorRef,
-    RegisterJson, SafeguardJson, TransferJson,
-};
+use crate::export::json::SCHEMA_VERSION;
 use crate::i18n::Tr;
-use crate::model::Mechanism;
+use crate::link::{Flow, Register};
+use crate::model::{Activity, Mechanism, Processor, Recipient, Safeguard, Text, Transfer};
 use crate::reference::country_name;
 
 /// Which Art. 30 record: the ICO's controller or processor template.
@@ -44,10 +38,11 @@ impl Record {
         }
     }
 
-    fn activities<'r>(self, register: &'r RegisterJson<'r>) -> &'r [ActivityJson<'r>] {
+    /// The record's activities, by id.
+    fn activities<'r>(self, r: &'r Register<'r>) -> Box<dyn Iterator<Item = &'r Activity> + 'r> {
         match self {
-            Record::Controller => &register.controller_record.activities,
-            Record::Processor => &register.processor_record.activities,
+            Record::Controller => Box::new(r.controller_activities()),
+            Record::Processor => Box::new(r.processor_activities()),
         }
     }
 }
@@ -57,7 +52,7 @@ impl Record {
 pub struct Column {
     pub header: &'static str,
     pub width: f64,
-    cell: fn(&Ctx<'_>, &ActivityJson) -> String,
+    cell: fn(&Ctx<'_>, &Activity) -> String,
 }
 
 /// Markdown source and free text keep their text; only surrounding blank
@@ -66,13 +61,14 @@ fn clean(s: &str) -> String {
     s.trim().to_string()
 }
 
-/// A value serialised as a JSON string (the register's date and country
-/// code newtypes), as plain text.
-fn plain<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
+/// The text of an optional registry string.
+fn text(t: &Text) -> Option<&str> {
+    t.as_ref().map(|s| s.value.as_str())
+}
+
+/// The items of an optional registry list.
+fn items<T>(l: &Option<crate::model::List<T>>) -> impl Iterator<Item = &T> {
+    l.iter().flat_map(|l| l.value.iter()).map(|x| &x.value)
 }
 
 /// A country's English name, or its code when the bundled list lacks it.
@@ -94,54 +90,110 @@ fn lower_first(s: &str) -> String {
     }
 }
 
-/// Lookups by id, built once per export.
+/// A data subject or data category as an activity names it: its name
+/// (the id when the entry is missing), and the Art. 9 and 10 marks.
+struct CategoryName<'r> {
+    name: &'r str,
+    special: bool,
+    criminal: bool,
+}
+
+/// The linked register and the labels, for the cells.
 struct Ctx<'r> {
     tr: Tr,
-    processors: HashMap<&'r str, &'r ProcessorJson<'r>>,
-    transfers: HashMap<&'r str, &'r TransferJson<'r>>,
-    safeguards: HashMap<&'r str, &'r SafeguardJson<'r>>,
-    measures: HashMap<&'r str, &'r MeasureJson<'r>>,
-    categories: HashMap<&'r str, &'r str>,
+    r: &'r Register<'r>,
 }
 
 impl<'r> Ctx<'r> {
-    fn new(r: &'r RegisterJson) -> Ctx<'r> {
+    fn new(r: &'r Register<'r>) -> Ctx<'r> {
         Ctx {
             tr: Tr::new(Some("en")),
-            processors: r.processors.iter().map(|p| (p.id, p)).collect(),
-            transfers: r.transfers.iter().map(|t| (t.id, t)).collect(),
-            safeguards: r.safeguards.iter().map(|s| (s.id, s)).collect(),
-            measures: r.measures.iter().map(|m| (m.id, m)).collect(),
-            categories: r.data_categories.iter().map(|c| (c.id, c.name)).collect(),
+            r,
         }
     }
 
-    fn processor_name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.processors.get(id).map_or(id, |p| p.name)
+    fn processor_name<'a>(&self, id: &'a str) -> &'a str
+    where
+        'r: 'a,
+    {
+        self.r
+            .index
+            .processors
+            .get(id)
+            .map_or(id, |p| &p.name.value)
     }
 
-    fn measure_name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.measures.get(id).map_or(id, |m| m.name)
+    fn measure_name<'a>(&self, id: &'a str) -> &'a str
+    where
+        'r: 'a,
+    {
+        self.r.index.measures.get(id).map_or(id, |m| &m.name.value)
     }
 
-    fn category_name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.categories.get(id).copied().unwrap_or(id)
+    fn category<'a>(&self, id: &'a str, subjects: bool) -> CategoryName<'a>
+    where
+        'r: 'a,
+    {
+        let index = if subjects {
+            &self.r.index.data_subjects
+        } else {
+            &self.r.index.data_categories
+        };
+        match index.get(id) {
+            Some(c) => CategoryName {
+                name: &c.name.value,
+                special: c.special,
+                criminal: c.criminal,
+            },
+            None => CategoryName {
+                name: id,
+                special: false,
+                criminal: false,
+            },
+        }
+    }
+
+    /// The processors the activity names that exist, in its order.
+    fn processors<'a>(&self, a: &'a Activity) -> impl Iterator<Item = &'r Processor> + 'a
+    where
+        'r: 'a,
+    {
+        let index = &self.r.index.processors;
+        items(&a.processors).filter_map(move |id| index.get(id.as_str()).copied())
+    }
+
+    /// The recipients the activity names that exist, in its order.
+    fn recipients<'a>(&self, a: &'a Activity) -> impl Iterator<Item = &'r Recipient> + 'a
+    where
+        'r: 'a,
+    {
+        let index = &self.r.index.recipients;
+        items(&a.recipients).filter_map(move |id| index.get(id.as_str()).copied())
+    }
+
+    /// The adequacy decision in force for the transfer's country: the one
+    /// place this export asks for it.
+    fn adequacy_decision(&self, t: &Transfer) -> Option<&'r str> {
+        self.r
+            .adequacy_of(t)
+            .decision_in_force()
+            .map(|d| d.decision.as_str())
     }
 
     /// "India (Pipeline CRM Ltd)", or with the processor chain the data
     /// takes to get there: "Japan (Stratus Cloud K.K., via A → B)".
-    fn flow_place(&self, f: &FlowJson) -> String {
+    fn flow_place(&self, f: &Flow) -> String {
         let via: Vec<&str> = match f.chain.split_last() {
             Some((_, before)) => before.iter().map(|id| self.processor_name(id)).collect(),
             None => Vec::new(),
         };
+        let party_name = self.r.party_name(f.party).unwrap_or(f.party);
         if via.is_empty() {
-            format!("{} ({})", country(&plain(&f.country)), f.party_name)
+            format!("{} ({party_name})", country(f.country))
         } else {
             format!(
-                "{} ({}, via {})",
-                country(&plain(&f.country)),
-                f.party_name,
+                "{} ({party_name}, via {})",
+                country(f.country),
                 via.join(" → ")
             )
         }
@@ -149,49 +201,45 @@ impl<'r> Ctx<'r> {
 
     /// What covers one transfer: mechanism, safeguard document or
     /// derogation, supplementary measures, transfer impact assessment.
-    fn transfer_cover(&self, t: &FlowTransferRef) -> String {
-        let mut out = self.tr.label("mechanism", t.mechanism.as_str()).to_string();
-        let full = self.transfers.get(t.id);
+    fn transfer_cover(&self, t: &Transfer) -> String {
+        let mechanism = t.mechanism.value;
+        let mut out = self.tr.label("mechanism", mechanism.as_str()).to_string();
         let mut details = Vec::new();
-        if t.mechanism == Mechanism::Adequacy
-            && let Some(d) = full.and_then(|x| x.adequacy.decision)
+        if mechanism == Mechanism::Adequacy
+            && let Some(d) = self.adequacy_decision(t)
         {
             details.push(format!("decision {d}"));
         }
-        if let Some(s) = t.safeguard.and_then(|id| self.safeguards.get(id)) {
+        if let Some(s) = text(&t.safeguard).and_then(|id| self.r.index.safeguards.get(id)) {
             details.push(safeguard_text(s));
         }
-        if let Some(d) = full.and_then(|x| x.derogation) {
-            details.push(self.tr.label("derogation", d.as_str()).to_string());
+        if let Some(d) = &t.derogation {
+            details.push(self.tr.label("derogation", d.value.as_str()).to_string());
         }
         if !details.is_empty() {
             out.push_str(": ");
             out.push_str(&details.join(", "));
         }
-        if let Some(full) = full {
-            if !full.supplementary_measures.is_empty() {
-                let names: Vec<&str> = full
-                    .supplementary_measures
-                    .iter()
-                    .map(|m| self.measure_name(m))
-                    .collect();
-                out.push_str("; supplementary measures: ");
-                out.push_str(&names.join(", "));
+        let measures: Vec<&str> = items(&t.supplementary_measures)
+            .map(|m| self.measure_name(m))
+            .collect();
+        if !measures.is_empty() {
+            out.push_str("; supplementary measures: ");
+            out.push_str(&measures.join(", "));
+        }
+        if let Some(tia) = &t.tia {
+            let mut parts = vec!["transfer impact assessment".to_string()];
+            if let Some(r) = text(&tia.reference) {
+                parts.push(clean(r));
             }
-            if let Some(tia) = &full.tia {
-                let mut parts = vec!["transfer impact assessment".to_string()];
-                if let Some(r) = &tia.reference {
-                    parts.push(clean(r));
-                }
-                if let Some(c) = &tia.completed {
-                    parts.push(format!("completed {}", plain(c)));
-                }
-                out.push_str("; ");
-                out.push_str(&parts.join(" "));
-                if let Some(o) = &tia.outcome {
-                    out.push_str(": ");
-                    out.push_str(&clean(o));
-                }
+            if let Some(c) = &tia.completed {
+                parts.push(format!("completed {}", c.value));
+            }
+            out.push_str("; ");
+            out.push_str(&parts.join(" "));
+            if let Some(o) = text(&tia.outcome) {
+                out.push_str(": ");
+                out.push_str(&clean(o));
             }
         }
         out
@@ -200,27 +248,31 @@ impl<'r> Ctx<'r> {
 
 /// "SCC between A and B (2021/914, module 3), signed 2024-09-01, approved
 /// by X, document".
-fn safeguard_text(s: &SafeguardJson) -> String {
-    let mut out = clean(s.name);
+fn safeguard_text(s: &Safeguard) -> String {
+    let mut out = clean(&s.name.value);
     let mut paren = Vec::new();
-    if let Some(v) = s.scc_version {
+    if let Some(v) = s.scc_version() {
         paren.push(v.as_str().to_string());
     }
-    if !s.scc_modules.is_empty() {
-        let m: Vec<String> = s.scc_modules.iter().map(i64::to_string).collect();
-        let word = if m.len() == 1 { "module" } else { "modules" };
-        paren.push(format!("{word} {}", m.join(", ")));
+    let modules: Vec<String> = items(&s.scc_modules).map(i64::to_string).collect();
+    if !modules.is_empty() {
+        let word = if modules.len() == 1 {
+            "module"
+        } else {
+            "modules"
+        };
+        paren.push(format!("{word} {}", modules.join(", ")));
     }
     if !paren.is_empty() {
         out.push_str(&format!(" ({})", paren.join(", ")));
     }
     if let Some(d) = &s.signed {
-        out.push_str(&format!(", signed {}", plain(d)));
+        out.push_str(&format!(", signed {}", d.value));
     }
-    if let Some(a) = &s.approved_by {
+    if let Some(a) = text(&s.approved_by) {
         out.push_str(&format!(", approved by {}", clean(a)));
     }
-    if let Some(d) = &s.document {
+    if let Some(d) = text(&s.document) {
         out.push_str(&format!(", {}", clean(d)));
     }
     out
@@ -232,28 +284,34 @@ fn safeguard_text(s: &SafeguardJson) -> String {
 // punctuation (a recipient with its country, a retention rule, a transfer)
 // go one per line.
 
-fn empty(_: &Ctx<'_>, _: &ActivityJson) -> String {
+fn empty(_: &Ctx<'_>, _: &Activity) -> String {
     String::new()
 }
 
-fn business_function(_: &Ctx<'_>, a: &ActivityJson) -> String {
-    a.owner.map(clean).unwrap_or_default()
+fn business_function(_: &Ctx<'_>, a: &Activity) -> String {
+    text(&a.owner).map(clean).unwrap_or_default()
 }
 
-fn purposes(_: &Ctx<'_>, a: &ActivityJson) -> String {
-    a.purposes.join("; ")
+fn purposes(_: &Ctx<'_>, a: &Activity) -> String {
+    a.purposes
+        .value
+        .iter()
+        .map(|p| p.value.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
-fn joint_controllers(_: &Ctx<'_>, a: &ActivityJson) -> String {
+fn joint_controllers(_: &Ctx<'_>, a: &Activity) -> String {
     a.joint_controllers
         .iter()
+        .flat_map(|j| j.value.iter())
         .map(|j| {
-            let mut s = clean(j.name);
-            if let Some(c) = &j.contact {
+            let mut s = clean(&j.name.value);
+            if let Some(c) = text(&j.contact) {
                 s.push_str(", ");
                 s.push_str(&clean(c));
             }
-            if let Some(x) = &j.arrangement {
+            if let Some(x) = text(&j.arrangement) {
                 s.push_str(". Arrangement: ");
                 s.push_str(&clean(x));
             }
@@ -263,92 +321,98 @@ fn joint_controllers(_: &Ctx<'_>, a: &ActivityJson) -> String {
         .join("\n")
 }
 
-fn individuals(_: &Ctx<'_>, a: &ActivityJson) -> String {
+fn individuals(c: &Ctx<'_>, a: &Activity) -> String {
     a.data_subjects
+        .value
         .iter()
-        .map(|s| s.name)
+        .map(|s| c.category(&s.value, true).name)
         .collect::<Vec<_>>()
         .join("; ")
 }
 
-fn personal_data(_: &Ctx<'_>, a: &ActivityJson) -> String {
+fn personal_data(c: &Ctx<'_>, a: &Activity) -> String {
     a.data_categories
+        .value
         .iter()
-        .map(|c| {
+        .map(|d| {
+            let d = c.category(&d.value, false);
             let mut marks = Vec::new();
-            if c.special {
+            if d.special {
                 marks.push("special category, Art. 9");
             }
-            if c.criminal {
+            if d.criminal {
                 marks.push("criminal convictions and offences, Art. 10");
             }
             if marks.is_empty() {
-                c.name.to_string()
+                d.name.to_string()
             } else {
-                format!("{} ({})", c.name, marks.join("; "))
+                format!("{} ({})", d.name, marks.join("; "))
             }
         })
         .collect::<Vec<_>>()
         .join("; ")
 }
 
-/// "Pipeline CRM Ltd (processor, Ireland; data in Ireland, India)".
-fn processor_place(p: &ProcessorRef) -> String {
-    let home = plain(&p.country);
-    let locations: Vec<String> = p.locations.iter().map(plain).collect();
-    let mut s = country(&home);
-    if locations.len() != 1 || locations[0] != home {
-        let names: Vec<String> = locations.iter().map(|c| country(c)).collect();
+/// "Ireland; data in Ireland, India": where the processor is established,
+/// and where it holds the data when that is anywhere else.
+fn processor_place(p: &Processor) -> String {
+    let home = p.country.value.as_str();
+    let locations = p.locations();
+    let mut s = country(home);
+    if locations.len() != 1 || locations[0].value != home {
+        let names: Vec<String> = locations.iter().map(|l| country(&l.value)).collect();
         s.push_str(&format!("; data in {}", names.join(", ")));
     }
     s
 }
 
-fn recipients(c: &Ctx<'_>, a: &ActivityJson) -> String {
-    let mut lines: Vec<String> = a
-        .processors
-        .iter()
-        .map(|p| format!("{} (processor, {})", p.name, processor_place(p)))
+fn recipients(c: &Ctx<'_>, a: &Activity) -> String {
+    let mut lines: Vec<String> = c
+        .processors(a)
+        .map(|p| format!("{} (processor, {})", p.name.value, processor_place(p)))
         .collect();
-    for r in &a.recipients {
-        let kind = lower_first(c.tr.label("recipient-kind", r.kind.as_str()));
-        lines.push(match &r.country {
-            Some(cc) => format!("{} ({kind}, {})", r.name, country(&plain(cc))),
-            None => format!("{} ({kind})", r.name),
+    for r in c.recipients(a) {
+        let kind = lower_first(c.tr.label("recipient-kind", r.kind.value.as_str()));
+        lines.push(match text(&r.country) {
+            Some(cc) => format!("{} ({kind}, {})", r.name.value, country(cc)),
+            None => format!("{} ({kind})", r.name.value),
         });
     }
     lines.join("\n")
 }
 
-fn processor_contracts(c: &Ctx<'_>, a: &ActivityJson) -> String {
-    a.processors
-        .iter()
+fn processor_contracts(c: &Ctx<'_>, a: &Activity) -> String {
+    c.processors(a)
         .filter_map(|p| {
-            let full = c.processors.get(p.id);
             let mut parts = Vec::new();
             if let Some(d) = &p.dpa_signed {
-                parts.push(format!("DPA signed {}", plain(d)));
+                parts.push(format!("DPA signed {}", d.value));
             }
-            if let Some(r) = full.and_then(|f| f.dpa_reference) {
+            if let Some(r) = text(&p.dpa_reference) {
                 parts.push(clean(r));
             }
-            (!parts.is_empty()).then(|| format!("{}: {}", p.name, parts.join(", ")))
+            (!parts.is_empty()).then(|| format!("{}: {}", p.name.value, parts.join(", ")))
         })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-fn third_countries(c: &Ctx<'_>, a: &ActivityJson) -> String {
-    a.transfers_outside_eea
+/// The activity's flows out of the EEA, as the register links them.
+fn flows<'r>(c: &Ctx<'r>, a: &Activity) -> &'r [std::sync::Arc<Flow<'r>>] {
+    c.r.flows.get(a.id.as_str()).map_or(&[], Vec::as_slice)
+}
+
+fn third_countries(c: &Ctx<'_>, a: &Activity) -> String {
+    flows(c, a)
         .iter()
         .map(|f| c.flow_place(f))
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-fn transfer_safeguards(c: &Ctx<'_>, a: &ActivityJson) -> String {
+fn transfer_safeguards(c: &Ctx<'_>, a: &Activity) -> String {
     let mut lines = Vec::new();
-    for f in &a.transfers_outside_eea {
+    for f in flows(c, a) {
         for t in &f.transfers {
             lines.push(format!("{}: {}", c.flow_place(f), c.transfer_cover(t)));
         }
@@ -356,23 +420,29 @@ fn transfer_safeguards(c: &Ctx<'_>, a: &ActivityJson) -> String {
     lines.join("\n")
 }
 
-fn retention(c: &Ctx<'_>, a: &ActivityJson) -> String {
-    let all: Vec<&str> = a.data_categories.iter().map(|x| x.id).collect();
+fn retention(c: &Ctx<'_>, a: &Activity) -> String {
+    let all: Vec<&str> = a
+        .data_categories
+        .value
+        .iter()
+        .map(|x| x.value.as_str())
+        .collect();
     a.retention
         .iter()
         .map(|r| {
-            let mut s = match (&r.period, &r.from) {
+            let period = r.period.as_ref().map(|p| p.value.text.as_str());
+            let mut s = match (period, text(&r.from)) {
                 (Some(p), Some(from)) => format!("{p} from {}", clean(from)),
                 (Some(p), None) => p.to_string(),
                 (None, Some(from)) => format!("No period given (from: {})", clean(from)),
                 (None, None) => "No period given".to_string(),
             };
-            let cats: Vec<&str> = r.data_categories.to_vec();
+            let cats = r.categories(a);
             if cats != all {
-                let names: Vec<&str> = cats.iter().map(|id| c.category_name(id)).collect();
+                let names: Vec<&str> = cats.iter().map(|id| c.category(id, false).name).collect();
                 s.push_str(&format!(" ({})", names.join(", ")));
             }
-            if let Some(n) = &r.note {
+            if let Some(n) = text(&r.note) {
                 s.push_str(". ");
                 s.push_str(&clean(n));
             }
@@ -382,18 +452,18 @@ fn retention(c: &Ctx<'_>, a: &ActivityJson) -> String {
         .join("\n")
 }
 
-fn measures(c: &Ctx<'_>, a: &ActivityJson) -> String {
-    a.measures
-        .iter()
-        .map(|m| {
-            let mut s = m.name.to_string();
-            if let Some(k) = m.kind {
+fn measures(c: &Ctx<'_>, a: &Activity) -> String {
+    items(&a.measures)
+        .map(|id| {
+            let m = c.r.index.measures.get(id.as_str());
+            let mut s = c.measure_name(id).to_string();
+            if let Some(k) = m.and_then(|m| m.kind.as_ref()) {
                 s.push_str(&format!(
                     " ({})",
-                    lower_first(c.tr.label("measure-kind", k.as_str()))
+                    lower_first(c.tr.label("measure-kind", k.value.as_str()))
                 ));
             }
-            if let Some(d) = c.measures.get(m.id).and_then(|x| x.description) {
+            if let Some(d) = m.and_then(|m| text(&m.description)) {
                 s.push_str(": ");
                 s.push_str(&clean(d));
             }
@@ -403,107 +473,120 @@ fn measures(c: &Ctx<'_>, a: &ActivityJson) -> String {
         .join("\n")
 }
 
-fn lawful_basis(c: &Ctx<'_>, a: &ActivityJson) -> String {
-    a.legal_bases
-        .iter()
+fn lawful_basis(c: &Ctx<'_>, a: &Activity) -> String {
+    items(&a.legal_bases)
         .map(|b| c.tr.label("legal-basis", b.as_str()))
         .collect::<Vec<_>>()
         .join("; ")
 }
 
-fn special_condition(c: &Ctx<'_>, a: &ActivityJson) -> String {
+fn special_condition(c: &Ctx<'_>, a: &Activity) -> String {
     a.special_category_condition
-        .map(|x| c.tr.label("special-condition", x.as_str()).to_string())
+        .as_ref()
+        .map(|x| {
+            c.tr.label("special-condition", x.value.as_str())
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
-fn legitimate_interest(_: &Ctx<'_>, a: &ActivityJson) -> String {
-    a.legitimate_interest.map(clean).unwrap_or_default()
+fn legitimate_interest(_: &Ctx<'_>, a: &Activity) -> String {
+    text(&a.legitimate_interest).map(clean).unwrap_or_default()
 }
 
-fn automated_decisions(_: &Ctx<'_>, a: &ActivityJson) -> String {
-    let mut s = yes_no(a.automated_decision_making).to_string();
-    if let Some(n) = &a.automated_decision_note {
+fn automated_decisions(_: &Ctx<'_>, a: &Activity) -> String {
+    let made = a
+        .automated_decision_making
+        .as_ref()
+        .is_some_and(|b| b.value);
+    let mut s = yes_no(made).to_string();
+    if let Some(n) = text(&a.automated_decision_note) {
         s.push_str(": ");
         s.push_str(&clean(n));
     }
     s
 }
 
-fn sources(_: &Ctx<'_>, a: &ActivityJson) -> String {
-    a.sources.join("; ")
+fn sources(_: &Ctx<'_>, a: &Activity) -> String {
+    items(&a.sources)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The systems the activity names, then where each processor stores or
 /// accesses the data.
-fn location(c: &Ctx<'_>, a: &ActivityJson) -> String {
+fn location(c: &Ctx<'_>, a: &Activity) -> String {
     let mut lines = Vec::new();
-    if !a.systems.is_empty() {
-        lines.push(a.systems.join("; "));
+    let systems: Vec<&str> = items(&a.systems).map(String::as_str).collect();
+    if !systems.is_empty() {
+        lines.push(systems.join("; "));
     }
-    for p in &a.processors {
-        let names: Vec<String> = p.locations.iter().map(|l| country(&plain(l))).collect();
-        lines.push(format!("{}: {}", c.processor_name(p.id), names.join(", ")));
+    for p in c.processors(a) {
+        let names: Vec<String> = p.locations().iter().map(|l| country(&l.value)).collect();
+        lines.push(format!("{}: {}", p.name.value, names.join(", ")));
     }
     lines.join("\n")
 }
 
-fn dpia_required(_: &Ctx<'_>, a: &ActivityJson) -> String {
+fn dpia_required(_: &Ctx<'_>, a: &Activity) -> String {
     a.dpia
         .as_ref()
-        .and_then(|d| d.required)
-        .map(|b| yes_no(b).to_string())
+        .and_then(|d| d.required.as_ref())
+        .map(|b| yes_no(b.value).to_string())
         .unwrap_or_default()
 }
 
-fn dpia_progress(_: &Ctx<'_>, a: &ActivityJson) -> String {
+fn dpia_progress(_: &Ctx<'_>, a: &Activity) -> String {
     let Some(d) = &a.dpia else {
         return String::new();
     };
     let mut parts = Vec::new();
-    match (&d.completed, d.required) {
-        (Some(c), _) => parts.push(format!("Completed {}", plain(c))),
+    match (&d.completed, d.required.as_ref().map(|b| b.value)) {
+        (Some(c), _) => parts.push(format!("Completed {}", c.value)),
         (None, Some(true)) => parts.push("Not completed".to_string()),
         _ => {}
     }
-    if let Some(n) = &d.note {
+    if let Some(n) = text(&d.note) {
         parts.push(clean(n));
     }
     parts.join(". ")
 }
 
-fn dpia_link(_: &Ctx<'_>, a: &ActivityJson) -> String {
+fn dpia_link(_: &Ctx<'_>, a: &Activity) -> String {
     a.dpia
         .as_ref()
-        .and_then(|d| d.reference)
+        .and_then(|d| text(&d.reference))
         .map(clean)
         .unwrap_or_default()
 }
 
 /// The DPA 2018 Schedule 1 block concerns special category and criminal
 /// offence data: its Art. 6 column is filled only for such activities.
-fn schedule1_lawful_basis(c: &Ctx<'_>, a: &ActivityJson) -> String {
-    if a.data_categories.iter().any(|d| d.special || d.criminal) {
+fn schedule1_lawful_basis(c: &Ctx<'_>, a: &Activity) -> String {
+    let sensitive = a.data_categories.value.iter().any(|d| {
+        let d = c.category(&d.value, false);
+        d.special || d.criminal
+    });
+    if sensitive {
         lawful_basis(c, a)
     } else {
         String::new()
     }
 }
 
-fn controllers(_: &Ctx<'_>, a: &ActivityJson) -> String {
-    a.controllers
-        .iter()
+fn controllers(_: &Ctx<'_>, a: &Activity) -> String {
+    items(&a.controllers)
         .map(|s| clean(s))
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-fn sub_processors(c: &Ctx<'_>, a: &ActivityJson) -> String {
-    a.processors
-        .iter()
+fn sub_processors(c: &Ctx<'_>, a: &Activity) -> String {
+    c.processors(a)
         .map(|p| {
-            let mut s = format!("{} ({})", p.name, processor_place(p));
-            if let Some(contact) = c.processors.get(p.id).and_then(|f| f.contact) {
+            let mut s = format!("{} ({})", p.name.value, processor_place(p));
+            if let Some(contact) = text(&p.contact) {
                 s.push_str(", ");
                 s.push_str(&clean(contact));
             }
@@ -513,11 +596,7 @@ fn sub_processors(c: &Ctx<'_>, a: &ActivityJson) -> String {
         .join("\n")
 }
 
-const fn col(
-    header: &'static str,
-    width: f64,
-    cell: fn(&Ctx<'_>, &ActivityJson) -> String,
-) -> Column {
+const fn col(header: &'static str, width: f64, cell: fn(&Ctx<'_>, &Activity) -> String) -> Column {
     Column {
         header,
         width,
@@ -645,29 +724,27 @@ pub fn headers(record: Record) -> Vec<&'static str> {
 }
 
 /// One row of cells per activity of the record, in the register's order.
-pub fn rows(register: &RegisterJson, record: Record) -> Vec<Vec<String>> {
-    let ctx = Ctx::new(register);
+pub fn rows<'r>(r: &'r Register<'r>, record: Record) -> impl Iterator<Item = Vec<String>> + 'r {
+    let ctx = Ctx::new(r);
     record
-        .activities(register)
-        .iter()
-        .map(|a| record.columns().iter().map(|c| (c.cell)(&ctx, a)).collect())
-        .collect()
+        .activities(r)
+        .map(move |a| record.columns().iter().map(|c| (c.cell)(&ctx, a)).collect())
 }
 
 /// The contact block of the ICO template's rows 1-6 (Art. 30(1)(a),
 /// 30(2)(a)): a header row, then the organisation, its DPO and its
 /// representative, each with name, address, email and telephone.
-pub fn contact_block(register: &RegisterJson) -> Vec<[String; 5]> {
+pub fn contact_block(r: &Register) -> Vec<[String; 5]> {
     let role = match (
-        register.controller_record.activities.is_empty(),
-        register.processor_record.activities.is_empty(),
+        r.controller_activities().next().is_none(),
+        r.processor_activities().next().is_none(),
     ) {
         (false, false) => "Controller and processor",
         (true, false) => "Processor",
         _ => "Controller",
     };
-    let opt = |s: &Option<&str>| s.as_deref().map(clean).unwrap_or_default();
-    let contact = |label: &str, c: Option<&ContactJson>| -> [String; 5] {
+    let opt = |s: &Text| text(s).map(clean).unwrap_or_default();
+    let contact = |label: &str, c: Option<&crate::model::Contact>| -> [String; 5] {
         match c {
             Some(c) => [
                 label.to_string(),
@@ -685,7 +762,7 @@ pub fn contact_block(register: &RegisterJson) -> Vec<[String; 5]> {
             ],
         }
     };
-    let org = register.organisation.as_ref();
+    let org = r.reg.organisation.as_ref();
     vec![
         [
             String::new(),
@@ -697,7 +774,7 @@ pub fn contact_block(register: &RegisterJson) -> Vec<[String; 5]> {
         match org {
             Some(o) => [
                 role.to_string(),
-                clean(o.name),
+                clean(&o.name.value),
                 opt(&o.address),
                 opt(&o.email),
                 opt(&o.phone),
@@ -721,36 +798,33 @@ pub fn contact_block(register: &RegisterJson) -> Vec<[String; 5]> {
 /// Further facts about the organisation and the record, as label/value
 /// pairs (for the XLSX "Organisation" sheet, below the contact block).
 /// Pairs the registry leaves empty are left out.
-pub fn organisation_details(register: &RegisterJson) -> Vec<(&'static str, String)> {
+pub fn organisation_details(r: &Register) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    if let Some(o) = &register.organisation {
-        let mut push = |label: &'static str, v: &Option<&str>| {
-            if let Some(v) = v {
+    if let Some(o) = &r.reg.organisation {
+        let mut push = |label: &'static str, v: &Text| {
+            if let Some(v) = text(v) {
                 out.push((label, clean(v)));
             }
         };
         push("Trading name", &o.trading_name);
         push("Registration", &o.registration);
         push("Website", &o.website);
-        out.push(("Country of main establishment", country(&plain(&o.country))));
-        if let Some(s) = &o.supervisory_authority {
+        out.push(("Country of main establishment", country(&o.country.value)));
+        if let Some(s) = text(&o.supervisory_authority) {
             out.push(("Supervisory authority", clean(s)));
         }
     }
-    out.push(("Record as of", plain(&register.as_of)));
+    out.push(("Record as of", r.as_of.to_string()));
     out.push((
         "Generated by",
         format!(
-            "{} {} (JSON register schema {})",
-            register.generator.name, register.generator.version, register.schema_version
+            "ropa {} (JSON register schema {SCHEMA_VERSION})",
+            env!("CARGO_PKG_VERSION")
         ),
     ));
     out
 }
 
-/// The CSV of one record: the header row (row 1), then one row per
-/// activity. RFC 4180: CRLF between records, fields quoted where they hold
-/// a comma, a double quote or a line break.
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab,
 /// carriage return first) gets a leading `'`, the OWASP advice against CSV
 /// injection: registry text must never execute in a DPO's spreadsheet.
@@ -762,18 +836,20 @@ pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-pub fn csv(register: &RegisterJson, record: Record) -> Result<Vec<u8>, String> {
+/// Writes the CSV of one record: the header row (row 1), then one row per
+/// activity, each made just before it is written. RFC 4180: CRLF between
+/// records, fields quoted where they hold a comma, a double quote or a
+/// line break.
+pub fn write_csv<W: std::io::Write>(r: &Register, record: Record, w: W) -> std::io::Result<()> {
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let err = |e: ::csv::Error| format!("cannot write the CSV: {e}");
-    w.write_record(headers(record)).map_err(err)?;
-    for row in rows(register, record) {
-        w.write_record(row.iter().map(|cell| neutralise_formula(cell).into_owned()))
-            .map_err(err)?;
+        .buffer_capacity(1 << 20)
+        .from_writer(w);
+    w.write_record(headers(record))?;
+    for row in rows(r, record) {
+        w.write_record(row.iter().map(|cell| neutralise_formula(cell).into_owned()))?;
     }
-    w.into_inner()
-        .map_err(|e| format!("cannot write the CSV: {}", e.error()))
+    w.flush()
 }
 
 #[cfg(test)]

@@ -1082,8 +1082,8 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The register of `r` as a value (the JSON, CSV, XLSX and DPV exports all
-/// start from it).
+/// The register of `r` as a value, built whole (the other exports read the
+/// linked register itself; this is for comparing with [`write_json`]).
 pub fn register<'a>(r: &'a Register<'a>) -> RegisterJson<'a> {
     let b = Builder { r };
     b.build(|controller| {

@@ -11,7 +11,7 @@ use rust_xlsxwriter::{
 };
 
 use super::ico::{self, Record};
-use super::json::RegisterJson;
+use crate::link::Register;
 
 /// Excel's limit on the length of a cell, in UTF-16 code units.
 const CELL_LIMIT: usize = 32_767;
@@ -20,7 +20,9 @@ const TRUNCATED: &str =
 
 /// `text`, cut to fit in one Excel cell with a note saying so.
 fn fit(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.encode_utf16().count() <= CELL_LIMIT {
+    // A character takes no more UTF-16 units than UTF-8 bytes: most cells
+    // are known to fit without counting.
+    if text.len() <= CELL_LIMIT || text.encode_utf16().count() <= CELL_LIMIT {
         return text.into();
     }
     let budget = CELL_LIMIT - TRUNCATED.encode_utf16().count();
@@ -58,7 +60,7 @@ fn formats() -> Formats {
 
 fn record_sheet(
     sheet: &mut Worksheet,
-    register: &RegisterJson,
+    register: &Register,
     record: Record,
     f: &Formats,
 ) -> Result<(), XlsxError> {
@@ -70,22 +72,28 @@ fn record_sheet(
         sheet.write_string_with_format(0, col, c.header, &f.header)?;
     }
     sheet.set_row_height(0, 75)?;
-    let rows = ico::rows(register, record);
-    for (r, row) in rows.iter().enumerate() {
+    let mut rows = 0;
+    for (r, row) in ico::rows(register, record).enumerate() {
         let r = r as u32 + 1;
-        for (i, text) in row.iter().enumerate() {
-            sheet.write_string_with_format(r, i as u16, fit(text), &f.cell)?;
+        for (i, text) in row.into_iter().enumerate() {
+            // The cell's own string is handed over when it fits, not copied.
+            let text = match fit(&text) {
+                std::borrow::Cow::Borrowed(_) => text,
+                std::borrow::Cow::Owned(cut) => cut,
+            };
+            sheet.write_string_with_format(r, i as u16, text, &f.cell)?;
         }
+        rows = r;
     }
     // Header row and the first column stay in view.
     sheet.set_freeze_panes(1, 1)?;
-    sheet.autofilter(0, 0, rows.len() as u32, columns.len() as u16 - 1)?;
+    sheet.autofilter(0, 0, rows, columns.len() as u16 - 1)?;
     Ok(())
 }
 
 fn organisation_sheet(
     sheet: &mut Worksheet,
-    register: &RegisterJson,
+    register: &Register,
     f: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_name("Organisation")?;
@@ -113,41 +121,37 @@ fn organisation_sheet(
     Ok(())
 }
 
-/// The as-of date (`YYYY-MM-DD`) as the document's creation date.
-fn creation_date(register: &RegisterJson) -> Result<ExcelDateTime, String> {
-    let as_of = serde_json::to_value(register.as_of)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    let part = |r: std::ops::Range<usize>| as_of.get(r).and_then(|s| s.parse::<u16>().ok());
-    let (Some(y), Some(m), Some(d)) = (part(0..4), part(5..7), part(8..10)) else {
-        return Err(format!(
-            "the register's as-of date `{as_of}` is not YYYY-MM-DD"
-        ));
-    };
-    ExcelDateTime::from_ymd(y, m as u8, d as u8).map_err(|e| e.to_string())
+/// The as-of date as the document's creation date.
+fn creation_date(register: &Register) -> Result<ExcelDateTime, XlsxError> {
+    let d = register.as_of;
+    // A registry date has a year from 1 to 9999.
+    let year = u16::try_from(d.year).unwrap_or(0);
+    // Wrapped as before this read the register's date text, so a date
+    // Excel cannot hold (before 1900) keeps its message.
+    ExcelDateTime::from_ymd(year, d.month, d.day)
+        .map_err(|e| XlsxError::ParameterError(e.to_string()))
 }
 
-fn build(register: &RegisterJson) -> Result<Vec<u8>, XlsxError> {
+fn build(register: &Register) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let f = formats();
     record_sheet(wb.add_worksheet(), register, Record::Controller, &f)?;
     record_sheet(wb.add_worksheet(), register, Record::Processor, &f)?;
     organisation_sheet(wb.add_worksheet(), register, &f)?;
-    let created = creation_date(register).map_err(XlsxError::ParameterError)?;
+    let created = creation_date(register)?;
     let mut props = DocProperties::new()
         .set_title("Record of processing activities (GDPR Art. 30)")
         .set_subject("ICO documentation template layout, exported by ropa")
         .set_creation_datetime(&created);
-    if let Some(o) = &register.organisation {
-        props = props.set_company(o.name).set_author(o.name);
+    if let Some(o) = &register.reg.organisation {
+        props = props.set_company(&o.name.value).set_author(&o.name.value);
     }
     wb.set_properties(&props);
     wb.save_to_buffer()
 }
 
 /// The workbook: "Controller", "Processor" and "Organisation" sheets.
-pub fn workbook(register: &RegisterJson) -> Result<Vec<u8>, String> {
+pub fn workbook(register: &Register) -> Result<Vec<u8>, String> {
     build(register).map_err(|e| format!("cannot write the spreadsheet: {e}"))
 }
 

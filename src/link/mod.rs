@@ -433,6 +433,21 @@ impl<'a> Register<'a> {
             .unwrap_or_else(|| self.judge(&t.to.value, &t.country.value))
     }
 
+    /// The transfers the activity's data goes through: those it lists
+    /// (that exist) and those covering its flows, by id, each once. The
+    /// reverse of `activities_by_transfer`, read from the same two sources.
+    pub fn transfers_of(&self, a: &'a Activity) -> Vec<&'a Transfer> {
+        let listed = ids(&a.transfers).filter_map(|id| self.index.transfers.get(id).copied());
+        let covering = self
+            .flows_of_activity(a)
+            .iter()
+            .flat_map(|f| f.transfers.iter().copied());
+        let mut out: Vec<&'a Transfer> = listed.chain(covering).collect();
+        out.sort_unstable_by(|x, y| x.id.cmp(&y.id));
+        out.dedup_by(|x, y| x.id == y.id);
+        out
+    }
+
     /// The flows of activity `a` out of the EEA.
     pub fn flows_of_activity(&self, a: &Activity) -> &[Arc<Flow<'a>>] {
         self.flows.get(a.id.as_str()).map_or(&[], |v| v.as_slice())
