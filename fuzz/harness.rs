@@ -32,10 +32,10 @@ fn as_of() -> Date {
 }
 
 /// Checks a registry and renders its diagnostics in every format; when it
-/// has no errors, resolves it and makes every export in memory.
+/// has no errors, makes every export of its linked register in memory.
 fn check_and_export(files: Vec<(String, Vec<u8>)>) {
-    let mut loaded = load_files(files);
-    let checked = check(&mut loaded, as_of(), false);
+    let loaded = load_files(files);
+    let checked = check(&loaded, as_of(), false);
     let _ = render_human(&checked.diagnostics, checked.sources, false);
     let _ = render_human(&checked.diagnostics, checked.sources, true);
     let json = render_json(&checked.diagnostics, checked.sources);

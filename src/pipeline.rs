@@ -47,11 +47,11 @@ impl<'a> Checked<'a> {
 /// Links and validates a loaded registry (from disk with [`load::load`],
 /// or from memory with [`load::load_files`]), judged at `as_of` with the
 /// registry's own adequacy list or the bundled one. With
-/// `deny_warnings`, warnings become errors. The load diagnostics move
-/// into the result.
-pub fn check<'a>(loaded: &'a mut Loaded, as_of: Date, deny_warnings: bool) -> Checked<'a> {
-    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    let loaded: &'a Loaded = loaded;
+/// `deny_warnings`, warnings become errors. The load diagnostics are
+/// copied into the result with the rules' (few, on any registry worth
+/// building).
+pub fn check(loaded: &Loaded, as_of: Date, deny_warnings: bool) -> Checked<'_> {
+    let mut diagnostics = loaded.diagnostics.clone();
     let adequacy = loaded
         .registry
         .adequacy
@@ -110,8 +110,8 @@ pub fn with_checked<R>(
     deny_warnings: bool,
     then: impl FnOnce(&Checked) -> R,
 ) -> Result<R, LoadError> {
-    let mut loaded = timed("load", || load::load(registry))?;
-    let checked = check(&mut loaded, as_of, deny_warnings);
+    let loaded = timed("load", || load::load(registry))?;
+    let checked = check(&loaded, as_of, deny_warnings);
     Ok(then(&checked))
 }
 
@@ -156,8 +156,8 @@ pub fn build(
     site: &SiteOptions,
     on_checked: impl FnOnce(&Checked),
 ) -> Result<Built, LoadError> {
-    let mut loaded = timed("load", || load::load(registry))?;
-    let mut checked = check(&mut loaded, as_of, deny_warnings);
+    let loaded = timed("load", || load::load(registry))?;
+    let mut checked = check(&loaded, as_of, deny_warnings);
     on_checked(&checked);
     let built = if checked.has_errors() {
         Built::RegistryHasErrors {

@@ -25,10 +25,10 @@ fn in_memory_registry_checks_like_the_same_files_on_disk() {
         "tests/fixtures/warnings-only",
     ] {
         let root = manifest.join(reg);
-        let mut on_disk = load(&root).unwrap();
-        let disk = check(&mut on_disk, as_of, false);
-        let mut in_memory = load_files(files_of(&root));
-        let memory = check(&mut in_memory, as_of, false);
+        let on_disk = load(&root).unwrap();
+        let disk = check(&on_disk, as_of, false);
+        let in_memory = load_files(files_of(&root));
+        let memory = check(&in_memory, as_of, false);
         assert_eq!(
             render_json(&memory.diagnostics, memory.sources),
             render_json(&disk.diagnostics, disk.sources),
@@ -55,8 +55,8 @@ fn in_memory_paths_are_classified_like_paths_on_disk() {
         ("other/x.toml".to_string(), b"".to_vec()),
         ("organisation.toml".to_string(), b"\xff\xfe".to_vec()),
     ];
-    let mut loaded = load_files(files);
-    let checked = check(&mut loaded, as_of, false);
+    let loaded = load_files(files);
+    let checked = check(&loaded, as_of, false);
     let json = render_json(&checked.diagnostics, checked.sources);
     // A misspelt folder gets the did-you-mean help, as on disk.
     assert!(

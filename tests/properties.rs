@@ -674,7 +674,7 @@ proptest! {
 }
 
 // Regression (fixed): a `SOURCE_DATE_EPOCH` that is not UTF-8 was silently ignored:
-// `default_as_of` (src/check.rs) matches `std::env::var`, whose
+// `default_as_of` (src/pipeline.rs) matches `std::env::var`, whose
 // `Err(NotUnicode)` is treated like "not set", so today's date is used.
 // Input: SOURCE_DATE_EPOCH=b"17\xff". Expected: exit 2, like every other
 // malformed value (the reproducible-builds spec: a malformed value SHOULD

@@ -1748,6 +1748,26 @@ fn out_inside_the_registry_is_refused_by_build_and_export_alike() {
         &tree(dir.path()),
         "export --out inside the registry",
     );
+    // The schema needs no registry, but is not written into one either.
+    let run = run_in(
+        &manifest_dir(),
+        &[
+            "export",
+            "--format",
+            "json-schema",
+            "--registry",
+            reg_arg,
+            "--out",
+            json.to_str().unwrap(),
+        ],
+    );
+    run.assert_exit(2);
+    assert_eq!(run.stderr, refusal(&json));
+    assert_same_tree(
+        &before,
+        &tree(dir.path()),
+        "export --format json-schema --out inside the registry",
+    );
 
     // Relative spellings, from the registry's parent: the path as given.
     let run = run_in(

@@ -64,10 +64,6 @@ pub fn run(
     if compact && !matches!(format, ExportFormat::Json) {
         return fail("--compact applies to --format json only");
     }
-    // The schema describes the format, not a registry: nothing to check.
-    if let ExportFormat::JsonSchema = format {
-        return emit(out.as_deref(), json::schema().as_bytes());
-    }
     // A link is written through (see `write_atomic_with`): messages name
     // the file it points to.
     let out = out.map(|p| follow_links(&p));
@@ -75,6 +71,10 @@ pub fn run(
         && let Err(refused) = ensure_outside_registry(path, &common.registry)
     {
         return fail(refused);
+    }
+    // The schema describes the format, not a registry: nothing to check.
+    if let ExportFormat::JsonSchema = format {
+        return emit(out.as_deref(), json::schema().as_bytes());
     }
     with_checked(&common, |checked| {
         export(checked, format, out.as_deref(), record, compact)

@@ -219,8 +219,8 @@ fn render_clipped(d: &Diagnostic, p: &Label, sources: &SourceMap) -> String {
     let we = floor_char(text, (ws + MAX_QUOTED_CHARS).min(le));
     let lead = if ws > ls { "…" } else { "" };
     let tail = if we < le { "…" } else { "" };
-    // Tabs become spaces (codespan shows them as spaces too), one each, so
-    // the caret still sits under its character.
+    // A tab becomes one space, so the caret (counted in characters) still
+    // sits under its character whatever the terminal's tab width.
     let window = text[ws..we].replace('\t', " ");
     let caret_at = lead.chars().count()
         + text[ws..floor_char(text, p.span.start.max(ws))]

@@ -94,15 +94,16 @@ impl Kind {
 /// in the report's header, never a difference in content.
 pub const HEADER: [&str; 4] = ["$schema", "schema_version", "generator", "as_of"];
 
-/// The arrays of entities keyed by `id`.
-const LISTS: [(&str, Kind); 7] = [
-    ("processors", Kind::Entry(EntryKind::Processor)),
-    ("recipients", Kind::Entry(EntryKind::Recipient)),
-    ("transfers", Kind::Entry(EntryKind::Transfer)),
-    ("safeguards", Kind::Entry(EntryKind::Safeguard)),
-    ("data_subjects", Kind::DataSubjects),
-    ("data_categories", Kind::DataCategories),
-    ("measures", Kind::Measures),
+/// The arrays of entities keyed by `id` (their register key is
+/// [`Kind::key`]); activities sit in the two records instead.
+const LISTS: [Kind; 7] = [
+    Kind::Entry(EntryKind::Processor),
+    Kind::Entry(EntryKind::Recipient),
+    Kind::Entry(EntryKind::Transfer),
+    Kind::Entry(EntryKind::Safeguard),
+    Kind::DataSubjects,
+    Kind::DataCategories,
+    Kind::Measures,
 ];
 
 const RECORDS: [&str; 2] = ["controller_record", "processor_record"];
@@ -250,7 +251,8 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
             }
         }
     }
-    for (key, kind) in LISTS {
+    for kind in LISTS {
+        let key = kind.key();
         add_list(kind, key, root.get(key))?;
     }
 
@@ -282,7 +284,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
     for (key, v) in &root {
         let known = HEADER.contains(&key.as_str())
             || RECORDS.contains(&key.as_str())
-            || LISTS.iter().any(|(k, _)| k == key)
+            || LISTS.iter().any(|k| k.key() == key)
             || key == "organisation"
             || key == "adequacy";
         if !known {
@@ -325,9 +327,11 @@ fn derived(kind: Kind) -> &'static [&'static str] {
     }
 }
 
-/// References to other entities (an object with an `id`, or an array of
-/// them): compared by id only, as sets; the entity's own fields are compared
-/// in its own kind.
+/// The fields the JSON register writes as references to other entities (an
+/// object with an `id`, or an array of them): compared by id only, as
+/// sets; the entity's own fields are compared in its own kind. This is the
+/// register's shape, not the registry's references (a transfer's
+/// `data_categories` are plain ids there, compared in order).
 fn references(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Entry(EntryKind::Activity) => &[

@@ -869,7 +869,7 @@ mod tests {
                     a.transfers = None;
                 }
             }
-            let checked = crate::pipeline::check(&mut loaded, as_of, false);
+            let checked = crate::pipeline::check(&loaded, as_of, false);
             let r = &checked.register;
             let mut out = Vec::new();
             write_jsonld(r, &mut out).expect("writes");

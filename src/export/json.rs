@@ -1172,8 +1172,8 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         for registry in ["registry", "examples/alutech", "tests/fixtures/valid-saas"] {
             let as_of = Date::parse("2026-11-24").expect("a date");
-            let mut loaded = crate::load::load(&root.join(registry)).expect("loads");
-            let checked = crate::pipeline::check(&mut loaded, as_of, false);
+            let loaded = crate::load::load(&root.join(registry)).expect("loads");
+            let checked = crate::pipeline::check(&loaded, as_of, false);
             let r = &checked.register;
             let built = register(r);
             assert!(!built.controller_record.activities.is_empty(), "{registry}");

@@ -221,11 +221,12 @@ impl<'a> Register<'a> {
         };
         for t in reg.transfers.values() {
             for x in t.references() {
-                let map = match x.field.kind {
-                    RefKind::Party => &mut r.transfers_to,
-                    RefKind::Processor => &mut r.transfers_via,
-                    RefKind::Safeguard => &mut r.transfers_by_safeguard,
-                    RefKind::Measure => &mut r.transfers_by_measure,
+                // By field: each back-link is about one declared field.
+                let map = match x.field.key {
+                    "to" => &mut r.transfers_to,
+                    "via" => &mut r.transfers_via,
+                    "safeguard" => &mut r.transfers_by_safeguard,
+                    "supplementary_measures" => &mut r.transfers_by_measure,
                     _ => continue,
                 };
                 push(map, &x.id.value, &**t);
@@ -238,7 +239,9 @@ impl<'a> Register<'a> {
         }
         for p in reg.processors.values() {
             for s in p.references() {
-                push(&mut r.parents, &s.id.value, &**p);
+                if s.field.key == "sub_processors" {
+                    push(&mut r.parents, &s.id.value, &**p);
+                }
             }
             for place in p.places() {
                 r.countries

@@ -25,11 +25,12 @@ pub use decode::{is_valid_id, suggest_id};
 /// entry is anywhere near it, and it keeps memory bounded on absurd input.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-const ROOT_FILES: [&str; 4] = [
-    "organisation.toml",
-    "categories.toml",
-    "measures.toml",
-    "adequacy.toml",
+/// The files at the registry's top level, and what each holds.
+const ROOT_FILES: [(&str, Kind); 4] = [
+    ("organisation.toml", Kind::Organisation),
+    ("categories.toml", Kind::Categories),
+    ("measures.toml", Kind::Measures),
+    ("adequacy.toml", Kind::Adequacy),
 ];
 
 /// The command could not read the registry at all (exit status 2).
@@ -79,13 +80,10 @@ enum Kind {
 
 impl Kind {
     fn of_root_file(name: &str) -> Option<Kind> {
-        Some(match name {
-            "organisation.toml" => Kind::Organisation,
-            "categories.toml" => Kind::Categories,
-            "measures.toml" => Kind::Measures,
-            "adequacy.toml" => Kind::Adequacy,
-            _ => return None,
-        })
+        ROOT_FILES
+            .into_iter()
+            .find(|(file, _)| *file == name)
+            .map(|(_, kind)| kind)
     }
 }
 
@@ -272,11 +270,12 @@ fn classify(rel: &str) -> Result<(Kind, String), Box<Diagnostic>> {
         match Kind::of_root_file(name) {
             Some(k) => k,
             None => {
-                let help = match did_you_mean(name, ROOT_FILES) {
+                let names = ROOT_FILES.map(|(file, _)| file);
+                let help = match did_you_mean(name, names) {
                     Some(m) => format!("did you mean `{m}`?"),
                     None => format!(
                         "the registry's top level holds only {}; entries go in {}",
-                        ROOT_FILES.join(", "),
+                        names.join(", "),
                         entry_folders()
                     ),
                 };
@@ -740,13 +739,9 @@ fn assemble(
     }
 }
 
-/// Parses an adequacy list from text (a test's, or the bundled one: see
-/// [`bundled_adequacy`]). A list without `eea` takes the bundled EEA.
-pub fn parse_adequacy(text: &str, origin: &str) -> Result<AdequacyList, Vec<String>> {
-    parse_adequacy_with(text, origin, Some(&bundled_adequacy().eea))
-}
-
-fn parse_adequacy_with(
+/// Decodes an adequacy list from text. A list without `eea` takes
+/// `default_eea`; with none, `eea` is required.
+fn parse_adequacy(
     text: &str,
     origin: &str,
     default_eea: Option<&std::collections::BTreeSet<String>>,
@@ -772,7 +767,7 @@ fn parse_adequacy_with(
 pub fn bundled_adequacy() -> &'static AdequacyList {
     static LIST: std::sync::OnceLock<AdequacyList> = std::sync::OnceLock::new();
     LIST.get_or_init(|| {
-        parse_adequacy_with(crate::reference::BUNDLED_ADEQUACY, "bundled", None)
+        parse_adequacy(crate::reference::BUNDLED_ADEQUACY, "bundled", None)
             .unwrap_or_else(|errs| panic!("the bundled adequacy.toml is invalid: {errs:?}"))
     })
 }

@@ -341,7 +341,6 @@ fn process_alive(pid: &str) -> bool {
 }
 
 #[cfg(target_os = "linux")]
-#[allow(unsafe_code, reason = "renameat2 has no safe binding in libc")]
 fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
     renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)

@@ -33,18 +33,22 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             let Some(first) = f.chain.first() else {
                 // A recipient's own country: the diagnostic points at the
                 // activity's first mention of the recipient.
-                let Some(r) = a
-                    .recipients
-                    .iter()
-                    .flat_map(|l| l.value.iter())
-                    .find(|r| r.value == f.party)
-                else {
+                // The link made this flow from these very facts: a miss
+                // here is a bug in one of the two, not in the registry.
+                let (Some(r), Some(rec)) = (
+                    a.recipients
+                        .iter()
+                        .flat_map(|l| l.value.iter())
+                        .find(|r| r.value == f.party),
+                    cx.link.index.recipients.get(f.party),
+                ) else {
+                    debug_assert!(false, "a recipient flow the activity does not name");
                     continue;
                 };
-                let Some(rec) = cx.link.index.recipients.get(f.party) else {
+                let Some(c) = &rec.country else {
+                    debug_assert!(false, "a recipient flow without a country");
                     continue;
                 };
-                let Some(c) = &rec.country else { continue };
                 let cname = country_name(f.country).unwrap_or(f.country);
                 out.push(
                     Diagnostic::at(
@@ -73,6 +77,7 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .flat_map(|l| l.value.iter())
                 .find(|p| p.value == *first)
             else {
+                debug_assert!(false, "a flow from a processor the activity does not name");
                 continue;
             };
             let cname = country_name(f.country).unwrap_or(f.country);

@@ -11,7 +11,7 @@ mod transfers;
 
 use crate::diag::{Diagnostic, SourceMap};
 use crate::link::Register;
-use crate::model::{AdequacyList, Date, Registry};
+use crate::model::{Date, Registry};
 
 /// What every rule reads: the linked register (its verdicts, flows and
 /// back-links) and the files, for positions.
@@ -19,7 +19,6 @@ pub struct Ctx<'a> {
     pub link: &'a Register<'a>,
     pub reg: &'a Registry,
     pub sources: &'a SourceMap,
-    pub adequacy: &'a AdequacyList,
     pub as_of: Date,
 }
 
@@ -29,7 +28,6 @@ pub fn validate(link: &Register, sources: &SourceMap) -> Vec<Diagnostic> {
         link,
         reg: link.reg,
         sources,
-        adequacy: link.adequacy,
         as_of: link.as_of,
     };
     // The rule families are independent: they run in parallel, each into

@@ -58,8 +58,8 @@ fn codes(files: &[(&str, &str)]) -> Vec<String> {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
     }
-    let mut loaded = crate::load::load(dir.path()).unwrap();
-    let checked = check(&mut loaded, as_of(), false);
+    let loaded = crate::load::load(dir.path()).unwrap();
+    let checked = check(&loaded, as_of(), false);
     checked
         .diagnostics
         .iter()
@@ -426,8 +426,8 @@ fn coverage_names_the_chain() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, t).unwrap();
     }
-    let mut loaded = crate::load::load(dir.path()).unwrap();
-    let checked = check(&mut loaded, as_of(), false);
+    let loaded = crate::load::load(dir.path()).unwrap();
+    let checked = check(&loaded, as_of(), false);
     let d: Vec<_> = checked
         .diagnostics
         .iter()
@@ -516,8 +516,8 @@ fn expired_adequacy_decision_is_not_in_force() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, t).unwrap();
     }
-    let mut loaded = crate::load::load(dir.path()).unwrap();
-    let later = check(&mut loaded, Date::new(2032, 1, 1).unwrap(), false);
+    let loaded = crate::load::load(dir.path()).unwrap();
+    let later = check(&loaded, Date::new(2032, 1, 1).unwrap(), false);
     let d = later
         .diagnostics
         .iter()
