@@ -656,4 +656,57 @@ mod tests {
             assert_eq!(hosts.check(&refused).map(|r| r.status), Some(421));
         }
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_folders_of_killed_previews_are_removed() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let ours = Preview::new(tmp.path()).unwrap();
+        let mode = std::fs::metadata(ours.dir.path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o7777, 0o700);
+        let live = Preview::new(tmp.path()).unwrap();
+        let make = |name: &str| {
+            let dir = tmp.path().join(name);
+            std::fs::create_dir_all(dir.join("site")).unwrap();
+            dir
+        };
+        let dead = make("ropa-serve-Ab3xYz");
+        let legacy_dead = make("ropa-serve-999999999");
+        let legacy_alive = make(&format!("ropa-serve-{}", std::process::id()));
+        let young = make("ropa-serve-young");
+        let other = make("not-ropa");
+        let target = make("target");
+        std::os::unix::fs::symlink(&target, tmp.path().join("ropa-serve-link")).unwrap();
+        let two_minutes_ago = SystemTime::now() - Duration::from_secs(120);
+        for dir in [
+            &dead,
+            &legacy_dead,
+            &legacy_alive,
+            &other,
+            &target,
+            live.dir.path(),
+        ] {
+            let f = std::fs::File::open(dir).unwrap();
+            f.set_modified(two_minutes_ago).unwrap();
+        }
+        remove_stale_previews(tmp.path(), ours.dir.path());
+        assert!(!dead.exists() && !legacy_dead.exists());
+        for kept in [
+            &legacy_alive,
+            &young,
+            &other,
+            live.dir.path(),
+            ours.dir.path(),
+        ] {
+            assert!(kept.is_dir(), "{kept:?} was removed");
+        }
+        assert!(target.join("site").is_dir(), "a link was followed");
+        let path = ours.dir.path().to_path_buf();
+        drop(ours);
+        assert!(!path.exists(), "dropped, the folder is removed");
+    }
 }
