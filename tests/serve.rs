@@ -1,12 +1,17 @@
 //! `ropa serve` end to end (issue 7): start it, fetch pages, change a file
 //! and see the change, break the registry and see the banner; paths outside
-//! the site are refused; it listens on 127.0.0.1.
+//! the site are refused; it listens on 127.0.0.1. Issue 19: it answers only
+//! to its own host names, its folder is private and removed when it is
+//! stopped, and slow clients hold up no one.
 
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -23,12 +28,20 @@ impl Drop for Server {
     }
 }
 
-fn start(registry: &std::path::Path) -> Server {
+/// `ropa serve` on any free port of 127.0.0.1; `tmp` as its `TMPDIR`.
+fn serve_command(registry: &Path, tmp: Option<&Path>) -> Command {
     let mut c = ropa_command();
     c.args(["serve", "--port", "0", "--as-of", AS_OF, "--registry"])
-        .arg(registry)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+        .arg(registry);
+    if let Some(tmp) = tmp {
+        c.env("TMPDIR", tmp);
+    }
+    c
+}
+
+/// Spawns `c` and waits until it says where it listens.
+fn spawn(mut c: Command) -> Server {
+    c.stdout(Stdio::null()).stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -43,6 +56,10 @@ fn start(registry: &std::path::Path) -> Server {
         .recv_timeout(Duration::from_secs(30))
         .expect("ropa serve printed its address");
     Server { child, addr }
+}
+
+fn start(registry: &Path) -> Server {
+    spawn(serve_command(registry, None))
 }
 
 /// A raw GET (the path is sent exactly as given, `..` included).
@@ -188,13 +205,16 @@ fn serve_speaks_plain_http_and_stalled_clients_block_nobody() {
 
     let answer = exchange(
         addr,
-        b"HEAD /processors/crm.html HTTP/1.1\r\nHost: x\r\n\r\n",
+        format!("HEAD /processors/crm.html HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes(),
     );
     assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
     assert!(answer.contains(&format!("Content-Length: {length}\r\n")));
     assert!(answer.ends_with("\r\n\r\n"), "HEAD has no body");
 
-    let answer = exchange(addr, b"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+    let answer = exchange(
+        addr,
+        format!("POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n").as_bytes(),
+    );
     assert!(answer.starts_with("HTTP/1.1 405 "), "{answer}");
     let answer = exchange(addr, b"BLAH\r\n\r\n");
     assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
@@ -219,6 +239,345 @@ fn serve_speaks_plain_http_and_stalled_clients_block_nobody() {
         started.elapsed()
     );
     drop((stalled, half));
+}
+
+/// The status of an answer (0 when there is none).
+fn status_of(answer: &str) -> u16 {
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Issue 19: a page of another site whose name resolves to 127.0.0.1 (DNS
+/// rebinding) sends its own name in `Host`: 421, and nothing of the record.
+#[test]
+fn serve_answers_only_to_its_own_host_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let server = start(&reg);
+    let addr = server.addr.as_str();
+    let port = addr.rsplit(':').next().unwrap();
+    let ask = |host: Option<&str>, path: &str, version: &str| {
+        let host = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
+        exchange(
+            addr,
+            format!("GET {path} {version}\r\n{host}Connection: close\r\n\r\n").as_bytes(),
+        )
+    };
+    let (_, record) = get(addr, "/ropa.json");
+    assert!(record.contains("Pipeline CRM Ltd"), "{record}");
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let answer = ask(Some(&host), "/ropa.json", "HTTP/1.1");
+        assert_eq!(status_of(&answer), 200, "{host}: {answer}");
+    }
+    // HTTP/1.0 need not name a host.
+    assert_eq!(status_of(&ask(None, "/", "HTTP/1.0")), 200);
+    for host in [
+        Some(format!("evil.example:{port}")),
+        Some(format!("localhost.evil.example:{port}")),
+        Some("evil.example".to_string()),
+        Some(format!("localhost:{}", port.parse::<u16>().unwrap() ^ 1)),
+        None,
+    ] {
+        for path in ["/ropa.json", "/", "/__ropa/version"] {
+            let answer = ask(host.as_deref(), path, "HTTP/1.1");
+            assert!(
+                answer.starts_with("HTTP/1.1 421 Misdirected Request\r\n"),
+                "{host:?} {path}: {answer}"
+            );
+            assert!(
+                !answer.contains("Pipeline CRM"),
+                "{host:?} {path}: {answer}"
+            );
+        }
+    }
+}
+
+/// The entries of `dir` whose names start with `ropa-serve-` (or
+/// `.ropa-serve-`).
+fn previews(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("ropa-serve-") || name.starts_with(".ropa-serve-")
+        })
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    out
+}
+
+fn signal(child: &Child, sig: i32) {
+    let pid = i32::try_from(child.id()).unwrap();
+    #[allow(unsafe_code)]
+    // SAFETY: kill(2) takes plain integers and touches no memory of ours.
+    let sent = unsafe { libc::kill(pid, sig) };
+    assert_eq!(sent, 0, "kill {pid}");
+}
+
+fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "ropa serve did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Issue 19: the preview folder has a random name, mode 0700, and is gone
+/// after Ctrl-C (SIGINT) and after SIGTERM. Each run has its own TMPDIR,
+/// so other tests' servers do not count.
+#[test]
+fn preview_folder_is_private_and_removed_on_sigint_and_sigterm() {
+    let reg_dir = tempfile::tempdir().unwrap();
+    let reg = reg_dir.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    for (sig, name) in [(libc::SIGINT, "SIGINT"), (libc::SIGTERM, "SIGTERM")] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut server = spawn(serve_command(&reg, Some(tmp.path())));
+        let (status, _) = get(&server.addr, "/processors/crm.html");
+        assert_eq!(status, 200);
+        let found = previews(tmp.path());
+        assert_eq!(found.len(), 1, "{found:?}");
+        let folder = &found[0];
+        let pid = server.child.id().to_string();
+        assert!(
+            !folder
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .ends_with(&pid),
+            "the name is not the pid: {folder:?}"
+        );
+        let meta = std::fs::symlink_metadata(folder).unwrap();
+        assert!(meta.is_dir());
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o7777;
+            assert_eq!(mode, 0o700, "{folder:?} has mode {mode:o}");
+        }
+        assert!(folder.join("site/processors/crm.html").is_file());
+
+        signal(&server.child, sig);
+        let status = wait_exit(&mut server.child, Duration::from_secs(15));
+        assert_eq!(status.code(), Some(128 + sig), "after {name}: {status:?}");
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        assert!(left.is_empty(), "after {name}, left behind: {left:?}");
+    }
+}
+
+/// Issue 19: a local user who pre-creates links at the names earlier
+/// versions used (`ropa-serve-<pid>` and its staging folder) gets nothing:
+/// the site is not written through them and their page is not served. The
+/// pid is known before `ropa serve` starts: the shell that waits for the
+/// links to be made becomes `ropa serve` (exec keeps the pid).
+#[test]
+fn links_at_the_old_predictable_names_are_never_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let tmpdir = tmp.path().join("tmp");
+    let attacker = tmp.path().join("attacker");
+    let attacker_staging = tmp.path().join("attacker-staging");
+    std::fs::create_dir_all(&tmpdir).unwrap();
+    std::fs::create_dir_all(&attacker).unwrap();
+    std::fs::create_dir_all(&attacker_staging).unwrap();
+    std::fs::write(attacker.join(".ropa-site"), "").unwrap();
+    std::fs::write(attacker.join("index.html"), "ATTACKER PAGE").unwrap();
+
+    let ropa = serve_command(&reg, Some(&tmpdir));
+    let mut c = Command::new("sh");
+    c.arg("-c")
+        .arg("read go && exec \"$0\" \"$@\"")
+        .arg(ropa.get_program())
+        .args(ropa.get_args())
+        .envs(ropa.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .stdin(Stdio::piped());
+    c.stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let pid = child.id();
+    std::os::unix::fs::symlink(&attacker, tmpdir.join(format!("ropa-serve-{pid}"))).unwrap();
+    std::os::unix::fs::symlink(
+        &attacker_staging,
+        tmpdir.join(format!(".ropa-serve-{pid}.ropa-tmp-{pid}")),
+    )
+    .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"go\n").unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("serving http://") {
+                let _ = tx.send(rest.split('/').next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("ropa serve printed its address");
+    let server = Server { child, addr };
+
+    let (status, page) = get(&server.addr, "/");
+    assert_eq!(status, 200);
+    assert!(!page.contains("ATTACKER"), "the attacker's page is served");
+    let (status, _) = get(&server.addr, "/processors/crm.html");
+    assert_eq!(status, 200);
+    let listing = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(listing(&attacker), [".ropa-site", "index.html"]);
+    assert_eq!(
+        std::fs::read_to_string(attacker.join("index.html")).unwrap(),
+        "ATTACKER PAGE"
+    );
+    assert!(
+        listing(&attacker_staging).is_empty(),
+        "{:?}",
+        listing(&attacker_staging)
+    );
+    for link in [
+        format!("ropa-serve-{pid}"),
+        format!(".ropa-serve-{pid}.ropa-tmp-{pid}"),
+    ] {
+        let meta = std::fs::symlink_metadata(tmpdir.join(&link)).unwrap();
+        assert!(meta.file_type().is_symlink(), "{link} was replaced");
+    }
+    drop(server);
+}
+
+/// Writes one byte to each of `streams` every `every` until `stop`.
+fn trickle(
+    mut streams: Vec<TcpStream>,
+    every: Duration,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            for s in &mut streams {
+                let _ = s.write_all(b"a");
+            }
+            let until = Instant::now() + every;
+            while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    })
+}
+
+/// Asks for `/__ropa/version` and checks it is answered, and soon.
+fn answered_soon(addr: &str) {
+    let started = Instant::now();
+    let (status, body) = get(addr, "/__ropa/version");
+    let took = started.elapsed();
+    assert_eq!(status, 200, "no answer (after {took:?})");
+    assert!(body.trim().parse::<u64>().is_ok(), "{body}");
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+}
+
+/// Issue 19: 64 clients (as many as there are slots) that trickle their
+/// request heads one byte a second hold up no one: a request that comes
+/// after them is answered within seconds.
+#[test]
+fn trickling_clients_do_not_hold_every_slot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let server = start(&reg);
+    let addr = server.addr.as_str();
+    let slow: Vec<TcpStream> = (0..64)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nX-Slow: ").unwrap();
+            s
+        })
+        .collect();
+    let stop = Arc::new(AtomicBool::new(false));
+    let trickler = trickle(slow, Duration::from_secs(1), stop.clone());
+    std::thread::sleep(Duration::from_millis(500));
+    for _ in 0..3 {
+        answered_soon(addr);
+    }
+    stop.store(true, Ordering::Relaxed);
+    trickler.join().unwrap();
+}
+
+/// Issue 19: with every slot taken by clients that stall, a client that
+/// keeps sending (and never reads) froze the accept loop while it was
+/// refused; the request after it is answered all the same.
+#[test]
+fn a_client_that_keeps_sending_blocks_no_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let server = start(&reg);
+    let addr = server.addr.as_str();
+    let stalled: Vec<TcpStream> = (0..64).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let pest = TcpStream::connect(addr).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let pester = trickle(vec![pest], Duration::from_millis(200), stop.clone());
+    std::thread::sleep(Duration::from_millis(500));
+    answered_soon(addr);
+    answered_soon(addr);
+    stop.store(true, Ordering::Relaxed);
+    pester.join().unwrap();
+    drop(stalled);
+}
+
+/// Issue 19: the whole request head must arrive within 10 seconds, however
+/// steadily it trickles (a timeout per read let one byte every few seconds
+/// keep a connection for hours).
+#[test]
+fn a_request_head_must_arrive_within_a_deadline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let server = start(&reg);
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nX-Slow: ").unwrap();
+    let started = Instant::now();
+    let stop = Arc::new(AtomicBool::new(false));
+    let trickler = trickle(
+        vec![s.try_clone().unwrap()],
+        Duration::from_millis(500),
+        stop.clone(),
+    );
+    s.set_read_timeout(Some(Duration::from_secs(25))).unwrap();
+    let mut buf = [0u8; 256];
+    let closed = match s.read(&mut buf) {
+        Ok(n) => n == 0,
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    };
+    let took = started.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    trickler.join().unwrap();
+    assert!(closed, "still open after {took:?}");
+    assert!(took < Duration::from_secs(20), "closed after {took:?}");
 }
 
 /// The reload in a real browser (headless Chromium via playwright-core, as

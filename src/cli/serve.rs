@@ -35,7 +35,8 @@ pub fn run(Args { common, port, bind }: Args) -> ExitCode {
         },
     };
     match ropa::serve::serve(opts) {
-        Ok(()) => ExitCode::SUCCESS,
+        // The preview folder is removed; the status says which signal.
+        Ok(ropa::serve::Stopped::Signal(code)) => ExitCode::from(code),
         Err(e) => fail(e),
     }
 }
