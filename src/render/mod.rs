@@ -8,6 +8,7 @@ pub mod markdown;
 mod pages;
 mod stream;
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -312,6 +313,9 @@ fn search_index(r: &Register, tr: &Tr) -> String {
 pub struct BuildReport {
     pub out: PathBuf,
     pub pages: usize,
+    /// Things the user should hear about, one `warning: ` line each (files
+    /// of the old site ropa did not write, an old site not fully removed).
+    pub warnings: Vec<String>,
 }
 
 /// Renders the whole site of `r` into `out`, atomically; the dashboard
@@ -389,6 +393,20 @@ pub fn build_site_with(
         stop.store(true, Ordering::Relaxed);
         result
     })
+}
+
+/// Every file a build writes (but the marker, which the staging adds):
+/// the pages of `jobs`, the register, its schema, the search index and the
+/// theme's assets.
+fn planned_files(jobs: &[Job]) -> BTreeSet<String> {
+    let mut planned: BTreeSet<String> = jobs.iter().map(Job::path).collect();
+    planned.extend(
+        ["ropa.json", "search-index.js", "ropa.schema.json"]
+            .into_iter()
+            .chain(ASSETS.iter().map(|(p, _)| *p))
+            .map(String::from),
+    );
+    planned
 }
 
 fn build(
@@ -471,6 +489,13 @@ fn build(
     staging.write("search-index.js", index.as_bytes())?;
     staging.write("ropa.schema.json", crate::export::json::schema().as_bytes())?;
     let pages = jobs.len();
-    let out = timed("render: swap", || staging.commit())?;
-    Ok(BuildReport { out, pages })
+    // What the swap publishes must be exactly what was planned: every
+    // page, the register, the assets.
+    let planned = planned_files(jobs);
+    let committed = timed("render: swap", || staging.commit(&planned))?;
+    Ok(BuildReport {
+        out: committed.out,
+        pages,
+        warnings: committed.warnings,
+    })
 }
