@@ -131,15 +131,17 @@ fn assert_same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>
 }
 
 /// Names of the entries beside `out` that look like ropa's temporary or
-/// old-site folders: `.<name>.ropa-*`.
+/// old-site folders: `.<name>.ropa-*`, but for the lock file
+/// `.<name>.ropa-lock`, which stays.
 fn leftovers(out: &Path) -> Vec<String> {
     let name = out.file_name().unwrap().to_string_lossy().into_owned();
     let prefix = format!(".{name}.ropa-");
+    let lock = format!(".{name}.ropa-lock");
     let Ok(rd) = std::fs::read_dir(out.parent().unwrap()) else {
         return Vec::new();
     };
     rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(&prefix))
+        .filter(|n| n.starts_with(&prefix) && *n != lock)
         .collect()
 }
 
@@ -1885,22 +1887,21 @@ fn successful_rebuild_replaces_the_site() {
     assert!(!tg.contains("activities/newsletter.html"));
 }
 
-/// A process id that is not running now, from `start` up (a killed
-/// build's id; ropa keeps the folders of builds that are still running).
-fn dead_pid(start: u32) -> u32 {
-    (start..)
-        .find(|n| !Path::new(&format!("/proc/{n}")).exists())
-        .unwrap()
-}
-
+/// Staging and old-site folders left by killed builds are removed by the
+/// next build, whatever process id their name carries (a build in another
+/// PID namespace may have any): the build holds `--out`'s lock, so no other
+/// build of it is running.
 #[test]
 fn stale_temporary_folders_are_removed_by_the_next_build() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
     build(&fixture("valid-saas"), &out, &[]).assert_exit(0);
     let stale = [
-        format!(".site.ropa-tmp-{}", dead_pid(12345)),
-        format!(".site.ropa-old-{}", dead_pid(23456)),
+        ".site.ropa-tmp-12345".to_string(),
+        ".site.ropa-old-23456".to_string(),
+        // The id of a live process (this test's): still a leftover.
+        format!(".site.ropa-tmp-{}", std::process::id()),
+        ".site.ropa-tmp-1".to_string(),
     ];
     for name in &stale {
         let p = dir.path().join(name);
@@ -1918,27 +1919,64 @@ fn stale_temporary_folders_are_removed_by_the_next_build() {
     );
     assert!(other.is_dir(), "a folder of another --out was removed");
     assert!(out.join("index.html").is_file());
+    assert!(dir.path().join(".site.ropa-lock").is_file());
 
     // Also when OUT does not exist yet.
     let fresh = dir.path().join("fresh");
-    std::fs::create_dir(
-        dir.path()
-            .join(format!(".fresh.ropa-tmp-{}", dead_pid(12345))),
-    )
-    .unwrap();
+    std::fs::create_dir(dir.path().join(".fresh.ropa-tmp-12345")).unwrap();
     build(&fixture("valid-saas"), &fresh, &[]).assert_exit(0);
     assert_eq!(leftovers(&fresh), Vec::<String>::new());
+}
 
-    // The temporary folder of a build that is still running (here: a live
-    // process, this test) is not touched.
-    let live = format!(".site.ropa-tmp-{}", std::process::id());
-    std::fs::create_dir(dir.path().join(&live)).unwrap();
-    build(&fixture("valid-saas"), &out, &[]).assert_exit(0);
-    assert_eq!(
-        leftovers(&out),
-        vec![live],
-        "a running build's folder was removed"
+/// Files in an old site that ropa did not write (a web host's `CNAME`, a
+/// `.git` folder) are removed with it, but not silently: the build warns
+/// and names them (at most ten, then a count). Pages of an earlier build
+/// that this one no longer writes are not named.
+#[test]
+fn files_ropa_did_not_write_are_named_when_the_old_site_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let out = dir.path().join("site");
+    build(&reg, &out, &[]).assert_exit(0);
+    let quiet = build(&reg, &out, &[]);
+    quiet.assert_exit(0);
+    assert!(!quiet.stderr.contains("warning:"), "{}", quiet.stderr);
+
+    std::fs::write(out.join("CNAME"), "ropa.example.org\n").unwrap();
+    std::fs::create_dir_all(out.join(".git/refs")).unwrap();
+    std::fs::write(out.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    std::fs::write(out.join(".git/refs/main"), "0000\n").unwrap();
+    std::fs::write(out.join("activities/notes.txt"), "mine").unwrap();
+    // An activity removed from the registry: its old page is ropa's.
+    std::fs::remove_file(reg.join("activities/marketing/newsletter.toml")).unwrap();
+    let run = build(&reg, &out, &[]);
+    run.assert_exit(0);
+    assert!(
+        run.stderr.contains(
+            "warning: the old site in `"
+        ) && run.stderr.contains(
+            "held 4 files ropa did not write, removed with it: `.git/` (2 files), `CNAME`, `activities/notes.txt`"
+        ),
+        "{}",
+        run.stderr
     );
+    assert!(run.stderr.contains("[site] extra"), "{}", run.stderr);
+    assert!(!run.stderr.contains("newsletter.html"), "{}", run.stderr);
+    assert!(!out.join("CNAME").exists());
+
+    // A long list is cut at ten names.
+    for i in 0..25 {
+        std::fs::write(out.join(format!("stray-{i:02}.txt")), "x").unwrap();
+    }
+    let run = build(&reg, &out, &[]);
+    run.assert_exit(0);
+    assert!(
+        run.stderr.contains("held 25 files") && run.stderr.contains("`stray-09.txt` and 15 more;"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("stray-10"), "{}", run.stderr);
 }
 
 // ---------------------------------------------------------------------------

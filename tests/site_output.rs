@@ -174,7 +174,11 @@ fn stagings(out: &Path) -> BTreeSet<u64> {
     fs::read_dir(out.parent().unwrap())
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(".site.ropa-tmp-"))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".site.ropa-tmp-")
+        })
         .filter_map(|e| e.metadata().ok().map(|m| m.ino()))
         .collect()
 }
@@ -241,7 +245,11 @@ fn builds_in_separate_pid_namespaces_never_corrupt_each_other() {
             kill_build(&mut second);
             survivor
         };
-        let got = if out.is_dir() { tree(&out) } else { BTreeMap::new() };
+        let got = if out.is_dir() {
+            tree(&out)
+        } else {
+            BTreeMap::new()
+        };
         let outcome = outcome.and_then(|()| {
             if got == want {
                 Ok(())
@@ -297,7 +305,9 @@ fn concurrent_first_builds_into_a_missing_folder_all_succeed() {
     let want = tree(&reference);
     let namespaces = pid_namespaces();
     if !namespaces {
-        eprintln!("NOTICE: no PID namespaces here: the three builds of each trial run side by side");
+        eprintln!(
+            "NOTICE: no PID namespaces here: the three builds of each trial run side by side"
+        );
     }
     let mut failures = Vec::new();
     const TRIALS: usize = 20;
@@ -422,7 +432,10 @@ fn a_mount_point_as_out_is_refused_before_anything_is_written() {
         return;
     }
     let reg = fixture("valid-saas");
-    for how in ["mount -t tmpfs ropa-test \"$1\"", "mount --bind \"$1\" \"$1\""] {
+    for how in [
+        "mount -t tmpfs ropa-test \"$1\"",
+        "mount --bind \"$1\" \"$1\"",
+    ] {
         for with_site in [false, true] {
             let tmp = tempfile::tempdir().unwrap();
             let out = tmp.path().join("site");
@@ -448,7 +461,11 @@ fn a_mount_point_as_out_is_refused_before_anything_is_written() {
             assert_eq!(o.status.code(), Some(2), "{how}: {stderr}");
             assert!(stderr.contains("is a mount point"), "{how}: {stderr}");
             let listed = stderr.split("--- in the mount:\n").nth(1).unwrap_or("");
-            let expected = if with_site { ".ropa-site\nindex.html\n" } else { "" };
+            let expected = if with_site {
+                ".ropa-site\nindex.html\n"
+            } else {
+                ""
+            };
             assert_eq!(listed, expected, "{how}: the mount's content changed");
             let beside: Vec<String> = fs::read_dir(tmp.path())
                 .unwrap()
