@@ -2174,3 +2174,158 @@ fn safety_checker_catches_payloads() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// 11. `[site] extra`: files shipped with every build
+// ---------------------------------------------------------------------------
+
+/// A copy of valid-saas whose `[site]` table gets `extra = <value>`.
+fn registry_with_extra(dir: &Path, value: &str) -> PathBuf {
+    let reg = dir.join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let org = std::fs::read_to_string(reg.join("organisation.toml")).unwrap();
+    assert!(org.contains("[site]\n"), "valid-saas has a [site] table");
+    let org = org.replacen("[site]\n", &format!("[site]\nextra = \"{value}\"\n"), 1);
+    std::fs::write(reg.join("organisation.toml"), org).unwrap();
+    reg
+}
+
+/// The line (1-based) of `extra = ` in the registry's organisation.toml.
+fn extra_line(reg: &Path) -> usize {
+    std::fs::read_to_string(reg.join("organisation.toml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("extra = "))
+        .unwrap()
+        + 1
+}
+
+/// The files of `[site] extra` are copied into the site byte for byte, in
+/// their folders, with every build; a rebuild does not count them as files
+/// ropa did not write.
+#[test]
+fn site_extra_files_are_shipped_with_every_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = registry_with_extra(dir.path(), "public");
+    std::fs::create_dir_all(reg.join("public/.well-known")).unwrap();
+    std::fs::create_dir_all(reg.join("public/static")).unwrap();
+    let files: [(&str, &[u8]); 4] = [
+        ("CNAME", b"ropa.example.org\n"),
+        (
+            ".well-known/security.txt",
+            b"Contact: mailto:dpo@example.org\n",
+        ),
+        ("static/logo.png", b"\x89PNG\r\n\x1a\n\x00\xff"),
+        ("robots.txt", b"User-agent: *\nDisallow:\n"),
+    ];
+    for (rel, bytes) in files {
+        std::fs::write(reg.join("public").join(rel), bytes).unwrap();
+    }
+    check(&reg, "json", &[]).assert_exit(0);
+    let out = dir.path().join("site");
+    build(&reg, &out, &[]).assert_exit(0);
+    for (rel, bytes) in files {
+        assert_eq!(std::fs::read(out.join(rel)).unwrap(), bytes, "{rel}");
+    }
+    assert!(out.join("static/style.css").is_file());
+    let again = build(&reg, &out, &[]);
+    again.assert_exit(0);
+    assert!(!again.stderr.contains("warning:"), "{}", again.stderr);
+    // A file removed from the folder goes from the next site.
+    std::fs::remove_file(reg.join("public/robots.txt")).unwrap();
+    build(&reg, &out, &[]).assert_exit(0);
+    assert!(!out.join("robots.txt").exists());
+}
+
+/// Each way `[site] extra` can be wrong is a `schema` error at the key's
+/// value, from `ropa check`; a build then writes nothing.
+#[test]
+fn site_extra_problems_are_schema_errors_at_the_key() {
+    let cases: &[(&str, &str)] = &[
+        ("nowhere", "names a folder that does not exist"),
+        (
+            "../outside",
+            "must name a folder inside the registry folder",
+        ),
+        ("/etc", "must name a folder inside the registry folder"),
+        (".", "cannot be the registry folder itself"),
+        ("organisation.toml", "names something that is not a folder"),
+        (
+            "public",
+            "its file `index.html` would overwrite the site's `index.html`",
+        ),
+        (
+            "public2",
+            "its file `activities` would clash with the site's `activities/`",
+        ),
+        (
+            "public3",
+            "its file `ropa.json/x` would clash with the site's `ropa.json`",
+        ),
+    ];
+    for (value, message) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("outside")).unwrap();
+        let reg = registry_with_extra(dir.path(), value);
+        std::fs::create_dir_all(reg.join("public")).unwrap();
+        std::fs::write(reg.join("public/index.html"), "mine").unwrap();
+        std::fs::create_dir_all(reg.join("public2")).unwrap();
+        std::fs::write(reg.join("public2/activities"), "a file").unwrap();
+        std::fs::create_dir_all(reg.join("public3/ropa.json")).unwrap();
+        std::fs::write(reg.join("public3/ropa.json/x"), "x").unwrap();
+        let run = check(&reg, "json", &[]);
+        run.assert_exit(1);
+        let diags = run.diags();
+        let d = diags
+            .iter()
+            .find(|d| d.message.contains(message))
+            .unwrap_or_else(|| panic!("{value}: no `{message}` in {diags:#?}"));
+        assert_eq!(d.code, "schema", "{value}");
+        assert_eq!(d.severity, "error", "{value}");
+        assert_eq!(d.file, "organisation.toml", "{value}");
+        assert_eq!(d.line, Some(extra_line(&reg)), "{value}");
+        assert_eq!(d.column, Some(9), "{value}: at the value");
+        let out = dir.path().join("site");
+        build(&reg, &out, &[]).assert_exit(1);
+        assert!(!out.exists(), "{value}: a site was written");
+    }
+}
+
+/// A link in the extra folder that leads outside the registry is an error
+/// (its target is never copied); one to a file inside is copied as that
+/// file.
+#[cfg(unix)]
+#[test]
+fn site_extra_links_must_stay_inside_the_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = registry_with_extra(dir.path(), "public");
+    std::fs::create_dir_all(reg.join("public")).unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "not for the web").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("secret.txt"), reg.join("public/leak.txt")).unwrap();
+    std::fs::write(reg.join("notes.md"), "inside").unwrap();
+    std::os::unix::fs::symlink("../notes.md", reg.join("public/notes.md")).unwrap();
+    let run = check(&reg, "json", &[]);
+    run.assert_exit(1);
+    let diags = run.diags();
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code, "schema");
+    assert!(
+        diags[0]
+            .message
+            .contains("`leak.txt` is a symbolic link leading outside the registry folder"),
+        "{diags:#?}"
+    );
+    std::fs::remove_file(reg.join("public/leak.txt")).unwrap();
+    let out = dir.path().join("site");
+    build(&reg, &out, &[]).assert_exit(0);
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.md")).unwrap(),
+        "inside"
+    );
+    assert!(
+        !std::fs::symlink_metadata(out.join("notes.md"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}

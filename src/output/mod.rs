@@ -3,6 +3,7 @@
 //! folder and swapped in ([`Staging`]), and the one rule for where output
 //! may go ([`ensure_outside_registry`]).
 
+pub mod extra;
 mod file;
 mod site;
 

@@ -387,6 +387,13 @@ impl Staging {
         self.tmp.join(rel)
     }
 
+    /// Creates the folder `rel` (and those it is in) without keeping it
+    /// open: for the `[site] extra` files, which may be in many folders.
+    pub fn make_dir(&self, rel: &str) -> Result<(), SiteError> {
+        let path = self.target(rel)?;
+        fs::create_dir_all(&path).map_err(|e| SiteError::Io(path, e))
+    }
+
     /// Creates the folders pages go in, once, before the parallel writes.
     pub fn make_dirs<'d>(
         &mut self,
