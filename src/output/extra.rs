@@ -300,7 +300,7 @@ mod tests {
             ("../nowhere", "outside"),
             (".", "registry"),
             ("public/..", "registry"),
-            ("nowhere", "missing"),
+            ("nowhere", "does not exist"),
             ("public/CNAME", "folder"),
         ] {
             let (_, p) = scan(&reg, value);
