@@ -74,6 +74,17 @@ pub fn check(loaded: &Loaded, as_of: Date, deny_warnings: bool) -> Checked<'_> {
     }
 }
 
+/// The rules that read the registry folder beyond its TOML files (so not
+/// in [`check`], which also serves registries held in memory): the
+/// `[site] extra` folder. Its problems are errors.
+fn check_on_disk(checked: &mut Checked, registry: &Path) {
+    let found = crate::render::extra_diagnostics(&checked.register, registry, checked.sources);
+    if !found.is_empty() {
+        checked.diagnostics.extend(found);
+        diag::sort(&mut checked.diagnostics);
+    }
+}
+
 /// The as-of date when `--as-of` is not given: `SOURCE_DATE_EPOCH` if set
 /// (reproducible builds), else today (UTC).
 pub fn default_as_of() -> Result<Date, String> {
@@ -111,7 +122,8 @@ pub fn with_checked<R>(
     then: impl FnOnce(&Checked) -> R,
 ) -> Result<R, LoadError> {
     let loaded = timed("load", || load::load(registry))?;
-    let checked = check(&loaded, as_of, deny_warnings);
+    let mut checked = check(&loaded, as_of, deny_warnings);
+    check_on_disk(&mut checked, registry);
     Ok(then(&checked))
 }
 
@@ -158,6 +170,7 @@ pub fn build(
 ) -> Result<Built, LoadError> {
     let loaded = timed("load", || load::load(registry))?;
     let mut checked = check(&loaded, as_of, deny_warnings);
+    check_on_disk(&mut checked, registry);
     on_checked(&checked);
     let built = if checked.has_errors() {
         Built::RegistryHasErrors {

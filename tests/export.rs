@@ -486,3 +486,183 @@ fn export_keeps_the_mode_of_the_file_it_replaces() {
     assert_eq!(mode(&new), mode(&reference));
     assert!(leftovers(tmp.path()).is_empty());
 }
+
+/// The kernel's `protected_symlinks` rule, applied by ropa itself: `--out`
+/// through a link owned by another user in a sticky, world-writable folder
+/// (such as `/tmp`) is refused, and the file it leads to is left alone. A
+/// link there owned by the folder's owner or by the user running ropa is
+/// followed, as is another user's link in a folder that is not shared.
+/// Needs root (to give a link to another user); skipped otherwise.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_link_planted_by_another_user_in_a_sticky_folder_is_not_followed() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt, lchown, symlink};
+    if std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(1)
+        != 0
+    {
+        eprintln!("NOTICE: skipped: needs root to make a link owned by another user");
+        return;
+    }
+    let reg = manifest().join("tests/fixtures/valid-saas");
+    let expected = export(&reg);
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let victim = tmp.path().join("victim.json");
+    std::fs::write(&victim, "precious").unwrap();
+    let planted = shared.join("ropa.json");
+    symlink(&victim, &planted).unwrap();
+    lchown(&planted, Some(65534), Some(65534)).unwrap();
+
+    let out = export_to(&reg, &planted);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is a symbolic link owned by another user")
+            && stderr.contains("protected_symlinks"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(leftovers(&shared).is_empty() && leftovers(tmp.path()).is_empty());
+    // The same link as a folder on the way, and as `ropa build --out`.
+    let via = shared.join("dir");
+    symlink(tmp.path(), &via).unwrap();
+    lchown(&via, Some(65534), Some(65534)).unwrap();
+    let out = export_to(&reg, &via.join("victim.json"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let site = ropa(&[
+        "build",
+        "--registry",
+        reg.to_str().unwrap(),
+        "--out",
+        via.join("site").to_str().unwrap(),
+    ]);
+    assert_eq!(site.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&site.stderr).contains("protected_symlinks"),
+        "{}",
+        String::from_utf8_lossy(&site.stderr)
+    );
+    assert!(!tmp.path().join("site").exists());
+
+    // Owned by the folder's owner (root, as this test): followed.
+    let own = shared.join("own.json");
+    symlink(&victim, &own).unwrap();
+    let out = export_to(&reg, &own);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), expected);
+    // Another user's link in a folder that is not shared: followed.
+    std::fs::write(&victim, "precious").unwrap();
+    let private = tmp.path().join("private");
+    std::fs::create_dir(&private).unwrap();
+    let theirs = private.join("theirs.json");
+    symlink(&victim, &theirs).unwrap();
+    lchown(&theirs, Some(65534), Some(65534)).unwrap();
+    let out = export_to(&reg, &theirs);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), expected);
+}
+
+/// The temporary files of an export that was killed (any process id, any
+/// PID namespace) are removed by the next export to the same file; those
+/// of an export still writing (its temporary file locked) are kept.
+#[cfg(unix)]
+#[test]
+fn a_killed_exports_temporary_files_are_removed_by_the_next_export() {
+    let reg = manifest().join("tests/fixtures/valid-saas");
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("ropa.json");
+    let stale = [
+        ".ropa.json.ropa-tmp-12345",
+        ".ropa.json.ropa-tmp-1-00000000deadbeef",
+    ];
+    for s in stale {
+        std::fs::write(tmp.path().join(s), "half an export").unwrap();
+    }
+    let live_path = tmp.path().join(".ropa.json.ropa-tmp-2-0000000000000001");
+    let live = std::fs::File::create(&live_path).unwrap();
+    live.lock().unwrap();
+    let other = tmp.path().join(".other.json.ropa-tmp-12345");
+    std::fs::write(&other, "another file's").unwrap();
+
+    let out = export_to(&reg, &file);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut left: Vec<String> = leftovers(tmp.path())
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            ".other.json.ropa-tmp-12345",
+            ".ropa.json.ropa-tmp-2-0000000000000001"
+        ],
+        "stale temporaries not removed, or a live one removed"
+    );
+    drop(live);
+}
+
+/// A write error on standard output is reported (exit 2 with a message),
+/// but for a closed pipe (`ropa export | head`), which stays quiet.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_on_standard_output_is_reported() {
+    use std::process::Stdio;
+    let reg = manifest().join("tests/fixtures/valid-saas");
+    for format in ["json", "json-schema", "csv"] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+            .args([
+                "export",
+                "--format",
+                format,
+                "--registry",
+                reg.to_str().unwrap(),
+            ])
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{format}: {stderr}");
+        assert!(
+            stderr.contains(
+                "error: cannot write the export to standard output: No space left on device"
+            ),
+            "{format}: {stderr}"
+        );
+    }
+    // A closed pipe: exit 2, nothing said.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["export", "--registry", reg.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

@@ -135,14 +135,16 @@ fn build_ok(registry: &Path, out: &Path) -> Duration {
     took
 }
 
-/// Everything in OUT's parent folder other than OUT itself: temporary
+/// Everything in OUT's parent folder other than OUT itself and its lock
+/// file (`.<name>.ropa-lock`, which stays): temporary
 /// (`.<name>.ropa-tmp-<pid>`) and old (`.<name>.ropa-old-<pid>`) folders.
 fn leftovers(out: &Path) -> Vec<String> {
     let name = out.file_name().unwrap();
+    let lock = format!(".{}.ropa-lock", name.to_string_lossy());
     let mut v: Vec<String> = fs::read_dir(out.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name())
-        .filter(|n| n != name)
+        .filter(|n| n != name && *n != *lock)
         .map(|n| n.to_string_lossy().into_owned())
         .collect();
     v.sort();

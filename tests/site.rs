@@ -131,15 +131,17 @@ fn assert_same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>
 }
 
 /// Names of the entries beside `out` that look like ropa's temporary or
-/// old-site folders: `.<name>.ropa-*`.
+/// old-site folders: `.<name>.ropa-*`, but for the lock file
+/// `.<name>.ropa-lock`, which stays.
 fn leftovers(out: &Path) -> Vec<String> {
     let name = out.file_name().unwrap().to_string_lossy().into_owned();
     let prefix = format!(".{name}.ropa-");
+    let lock = format!(".{name}.ropa-lock");
     let Ok(rd) = std::fs::read_dir(out.parent().unwrap()) else {
         return Vec::new();
     };
     rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(&prefix))
+        .filter(|n| n.starts_with(&prefix) && *n != lock)
         .collect()
 }
 
@@ -1905,22 +1907,21 @@ fn successful_rebuild_replaces_the_site() {
     assert!(!tg.contains("activities/newsletter.html"));
 }
 
-/// A process id that is not running now, from `start` up (a killed
-/// build's id; ropa keeps the folders of builds that are still running).
-fn dead_pid(start: u32) -> u32 {
-    (start..)
-        .find(|n| !Path::new(&format!("/proc/{n}")).exists())
-        .unwrap()
-}
-
+/// Staging and old-site folders left by killed builds are removed by the
+/// next build, whatever process id their name carries (a build in another
+/// PID namespace may have any): the build holds `--out`'s lock, so no other
+/// build of it is running.
 #[test]
 fn stale_temporary_folders_are_removed_by_the_next_build() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
     build(&fixture("valid-saas"), &out, &[]).assert_exit(0);
     let stale = [
-        format!(".site.ropa-tmp-{}", dead_pid(12345)),
-        format!(".site.ropa-old-{}", dead_pid(23456)),
+        ".site.ropa-tmp-12345".to_string(),
+        ".site.ropa-old-23456".to_string(),
+        // The id of a live process (this test's): still a leftover.
+        format!(".site.ropa-tmp-{}", std::process::id()),
+        ".site.ropa-tmp-1".to_string(),
     ];
     for name in &stale {
         let p = dir.path().join(name);
@@ -1938,27 +1939,64 @@ fn stale_temporary_folders_are_removed_by_the_next_build() {
     );
     assert!(other.is_dir(), "a folder of another --out was removed");
     assert!(out.join("index.html").is_file());
+    assert!(dir.path().join(".site.ropa-lock").is_file());
 
     // Also when OUT does not exist yet.
     let fresh = dir.path().join("fresh");
-    std::fs::create_dir(
-        dir.path()
-            .join(format!(".fresh.ropa-tmp-{}", dead_pid(12345))),
-    )
-    .unwrap();
+    std::fs::create_dir(dir.path().join(".fresh.ropa-tmp-12345")).unwrap();
     build(&fixture("valid-saas"), &fresh, &[]).assert_exit(0);
     assert_eq!(leftovers(&fresh), Vec::<String>::new());
+}
 
-    // The temporary folder of a build that is still running (here: a live
-    // process, this test) is not touched.
-    let live = format!(".site.ropa-tmp-{}", std::process::id());
-    std::fs::create_dir(dir.path().join(&live)).unwrap();
-    build(&fixture("valid-saas"), &out, &[]).assert_exit(0);
-    assert_eq!(
-        leftovers(&out),
-        vec![live],
-        "a running build's folder was removed"
+/// Files in an old site that ropa did not write (a web host's `CNAME`, a
+/// `.git` folder) are removed with it, but not silently: the build warns
+/// and names them (at most ten, then a count). Pages of an earlier build
+/// that this one no longer writes are not named.
+#[test]
+fn files_ropa_did_not_write_are_named_when_the_old_site_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let out = dir.path().join("site");
+    build(&reg, &out, &[]).assert_exit(0);
+    let quiet = build(&reg, &out, &[]);
+    quiet.assert_exit(0);
+    assert!(!quiet.stderr.contains("warning:"), "{}", quiet.stderr);
+
+    std::fs::write(out.join("CNAME"), "ropa.example.org\n").unwrap();
+    std::fs::create_dir_all(out.join(".git/refs")).unwrap();
+    std::fs::write(out.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    std::fs::write(out.join(".git/refs/main"), "0000\n").unwrap();
+    std::fs::write(out.join("activities/notes.txt"), "mine").unwrap();
+    // An activity removed from the registry: its old page is ropa's.
+    std::fs::remove_file(reg.join("activities/marketing/newsletter.toml")).unwrap();
+    let run = build(&reg, &out, &[]);
+    run.assert_exit(0);
+    assert!(
+        run.stderr.contains(
+            "warning: the old site in `"
+        ) && run.stderr.contains(
+            "held 4 files ropa did not write, removed with it: `.git/` (2 files), `CNAME`, `activities/notes.txt`"
+        ),
+        "{}",
+        run.stderr
     );
+    assert!(run.stderr.contains("[site] extra"), "{}", run.stderr);
+    assert!(!run.stderr.contains("newsletter.html"), "{}", run.stderr);
+    assert!(!out.join("CNAME").exists());
+
+    // A long list is cut at ten names.
+    for i in 0..25 {
+        std::fs::write(out.join(format!("stray-{i:02}.txt")), "x").unwrap();
+    }
+    let run = build(&reg, &out, &[]);
+    run.assert_exit(0);
+    assert!(
+        run.stderr.contains("held 25 files") && run.stderr.contains("`stray-09.txt` and 15 more;"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("stray-10"), "{}", run.stderr);
 }
 
 // ---------------------------------------------------------------------------
@@ -2155,4 +2193,159 @@ fn safety_checker_catches_payloads() {
             "hygiene misses {needle}: {ext:#?}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// 11. `[site] extra`: files shipped with every build
+// ---------------------------------------------------------------------------
+
+/// A copy of valid-saas whose `[site]` table gets `extra = <value>`.
+fn registry_with_extra(dir: &Path, value: &str) -> PathBuf {
+    let reg = dir.join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let org = std::fs::read_to_string(reg.join("organisation.toml")).unwrap();
+    assert!(org.contains("[site]\n"), "valid-saas has a [site] table");
+    let org = org.replacen("[site]\n", &format!("[site]\nextra = \"{value}\"\n"), 1);
+    std::fs::write(reg.join("organisation.toml"), org).unwrap();
+    reg
+}
+
+/// The line (1-based) of `extra = ` in the registry's organisation.toml.
+fn extra_line(reg: &Path) -> usize {
+    std::fs::read_to_string(reg.join("organisation.toml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("extra = "))
+        .unwrap()
+        + 1
+}
+
+/// The files of `[site] extra` are copied into the site byte for byte, in
+/// their folders, with every build; a rebuild does not count them as files
+/// ropa did not write.
+#[test]
+fn site_extra_files_are_shipped_with_every_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = registry_with_extra(dir.path(), "public");
+    std::fs::create_dir_all(reg.join("public/.well-known")).unwrap();
+    std::fs::create_dir_all(reg.join("public/static")).unwrap();
+    let files: [(&str, &[u8]); 4] = [
+        ("CNAME", b"ropa.example.org\n"),
+        (
+            ".well-known/security.txt",
+            b"Contact: mailto:dpo@example.org\n",
+        ),
+        ("static/logo.png", b"\x89PNG\r\n\x1a\n\x00\xff"),
+        ("robots.txt", b"User-agent: *\nDisallow:\n"),
+    ];
+    for (rel, bytes) in files {
+        std::fs::write(reg.join("public").join(rel), bytes).unwrap();
+    }
+    check(&reg, "json", &[]).assert_exit(0);
+    let out = dir.path().join("site");
+    build(&reg, &out, &[]).assert_exit(0);
+    for (rel, bytes) in files {
+        assert_eq!(std::fs::read(out.join(rel)).unwrap(), bytes, "{rel}");
+    }
+    assert!(out.join("static/style.css").is_file());
+    let again = build(&reg, &out, &[]);
+    again.assert_exit(0);
+    assert!(!again.stderr.contains("warning:"), "{}", again.stderr);
+    // A file removed from the folder goes from the next site.
+    std::fs::remove_file(reg.join("public/robots.txt")).unwrap();
+    build(&reg, &out, &[]).assert_exit(0);
+    assert!(!out.join("robots.txt").exists());
+}
+
+/// Each way `[site] extra` can be wrong is a `schema` error at the key's
+/// value, from `ropa check`; a build then writes nothing.
+#[test]
+fn site_extra_problems_are_schema_errors_at_the_key() {
+    let cases: &[(&str, &str)] = &[
+        ("nowhere", "names a folder that does not exist"),
+        (
+            "../outside",
+            "must name a folder inside the registry folder",
+        ),
+        ("/etc", "must name a folder inside the registry folder"),
+        (".", "cannot be the registry folder itself"),
+        ("organisation.toml", "names something that is not a folder"),
+        (
+            "public",
+            "its file `index.html` would overwrite the site's `index.html`",
+        ),
+        (
+            "public2",
+            "its file `activities` would clash with the site's `activities/`",
+        ),
+        (
+            "public3",
+            "its file `ropa.json/x` would clash with the site's `ropa.json`",
+        ),
+    ];
+    for (value, message) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("outside")).unwrap();
+        let reg = registry_with_extra(dir.path(), value);
+        std::fs::create_dir_all(reg.join("public")).unwrap();
+        std::fs::write(reg.join("public/index.html"), "mine").unwrap();
+        std::fs::create_dir_all(reg.join("public2")).unwrap();
+        std::fs::write(reg.join("public2/activities"), "a file").unwrap();
+        std::fs::create_dir_all(reg.join("public3/ropa.json")).unwrap();
+        std::fs::write(reg.join("public3/ropa.json/x"), "x").unwrap();
+        let run = check(&reg, "json", &[]);
+        run.assert_exit(1);
+        let diags = run.diags();
+        let d = diags
+            .iter()
+            .find(|d| d.message.contains(message))
+            .unwrap_or_else(|| panic!("{value}: no `{message}` in {diags:#?}"));
+        assert_eq!(d.code, "schema", "{value}");
+        assert_eq!(d.severity, "error", "{value}");
+        assert_eq!(d.file, "organisation.toml", "{value}");
+        assert_eq!(d.line, Some(extra_line(&reg)), "{value}");
+        assert_eq!(d.column, Some(9), "{value}: at the value");
+        let out = dir.path().join("site");
+        build(&reg, &out, &[]).assert_exit(1);
+        assert!(!out.exists(), "{value}: a site was written");
+    }
+}
+
+/// A link in the extra folder that leads outside the registry is an error
+/// (its target is never copied); one to a file inside is copied as that
+/// file.
+#[cfg(unix)]
+#[test]
+fn site_extra_links_must_stay_inside_the_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = registry_with_extra(dir.path(), "public");
+    std::fs::create_dir_all(reg.join("public")).unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "not for the web").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("secret.txt"), reg.join("public/leak.txt")).unwrap();
+    std::fs::write(reg.join("notes.md"), "inside").unwrap();
+    std::os::unix::fs::symlink("../notes.md", reg.join("public/notes.md")).unwrap();
+    let run = check(&reg, "json", &[]);
+    run.assert_exit(1);
+    let diags = run.diags();
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code, "schema");
+    assert!(
+        diags[0]
+            .message
+            .contains("`leak.txt` is a symbolic link leading outside the registry folder"),
+        "{diags:#?}"
+    );
+    std::fs::remove_file(reg.join("public/leak.txt")).unwrap();
+    let out = dir.path().join("site");
+    build(&reg, &out, &[]).assert_exit(0);
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.md")).unwrap(),
+        "inside"
+    );
+    assert!(
+        !std::fs::symlink_metadata(out.join("notes.md"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
 }

@@ -67,6 +67,9 @@ pub fn run(Args { common, out }: Args) -> ExitCode {
             if diagnostics.is_empty() {
                 say!("{}", summary_line(&diagnostics));
             }
+            for w in &report.warnings {
+                say!("warning: {w}");
+            }
             say!("built {} pages into {}", report.pages, out.display());
             ExitCode::SUCCESS
         }

@@ -9,7 +9,7 @@ use clap::ValueEnum;
 use super::{Common, color, fail, with_checked};
 use ropa::diag::render_human;
 use ropa::export::{dpv, ico, json, xlsx};
-use ropa::output::{ensure_outside_registry, follow_links, write_atomic_with};
+use ropa::output::{check_links, ensure_outside_registry, follow_links, write_atomic_with};
 use ropa::pipeline::Checked;
 
 #[derive(clap::Args)]
@@ -64,9 +64,14 @@ pub fn run(
     if compact && !matches!(format, ExportFormat::Json) {
         return fail("--compact applies to --format json only");
     }
-    // A link is written through (see `write_atomic_with`): messages name
-    // the file it points to.
-    let out = out.map(|p| follow_links(&p));
+    // A link is written through (see `write_atomic_with`), unless another
+    // user planted it in a shared folder such as /tmp: refused before
+    // anything is read or written. Messages name the file it points to.
+    let out = match out.map(|p| check_links(&p).and_then(|()| follow_links(&p))) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(refused)) => return fail(refused),
+    };
     if let Some(path) = &out
         && let Err(refused) = ensure_outside_registry(path, &common.registry)
     {
@@ -146,7 +151,8 @@ fn emit(out: Option<&Path>, bytes: &[u8]) -> ExitCode {
 
 /// Writes what `write` gives to `out` (atomically, see `write_atomic_with`)
 /// or to standard output: streamed, never held whole in memory. A closed
-/// standard output exits 2 without a message.
+/// standard output (`ropa export | head`) exits 2 without a message; any
+/// other write error there (a full disk) exits 2 with one.
 fn emit_with(
     out: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
@@ -160,7 +166,8 @@ fn emit_with(
             let mut stdout = std::io::stdout().lock();
             match write(&mut stdout).and_then(|_| stdout.flush()) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(_) => ExitCode::from(2),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(2),
+                Err(e) => fail(format!("cannot write the export to standard output: {e}")),
             }
         }
     }

@@ -46,6 +46,7 @@ pub fn organisation(cx: &mut Cx, table: &DeTable) -> Option<Organisation> {
         let s = SiteSettings {
             title: r.opt(cx, "title"),
             language: r.opt(cx, "language"),
+            extra: r.opt(cx, "extra"),
         };
         r.finish(cx);
         s

@@ -215,6 +215,8 @@ pub struct SiteSettings {
     pub title: Text,
     /// Language of the site's own words: en, nl, de, fr (default en); other codes read English.
     pub language: Text,
+    /// A folder inside the registry folder (path relative to it) whose files are copied as they are into every build of the site: a CNAME for a web host, a logo, robots.txt. No file may replace one ropa writes.
+    pub extra: Text,
 }
 
 /// Who keeps this record: the controller or processor (organisation.toml, Art. 30(1)(a)).

@@ -3,6 +3,7 @@
 //! folder and swapped in ([`Staging`]), and the one rule for where output
 //! may go ([`ensure_outside_registry`]).
 
+pub mod extra;
 mod file;
 mod site;
 
@@ -11,6 +12,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 pub use file::{follow_links, write_atomic, write_atomic_with};
+pub use site::{Committed, lock_path};
 pub use site::{MARKER, SiteError, Staging};
 
 /// An `--out` refused because it lies inside the registry folder.
@@ -37,7 +39,10 @@ impl std::error::Error for InsideRegistry {}
 /// the check reports it. The registry folder itself is not "inside": a
 /// build refuses to replace it with its own message ([`Staging::new`]).
 pub fn ensure_outside_registry(out: &Path, registry: &Path) -> Result<(), InsideRegistry> {
-    let target = follow_links(out);
+    // A link that may not be followed is refused where it would be.
+    let Ok(target) = follow_links(out) else {
+        return Ok(());
+    };
     let (Ok(out_abs), Ok(reg_abs)) = (absolute(&target), std::fs::canonicalize(registry)) else {
         return Ok(());
     };
@@ -47,35 +52,148 @@ pub fn ensure_outside_registry(out: &Path, registry: &Path) -> Result<(), Inside
     Ok(())
 }
 
+/// A symbolic link `ropa` will not follow: owned by another user, in a
+/// folder everyone may write to that has the sticky bit (such as `/tmp`).
+/// This is the kernel's `protected_symlinks` rule, applied wherever `ropa`
+/// resolves a link itself (to name, check and replace what it leads to),
+/// whether or not the kernel enforces it: there, another user can plant a
+/// link where `ropa` is told to write, and have it replace their choice of
+/// file. A link may be followed when its owner is the user running `ropa`
+/// or the folder's owner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnsafeLink {
+    pub link: PathBuf,
+    pub folder: PathBuf,
+}
+
+impl UnsafeLink {
+    /// Why following it is refused (for a message about the path given).
+    pub fn reason(&self) -> String {
+        format!(
+            "`{}` is a symbolic link owned by another user in `{}`, a folder everyone may write to; \
+             it is not followed (the kernel's `protected_symlinks` rule): remove it, or give the path it leads to",
+            self.link.display(),
+            self.folder.display()
+        )
+    }
+
+    /// The refusal carried by an `io::Error` from [`absolute`], if it is one.
+    pub fn of(e: &io::Error) -> Option<&UnsafeLink> {
+        e.get_ref().and_then(|e| e.downcast_ref::<UnsafeLink>())
+    }
+
+    fn into_io(self) -> io::Error {
+        io::Error::new(io::ErrorKind::PermissionDenied, self)
+    }
+}
+
+impl fmt::Display for UnsafeLink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "refusing to follow a link: {}", self.reason())
+    }
+}
+
+impl std::error::Error for UnsafeLink {}
+
+/// May the link `link` (whose own metadata is `meta`) be followed? See
+/// [`UnsafeLink`].
+pub(crate) fn may_follow(link: &Path, meta: &std::fs::Metadata) -> Result<(), UnsafeLink> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let folder = link
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let Ok(dir) = std::fs::metadata(folder) else {
+            return Ok(());
+        };
+        let shared = dir.mode() & 0o1002 == 0o1002;
+        let me = rustix::process::geteuid().as_raw();
+        if shared && meta.uid() != me && meta.uid() != dir.uid() {
+            return Err(UnsafeLink {
+                link: link.to_path_buf(),
+                folder: folder.to_path_buf(),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (link, meta);
+    Ok(())
+}
+
+/// Refuses a path that leads through a link [`may_follow`] refuses (at
+/// any of its parts); other problems are left to whoever opens it.
+pub fn check_links(p: &Path) -> Result<(), UnsafeLink> {
+    match absolute(p) {
+        Err(e) => UnsafeLink::of(&e).cloned().map_or(Ok(()), Err),
+        Ok(_) => Ok(()),
+    }
+}
+
 /// An absolute path, whether or not it exists yet, read as the kernel
-/// would: each existing part is canonicalised in turn (links followed, so
-/// a `..` after a link leaves where the link leads); from the first part
-/// that does not exist on, the rest is taken as written (`new/..` is the
-/// folder `new` is in).
+/// would: links are followed part by part (so a `..` after a link leaves
+/// where the link leads), each checked by [`may_follow`] (an error that
+/// [`UnsafeLink::of`] recognises); from the first part that does not
+/// exist on, the rest is taken as written (`new/..` is the folder `new` is
+/// in).
 pub(crate) fn absolute(p: &Path) -> io::Result<PathBuf> {
+    use std::collections::VecDeque;
     let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
         std::env::current_dir()?.join(p)
     };
+    let mut todo: VecDeque<std::ffi::OsString> = VecDeque::new();
     let mut abs = PathBuf::new();
-    let mut exists = true;
     for c in joined.components() {
         match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
+            Component::Prefix(_) | Component::RootDir => abs.push(c.as_os_str()),
+            other => todo.push_back(other.as_os_str().to_os_string()),
+        }
+    }
+    let mut exists = true;
+    let mut links = 0;
+    while let Some(part) = todo.pop_front() {
+        if part == "." {
+            continue;
+        }
+        if part == ".." {
+            abs.pop();
+            continue;
+        }
+        abs.push(&part);
+        if !exists {
+            continue;
+        }
+        match std::fs::symlink_metadata(&abs) {
+            Err(_) => exists = false,
+            Ok(m) if m.file_type().is_symlink() => {
+                may_follow(&abs, &m).map_err(UnsafeLink::into_io)?;
+                links += 1;
+                if links > 40 {
+                    return Err(io::Error::other(format!(
+                        "too many levels of symbolic links at `{}`",
+                        abs.display()
+                    )));
+                }
+                let target = std::fs::read_link(&abs)?;
                 abs.pop();
-            }
-            Component::Normal(name) => {
-                abs.push(name);
-                if exists {
-                    match std::fs::canonicalize(&abs) {
-                        Ok(real) => abs = real,
-                        Err(_) => exists = false,
+                let mut parts = Vec::new();
+                for c in target.components() {
+                    match c {
+                        Component::Prefix(_) | Component::RootDir => {
+                            abs = PathBuf::from(c.as_os_str());
+                            parts.clear();
+                        }
+                        other => parts.push(other.as_os_str().to_os_string()),
                     }
                 }
+                for part in parts.into_iter().rev() {
+                    todo.push_front(part);
+                }
             }
-            root => abs.push(root.as_os_str()),
+            Ok(_) => {}
         }
     }
     Ok(abs)

@@ -8,6 +8,7 @@ pub mod markdown;
 mod pages;
 mod stream;
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -16,11 +17,13 @@ use askama::Template;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::diag::{Code, SourceMap};
 use crate::diag::{Diagnostic, Severity};
 use crate::i18n::Tr;
 use crate::link::Register;
 use crate::model::EntryKind;
-use crate::output::{SiteError, Staging};
+use crate::output::extra::{self, ExtraError, ExtraFile};
+use crate::output::{MARKER, SiteError, Staging};
 use crate::timing::timed;
 use markdown::Html;
 use pages::*;
@@ -44,6 +47,9 @@ pub enum RenderError {
     /// replace ([`SiteError::Refused`], exit 2).
     Site(SiteError),
     Template(String, askama::Error),
+    /// `[site] extra` cannot be copied (`ropa check` reports why; this is
+    /// for a folder that changed since, exit 2).
+    Extra(ExtraError),
 }
 
 impl fmt::Display for RenderError {
@@ -51,6 +57,7 @@ impl fmt::Display for RenderError {
         match self {
             RenderError::Site(e) => e.fmt(f),
             RenderError::Template(page, e) => write!(f, "cannot render `{page}`: {e}"),
+            RenderError::Extra(e) => write!(f, "[site] {e}"),
         }
     }
 }
@@ -312,6 +319,9 @@ fn search_index(r: &Register, tr: &Tr) -> String {
 pub struct BuildReport {
     pub out: PathBuf,
     pub pages: usize,
+    /// Things the user should hear about, one `warning: ` line each (files
+    /// of the old site ropa did not write, an old site not fully removed).
+    pub warnings: Vec<String>,
 }
 
 /// Renders the whole site of `r` into `out`, atomically; the dashboard
@@ -391,6 +401,123 @@ pub fn build_site_with(
     })
 }
 
+/// Copies the `[site] extra` files into the staging folder.
+fn copy_extras(staging: &Staging, files: &[ExtraFile]) -> Result<(), RenderError> {
+    let folders: BTreeSet<&str> = files
+        .iter()
+        .filter_map(|f| f.rel.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    for d in folders {
+        staging.make_dir(d)?;
+    }
+    for f in files {
+        let mut to = staging.create(&f.rel)?;
+        extra::copy(f, &mut to).map_err(|e| SiteError::Io(f.source.clone(), e))?;
+    }
+    Ok(())
+}
+
+/// Every file a build writes (but the marker, which the staging adds):
+/// the pages of `jobs`, the register, its schema, the search index and the
+/// theme's assets.
+fn planned_files(jobs: &[Job]) -> BTreeSet<String> {
+    let mut planned: BTreeSet<String> = jobs.iter().map(Job::path).collect();
+    planned.extend(
+        ["ropa.json", "search-index.js", "ropa.schema.json"]
+            .into_iter()
+            .chain(ASSETS.iter().map(|(p, _)| *p))
+            .map(String::from),
+    );
+    planned
+}
+
+/// The `[site] extra` files of `r` (none without the key), or why they
+/// cannot be copied into a site whose own files are `planned`: the
+/// problems of [`extra::scan`], and files that would replace a file ropa
+/// writes or clash with a folder it makes.
+fn extra_files(
+    r: &Register,
+    registry: &Path,
+    planned: &BTreeSet<String>,
+) -> Result<Vec<ExtraFile>, Vec<ExtraError>> {
+    let Some(value) = r
+        .reg
+        .organisation
+        .as_ref()
+        .and_then(|o| o.site.as_ref())
+        .and_then(|s| s.extra.as_ref())
+    else {
+        return Ok(Vec::new());
+    };
+    let (files, mut problems) = extra::scan(registry, &value.value);
+    let folders: BTreeSet<&str> = planned
+        .iter()
+        .flat_map(|p| p.match_indices('/').map(move |(i, _)| &p[..i]))
+        .collect();
+    for f in &files {
+        if problems.len() >= 20 {
+            break;
+        }
+        let rel = f.rel.as_str();
+        let clash = if planned.contains(rel) || rel == MARKER {
+            Some(rel.to_string())
+        } else if folders.contains(rel) {
+            Some(format!("{rel}/"))
+        } else {
+            rel.match_indices('/')
+                .map(|(i, _)| &rel[..i])
+                .find(|a| planned.contains(*a))
+                .map(String::from)
+        };
+        if let Some(own) = clash {
+            problems.push(ExtraError::Overwrites(rel.to_string(), own));
+        }
+    }
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    }
+}
+
+/// What `ropa check` says about `[site] extra` (it reads the file system,
+/// so the pipeline asks for it where it knows the registry folder): each
+/// problem a `schema` error at the key's value.
+pub fn extra_diagnostics(r: &Register, registry: &Path, sources: &SourceMap) -> Vec<Diagnostic> {
+    let Some(org) = r.reg.organisation.as_ref() else {
+        return Vec::new();
+    };
+    let Some(value) = org.site.as_ref().and_then(|s| s.extra.as_ref()) else {
+        return Vec::new();
+    };
+    let planned = planned_files(&jobs(r));
+    match extra_files(r, registry, &planned) {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems
+            .iter()
+            .map(|e| {
+                let help = match e {
+                    ExtraError::Overwrites(..) => {
+                        "rename or remove that file: the site's own files cannot be replaced"
+                    }
+                    ExtraError::Missing | ExtraError::NotAFolder => {
+                        "create the folder (its path is relative to the registry folder), or remove `extra`"
+                    }
+                    _ => "`extra` names a folder inside the registry folder whose files are copied into the site as they are (docs/site.md)",
+                };
+                Diagnostic::at(
+                    Code::Schema,
+                    sources,
+                    org.file,
+                    value.span.clone(),
+                    e.to_string(),
+                )
+                .help(help)
+            })
+            .collect(),
+    }
+}
+
 fn build(
     r: &Register,
     warnings: &[&Diagnostic],
@@ -399,6 +526,12 @@ fn build(
     registry: &Path,
     done: &AtomicUsize,
 ) -> Result<BuildReport, RenderError> {
+    // What the swap publishes must be exactly what was planned: every
+    // page, the register, the assets, the `[site] extra` files.
+    let mut planned = planned_files(jobs);
+    let extras = extra_files(r, registry, &planned)
+        .map_err(|mut problems| RenderError::Extra(problems.swap_remove(0)))?;
+    planned.extend(extras.iter().map(|f| f.rel.clone()));
     let mut staging = Staging::new(out, registry)?;
     let org = r.reg.organisation.as_ref();
     let site = org.and_then(|o| o.site.as_ref());
@@ -470,7 +603,12 @@ fn build(
     }
     staging.write("search-index.js", index.as_bytes())?;
     staging.write("ropa.schema.json", crate::export::json::schema().as_bytes())?;
+    timed("render: extra", || copy_extras(&staging, &extras))?;
     let pages = jobs.len();
-    let out = timed("render: swap", || staging.commit())?;
-    Ok(BuildReport { out, pages })
+    let committed = timed("render: swap", || staging.commit(&planned))?;
+    Ok(BuildReport {
+        out: committed.out,
+        pages,
+        warnings: committed.warnings,
+    })
 }
