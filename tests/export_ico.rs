@@ -904,3 +904,78 @@ fn a_registry_with_errors_exports_nothing() {
         "no file, not even a temporary one"
     );
 }
+
+/// A cell that starts like a formula (`=`, `+`, `-`, `@`) is prefixed with
+/// `'` in the CSV, so a spreadsheet opening it shows text; the XLSX keeps
+/// the text as it is, in a text cell, never a formula.
+#[test]
+fn cells_that_look_like_formulas_stay_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("registry");
+    for entry in walkdir::WalkDir::new(fixture("export-quoting")) {
+        let entry = entry.unwrap();
+        let to = dir.join(
+            entry
+                .path()
+                .strip_prefix(fixture("export-quoting"))
+                .unwrap(),
+        );
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    let activity = dir.join("activities/quoted.toml");
+    let text = std::fs::read_to_string(&activity).unwrap();
+    let hostile = [
+        ("owner", r#"=HYPERLINK("http://evil.example","x")"#),
+        ("purposes", "+cmd|' /C calc'!A0"),
+        ("sources", "-2+3"),
+    ];
+    let mut text = text
+        .lines()
+        .filter(|l| {
+            !hostile
+                .iter()
+                .any(|(k, _)| l.starts_with(&format!("{k} =")))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    text = format!(
+        "owner = {:?}\npurposes = [{:?}]\nsources = [{:?}, \"@SUM(A1)\"]\n{text}\n",
+        hostile[0].1, hostile[1].1, hostile[2].1
+    );
+    std::fs::write(&activity, text).unwrap();
+
+    let (h, rows) = parse_csv(&export(&dir, &["--format", "csv"]));
+    let row = &rows[0];
+    assert_eq!(
+        row[col(&h, "Business function")],
+        format!("'{}", hostile[0].1)
+    );
+    assert_eq!(
+        row[col(&h, "Purpose of processing")],
+        format!("'{}", hostile[1].1)
+    );
+    assert_eq!(
+        row[col(&h, "The source of the personal data (if applicable)")],
+        format!("'{}; @SUM(A1)", hostile[2].1)
+    );
+
+    let path = tmp.path().join("ropa.xlsx");
+    xlsx(&dir, &path);
+    let (sheets, _) = read_xlsx(&path);
+    let controller = sheets.iter().find(|s| s.name == "Controller").unwrap();
+    assert!(
+        !controller.xml.contains("<f>") && !controller.xml.contains("<f "),
+        "a formula cell"
+    );
+    let cells = controller.row(2);
+    for (_, value) in &hostile {
+        assert!(
+            cells.iter().any(|c| c.starts_with(value)),
+            "{value} is not kept as text: {cells:?}"
+        );
+    }
+}

@@ -1197,8 +1197,8 @@ fn assert_hygiene(site: &Site, lang: &str) {
 fn pages_are_self_contained_with_csp_lang_and_landmarks() {
     assert_hygiene(&build_fixture("valid-saas"), "en");
     assert_hygiene(&build_site(&manifest_dir().join("registry")), "en");
-    // site-hostile sets `[site] language = "sv"`.
-    assert_hygiene(&build_fixture("site-hostile"), "sv");
+    // site-hostile sets `[site] language = "en-GB"`.
+    assert_hygiene(&build_fixture("site-hostile"), "en-gb");
 }
 
 #[test]
@@ -1206,14 +1206,14 @@ fn lang_comes_from_site_language() {
     let reg = TempRegistry::minimal();
     reg.write(
         "organisation.toml",
-        format!("{ORGANISATION}\n[site]\ntitle = \"Registro\"\nlanguage = \"it\"\n"),
+        format!("{ORGANISATION}\n[site]\ntitle = \"Registro\"\nlanguage = \"de-AT\"\n"),
     );
     let site = build_site(reg.path());
     for page in site.pages() {
         let doc = site.doc(&page);
         assert_eq!(
             doc.root_element().value().attr("lang"),
-            Some("it"),
+            Some("de-at"),
             "{page}"
         );
     }

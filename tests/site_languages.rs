@@ -641,17 +641,46 @@ fn site_without_language_is_english() {
     assert_labels(&site, "en");
 }
 
-/// A regional code reads its language's table; a language without a table
-/// reads English; both keep their code for `<html lang>`.
+/// A regional code reads its language's table and keeps its code for
+/// `<html lang>`; a language without a table is refused, naming the ones
+/// the site is written in (a page's `lang` must be the language of its words).
 #[test]
 fn regional_and_unknown_languages() {
     let be = build(Some("nl-BE"));
     assert_html_lang(&be, "nl-be");
     assert_labels(&be, "nl");
 
-    let sv = build(Some("sv"));
-    assert_html_lang(&sv, "sv");
-    assert_labels(&sv, "en");
+    for code in ["sv", "en onload", "nl-BE-x"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let registry = dir.path().join("registry");
+        write_registry(&registry, Some(code));
+        let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+            .env("NO_COLOR", "1")
+            .args(["check", "--format", "json", "--registry"])
+            .arg(&registry)
+            .args(["--as-of", AS_OF])
+            .output()
+            .expect("run ropa");
+        assert_eq!(out.status.code(), Some(1), "{code}");
+        let diags: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let d = diags
+            .as_array()
+            .expect("an array")
+            .iter()
+            .find(|d| d["code"] == "schema" && d["file"] == "organisation.toml")
+            .unwrap_or_else(|| panic!("no schema error for {code:?}: {diags}"));
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("is not written in"),
+            "{d}"
+        );
+        let help = d["help"].as_str().unwrap_or("");
+        for lang in ["`en`", "`nl`", "`de`", "`fr`"] {
+            assert!(help.contains(lang), "{help}");
+        }
+    }
 }
 
 /// `ropa.json` is the same register whatever the site's language: English

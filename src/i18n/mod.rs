@@ -151,9 +151,45 @@ pub fn languages() -> Vec<&'static str> {
     TABLES.iter().map(|(l, _)| *l).collect()
 }
 
+/// Whether the site can be written in `code` (`[site] language`): a
+/// language with a table, in any case, optionally with a region (`nl-BE`,
+/// `nl_NL`, `es-419`). The page's `lang` must name the language its words
+/// are in, so a language without a table is not accepted.
+pub fn is_site_language(code: &str) -> bool {
+    let mut parts = code.split(['-', '_']);
+    let primary = parts.next().unwrap_or("").to_ascii_lowercase();
+    let region = parts.next();
+    let region_ok = region.is_none_or(|r| {
+        (r.len() == 2 && r.bytes().all(|b| b.is_ascii_alphabetic()))
+            || (r.len() == 3 && r.bytes().all(|b| b.is_ascii_digit()))
+    });
+    TABLES.iter().any(|(l, _)| *l == primary) && region_ok && parts.next().is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn site_languages_are_those_with_a_table_and_a_region() {
+        for ok in ["en", "nl", "DE", "fr", "nl-BE", "nl_NL", "en-GB", "en-419"] {
+            assert!(is_site_language(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "sv",
+            "it",
+            "xx",
+            "en-",
+            "en-GBR",
+            "en-GB-x",
+            "en\" onload",
+            "n\u{1b}l",
+            "nl-B3",
+        ] {
+            assert!(!is_site_language(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn english_table_parses_and_formats_dates() {

@@ -43,9 +43,11 @@ pub fn organisation(cx: &mut Cx, table: &DeTable) -> Option<Organisation> {
     let dpo = contact(cx, &mut t, "dpo", false, true);
     let representative = contact(cx, &mut t, "representative", true, false);
     let site = t.sub(cx, "site").map(|(mut r, _)| {
+        let title = r.opt(cx, "title");
+        let language = r.opt(cx, "language");
         let s = SiteSettings {
-            title: r.opt(cx, "title"),
-            language: r.opt(cx, "language"),
+            title,
+            language: site_language(cx, language),
             extra: r.opt(cx, "extra"),
         };
         r.finish(cx);
@@ -262,6 +264,32 @@ pub fn activity(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Activity> {
         note,
         given,
     })
+}
+
+/// `[site] language`: one the site is written in, or a `schema` error
+/// naming them (the page's `lang` must say which language its words are in).
+fn site_language(cx: &mut Cx, language: Option<Sp<String>>) -> Option<Sp<String>> {
+    let l = language?;
+    if crate::i18n::is_site_language(l.value.trim()) {
+        return Some(l);
+    }
+    let names = crate::i18n::languages()
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    cx.push(
+        cx.diag(
+            Code::Schema,
+            l.span.clone(),
+            format!("the site is not written in `{}`", l.value),
+        )
+        .label("not a language of the site")
+        .help(format!(
+            "set `language` to one of {names}, optionally with a region (`nl-BE`), or leave it out for English; the registry's own text is shown as written"
+        )),
+    );
+    None
 }
 
 pub fn processor(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Processor> {

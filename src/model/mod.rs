@@ -213,7 +213,7 @@ pub struct Contact {
 pub struct SiteSettings {
     /// Title of the published site (default the organisation's name).
     pub title: Text,
-    /// Language of the site's own words: en, nl, de, fr (default en); other codes read English.
+    /// Language of the site's own words: en, nl, de, fr, optionally with a region such as nl-BE (default en).
     pub language: Text,
     /// A folder inside the registry folder (path relative to it) whose files are copied as they are into every build of the site: a CNAME for a web host, a logo, robots.txt. No file may replace one ropa writes.
     pub extra: Text,
