@@ -529,3 +529,33 @@ fn a_file_too_large_to_be_a_register_is_refused_before_it_is_read_whole() {
         assert!(err.contains("is it the right file?"), "{err}");
     }
 }
+
+/// An entry name with an escape sequence (set the terminal's title, clear
+/// the screen) in both registers: the human report shows it escaped, as
+/// `ropa check` does, and no ESC or BEL byte reaches the terminal.
+#[test]
+fn control_characters_in_names_never_reach_the_terminal() {
+    let p = Pair::make();
+    let evil = "\u{1b}]0;title\u{7}\u{1b}[2J";
+    let (old, new) = (p.path("evil-old.json"), p.path("evil-new.json"));
+    for (path, purpose) in [(&old, "before"), (&new, "after")] {
+        rewrite(&p.old_json(), path, |v| {
+            let a = &mut v["controller_record"]["activities"][0];
+            a["name"] = json!(format!("Payroll {evil}"));
+            a["id"] = json!(format!("payroll{evil}"));
+            a["purposes"] = json!([format!("{purpose}{evil}")]);
+        });
+    }
+    let o = ropa(&["diff", s(&old), s(&new)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        !o.stdout.iter().any(|b| *b == 0x1b || *b == 0x07),
+        "{}",
+        stdout(&o)
+    );
+    let text = stdout(&o);
+    assert!(
+        text.contains("payroll\\u{1b}]0;title\\u{7}\\u{1b}[2J (Payroll \\u{1b}]0;title"),
+        "{text}"
+    );
+}

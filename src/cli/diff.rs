@@ -61,7 +61,7 @@ pub fn run(Args { old, new, format }: Args) -> ExitCode {
         DiffOutput::Json => ropa::diff::DiffFormat::Json,
     };
     let (old_name, new_name) = (old.to_string_lossy(), new.to_string_lossy());
-    match ropa::diff::diff((&old_name, &old_text), (&new_name, &new_text), format) {
+    match ropa::diff::diff((&old_name, old_text), (&new_name, new_text), format) {
         Ok((report, differ)) => {
             let mut stdout = std::io::stdout().lock();
             if stdout

@@ -57,7 +57,7 @@ codes! {
     Unused = "unused", Warning, "a processor, recipient, safeguard, measure or category that nothing uses";
     // Extensions to the contract (docs/rules.md): problems with the files themselves.
     UnreadableFile = "unreadable-file", Error, "a registry file or folder that cannot be read (permissions, broken link, link loop)";
-    FileTooLarge = "file-too-large", Error, "a registry file larger than the size limit";
+    FileTooLarge = "file-too-large", Error, "a registry file over the size or token limit, or with more problems than are listed per file";
     LinkOutsideRegistry = "link-outside-registry", Warning, "a symbolic link that leads outside the registry folder; it is not followed";
 }
 

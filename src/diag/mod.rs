@@ -9,6 +9,7 @@ mod render;
 mod source;
 
 pub use code::Code;
+pub(crate) use render::printable;
 pub use render::{render_github, render_human, render_json, summary_line};
 pub use source::{SourceFile, SourceMap};
 
@@ -163,13 +164,28 @@ pub fn count(diags: &[Diagnostic]) -> Counts {
 
 /// Closest candidate to `wrong`, for "did you mean" help. Case differences
 /// and small typos both count.
+///
+/// A candidate is scored only when its length (in characters) is within a
+/// factor of 11 of `wrong`'s: beyond that no candidate can reach the 0.8
+/// threshold (Jaro is then at most (1 + 1/11 + 1)/3 < 0.7, and the Winkler
+/// prefix bonus applies only above 0.7), so skipping it changes no answer
+/// and a 1 MB string costs one pass, not one per candidate.
 pub fn did_you_mean<'a, I>(wrong: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
     let lower = wrong.to_ascii_lowercase();
+    let len = lower.chars().count();
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
+        // Cheap on bytes first (a character is 1 to 4 bytes), then exact.
+        if c.len() > 44 * len.max(1) || 11 * c.len() < len {
+            continue;
+        }
+        let c_len = c.chars().count();
+        if c_len > 11 * len || len > 11 * c_len {
+            continue;
+        }
         let score = if c.eq_ignore_ascii_case(wrong) {
             1.0
         } else {
@@ -182,6 +198,45 @@ where
     best.map(|(_, c)| c)
 }
 
+/// Did-you-mean over many searches with one bound on the work: each search
+/// costs its number of candidates, and a search that no longer fits in what
+/// is left is not made (the help then lists what exists instead). A check
+/// with tens of thousands of dangling references against tens of thousands
+/// of ids stays linear; a registry with a few typos never comes near it.
+#[derive(Debug)]
+pub struct Suggester {
+    left: usize,
+}
+
+impl Suggester {
+    /// Candidates scored in one run, at most: about a second of work.
+    pub const BUDGET: usize = 2_000_000;
+
+    pub fn new() -> Self {
+        Suggester { left: Self::BUDGET }
+    }
+
+    pub fn did_you_mean<'a, I>(&mut self, wrong: &str, candidates: I) -> Option<&'a str>
+    where
+        I: IntoIterator<Item = &'a str>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let candidates = candidates.into_iter();
+        let cost = candidates.len();
+        if cost > self.left {
+            return None;
+        }
+        self.left -= cost;
+        did_you_mean(wrong, candidates)
+    }
+}
+
+impl Default for Suggester {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +247,66 @@ mod tests {
         assert_eq!(did_you_mean("purpose", keys), Some("purposes"));
         assert_eq!(did_you_mean("legal_basis", keys), Some("legal_bases"));
         assert_eq!(did_you_mean("zzz", keys), None);
+    }
+
+    /// The length filter skips only candidates that could not reach the
+    /// threshold: whatever the lengths, the answer is the one of scoring
+    /// every candidate.
+    #[test]
+    fn length_filter_changes_no_answer() {
+        fn unfiltered<'a>(wrong: &str, candidates: &[&'a str]) -> Option<&'a str> {
+            let lower = wrong.to_ascii_lowercase();
+            let mut best: Option<(f64, &str)> = None;
+            for &c in candidates {
+                let score = if c.eq_ignore_ascii_case(wrong) {
+                    1.0
+                } else {
+                    strsim::jaro_winkler(&lower, &c.to_ascii_lowercase())
+                };
+                if score >= 0.8 && best.is_none_or(|(s, _)| score > s) {
+                    best = Some((score, c));
+                }
+            }
+            best.map(|(_, c)| c)
+        }
+        let words: Vec<String> = (1..=40)
+            .flat_map(|n| {
+                [
+                    "p".repeat(n),
+                    format!("purp{}", "o".repeat(n)),
+                    format!("{}x", "purposes".repeat(n.div_ceil(4))),
+                    format!("é{}", "a".repeat(n)),
+                ]
+            })
+            .collect();
+        let candidates: Vec<&str> = words.iter().map(String::as_str).collect();
+        for wrong in &words {
+            for cut in [1, 2, 5, candidates.len()] {
+                let some = &candidates[..cut.min(candidates.len())];
+                assert_eq!(
+                    did_you_mean(wrong, some.iter().copied()),
+                    unfiltered(wrong, some),
+                    "{wrong}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn suggester_stops_when_its_budget_is_spent() {
+        let ids: Vec<String> = (0..1000).map(|i| format!("processor-{i:04}")).collect();
+        let mut s = Suggester::new();
+        let mut found = 0;
+        for i in 0..(Suggester::BUDGET / ids.len() + 10) {
+            if s.did_you_mean(
+                &format!("processor-{i:04}x"),
+                ids.iter().map(String::as_str),
+            )
+            .is_some()
+            {
+                found += 1;
+            }
+        }
+        assert_eq!(found, Suggester::BUDGET / ids.len());
     }
 }

@@ -46,7 +46,7 @@ fn displayable(sources: &SourceMap) -> Option<SourceMap> {
 /// Control characters from the registry (in a key, a value, a file name)
 /// must not reach a terminal or a CI log as they are: an escape sequence
 /// could recolour or rewrite the output. They are shown as `\u{1b}`.
-fn printable(s: &str) -> Cow<'_, str> {
+pub(crate) fn printable(s: &str) -> Cow<'_, str> {
     if !has_control(s) {
         return s.into();
     }

@@ -162,14 +162,17 @@ fn compare(old_file: &str, old: register::Loaded, new_file: &str, new: register:
 }
 
 /// Compares two registers (file names for messages, and their text).
-/// Returns the report and whether they differ.
+/// Returns the report and whether they differ. Each text is dropped once
+/// it is parsed: memory is the two trees and at most one text.
 pub fn diff(
-    old: (&str, &str),
-    new: (&str, &str),
+    old: (&str, String),
+    new: (&str, String),
     format: DiffFormat,
 ) -> Result<(String, bool), DiffError> {
-    let a = load(old.0, old.1)?;
-    let b = load(new.0, new.1)?;
+    let a = load(old.0, &old.1)?;
+    drop(old.1);
+    let b = load(new.0, &new.1)?;
+    drop(new.1);
     let d = compare(old.0, a, new.0, b);
     let text = match format {
         DiffFormat::Human => report::human(&d),

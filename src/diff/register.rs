@@ -141,15 +141,71 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
+/// JSON values one register may hold, at most: the register of 10,000
+/// activities holds about 2.9 million. The parsed tree takes about a hundred
+/// bytes per value whatever the text, so a file of empty arrays (three bytes
+/// per value) is refused before it is parsed, and the diff of two registers
+/// stays within 1 GB.
+pub const MAX_VALUES: usize = 3_500_000;
+
+/// The number of JSON values in `text` (keys not counted), or `None` as soon
+/// as there are more than `limit`. Exact for valid JSON; for anything else
+/// an estimate (the parser then says what is wrong).
+fn count_values(text: &str, limit: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let (mut i, mut n, mut in_scalar) = (0, 0usize, false);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                n += 1;
+                in_scalar = false;
+                i += 1;
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'[' | b'{' => {
+                n += 1;
+                in_scalar = false;
+            }
+            // The string before it was a key.
+            b':' => {
+                n = n.saturating_sub(1);
+                in_scalar = false;
+            }
+            b',' | b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t' => in_scalar = false,
+            _ if !in_scalar => {
+                n += 1;
+                in_scalar = true;
+            }
+            _ => {}
+        }
+        if n > limit {
+            return None;
+        }
+        i += 1;
+    }
+    Some(n)
+}
+
 /// Parses `text` (the contents of `file`) and checks it is a ropa register
 /// this ropa reads.
 pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
+    if count_values(text, MAX_VALUES).is_none() {
+        return Err(DiffError::NotARegister(format!(
+            "`{file}` holds more than {MAX_VALUES} JSON values; `ropa diff` reads registers of up to that many (the register of 10,000 activities holds about 3 million): is it the right file?"
+        )));
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| {
         DiffError::NotARegister(format!(
             "`{file}` is not JSON ({e}); a ropa register is the output of `ropa export --format json`"
         ))
     })?;
-    let Value::Object(root) = value else {
+    let Value::Object(mut root) = value else {
         return Err(DiffError::NotARegister(format!(
             "`{file}` is not a ropa register (the JSON is {}, not an object)",
             json_type(&value)
@@ -204,19 +260,21 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
         Kind::ALL.iter().map(|k| (*k, BTreeMap::new())).collect();
 
     // Entities keyed by id: activities (from both records) and the lists.
-    let mut add_list = |kind: Kind, path: &str, list: Option<&Value>| -> Result<(), DiffError> {
+    // The entities are moved out of the document, not copied: the document
+    // keeps only what the header needs, and memory stays one tree per file.
+    let mut add_list = |kind: Kind, path: &str, list: Option<Value>| -> Result<(), DiffError> {
         let list = match list {
             None | Some(Value::Null) => return Ok(()),
             Some(Value::Array(l)) => l,
             Some(v) => {
                 return Err(malformed(format!(
                     "`{path}` is {}, not an array",
-                    json_type(v)
+                    json_type(&v)
                 )));
             }
         };
         let map = items.entry(kind).or_default();
-        for (i, e) in list.iter().enumerate() {
+        for (i, e) in list.into_iter().enumerate() {
             let Some(id) = e
                 .get("id")
                 .and_then(Value::as_str)
@@ -226,22 +284,24 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
                     "{path}[{i}] is not an object with a string `id`"
                 )));
             };
-            if map.insert(id.to_string(), e.clone()).is_some() {
+            let id = id.to_string();
+            if map.contains_key(&id) {
                 return Err(malformed(format!(
                     "two {} have the id `{id}`",
                     kind.nouns().1
                 )));
             }
+            map.insert(id, e);
         }
         Ok(())
     };
     for record in RECORDS {
-        match root.get(record) {
+        match root.get_mut(record) {
             None | Some(Value::Null) => {}
             Some(Value::Object(r)) => add_list(
                 Kind::Entry(EntryKind::Activity),
                 &format!("{record}.activities"),
-                r.get("activities"),
+                r.shift_remove("activities"),
             )?,
             Some(v) => {
                 return Err(malformed(format!(
@@ -253,7 +313,7 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
     }
     for kind in LISTS {
         let key = kind.key();
-        add_list(kind, key, root.get(key))?;
+        add_list(kind, key, root.shift_remove(key))?;
     }
 
     // The two single objects.
@@ -261,18 +321,15 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
         ("organisation", Kind::Organisation),
         ("adequacy", Kind::Adequacy),
     ] {
-        match root.get(key) {
+        match root.shift_remove(key) {
             None | Some(Value::Null) => {}
             Some(v @ Value::Object(_)) => {
-                items
-                    .entry(kind)
-                    .or_default()
-                    .insert(key.to_string(), v.clone());
+                items.entry(kind).or_default().insert(key.to_string(), v);
             }
             Some(v) => {
                 return Err(malformed(format!(
                     "`{key}` is {}, not an object",
-                    json_type(v)
+                    json_type(&v)
                 )));
             }
         }
@@ -280,27 +337,27 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
 
     // Everything else: unknown top-level fields, and what the records hold
     // besides their activities (their `article`).
+    // What is left of the document is the header, the records without their
+    // activities, and fields this ropa does not know.
     let other = items.entry(Kind::Other).or_default();
-    for (key, v) in &root {
-        let known = HEADER.contains(&key.as_str())
-            || RECORDS.contains(&key.as_str())
-            || LISTS.iter().any(|k| k.key() == key)
-            || key == "organisation"
-            || key == "adequacy";
-        if !known {
-            other.insert(key.clone(), v.clone());
-        }
-    }
-    for record in RECORDS {
-        if let Some(Value::Object(r)) = root.get(record) {
-            let mut rest = r.clone();
-            rest.shift_remove("activities");
-            if !rest.is_empty() {
-                other.insert(record.to_string(), Value::Object(rest));
+    let mut header = Map::new();
+    for (key, v) in root {
+        if HEADER.contains(&key.as_str()) {
+            header.insert(key, v);
+        } else if RECORDS.contains(&key.as_str()) {
+            if let Value::Object(rest) = &v
+                && !rest.is_empty()
+            {
+                other.insert(key, v);
             }
+        } else {
+            other.insert(key, v);
         }
     }
-    Ok(Loaded { root, items })
+    Ok(Loaded {
+        root: header,
+        items,
+    })
 }
 
 /// Fields ropa computes from other parts of the register (back-references,
@@ -357,7 +414,19 @@ fn to_id(v: &Value) -> Value {
 
 /// What of an entity the diff compares: the entity without its derived
 /// fields, with references reduced to ids.
-pub fn project(kind: Kind, v: &Value) -> Value {
+/// Borrowed, not copied, when there is nothing to leave out.
+pub fn project(kind: Kind, v: &Value) -> std::borrow::Cow<'_, Value> {
+    use std::borrow::Cow;
+    if derived(kind).is_empty()
+        && references(kind).is_empty()
+        && !matches!(kind, Kind::Entry(EntryKind::Activity) | Kind::Adequacy)
+    {
+        return Cow::Borrowed(v);
+    }
+    Cow::Owned(project_owned(kind, v))
+}
+
+fn project_owned(kind: Kind, v: &Value) -> Value {
     let mut v = v.clone();
     let Some(o) = v.as_object_mut() else {
         return v;
@@ -433,6 +502,19 @@ pub fn label(kind: Kind, v: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_counted_as_the_parser_sees_them() {
+        for (text, n) in [
+            ("{}", 1),
+            ("[[], [], {}]", 4),
+            (r#"{"a": 1, "b": [true, null, -2.5e3], "c": "x,\"[{"}"#, 7),
+            (r#"["a:b", "c"]"#, 3),
+        ] {
+            assert_eq!(count_values(text, 100), Some(n), "{text}");
+        }
+        assert_eq!(count_values("[[],[],[]]", 3), None);
+    }
 
     #[test]
     fn semver() {

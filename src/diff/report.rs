@@ -91,7 +91,13 @@ pub fn human(diff: &Diff) -> String {
         }
     }
     let _ = writeln!(out, "\n{}", summary(diff));
-    out
+    // Names, ids, keys and file names come from the registers: a control
+    // character in one (an escape sequence that retitles or clears the
+    // terminal) is shown as `\u{1b}`, as `ropa check` shows it.
+    match crate::diag::printable(&out) {
+        std::borrow::Cow::Borrowed(_) => out,
+        std::borrow::Cow::Owned(clean) => clean,
+    }
 }
 
 fn change_json(c: &Change) -> Value {

@@ -15,11 +15,21 @@ use crate::model::FileId;
 use crate::model::*;
 use crate::reference;
 
+/// At most this many diagnostics are kept for one file: a file of a
+/// million unknown keys must not become a million diagnostics (memory, and
+/// a report nobody reads). The rest are counted, and [`Cx::finish`] says how
+/// many were left out.
+pub const MAX_FILE_DIAGNOSTICS: usize = 200;
+
 /// Per-file decoding context.
 pub struct Cx<'a> {
     pub sources: &'a SourceMap,
     pub file: FileId,
     pub diags: Vec<Diagnostic>,
+    /// Diagnostics past [`MAX_FILE_DIAGNOSTICS`]: how many, and whether one
+    /// of them is an error.
+    left_out: usize,
+    left_out_error: bool,
 }
 
 impl<'a> Cx<'a> {
@@ -28,15 +38,56 @@ impl<'a> Cx<'a> {
             sources,
             file,
             diags: Vec::new(),
+            left_out: 0,
+            left_out_error: false,
         }
+    }
+
+    /// The file's diagnostics, with one more that says how many were left
+    /// out when there were more than [`MAX_FILE_DIAGNOSTICS`].
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        if self.left_out > 0 {
+            let file = self.sources.get(self.file);
+            let mut d = Diagnostic::file(
+                Code::FileTooLarge,
+                file.path.clone(),
+                format!(
+                    "this file has {} more problems that are not listed: ropa lists at most {MAX_FILE_DIAGNOSTICS} per file",
+                    self.left_out
+                ),
+            )
+            .help("fix the problems listed and check again")
+            .for_entry(file.entry.clone());
+            if !self.left_out_error {
+                d.severity = crate::diag::Severity::Warning;
+            }
+            self.diags.push(d);
+        }
+        self.diags
     }
 
     pub fn diag(&self, code: Code, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::at(code, self.sources, self.file, span, message)
     }
 
+    /// True once [`MAX_FILE_DIAGNOSTICS`] are kept: what is pushed after
+    /// is only counted, so a caller may skip working out its text.
+    pub fn is_full(&self) -> bool {
+        self.diags.len() >= MAX_FILE_DIAGNOSTICS
+    }
+
+    /// Counts a diagnostic that is not worked out (see [`Cx::is_full`]).
+    pub fn leave_out(&mut self, error: bool) {
+        self.left_out += 1;
+        self.left_out_error |= error;
+    }
+
     pub fn push(&mut self, d: Diagnostic) {
-        self.diags.push(d);
+        if self.diags.len() < MAX_FILE_DIAGNOSTICS {
+            self.diags.push(d);
+        } else {
+            self.leave_out(d.is_error());
+        }
     }
 }
 
@@ -620,6 +671,10 @@ impl<'t, 'i> TableReader<'t, 'i> {
             .collect();
         unknown.sort_by_key(|(_, s)| s.start);
         for (key, span) in unknown {
+            if cx.is_full() {
+                cx.leave_out(Code::Schema.severity() == crate::diag::Severity::Error);
+                continue;
+            }
             let help = match did_you_mean(&key, self.asked.iter().copied()) {
                 Some(m) => format!("did you mean `{m}`?"),
                 None => format!(

@@ -25,6 +25,89 @@ pub use decode::{is_valid_id, suggest_id};
 /// entry is anywhere near it, and it keeps memory bounded on absurd input.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Files with more TOML tokens than this are refused with `file-too-large`:
+/// parsing keeps a few hundred bytes per token. The largest real registry
+/// files (a catalogue of a few thousand categories or measures) hold tens of
+/// thousands.
+pub const MAX_FILE_TOKENS: usize = 500_000;
+
+/// A file that does not parse is parsed a second time, with error recovery,
+/// to learn which ids it names; recovery keeps every error it finds, so it
+/// is done only for files of at most this many tokens.
+const MAX_RECOVER_TOKENS: usize = 100_000;
+
+/// Tokens of all the files being parsed at one time, at most: with
+/// [`MAX_FILE_TOKENS`] it keeps the parsers' memory to a few hundred MB on
+/// any number of cores. A file waits until its tokens fit (a file alone
+/// always fits).
+const PARSE_BUDGET_TOKENS: usize = 2 * MAX_FILE_TOKENS;
+
+static PARSE_BUDGET: Budget = Budget::new(PARSE_BUDGET_TOKENS);
+
+/// A budget shared by threads: `take` waits until its amount fits, and the
+/// guard gives it back.
+struct Budget {
+    limit: usize,
+    used: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+struct Taken<'a> {
+    budget: &'a Budget,
+    amount: usize,
+}
+
+impl Budget {
+    const fn new(limit: usize) -> Self {
+        Budget {
+            limit,
+            used: std::sync::Mutex::new(0),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn take(&self, amount: usize) -> Taken<'_> {
+        let amount = amount.min(self.limit);
+        // A poisoned lock only means another thread panicked holding it;
+        // the count itself is still right.
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        while *used > 0 && *used + amount > self.limit {
+            used = self.freed.wait(used).unwrap_or_else(|e| e.into_inner());
+        }
+        *used += amount;
+        Taken {
+            budget: self,
+            amount,
+        }
+    }
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        let mut used = self.budget.used.lock().unwrap_or_else(|e| e.into_inner());
+        *used -= self.amount;
+        drop(used);
+        self.budget.freed.notify_all();
+    }
+}
+
+/// The number of TOML tokens in `text` (as the parser will see them), or
+/// `None` when there are more than `limit`. Counted without keeping them.
+fn token_count(text: &str, limit: usize) -> Option<usize> {
+    // A token is at least one byte (plus the end): a short text needs no count.
+    if text.len() < limit {
+        return Some(text.len() + 1);
+    }
+    let mut n = 0;
+    for _ in toml_parser::Source::new(text).lex() {
+        n += 1;
+        if n > limit {
+            return None;
+        }
+    }
+    Some(n)
+}
+
 /// The files at the registry's top level, and what each holds.
 const ROOT_FILES: [(&str, Kind); 4] = [
     ("organisation.toml", Kind::Organisation),
@@ -444,7 +527,7 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
                     .label("invalid byte here")
                     .help("save the file as UTF-8 in your editor (most editors offer it under \"Save with encoding\")"),
             );
-            return (Decoded::Nothing, cx.diags, Vec::new());
+            return (Decoded::Nothing, cx.finish(), Vec::new());
         }
         Read::TooLarge(n) => {
             cx.push(Diagnostic::file(
@@ -452,7 +535,7 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
                 f.rel.clone(),
                 format!("this file is {n} bytes; registry files are limited to {MAX_FILE_BYTES} bytes"),
             ).help("split the content or move large documents out of the registry and link to them").for_entry(f.entry()));
-            return (Decoded::Nothing, cx.diags, Vec::new());
+            return (Decoded::Nothing, cx.finish(), Vec::new());
         }
         Read::Failed(e) => {
             cx.push(
@@ -463,9 +546,27 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
                 )
                 .for_entry(f.entry()),
             );
-            return (Decoded::Nothing, cx.diags, Vec::new());
+            return (Decoded::Nothing, cx.finish(), Vec::new());
         }
     }
+    // Parsing takes memory in proportion to the file's tokens (the parser
+    // keeps every token and event, then the tree): a file of 16 MiB of `=`
+    // or `{}` would take gigabytes. So the tokens are counted first (without
+    // keeping them), a file with too many is refused, and the files being
+    // parsed at one time share one budget, whatever the number of cores.
+    let Some(tokens) = token_count(text, MAX_FILE_TOKENS) else {
+        cx.push(
+            Diagnostic::file(
+                Code::FileTooLarge,
+                f.rel.clone(),
+                format!("this file holds more than {MAX_FILE_TOKENS} TOML tokens (keys, values, brackets, commas, line ends); ropa reads at most that many in one file"),
+            )
+            .help("split the content over several files; no registry entry comes near this limit")
+            .for_entry(f.entry()),
+        );
+        return (Decoded::Nothing, cx.finish(), Vec::new());
+    };
+    let _parsing = PARSE_BUDGET.take(tokens);
     let table = match DeTable::parse(text) {
         Ok(t) => t.into_inner(),
         Err(e) => {
@@ -498,9 +599,15 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
             };
             cx.push(d);
             // The partial table the parser recovered still tells what the
-            // entry names, so those are not reported as unused.
-            let partial = DeTable::parse_recoverable(text).0.into_inner();
-            return (Decoded::Nothing, cx.diags, raw_uses(f.kind, &partial));
+            // entry names, so those are not reported as unused. Recovery
+            // keeps every error (one per stray token), so it is tried only
+            // on files of a size an entry really has.
+            let uses = if tokens <= MAX_RECOVER_TOKENS {
+                raw_uses(f.kind, &DeTable::parse_recoverable(text).0.into_inner())
+            } else {
+                Vec::new()
+            };
+            return (Decoded::Nothing, cx.finish(), uses);
         }
     };
     let out = match f.kind {
@@ -541,7 +648,7 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
     } else {
         Vec::new()
     };
-    (out, cx.diags, uses)
+    (out, cx.finish(), uses)
 }
 
 /// Loads the registry in `root`. `Err` only when the folder itself cannot

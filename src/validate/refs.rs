@@ -5,13 +5,21 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use super::{Ctx, list_ids};
-use crate::diag::{Code, Diagnostic, did_you_mean};
+use crate::diag::{Code, Diagnostic, Suggester};
+use crate::load::is_valid_id;
 use crate::model::{FileId, RefKind, Reference};
 
 /// The ids each kind of reference may name, looked up once (a party's are
-/// the processors' and recipients' together).
+/// the processors' and recipients' together), and what the help of a
+/// dangling reference says, worked out once per kind and id: a check with
+/// tens of thousands of dangling references stays linear.
 struct Known<'a> {
     ids: HashMap<RefKind, Cow<'a, BTreeSet<String>>>,
+    /// "`a`, `b` and 12 more", per kind.
+    listed: HashMap<RefKind, String>,
+    /// The did-you-mean answer for a dangling id, per kind.
+    suggested: HashMap<(RefKind, String), Option<String>>,
+    suggester: Suggester,
 }
 
 impl<'a> Known<'a> {
@@ -19,6 +27,34 @@ impl<'a> Known<'a> {
         self.ids
             .entry(kind)
             .or_insert_with(|| cx.reg.known.of(kind))
+    }
+
+    /// The closest existing id to `wrong`. An id that is not a valid id
+    /// (too long, wrong characters) gets no search: it is no typo of one.
+    fn suggestion(&mut self, cx: &Ctx<'a>, kind: RefKind, wrong: &str) -> Option<String> {
+        if !is_valid_id(wrong) {
+            return None;
+        }
+        if let Some(s) = self.suggested.get(&(kind, wrong.to_string())) {
+            return s.clone();
+        }
+        self.of(cx, kind);
+        let ids = &self.ids[&kind];
+        let found = self
+            .suggester
+            .did_you_mean(wrong, ids.iter().map(String::as_str))
+            .map(str::to_string);
+        self.suggested
+            .insert((kind, wrong.to_string()), found.clone());
+        found
+    }
+
+    fn listed(&mut self, cx: &Ctx<'a>, kind: RefKind) -> &str {
+        if !self.listed.contains_key(&kind) {
+            let list = list_ids(self.of(cx, kind));
+            self.listed.insert(kind, list);
+        }
+        &self.listed[&kind]
     }
 }
 
@@ -34,14 +70,13 @@ fn check_refs<'a>(
         if cx.reg.known.unreadable(kind) {
             continue; // the catalogue's own error says why its ids are unknown
         }
-        let ids = known.of(cx, kind);
         let item = r.id;
-        if ids.contains(&item.value) {
+        if known.of(cx, kind).contains(&item.value) {
             continue;
         }
         let noun = kind.noun();
         let home = kind.home();
-        let help = match did_you_mean(&item.value, ids.iter().map(String::as_str)) {
+        let help = match known.suggestion(cx, kind, &item.value) {
             Some(m) => format!("did you mean `{m}`?"),
             None => {
                 let create = if home.contains("<id>") {
@@ -49,7 +84,10 @@ fn check_refs<'a>(
                 } else {
                     format!("add it to {home}")
                 };
-                format!("{create}, or use an existing {noun}: {}", list_ids(ids))
+                format!(
+                    "{create}, or use an existing {noun}: {}",
+                    known.listed(cx, kind)
+                )
             }
         };
         out.push(
@@ -72,6 +110,9 @@ fn check_refs<'a>(
 pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let mut known = Known {
         ids: HashMap::new(),
+        listed: HashMap::new(),
+        suggested: HashMap::new(),
+        suggester: Suggester::new(),
     };
     for a in cx.reg.activities.values() {
         check_refs(cx, &mut known, out, a.file, a.references());
