@@ -864,6 +864,11 @@ mod formula_tests {
         );
         assert_eq!(neutralise_formula("@SUM(1)"), "'@SUM(1)");
         assert_eq!(neutralise_formula("-2+3"), "'-2+3");
+        assert_eq!(neutralise_formula("+1"), "'+1");
+        // A leading tab or carriage return also makes some programs read on.
+        assert_eq!(neutralise_formula("\t=1"), "'\t=1");
+        assert_eq!(neutralise_formula("\r=1"), "'\r=1");
+        assert_eq!(neutralise_formula("a=1"), "a=1");
         assert_eq!(neutralise_formula("Payroll"), "Payroll");
         assert_eq!(neutralise_formula(""), "");
     }

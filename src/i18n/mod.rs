@@ -39,8 +39,10 @@ impl Tr {
     /// `language` from `[site] language`; unknown languages read English
     /// but keep their code for `<html lang>`.
     pub fn new(language: Option<&str>) -> Tr {
+        // `nl_NL` is how locales are often written; an HTML `lang` takes
+        // the BCP 47 form, `nl-nl`.
         let lang = language
-            .map(|l| l.trim().to_ascii_lowercase())
+            .map(|l| l.trim().to_ascii_lowercase().replace('_', "-"))
             .filter(|l| !l.is_empty())
             .unwrap_or_else(|| "en".into());
         let primary = lang.split(['-', '_']).next().unwrap_or("en");
@@ -363,6 +365,8 @@ mod tests {
             );
         }
         assert_eq!(Tr::new(Some("nl-BE")).lang, "nl-be");
+        // A valid `lang` for HTML: BCP 47 separates with hyphens.
+        assert_eq!(Tr::new(Some("nl_NL")).lang, "nl-nl");
         assert_eq!(Tr::new(Some("DE-at")).t("activity.purposes"), "Zwecke");
         assert_eq!(Tr::new(Some("fr-CA")).t("activity.purposes"), "Finalités");
     }
