@@ -552,7 +552,7 @@ fn csv_is_deterministic_and_out_writes_the_same_bytes() {
 // ---- XLSX ----------------------------------------------------------------
 
 /// Reads a workbook with Python's zipfile and ElementTree (independent of
-/// rust_xlsxwriter): every sheet's cell text by row, its raw XML, and the
+/// the export's own code): every sheet's cell text by row, its raw XML, and the
 /// core properties.
 const READ_XLSX: &str = r#"
 import json, re, sys, zipfile
@@ -627,7 +627,7 @@ fn read_xlsx(path: &Path) -> (Vec<Sheet>, String) {
         .arg(READ_XLSX)
         .arg(path)
         .output()
-        .expect("python3 is needed to read the workbook independently of rust_xlsxwriter");
+        .expect("python3 is needed to read the workbook independently of the export");
     assert!(
         out.status.success(),
         "python3 could not read {}: {}",

@@ -38,6 +38,11 @@ impl Record {
         }
     }
 
+    /// How many activities the record lists: its rows below the header.
+    pub fn row_count(self, r: &Register) -> usize {
+        self.activities(r).count()
+    }
+
     /// The record's activities, by id.
     fn activities<'r>(self, r: &'r Register<'r>) -> Box<dyn Iterator<Item = &'r Activity> + 'r> {
         match self {
