@@ -8,6 +8,17 @@ use std::process::Command;
 
 mod common;
 
+/// A test (or part of one) that needs root or `unshare` cannot run here:
+/// a notice, or, when `ROPA_REQUIRE_PRIVILEGED_TESTS=1` (set by
+/// `.ci/run`), a failure, so a CI machine that cannot run it fails loudly
+/// instead of passing untested.
+fn cannot_run_here(notice: &str) {
+    if std::env::var_os("ROPA_REQUIRE_PRIVILEGED_TESTS").is_some_and(|v| v == "1") {
+        panic!("{notice}; ROPA_REQUIRE_PRIVILEGED_TESTS=1 requires it to run");
+    }
+    eprintln!("NOTICE: {notice}");
+}
+
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -502,7 +513,7 @@ fn a_link_planted_by_another_user_in_a_sticky_folder_is_not_followed() {
         .unwrap_or(1)
         != 0
     {
-        eprintln!("NOTICE: skipped: needs root to make a link owned by another user");
+        cannot_run_here("skipped: needs root to make a link owned by another user");
         return;
     }
     let reg = manifest().join("tests/fixtures/valid-saas");

@@ -12,6 +12,17 @@ mod gen_registry;
 
 mod common;
 
+/// A test (or part of one) that needs root or `unshare` cannot run here:
+/// a notice, or, when `ROPA_REQUIRE_PRIVILEGED_TESTS=1` (set by
+/// `.ci/run`), a failure, so a CI machine that cannot run it fails loudly
+/// instead of passing untested.
+fn cannot_run_here(notice: &str) {
+    if std::env::var_os("ROPA_REQUIRE_PRIVILEGED_TESTS").is_some_and(|v| v == "1") {
+        panic!("{notice}; ROPA_REQUIRE_PRIVILEGED_TESTS=1 requires it to run");
+    }
+    eprintln!("NOTICE: {notice}");
+}
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -193,8 +204,8 @@ fn stagings(out: &Path) -> BTreeSet<u64> {
 #[test]
 fn builds_in_separate_pid_namespaces_never_corrupt_each_other() {
     if !pid_namespaces() {
-        eprintln!(
-            "NOTICE: skipped: `unshare --pid --fork --mount-proc` is not available or not permitted here"
+        cannot_run_here(
+            "skipped: `unshare --pid --fork --mount-proc` is not available or not permitted here",
         );
         return;
     }
@@ -305,9 +316,7 @@ fn concurrent_first_builds_into_a_missing_folder_all_succeed() {
     let want = tree(&reference);
     let namespaces = pid_namespaces();
     if !namespaces {
-        eprintln!(
-            "NOTICE: no PID namespaces here: the three builds of each trial run side by side"
-        );
+        cannot_run_here("no PID namespaces here: the three builds of each trial run side by side");
     }
     let mut failures = Vec::new();
     const TRIALS: usize = 20;
@@ -435,8 +444,8 @@ fn a_mount_point_as_out_is_refused_before_anything_is_written() {
         .status()
         .is_ok_and(|s| s.success());
     if !can_mount {
-        eprintln!(
-            "NOTICE: skipped: `unshare --mount` with `mount -t tmpfs` is not permitted here (the detection has a unit test in src/output/site.rs)"
+        cannot_run_here(
+            "skipped: `unshare --mount` with `mount -t tmpfs` is not permitted here (the detection has a unit test in src/output/site.rs)",
         );
         return;
     }
