@@ -686,38 +686,50 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
         Ok(m) if !m.is_dir() => return fs::remove_file(dir),
         Ok(_) => {}
     }
-    let mut files = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    let mut i = 0;
-    while i < dirs.len() {
-        make_writable(&dirs[i]);
-        if let Ok(entries) = fs::read_dir(&dirs[i]) {
-            for e in entries.flatten() {
-                match e.file_type() {
-                    Ok(t) if t.is_dir() => {
-                        let p = e.path();
-                        if !other_device(&p) {
-                            dirs.push(p);
+    // Twice: a file that appeared during the first pass goes in the second.
+    let mut first_error = None;
+    for _ in 0..2 {
+        let mut files = Vec::new();
+        let mut dirs = vec![dir.to_path_buf()];
+        // Folders on another file system (a mount inside the old site):
+        // never entered, only `rmdir`ed (which fails while it is mounted).
+        let mut mounts = Vec::new();
+        let mut i = 0;
+        while i < dirs.len() {
+            make_writable(&dirs[i]);
+            if let Ok(entries) = fs::read_dir(&dirs[i]) {
+                for e in entries.flatten() {
+                    match e.file_type() {
+                        Ok(t) if t.is_dir() => {
+                            let p = e.path();
+                            if other_device(&p) {
+                                mounts.push(p);
+                            } else {
+                                dirs.push(p);
+                            }
                         }
+                        _ => files.push(e.path()),
                     }
-                    _ => files.push(e.path()),
                 }
             }
+            i += 1;
         }
-        i += 1;
+        files.par_iter().for_each(|f| {
+            let _ = fs::remove_file(f);
+        });
+        first_error = None;
+        for d in mounts.iter().chain(dirs.iter().rev()) {
+            if let Err(e) = fs::remove_dir(d)
+                && e.kind() != io::ErrorKind::NotFound
+            {
+                first_error.get_or_insert(e);
+            }
+        }
+        if matches!(fs::symlink_metadata(dir), Err(e) if e.kind() == io::ErrorKind::NotFound) {
+            return Ok(());
+        }
     }
-    files.par_iter().for_each(|f| {
-        let _ = fs::remove_file(f);
-    });
-    for d in dirs.iter().rev() {
-        let _ = fs::remove_dir(d);
-    }
-    match fs::symlink_metadata(dir) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        // Anything left (a file that appeared meanwhile): the plain way,
-        // whose error says what could not be removed.
-        _ => fs::remove_dir_all(dir),
-    }
+    Err(first_error.unwrap_or_else(|| io::Error::other("it is still there")))
 }
 
 /// Gives the owner write and search permission on `dir` (a folder about
