@@ -2251,10 +2251,33 @@ fn site_extra_files_are_shipped_with_every_build() {
     let again = build(&reg, &out, &[]);
     again.assert_exit(0);
     assert!(!again.stderr.contains("warning:"), "{}", again.stderr);
-    // A file removed from the folder goes from the next site.
+    // A file removed from the folder goes from the next site, without a
+    // warning: ropa wrote it (a whole folder of them too); a file made by
+    // hand in the site still warns.
     std::fs::remove_file(reg.join("public/robots.txt")).unwrap();
-    build(&reg, &out, &[]).assert_exit(0);
+    std::fs::remove_dir_all(reg.join("public/.well-known")).unwrap();
+    std::fs::write(out.join("by-hand.txt"), "made by hand").unwrap();
+    let dropped = build(&reg, &out, &[]);
+    dropped.assert_exit(0);
     assert!(!out.join("robots.txt").exists());
+    assert!(!out.join(".well-known").exists());
+    assert!(
+        dropped
+            .stderr
+            .contains("held 1 file ropa did not write, removed with it: `by-hand.txt`;"),
+        "{}",
+        dropped.stderr
+    );
+    // Removed by hand from the folder, then made by hand in the site: warns.
+    std::fs::write(out.join("robots.txt"), "by hand").unwrap();
+    let by_hand = build(&reg, &out, &[]);
+    assert!(
+        by_hand
+            .stderr
+            .contains("held 1 file ropa did not write, removed with it: `robots.txt`;"),
+        "{}",
+        by_hand.stderr
+    );
 }
 
 /// Each way `[site] extra` can be wrong is a `schema` error at the key's

@@ -12,6 +12,17 @@ mod gen_registry;
 
 mod common;
 
+/// A test (or part of one) that needs root or `unshare` cannot run here:
+/// a notice, or, when `ROPA_REQUIRE_PRIVILEGED_TESTS=1` (set by
+/// `.ci/run`), a failure, so a CI machine that cannot run it fails loudly
+/// instead of passing untested.
+fn cannot_run_here(notice: &str) {
+    if std::env::var_os("ROPA_REQUIRE_PRIVILEGED_TESTS").is_some_and(|v| v == "1") {
+        panic!("{notice}; ROPA_REQUIRE_PRIVILEGED_TESTS=1 requires it to run");
+    }
+    eprintln!("NOTICE: {notice}");
+}
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -193,8 +204,8 @@ fn stagings(out: &Path) -> BTreeSet<u64> {
 #[test]
 fn builds_in_separate_pid_namespaces_never_corrupt_each_other() {
     if !pid_namespaces() {
-        eprintln!(
-            "NOTICE: skipped: `unshare --pid --fork --mount-proc` is not available or not permitted here"
+        cannot_run_here(
+            "skipped: `unshare --pid --fork --mount-proc` is not available or not permitted here",
         );
         return;
     }
@@ -305,9 +316,7 @@ fn concurrent_first_builds_into_a_missing_folder_all_succeed() {
     let want = tree(&reference);
     let namespaces = pid_namespaces();
     if !namespaces {
-        eprintln!(
-            "NOTICE: no PID namespaces here: the three builds of each trial run side by side"
-        );
+        cannot_run_here("no PID namespaces here: the three builds of each trial run side by side");
     }
     let mut failures = Vec::new();
     const TRIALS: usize = 20;
@@ -435,8 +444,8 @@ fn a_mount_point_as_out_is_refused_before_anything_is_written() {
         .status()
         .is_ok_and(|s| s.success());
     if !can_mount {
-        eprintln!(
-            "NOTICE: skipped: `unshare --mount` with `mount -t tmpfs` is not permitted here (the detection has a unit test in src/output/site.rs)"
+        cannot_run_here(
+            "skipped: `unshare --mount` with `mount -t tmpfs` is not permitted here (the detection has a unit test in src/output/site.rs)",
         );
         return;
     }
@@ -483,4 +492,65 @@ fn a_mount_point_as_out_is_refused_before_anything_is_written() {
             assert_eq!(beside, ["site"], "{how}: written beside the mount point");
         }
     }
+}
+
+/// A mount inside the old site (a tmpfs at `site/mnt`) is not entered: its
+/// file is kept, the old site is removed around it, what cannot be removed
+/// (the mount point) is named in a warning, and the next build, once the
+/// mount is gone, removes the rest.
+#[test]
+fn a_mount_inside_the_old_site_is_not_entered_and_retried_later() {
+    let can_mount = Command::new("unshare")
+        .args(["--mount", "sh", "-c", "mount -t tmpfs ropa-test /mnt"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !can_mount {
+        cannot_run_here("skipped: `unshare --mount` with `mount -t tmpfs` is not permitted here");
+        return;
+    }
+    let reg = fixture("valid-saas");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    // $1 the site, $2 ropa, $3 the registry; the first build's old site
+    // stays beside `site` (a `.site.ropa-tmp-*` folder) around the mount.
+    let script = "site=\"$1\" ropa=\"$2\" reg=\"$3\"; \
+         b() { \"$ropa\" build --as-of 2026-11-01 --registry \"$reg\" --out \"$site\"; }; \
+         b 2>/dev/null || exit 97; mkdir \"$1/mnt\"; mount -t tmpfs ropa-test \"$1/mnt\" || exit 99; \
+         printf kept > \"$1/mnt/file\"; b || exit 98; \
+         echo '--- kept:' >&2; cat \"$1\"/../.site.ropa-tmp-*/mnt/file >&2; echo >&2; \
+         echo '--- left:' >&2; ls -A \"$1\"/../.site.ropa-tmp-* >&2; \
+         umount \"$1\"/../.site.ropa-tmp-*/mnt || exit 96; echo '--- again:' >&2; b";
+    let o = Command::new("unshare")
+        .args(["--mount", "sh", "-c", script, "sh"])
+        .arg(&out)
+        .arg(ropa_bin())
+        .arg(&reg)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let (second, rest) = stderr.split_once("--- kept:\n").unwrap();
+    assert!(
+        second.contains("the previous site could not be removed completely from")
+            && second.contains("the next build of this site tries again"),
+        "{stderr}"
+    );
+    let (kept, rest) = rest.split_once("\n--- left:\n").unwrap();
+    assert_eq!(kept, "kept", "the mount was entered: {stderr}");
+    let (left, again) = rest.split_once("--- again:\n").unwrap();
+    assert_eq!(left, "mnt\n", "only the mount point stays: {stderr}");
+    assert!(!again.contains("warning:"), "{stderr}");
+    let beside: Vec<String> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("ropa-tmp"))
+        .collect();
+    assert_eq!(
+        beside,
+        Vec::<String>::new(),
+        "not removed by the next build"
+    );
+    assert!(out.join("index.html").is_file());
 }

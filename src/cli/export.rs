@@ -149,6 +149,27 @@ fn emit(out: Option<&Path>, bytes: &[u8]) -> ExitCode {
     emit_with(out, |w| w.write_all(bytes))
 }
 
+/// Whether `e` is, or wraps, a closed pipe: a writer that wraps the I/O
+/// error it met (`io::Error::other(e)`) must not turn `ropa export | head`
+/// into an error message.
+fn is_broken_pipe(e: &std::io::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        match c.downcast_ref::<std::io::Error>() {
+            Some(io) if io.kind() == std::io::ErrorKind::BrokenPipe => return true,
+            // `io::Error::source` skips the error it wraps: look at it.
+            Some(io) => {
+                cause = io
+                    .get_ref()
+                    .map(|inner| inner as _)
+                    .or_else(|| std::error::Error::source(io))
+            }
+            None => cause = c.source(),
+        }
+    }
+    false
+}
+
 /// Writes what `write` gives to `out` (atomically, see `write_atomic_with`)
 /// or to standard output: streamed, never held whole in memory. A closed
 /// standard output (`ropa export | head`) exits 2 without a message; any
@@ -166,9 +187,25 @@ fn emit_with(
             let mut stdout = std::io::stdout().lock();
             match write(&mut stdout).and_then(|_| stdout.flush()) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(2),
+                Err(e) if is_broken_pipe(&e) => ExitCode::from(2),
                 Err(e) => fail(format!("cannot write the export to standard output: {e}")),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_broken_pipe;
+    use std::io::{Error, ErrorKind};
+
+    #[test]
+    fn a_wrapped_broken_pipe_is_still_a_broken_pipe() {
+        assert!(is_broken_pipe(&Error::from(ErrorKind::BrokenPipe)));
+        let wrapped = Error::other(Error::from(ErrorKind::BrokenPipe));
+        assert!(is_broken_pipe(&wrapped));
+        assert!(is_broken_pipe(&Error::other(wrapped)));
+        assert!(!is_broken_pipe(&Error::from(ErrorKind::StorageFull)));
+        assert!(!is_broken_pipe(&Error::other("a full disk")));
     }
 }

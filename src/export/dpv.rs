@@ -43,7 +43,8 @@ pub const ID_PREFIX: &str = "urn:ropa:";
 /// written, so the graph of a large registry is never in memory whole.
 pub fn write_jsonld<W: Write>(r: &Register, w: W) -> std::io::Result<()> {
     let mut w = std::io::BufWriter::with_capacity(1 << 20, w);
-    serde_json::to_writer_pretty(&mut w, &Document(r)).map_err(std::io::Error::other)?;
+    // `From` keeps the kind of an I/O error (a closed pipe stays `BrokenPipe`).
+    serde_json::to_writer_pretty(&mut w, &Document(r)).map_err(std::io::Error::from)?;
     w.write_all(b"\n")?;
     w.flush()
 }

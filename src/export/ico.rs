@@ -850,11 +850,24 @@ pub fn write_csv<W: std::io::Write>(r: &Register, record: Record, w: W) -> std::
         .terminator(::csv::Terminator::CRLF)
         .buffer_capacity(1 << 20)
         .from_writer(w);
-    w.write_record(headers(record))?;
+    w.write_record(headers(record)).map_err(csv_io)?;
     for row in rows(r, record) {
-        w.write_record(row.iter().map(|cell| neutralise_formula(cell).into_owned()))?;
+        w.write_record(row.iter().map(|cell| neutralise_formula(cell).into_owned()))
+            .map_err(csv_io)?;
     }
     w.flush()
+}
+
+/// The I/O error inside a CSV error, its kind kept (a closed pipe stays
+/// `BrokenPipe`, which `ropa export | head` must keep quiet about).
+fn csv_io(e: ::csv::Error) -> std::io::Error {
+    if !e.is_io_error() {
+        return std::io::Error::other(e);
+    }
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
 }
 
 #[cfg(test)]

@@ -1140,7 +1140,9 @@ pub fn write_json<W: std::io::Write>(r: &Register, w: W, layout: Layout) -> std:
         Layout::Pretty => serde_json::to_writer_pretty(&mut w, &streamed),
         Layout::Compact => serde_json::to_writer(&mut w, &streamed),
     }
-    .map_err(std::io::Error::other)?;
+    // `From` keeps the kind of an I/O error (a closed pipe stays
+    // `BrokenPipe`); `io::Error::other` would hide it.
+    .map_err(std::io::Error::from)?;
     w.write_all(b"\n")?;
     w.flush()
 }

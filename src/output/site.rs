@@ -418,10 +418,7 @@ impl Staging {
     /// (`/`-separated paths; the marker is added here), then swaps the
     /// finished site in place of the old one and removes the old one.
     pub fn commit(mut self, planned: &BTreeSet<String>) -> Result<Committed, SiteError> {
-        self.write(
-            MARKER,
-            b"This folder was written by `ropa build` and is replaced by the next build.\n",
-        )?;
+        self.write(MARKER, marker_text(planned).as_bytes())?;
         self.verify(planned)?;
         let mut warnings = Vec::new();
         if let Some(w) = self.foreign_files(planned) {
@@ -513,6 +510,9 @@ impl Staging {
         /// Enough for any site ropa writes; a walk of an old site larger
         /// than this stops (and the list says "at least").
         const MAX_ENTRIES: usize = 2_000_000;
+        // The `[site] extra` files of the build that made the old site:
+        // ropa wrote them, so one dropped from the folder is no surprise.
+        let earlier = earlier_extra_files(&self.out.join(MARKER));
         let mut items: BTreeMap<String, usize> = BTreeMap::new();
         let mut walked = 0;
         let mut walk = walkdir::WalkDir::new(&self.out)
@@ -530,12 +530,15 @@ impl Staging {
             let is_dir = e.file_type().is_dir();
             let planned_dir = |rel: &str| {
                 let prefix = format!("{rel}/");
-                OWN_PAGE_FOLDERS.contains(&rel)
-                    || rel == "static"
-                    || planned
-                        .range(prefix.clone()..)
+                let holds = |set: &BTreeSet<String>| {
+                    set.range(prefix.clone()..)
                         .next()
                         .is_some_and(|p| p.starts_with(&prefix))
+                };
+                OWN_PAGE_FOLDERS.contains(&rel)
+                    || rel == "static"
+                    || holds(planned)
+                    || holds(&earlier)
             };
             if is_dir {
                 if !planned_dir(&rel) {
@@ -546,7 +549,7 @@ impl Staging {
                 }
                 continue;
             }
-            if !planned.contains(&rel) && !written_by_ropa(&rel) {
+            if !planned.contains(&rel) && !written_by_ropa(&rel) && !earlier.contains(&rel) {
                 items.insert(rel, 1);
             }
         }
@@ -576,6 +579,60 @@ impl Staging {
             if files == 1 { "" } else { "s" }
         ))
     }
+}
+
+/// The first line of the marker file.
+const MARKER_HEAD: &str =
+    "This folder was written by `ropa build` and is replaced by the next build.\n";
+/// The line before the list of `[site] extra` files in the marker file.
+const MARKER_EXTRA: &str = "Files copied from the `[site] extra` folder:\n";
+/// The most of the marker file the next build reads.
+const MARKER_MAX: u64 = 64 << 20;
+
+/// The marker file's text: its first line and, when the site has files
+/// ropa does not make itself (`[site] extra`), their paths, one a line
+/// (`%`, CR and LF percent-encoded), so that the next build knows it wrote
+/// them. A site without such files gets the first line only.
+fn marker_text(planned: &BTreeSet<String>) -> String {
+    let mut text = String::from(MARKER_HEAD);
+    let mut extra = planned.iter().filter(|p| !written_by_ropa(p)).peekable();
+    if extra.peek().is_some() {
+        text.push_str(MARKER_EXTRA);
+        for p in extra {
+            let line = p
+                .replace('%', "%25")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A");
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// The `[site] extra` files listed in an old site's marker file (none if
+/// it cannot be read, or is not one ropa wrote).
+fn earlier_extra_files(marker: &Path) -> BTreeSet<String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    let read = fs::File::open(marker).and_then(|f| f.take(MARKER_MAX).read_to_string(&mut text));
+    let mut set = BTreeSet::new();
+    if read.is_err() {
+        return set;
+    }
+    if let Some(list) = text
+        .strip_prefix(MARKER_HEAD)
+        .and_then(|t| t.strip_prefix(MARKER_EXTRA))
+    {
+        for line in list.lines() {
+            set.insert(
+                line.replace("%0A", "\n")
+                    .replace("%0D", "\r")
+                    .replace("%25", "%"),
+            );
+        }
+    }
+    set
 }
 
 /// The `/`-separated path of `p` inside `base`.
@@ -629,38 +686,50 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
         Ok(m) if !m.is_dir() => return fs::remove_file(dir),
         Ok(_) => {}
     }
-    let mut files = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    let mut i = 0;
-    while i < dirs.len() {
-        make_writable(&dirs[i]);
-        if let Ok(entries) = fs::read_dir(&dirs[i]) {
-            for e in entries.flatten() {
-                match e.file_type() {
-                    Ok(t) if t.is_dir() => {
-                        let p = e.path();
-                        if !other_device(&p) {
-                            dirs.push(p);
+    // Twice: a file that appeared during the first pass goes in the second.
+    let mut first_error = None;
+    for _ in 0..2 {
+        let mut files = Vec::new();
+        let mut dirs = vec![dir.to_path_buf()];
+        // Folders on another file system (a mount inside the old site):
+        // never entered, only `rmdir`ed (which fails while it is mounted).
+        let mut mounts = Vec::new();
+        let mut i = 0;
+        while i < dirs.len() {
+            make_writable(&dirs[i]);
+            if let Ok(entries) = fs::read_dir(&dirs[i]) {
+                for e in entries.flatten() {
+                    match e.file_type() {
+                        Ok(t) if t.is_dir() => {
+                            let p = e.path();
+                            if other_device(&p) {
+                                mounts.push(p);
+                            } else {
+                                dirs.push(p);
+                            }
                         }
+                        _ => files.push(e.path()),
                     }
-                    _ => files.push(e.path()),
                 }
             }
+            i += 1;
         }
-        i += 1;
+        files.par_iter().for_each(|f| {
+            let _ = fs::remove_file(f);
+        });
+        first_error = None;
+        for d in mounts.iter().chain(dirs.iter().rev()) {
+            if let Err(e) = fs::remove_dir(d)
+                && e.kind() != io::ErrorKind::NotFound
+            {
+                first_error.get_or_insert(e);
+            }
+        }
+        if matches!(fs::symlink_metadata(dir), Err(e) if e.kind() == io::ErrorKind::NotFound) {
+            return Ok(());
+        }
     }
-    files.par_iter().for_each(|f| {
-        let _ = fs::remove_file(f);
-    });
-    for d in dirs.iter().rev() {
-        let _ = fs::remove_dir(d);
-    }
-    match fs::symlink_metadata(dir) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        // Anything left (a file that appeared meanwhile): the plain way,
-        // whose error says what could not be removed.
-        _ => fs::remove_dir_all(dir),
-    }
+    Err(first_error.unwrap_or_else(|| io::Error::other("it is still there")))
 }
 
 /// Gives the owner write and search permission on `dir` (a folder about
