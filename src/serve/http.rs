@@ -596,6 +596,9 @@ mod tests {
                     open = cv.wait(open).unwrap();
                 }
             }
+            if r.target == "/big" {
+                return Response::new(200, "text/plain", vec![b'x'; BIG]);
+            }
             Response::new(200, "text/plain", "ok\n")
         });
         std::thread::spawn(move || run(listener, handler, limits));
@@ -625,6 +628,60 @@ mod tests {
     }
 
     const GET: &[u8] = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+
+    const BIG: usize = 16 * 1024 * 1024;
+
+    /// Asks for `/big` with a 4 KiB receive buffer.
+    #[cfg(unix)]
+    fn ask_big(addr: &str) -> TcpStream {
+        use rustix::net::{AddressFamily, SocketType, connect, socket, sockopt};
+        let addr: std::net::SocketAddr = addr.parse().unwrap();
+        let fd = socket(AddressFamily::INET, SocketType::STREAM, None).unwrap();
+        sockopt::set_socket_recv_buffer_size(&fd, 4096).unwrap();
+        connect(&fd, &addr).unwrap();
+        let mut s = TcpStream::from(fd);
+        s.write_all(b"GET /big HTTP/1.1\r\nHost: h\r\n\r\n")
+            .unwrap();
+        s
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn stalled_answers_make_room_and_a_prompt_reader_is_not_cut_off() {
+        // The write deadline far off: only the stall can make room.
+        let limits = Limits {
+            write: Duration::from_secs(30),
+            ..LIMITS
+        };
+        let addr = server(limits, Gate::default());
+        let stalled = ask_big(&addr);
+        let mut prompt = ask_big(&addr);
+        let reader = std::thread::spawn(move || {
+            prompt
+                .set_read_timeout(Some(Duration::from_secs(20)))
+                .unwrap();
+            let mut out = Vec::new();
+            let _ = prompt.read_to_end(&mut out);
+            out.len()
+        });
+        // Both slots busy writing: the stalled answer is cut off for this
+        // one, which stalls in turn and is cut off for the request after.
+        std::thread::sleep(Duration::from_millis(700));
+        let more = ask_big(&addr);
+        std::thread::sleep(Duration::from_millis(700));
+        let started = Instant::now();
+        let mut answered = status(&addr, GET);
+        while answered == 503 && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(100));
+            answered = status(&addr, GET);
+        }
+        assert_eq!(answered, 200, "after {:?}", started.elapsed());
+        assert!(
+            reader.join().unwrap() > BIG,
+            "the prompt reader was cut off"
+        );
+        drop((stalled, more));
+    }
 
     /// Sends one byte to each of `streams` every 100 ms until `stop`.
     fn trickle(mut streams: Vec<TcpStream>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
