@@ -546,6 +546,79 @@ fn a_client_that_keeps_sending_blocks_no_one() {
     drop(stalled);
 }
 
+/// A connection to `addr` whose receive buffer is only 4 KiB, so that a
+/// large answer it never reads stalls at once.
+fn connect_small_window(addr: &str) -> TcpStream {
+    use rustix::net::{AddressFamily, SocketType, connect, socket, sockopt};
+    let addr: std::net::SocketAddr = addr.parse().unwrap();
+    let fd = socket(AddressFamily::INET, SocketType::STREAM, None).unwrap();
+    sockopt::set_socket_recv_buffer_size(&fd, 4096).unwrap();
+    connect(&fd, &addr).unwrap();
+    TcpStream::from(fd)
+}
+
+/// Issue 19: 64 clients (as many as there are slots) that ask for a large
+/// file and never read it held every slot while their answers were being
+/// written, and every other request got 503 for up to 20 s. The writer
+/// that has stalled longest is now closed to make room: a request that
+/// comes after them is answered within seconds.
+#[test]
+fn clients_that_never_read_their_answer_do_not_hold_every_slot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let crm = reg.join("processors/crm.toml");
+    let text = std::fs::read_to_string(&crm).unwrap();
+    let big = format!("description = \"{}\"", "word ".repeat(1_200_000));
+    let text = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("description = ") {
+                big.as_str()
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&crm, text).unwrap();
+    let server = start(&reg);
+    let addr = server.addr.as_str();
+    let (status, record) = get(addr, "/ropa.json");
+    assert_eq!(status, 200);
+    assert!(record.len() > 5_000_000, "{}", record.len());
+
+    let readers: Vec<TcpStream> = (0..64)
+        .map(|_| {
+            let mut s = connect_small_window(addr);
+            write!(s, "GET /ropa.json HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    // Answered within seconds (a 503 meanwhile is retried), not after the
+    // 20 s the stalled answers may take.
+    let started = Instant::now();
+    loop {
+        let (status, body) = get(addr, "/__ropa/version");
+        let took = started.elapsed();
+        if status == 200 {
+            assert!(body.trim().parse::<u64>().is_ok(), "{body}");
+            break;
+        }
+        assert_eq!(status, 503, "after {took:?}");
+        assert!(
+            took < Duration::from_secs(8),
+            "still refused after {took:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for _ in 0..3 {
+        answered_soon(addr);
+    }
+    drop(readers);
+}
+
 /// Issue 19: the whole request head must arrive within 10 seconds, however
 /// steadily it trickles (a timeout per read let one byte every few seconds
 /// keep a connection for hours).

@@ -16,8 +16,15 @@
 //! - when every slot is taken, the connection that has waited longest for
 //!   its request head (or lingers after its answer) is closed to make room.
 //!   A browser sends its request as soon as it connects, so only clients
-//!   that trickle or stall are closed; a newcomer gets a 503 only when every
-//!   slot is busy answering, and that 503 is sent from a thread of its own.
+//!   that trickle or stall are closed;
+//! - when every slot is taken and none waits for its head or lingers, the
+//!   answer that has made no progress for longest is cut off, if it has
+//!   made none for [`Limits::stall`]: answers are written [`CHUNK`] bytes at
+//!   a time, so a client that never reads (however small its receive
+//!   window) cannot hold a slot for the whole write deadline, while a
+//!   browser, which reads as the bytes come, is never stalled that long;
+//! - a newcomer gets a 503 only when every slot is busy answering clients
+//!   that take their answers, and that 503 is sent from a thread of its own.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Read, Write};
@@ -28,6 +35,10 @@ use std::time::{Duration, Instant};
 /// The largest request head read (request line and headers).
 const MAX_HEAD: usize = 16 * 1024;
 
+/// Answers are written this many bytes at a time; each chunk taken counts
+/// as progress.
+const CHUNK: usize = 64 * 1024;
+
 /// How much the server gives each client.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -37,6 +48,9 @@ pub struct Limits {
     pub head: Duration,
     /// The whole answer must be taken within this.
     pub write: Duration,
+    /// When every slot is taken, an answer none of whose chunks has been
+    /// taken for this long may be cut off to make room.
+    pub stall: Duration,
     /// After its answer, how long a connection waits for the client to close.
     pub linger: Duration,
     /// 503 answers being sent at once; past that, a connection that finds
@@ -49,6 +63,7 @@ impl Limits {
         connections: 64,
         head: Duration::from_secs(10),
         write: Duration::from_secs(20),
+        stall: Duration::from_secs(1),
         linger: Duration::from_secs(2),
         refusals: 8,
     };
@@ -252,6 +267,9 @@ struct Table {
     /// grow): those still waiting for a whole request head, and those
     /// lingering after their answer. A second handle on each, to shut it.
     idle: BTreeMap<u64, TcpStream>,
+    /// The connections whose answer is being written, with when it last
+    /// made progress (it began, or a chunk was taken).
+    writing: BTreeMap<u64, (TcpStream, Instant)>,
     /// Closed to make room, their threads not yet ended.
     closing: BTreeSet<u64>,
 }
@@ -275,12 +293,29 @@ impl Pool {
         !t.closing.contains(&id)
     }
 
-    fn mark_idle(&self, id: u64, stream: &TcpStream) {
+    /// The answer of `id` is ready and about to be written (however long
+    /// the handler took, the stall counts from now).
+    fn begin_write(&self, id: u64, stream: &TcpStream) {
         if let Ok(handle) = stream.try_clone() {
-            let mut t = self.lock();
-            if !t.closing.contains(&id) {
-                t.idle.insert(id, handle);
-            }
+            self.lock().writing.insert(id, (handle, Instant::now()));
+        }
+    }
+
+    /// A chunk of the answer of `id` has been taken.
+    fn progress(&self, id: u64) {
+        if let Some((_, last)) = self.lock().writing.get_mut(&id) {
+            *last = Instant::now();
+        }
+    }
+
+    fn mark_idle(&self, id: u64, stream: &TcpStream) {
+        let handle = stream.try_clone();
+        let mut t = self.lock();
+        t.writing.remove(&id);
+        if let Ok(handle) = handle
+            && !t.closing.contains(&id)
+        {
+            t.idle.insert(id, handle);
         }
     }
 
@@ -288,7 +323,55 @@ impl Pool {
         let mut t = self.lock();
         t.busy = t.busy.saturating_sub(1);
         t.idle.remove(&id);
+        t.writing.remove(&id);
         t.closing.remove(&id);
+    }
+}
+
+impl Table {
+    /// Closes one connection to make room: the one that has waited
+    /// longest for its head (or lingers), else the answer stalled longest
+    /// if it has been stalled for `stall`. `false` when there is none.
+    fn make_room(&mut self, stall: Duration) -> bool {
+        if let Some((old, handle)) = self.idle.pop_first() {
+            let _ = handle.shutdown(Shutdown::Both);
+            self.closing.insert(old);
+            return true;
+        }
+        let now = Instant::now();
+        let stalled = self
+            .writing
+            .iter()
+            .min_by_key(|(_, (_, last))| *last)
+            .filter(|(_, (_, last))| now.saturating_duration_since(*last) >= stall)
+            .map(|(id, _)| *id);
+        let Some(old) = stalled else {
+            return false;
+        };
+        if let Some((handle, _)) = self.writing.remove(&old) {
+            // Wakes the thread blocked writing to it; its write fails.
+            let _ = handle.shutdown(Shutdown::Both);
+        }
+        self.closing.insert(old);
+        true
+    }
+}
+
+/// Writes through a connection's deadline at most [`CHUNK`] bytes at a
+/// time, and tells the pool of each chunk taken.
+struct Progress<'a, 's> {
+    io: &'a mut Timed<'s>,
+    slot: &'a Slot,
+}
+
+impl Write for Progress<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.io.write(&buf[..buf.len().min(CHUNK)])?;
+        self.slot.pool.progress(self.slot.id);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.io.flush()
     }
 }
 
@@ -336,7 +419,9 @@ fn serve_connection(stream: &TcpStream, slot: &Slot, handler: &Handler) {
         ),
     };
     io.until = Instant::now() + limits.write;
-    if write_response(&mut io, &response, head_only).is_err() {
+    slot.pool.begin_write(slot.id, stream);
+    let mut out = Progress { io: &mut io, slot };
+    if write_response(&mut out, &response, head_only).is_err() {
         return;
     }
     slot.pool.mark_idle(slot.id, stream);
@@ -374,19 +459,18 @@ fn refuse(stream: TcpStream, pool: &Arc<Pool>) {
         });
 }
 
-/// Gives `stream` a slot, closing the longest idle connection to make room
-/// if need be, and starts its thread. Never reads or writes `stream`.
+/// Gives `stream` a slot, closing the longest idle connection (or else the
+/// longest stalled answer) to make room if need be, and starts its thread.
+/// Never reads or writes `stream`.
 fn admit(stream: TcpStream, pool: &Arc<Pool>, handler: &Handler) {
     let limits = pool.limits;
     let id = {
         let mut t = pool.lock();
-        if t.busy.saturating_sub(t.closing.len()) >= limits.connections {
-            let Some((old, handle)) = t.idle.pop_first() else {
-                drop(t);
-                return refuse(stream, pool);
-            };
-            let _ = handle.shutdown(Shutdown::Both);
-            t.closing.insert(old);
+        if t.busy.saturating_sub(t.closing.len()) >= limits.connections
+            && !t.make_room(limits.stall)
+        {
+            drop(t);
+            return refuse(stream, pool);
         }
         // The ones closed to make room end at once; until they have, at
         // most as many again.
@@ -512,6 +596,9 @@ mod tests {
                     open = cv.wait(open).unwrap();
                 }
             }
+            if r.target == "/big" {
+                return Response::new(200, "text/plain", vec![b'x'; BIG]);
+            }
             Response::new(200, "text/plain", "ok\n")
         });
         std::thread::spawn(move || run(listener, handler, limits));
@@ -522,6 +609,7 @@ mod tests {
         connections: 2,
         head: Duration::from_secs(1),
         write: Duration::from_secs(5),
+        stall: Duration::from_millis(500),
         linger: Duration::from_secs(2),
         refusals: 8,
     };
@@ -540,6 +628,60 @@ mod tests {
     }
 
     const GET: &[u8] = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+
+    const BIG: usize = 16 * 1024 * 1024;
+
+    /// Asks for `/big` with a 4 KiB receive buffer.
+    #[cfg(unix)]
+    fn ask_big(addr: &str) -> TcpStream {
+        use rustix::net::{AddressFamily, SocketType, connect, socket, sockopt};
+        let addr: std::net::SocketAddr = addr.parse().unwrap();
+        let fd = socket(AddressFamily::INET, SocketType::STREAM, None).unwrap();
+        sockopt::set_socket_recv_buffer_size(&fd, 4096).unwrap();
+        connect(&fd, &addr).unwrap();
+        let mut s = TcpStream::from(fd);
+        s.write_all(b"GET /big HTTP/1.1\r\nHost: h\r\n\r\n")
+            .unwrap();
+        s
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn stalled_answers_make_room_and_a_prompt_reader_is_not_cut_off() {
+        // The write deadline far off: only the stall can make room.
+        let limits = Limits {
+            write: Duration::from_secs(30),
+            ..LIMITS
+        };
+        let addr = server(limits, Gate::default());
+        let stalled = ask_big(&addr);
+        let mut prompt = ask_big(&addr);
+        let reader = std::thread::spawn(move || {
+            prompt
+                .set_read_timeout(Some(Duration::from_secs(20)))
+                .unwrap();
+            let mut out = Vec::new();
+            let _ = prompt.read_to_end(&mut out);
+            out.len()
+        });
+        // Both slots busy writing: the stalled answer is cut off for this
+        // one, which stalls in turn and is cut off for the request after.
+        std::thread::sleep(Duration::from_millis(700));
+        let more = ask_big(&addr);
+        std::thread::sleep(Duration::from_millis(700));
+        let started = Instant::now();
+        let mut answered = status(&addr, GET);
+        while answered == 503 && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(100));
+            answered = status(&addr, GET);
+        }
+        assert_eq!(answered, 200, "after {:?}", started.elapsed());
+        assert!(
+            reader.join().unwrap() > BIG,
+            "the prompt reader was cut off"
+        );
+        drop((stalled, more));
+    }
 
     /// Sends one byte to each of `streams` every 100 ms until `stop`.
     fn trickle(mut streams: Vec<TcpStream>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
