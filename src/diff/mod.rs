@@ -1,6 +1,7 @@
 //! `ropa diff`: what changed between two JSON registers (docs/diff.md).
 //!
-//! Both files are read as plain JSON (`serde_json::Value`), checked to be
+//! Both files are read as plain JSON (`serde_json::Value`, one entity at a
+//! time), checked to be
 //! ropa registers of this ropa's schema major version, split by kind
 //! (activities of both records, processors, recipients, transfers,
 //! safeguards, data subjects, data categories, measures, the organisation,
@@ -92,7 +93,12 @@ impl Diff {
     }
 }
 
-fn compare(old_file: &str, old: register::Loaded, new_file: &str, new: register::Loaded) -> Diff {
+fn compare(
+    old_file: &str,
+    old: register::Loaded,
+    new_file: &str,
+    new: register::Loaded,
+) -> Result<Diff, DiffError> {
     let mut header = Vec::new();
     for key in HEADER {
         match (old.root.get(key), new.root.get(key)) {
@@ -112,68 +118,67 @@ fn compare(old_file: &str, old: register::Loaded, new_file: &str, new: register:
             .collect()
     };
     let empty = Default::default();
-    let kinds = Kind::ALL
-        .iter()
-        .map(|&kind| {
-            let a = old.items.get(&kind).unwrap_or(&empty);
-            let b = new.items.get(&kind).unwrap_or(&empty);
-            let ids: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-            let items = ids
-                .into_iter()
-                .filter_map(|id| {
-                    let (delta, shown) = match (a.get(id), b.get(id)) {
-                        (Some(x), Some(y)) => {
-                            let mut changes = Vec::new();
-                            // Unknown top-level fields: paths start with the field.
-                            let root = if kind == Kind::Other { id.as_str() } else { "" };
-                            values::diff_values(
-                                root,
-                                &project(kind, x),
-                                &project(kind, y),
-                                &mut changes,
-                            );
-                            if changes.is_empty() {
-                                return None;
-                            }
-                            (Delta::Changed(changes), y)
-                        }
-                        (Some(x), None) => (Delta::Removed(x.clone()), x),
-                        (None, Some(y)) => (Delta::Added(y.clone()), y),
-                        (None, None) => return None,
-                    };
-                    Some(Item {
-                        id: id.clone(),
-                        label: label(kind, shown),
-                        delta,
-                    })
-                })
-                .collect();
-            (kind, items)
-        })
-        .collect();
-    Diff {
+    let mut kinds = Vec::new();
+    for &kind in &Kind::ALL {
+        let a = old.items.get(&kind).unwrap_or(&empty);
+        let b = new.items.get(&kind).unwrap_or(&empty);
+        let ids: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        let mut items = Vec::new();
+        for id in ids {
+            let (delta, shown) = match (a.get(id), b.get(id)) {
+                // The same projection: nothing to report (and nothing parsed).
+                (Some(x), Some(y)) if x.canon == y.canon => continue,
+                (Some(x), Some(y)) => {
+                    let (x, y) = (x.value(old_file)?, y.value(new_file)?);
+                    let mut changes = Vec::new();
+                    // Unknown top-level fields: paths start with the field.
+                    let root = if kind == Kind::Other { id.as_str() } else { "" };
+                    values::diff_values(root, &project(kind, &x), &project(kind, &y), &mut changes);
+                    if changes.is_empty() {
+                        continue;
+                    }
+                    (Delta::Changed(changes), y)
+                }
+                (Some(x), None) => {
+                    let x = x.value(old_file)?;
+                    (Delta::Removed(x.clone()), x)
+                }
+                (None, Some(y)) => {
+                    let y = y.value(new_file)?;
+                    (Delta::Added(y.clone()), y)
+                }
+                (None, None) => continue,
+            };
+            items.push(Item {
+                id: id.clone(),
+                label: label(kind, &shown),
+                delta,
+            });
+        }
+        kinds.push((kind, items));
+    }
+    Ok(Diff {
         old_file: old_file.to_string(),
         new_file: new_file.to_string(),
         old_meta: meta(&old.root),
         new_meta: meta(&new.root),
         header,
         kinds,
-    }
+    })
 }
 
 /// Compares two registers (file names for messages, and their text).
-/// Returns the report and whether they differ. Each text is dropped once
-/// it is parsed: memory is the two trees and at most one text.
+/// Returns the report and whether they differ. Neither register is parsed
+/// whole: memory is the two texts, one written-out projection per entity,
+/// and the trees of the entities that differ.
 pub fn diff(
     old: (&str, String),
     new: (&str, String),
     format: DiffFormat,
 ) -> Result<(String, bool), DiffError> {
     let a = load(old.0, &old.1)?;
-    drop(old.1);
     let b = load(new.0, &new.1)?;
-    drop(new.1);
-    let d = compare(old.0, a, new.0, b);
+    let d = compare(old.0, a, new.0, b)?;
     let text = match format {
         DiffFormat::Human => report::human(&d),
         DiffFormat::Json => report::json(&d),

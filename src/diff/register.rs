@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::DiffError;
@@ -108,12 +110,52 @@ const LISTS: [Kind; 7] = [
 
 const RECORDS: [&str; 2] = ["controller_record", "processor_record"];
 
+/// One entity of a register: where it is in the file's text, and what of it
+/// the diff compares ([`project`]), written out as JSON. Two entities whose
+/// written projections are the same have nothing to report; only the others
+/// are parsed again and compared field by field. Memory is the two texts and
+/// these projections, not a tree of each register (about a hundred bytes per
+/// JSON value).
+pub struct Entry<'a> {
+    src: Src<'a>,
+    /// The projection, written out.
+    pub canon: String,
+}
+
+enum Src<'a> {
+    Raw(&'a RawValue),
+    /// What the records hold besides their activities (a few fields).
+    Owned(Value),
+}
+
+impl<'a> Entry<'a> {
+    fn new(kind: Kind, src: Src<'a>, value: &Value) -> Entry<'a> {
+        Entry {
+            src,
+            canon: canon(kind, value),
+        }
+    }
+
+    /// The entity, parsed again.
+    pub fn value(&self, file: &str) -> Result<Value, DiffError> {
+        match &self.src {
+            Src::Raw(raw) => parse(file, raw.get()),
+            Src::Owned(v) => Ok(v.clone()),
+        }
+    }
+}
+
+/// An entity's projection, written out.
+fn canon(kind: Kind, value: &Value) -> String {
+    serde_json::to_string(&*project(kind, value)).unwrap_or_default()
+}
+
 /// A register, read and split by kind.
-pub struct Loaded {
-    /// The whole document (for the header fields).
+pub struct Loaded<'a> {
+    /// The header fields.
     pub root: Map<String, Value>,
-    /// For each kind, its entities by id, as they are in the file.
-    pub items: BTreeMap<Kind, BTreeMap<String, Value>>,
+    /// For each kind, its entities by id.
+    pub items: BTreeMap<Kind, BTreeMap<String, Entry<'a>>>,
 }
 
 /// The MAJOR of a semver version `MAJOR.MINOR.PATCH[-pre][+build]`.
@@ -128,17 +170,6 @@ fn semver_major(v: &str) -> Option<u64> {
         return None;
     }
     parts[0].parse().ok()
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// JSON values one register may hold, at most: the register of 10,000
@@ -192,40 +223,151 @@ fn count_values(text: &str, limit: usize) -> Option<usize> {
     Some(n)
 }
 
+/// An object's members in the order of the text, with their values unparsed.
+/// A key may occur twice; as in `serde_json::Value`, the last value counts.
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(kv) = m.next_entry::<String, &'de RawValue>()? {
+                    out.push(kv);
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl<'a> Members<'a> {
+    fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+}
+
+/// Reads a JSON document as `serde_json::Value` would, building nothing:
+/// the same errors (syntax, numbers out of range, nesting too deep), at
+/// the same places.
+struct Check;
+
+impl<'de> Deserialize<'de> for Check {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Check;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Check, E> {
+                Ok(Check)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Check, E> {
+                Ok(Check)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Check, E> {
+                Ok(Check)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Check, E> {
+                Ok(Check)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Check, E> {
+                Ok(Check)
+            }
+            fn visit_unit<E>(self) -> Result<Check, E> {
+                Ok(Check)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<Check, A::Error> {
+                while s.next_element::<Check>()?.is_some() {}
+                Ok(Check)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Check, A::Error> {
+                while m.next_entry::<Check, Check>()?.is_some() {}
+                Ok(Check)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn not_json(file: &str, e: serde_json::Error) -> DiffError {
+    DiffError::NotARegister(format!(
+        "`{file}` is not JSON ({e}); a ropa register is the output of `ropa export --format json`"
+    ))
+}
+
+/// Parses a part of a text that [`Check`] read without error.
+fn parse<'a, T: Deserialize<'a>>(file: &str, text: &'a str) -> Result<T, DiffError> {
+    serde_json::from_str(text).map_err(|e| not_json(file, e))
+}
+
+/// The JSON type of an unparsed value, by its first character.
+fn raw_type(raw: &RawValue) -> &'static str {
+    match raw.get().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+fn is_null(raw: &RawValue) -> bool {
+    raw.get() == "null"
+}
+
 /// Parses `text` (the contents of `file`) and checks it is a ropa register
-/// this ropa reads.
-pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
+/// this ropa reads. The entities borrow from `text`.
+pub fn load<'a>(file: &str, text: &'a str) -> Result<Loaded<'a>, DiffError> {
     if count_values(text, MAX_VALUES).is_none() {
         return Err(DiffError::NotARegister(format!(
             "`{file}` holds more than {MAX_VALUES} JSON values; `ropa diff` reads registers of up to that many (the register of 10,000 activities holds about 3 million): is it the right file?"
         )));
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        DiffError::NotARegister(format!(
-            "`{file}` is not JSON ({e}); a ropa register is the output of `ropa export --format json`"
-        ))
-    })?;
-    let Value::Object(mut root) = value else {
+    serde_json::from_str::<Check>(text).map_err(|e| not_json(file, e))?;
+    let top: &RawValue = parse(file, text)?;
+    if raw_type(top) != "an object" {
         return Err(DiffError::NotARegister(format!(
             "`{file}` is not a ropa register (the JSON is {}, not an object)",
-            json_type(&value)
+            raw_type(top)
         )));
-    };
+    }
+    let root: Members<'a> = parse(file, top.get())?;
     let version = match root.get("schema_version") {
-        None | Some(Value::Null) => {
+        None => {
             return Err(DiffError::NotARegister(format!(
                 "`{file}` is not a ropa register (no schema_version)"
             )));
         }
-        Some(Value::String(s)) => s.clone(),
+        Some(v) if is_null(v) => {
+            return Err(DiffError::NotARegister(format!(
+                "`{file}` is not a ropa register (no schema_version)"
+            )));
+        }
+        Some(v) if raw_type(v) == "a string" => parse::<String>(file, v.get())?,
         Some(v) => {
             return Err(DiffError::NotARegister(format!(
                 "`{file}` is not a ropa register (schema_version is {}, not a string)",
-                json_type(v)
+                raw_type(v)
             )));
         }
     };
-    match root.get("generator").and_then(|g| g.get("name")) {
+    let generator: Option<Value> = match root.get("generator") {
+        Some(g) => Some(parse(file, g.get())?),
+        None => None,
+    };
+    match generator.as_ref().and_then(|g| g.get("name")) {
         Some(Value::String(name)) if name == "ropa" => {}
         Some(Value::String(name)) => {
             return Err(DiffError::NotARegister(format!(
@@ -256,64 +398,79 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
     let malformed = |what: String| {
         DiffError::Malformed(format!("`{file}` is not a valid ropa register: {what}"))
     };
-    let mut items: BTreeMap<Kind, BTreeMap<String, Value>> =
+    let mut items: BTreeMap<Kind, BTreeMap<String, Entry<'a>>> =
         Kind::ALL.iter().map(|k| (*k, BTreeMap::new())).collect();
 
     // Entities keyed by id: activities (from both records) and the lists.
-    // The entities are moved out of the document, not copied: the document
-    // keeps only what the header needs, and memory stays one tree per file.
-    let mut add_list = |kind: Kind, path: &str, list: Option<Value>| -> Result<(), DiffError> {
-        let list = match list {
-            None | Some(Value::Null) => return Ok(()),
-            Some(Value::Array(l)) => l,
-            Some(v) => {
-                return Err(malformed(format!(
-                    "`{path}` is {}, not an array",
-                    json_type(&v)
-                )));
-            }
-        };
-        let map = items.entry(kind).or_default();
-        for (i, e) in list.into_iter().enumerate() {
-            let Some(id) = e
-                .get("id")
-                .and_then(Value::as_str)
-                .filter(|_| e.is_object())
-            else {
-                return Err(malformed(format!(
-                    "{path}[{i}] is not an object with a string `id`"
-                )));
+    // Each is parsed on its own, its projection written out, and its tree
+    // dropped: at most one entity's tree at a time.
+    let mut add_list =
+        |kind: Kind, path: &str, list: Option<&'a RawValue>| -> Result<(), DiffError> {
+            let list: Vec<&'a RawValue> = match list {
+                None => return Ok(()),
+                Some(l) if is_null(l) => return Ok(()),
+                Some(l) if raw_type(l) == "an array" => parse(file, l.get())?,
+                Some(v) => {
+                    return Err(malformed(format!(
+                        "`{path}` is {}, not an array",
+                        raw_type(v)
+                    )));
+                }
             };
-            let id = id.to_string();
-            if map.contains_key(&id) {
-                return Err(malformed(format!(
-                    "two {} have the id `{id}`",
-                    kind.nouns().1
-                )));
+            let map = items.entry(kind).or_default();
+            for (i, raw) in list.into_iter().enumerate() {
+                let e: Value = parse(file, raw.get())?;
+                let Some(id) = e
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .filter(|_| e.is_object())
+                else {
+                    return Err(malformed(format!(
+                        "{path}[{i}] is not an object with a string `id`"
+                    )));
+                };
+                let id = id.to_string();
+                if map.contains_key(&id) {
+                    return Err(malformed(format!(
+                        "two {} have the id `{id}`",
+                        kind.nouns().1
+                    )));
+                }
+                map.insert(id, Entry::new(kind, Src::Raw(raw), &e));
             }
-            map.insert(id, e);
-        }
-        Ok(())
-    };
+            Ok(())
+        };
+    // What the records hold besides their activities.
+    let mut rests: Vec<(&str, Map<String, Value>)> = Vec::new();
     for record in RECORDS {
-        match root.get_mut(record) {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(r)) => add_list(
-                Kind::Entry(EntryKind::Activity),
-                &format!("{record}.activities"),
-                r.shift_remove("activities"),
-            )?,
+        match root.get(record) {
+            None => {}
+            Some(r) if is_null(r) => {}
+            Some(r) if raw_type(r) == "an object" => {
+                let members: Members<'a> = parse(file, r.get())?;
+                add_list(
+                    Kind::Entry(EntryKind::Activity),
+                    &format!("{record}.activities"),
+                    members.get("activities"),
+                )?;
+                let mut rest = Map::new();
+                for (k, v) in members.0 {
+                    if k != "activities" {
+                        rest.insert(k, parse(file, v.get())?);
+                    }
+                }
+                rests.push((record, rest));
+            }
             Some(v) => {
                 return Err(malformed(format!(
                     "`{record}` is {}, not an object",
-                    json_type(v)
+                    raw_type(v)
                 )));
             }
         }
     }
     for kind in LISTS {
-        let key = kind.key();
-        add_list(kind, key, root.shift_remove(key))?;
+        add_list(kind, kind.key(), root.get(kind.key()))?;
     }
 
     // The two single objects.
@@ -321,15 +478,20 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
         ("organisation", Kind::Organisation),
         ("adequacy", Kind::Adequacy),
     ] {
-        match root.shift_remove(key) {
-            None | Some(Value::Null) => {}
-            Some(v @ Value::Object(_)) => {
-                items.entry(kind).or_default().insert(key.to_string(), v);
+        match root.get(key) {
+            None => {}
+            Some(v) if is_null(v) => {}
+            Some(raw) if raw_type(raw) == "an object" => {
+                let v: Value = parse(file, raw.get())?;
+                items
+                    .entry(kind)
+                    .or_default()
+                    .insert(key.to_string(), Entry::new(kind, Src::Raw(raw), &v));
             }
             Some(v) => {
                 return Err(malformed(format!(
                     "`{key}` is {}, not an object",
-                    json_type(&v)
+                    raw_type(v)
                 )));
             }
         }
@@ -337,21 +499,31 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, DiffError> {
 
     // Everything else: unknown top-level fields, and what the records hold
     // besides their activities (their `article`).
-    // What is left of the document is the header, the records without their
-    // activities, and fields this ropa does not know.
+    let taken = |key: &str| {
+        LISTS.iter().any(|k| k.key() == key) || key == "organisation" || key == "adequacy"
+    };
     let other = items.entry(Kind::Other).or_default();
     let mut header = Map::new();
-    for (key, v) in root {
+    for (key, raw) in root.0 {
         if HEADER.contains(&key.as_str()) {
-            header.insert(key, v);
-        } else if RECORDS.contains(&key.as_str()) {
-            if let Value::Object(rest) = &v
-                && !rest.is_empty()
-            {
-                other.insert(key, v);
-            }
-        } else {
-            other.insert(key, v);
+            header.insert(key, parse(file, raw.get())?);
+        } else if !RECORDS.contains(&key.as_str()) && !taken(&key) {
+            let v: Value = parse(file, raw.get())?;
+            let entry = Entry::new(Kind::Other, Src::Raw(raw), &v);
+            other.insert(key, entry);
+        }
+    }
+    for (record, rest) in rests {
+        if !rest.is_empty() {
+            let v = Value::Object(rest);
+            let canon = canon(Kind::Other, &v);
+            other.insert(
+                record.to_string(),
+                Entry {
+                    src: Src::Owned(v),
+                    canon,
+                },
+            );
         }
     }
     Ok(Loaded {
