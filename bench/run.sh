@@ -13,15 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RUNS="${RUNS:-5}"
 AS_OF="2026-11-01"
 
-echo "== machine"
-echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "host:     $(uname -srm)"
-echo "nproc:    $(nproc)"
-cpu_model="$(grep -m1 -E '^(model name|Model|cpu model)[[:space:]]*:' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^[[:space:]]*//' || true)"
-echo "cpu:      ${cpu_model:-unknown}"
-mem_total="$(awk '/^MemTotal:/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo 2>/dev/null || true)"
-echo "memory:   ${mem_total:-unknown}"
-echo "rustc:    $(rustc --version)"
+source bench/machine.sh
 echo
 
 echo "== build (release)"
