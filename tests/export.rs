@@ -7,17 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
-
-/// A test (or part of one) that needs root or `unshare` cannot run here:
-/// a notice, or, when `ROPA_REQUIRE_PRIVILEGED_TESTS=1` (set by
-/// `.ci/run`), a failure, so a CI machine that cannot run it fails loudly
-/// instead of passing untested.
-fn cannot_run_here(notice: &str) {
-    if std::env::var_os("ROPA_REQUIRE_PRIVILEGED_TESTS").is_some_and(|v| v == "1") {
-        panic!("{notice}; ROPA_REQUIRE_PRIVILEGED_TESTS=1 requires it to run");
-    }
-    eprintln!("NOTICE: {notice}");
-}
+use common::cannot_run_here;
 
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -12,17 +12,6 @@ mod gen_registry;
 
 mod common;
 
-/// A test (or part of one) that needs root or `unshare` cannot run here:
-/// a notice, or, when `ROPA_REQUIRE_PRIVILEGED_TESTS=1` (set by
-/// `.ci/run`), a failure, so a CI machine that cannot run it fails loudly
-/// instead of passing untested.
-fn cannot_run_here(notice: &str) {
-    if std::env::var_os("ROPA_REQUIRE_PRIVILEGED_TESTS").is_some_and(|v| v == "1") {
-        panic!("{notice}; ROPA_REQUIRE_PRIVILEGED_TESTS=1 requires it to run");
-    }
-    eprintln!("NOTICE: {notice}");
-}
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
