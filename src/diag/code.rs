@@ -19,6 +19,13 @@ macro_rules! codes {
                 match self { $( Code::$variant => Severity::$sev, )* }
             }
 
+            /// Can an `[[acknowledged]]` silence it? Warnings can, except
+            /// those about acknowledgements themselves.
+            pub fn acknowledgeable(self) -> bool {
+                self.severity() == Severity::Warning
+                    && !matches!(self, Code::AcknowledgementUnused | Code::AcknowledgementExpired)
+            }
+
             /// One line on what the rule checks (docs, `--explain` style help).
             pub fn description(self) -> &'static str {
                 match self { $( Code::$variant => $desc, )* }
@@ -55,6 +62,33 @@ codes! {
     ReviewOverdue = "review-overdue", Warning, "`next_review` (or 12 months after `last_reviewed`) is before the as-of date";
     DpiaIncomplete = "dpia-incomplete", Warning, "`dpia.required = true` without `dpia.completed`";
     Unused = "unused", Warning, "a processor, recipient, safeguard, measure or category that nothing uses";
+    // Version 1.1 of the contract.
+    CriminalDataBasisMissing = "criminal-data-basis-missing", Error, "criminal-offence data without `legal_provisions` (Art. 10)";
+    DpoMissing = "dpo-missing", Error, "a public authority without a `[dpo]` (Art. 37(1)(a))";
+    CompellingInterestsUndocumented = "compelling-interests-undocumented", Error, "a `compelling-legitimate-interests` transfer without `authority_informed` or `supplementary_measures` (Art. 49(1) second subparagraph)";
+    SccModuleMismatch = "scc-module-mismatch", Error, "the SCC safeguard has none of the modules the parties' roles allow";
+    SccDateInvalid = "scc-date-invalid", Error, "2021/914 SCCs signed before the decision's date, 2021-06-04";
+    SafeguardExpired = "safeguard-expired", Error, "a transfer in use names a safeguard that has expired";
+    LegalProvisionMissing = "legal-provision-missing", Warning, "a basis or condition that rests on Union or Member State law, without `legal_provisions` (Art. 6(3), 9(2))";
+    ConsentEmployees = "consent-employees", Warning, "consent as the basis for processing employees' data (EDPB Guidelines 05/2020 §21)";
+    ChildConsentAge = "child-consent-age", Warning, "consent from data subjects younger than the Art. 8 age, without `parental_consent`";
+    AutomatedDecisionNoteMissing = "automated-decision-note-missing", Warning, "automated decisions without `automated_decision_note`";
+    AutomatedDecisionBasis = "automated-decision-basis", Warning, "automated decisions without a basis Art. 22(2) allows";
+    AutomatedDecisionSpecialCategory = "automated-decision-special-category", Warning, "automated decisions on special category data without an Art. 22(4) condition";
+    DpiaMissing = "dpia-missing", Warning, "an activity that meets the DPIA criteria without a `[dpia]` (Art. 35; WP248)";
+    DpoLikelyRequired = "dpo-likely-required", Warning, "large-scale special or criminal data and no `[dpo]` (Art. 37(1)(c))";
+    RepresentativeMissing = "representative-missing", Warning, "an organisation outside the EEA without a `[representative]` (Art. 27)";
+    ContactDetailsMissing = "contact-details-missing", Warning, "contact details Art. 30(1)(a) asks for are missing";
+    JointArrangementMissing = "joint-arrangement-missing", Warning, "a joint controller without `arrangement` (Art. 26(1))";
+    LegitimateInterestsPublicAuthority = "legitimate-interests-public-authority", Warning, "a public authority relying on legitimate interests (Art. 6(1) last subparagraph)";
+    DerogationPublicAuthority = "derogation-public-authority", Warning, "a public authority relying on a derogation Art. 49(3) does not allow it";
+    NotForProfitDisclosure = "not-for-profit-disclosure", Warning, "Art. 9(2)(d) data disclosed to recipients";
+    SafeguardApprovalMissing = "safeguard-approval-missing", Warning, "a safeguard that needs an approval or authorisation without `approved_by`";
+    AdequacyScopeEmployees = "adequacy-scope-employees", Warning, "employee data to Canada under adequacy, which PIPEDA covers only at federally regulated employers";
+    RetentionIncomplete = "retention-incomplete", Warning, "a data category of the activity that no `[[retention]]` names";
+    RetentionCategoryNotProcessed = "retention-category-not-processed", Warning, "a `[[retention]]` names a category the activity does not process";
+    AcknowledgementUnused = "acknowledgement-unused", Warning, "an `[[acknowledged]]` that silences nothing";
+    AcknowledgementExpired = "acknowledgement-expired", Warning, "an `[[acknowledged]]` whose `until` has passed";
     // Extensions to the contract (docs/rules.md): problems with the files themselves.
     UnreadableFile = "unreadable-file", Error, "a registry file or folder that cannot be read (permissions, broken link, link loop)";
     FileTooLarge = "file-too-large", Error, "a registry file over the size or token limit, or with more problems than are listed per file";

@@ -170,13 +170,12 @@ pub fn derogation_iri(d: Derogation) -> &'static str {
 }
 
 /// The transfer's legal basis (a `dpv:DataTransferLegalBasis` of the GDPR
-/// extension). `safeguard_authorised` tells, for a public-authority
-/// instrument, whether a supervisory authority approved it (Art. 46(3)(b))
-/// rather than it being binding by itself (Art. 46(2)(a)).
+/// extension). A public-authority instrument is binding by itself (Art.
+/// 46(2)(a)); an administrative arrangement needs the supervisory
+/// authority's authorisation (Art. 46(3)(b)).
 pub fn transfer_legal_basis_iri(
     mechanism: Mechanism,
     derogation: Option<Derogation>,
-    safeguard_authorised: bool,
 ) -> Option<&'static str> {
     Some(match mechanism {
         Mechanism::Adequacy => "eu-gdpr:A45-3",
@@ -185,8 +184,8 @@ pub fn transfer_legal_basis_iri(
         Mechanism::CodeOfConduct => "eu-gdpr:A46-2-e",
         Mechanism::Certification => "eu-gdpr:A46-2-f",
         Mechanism::AdHocClauses => "eu-gdpr:A46-3-a",
-        Mechanism::PublicAuthorityInstrument if safeguard_authorised => "eu-gdpr:A46-3-b",
         Mechanism::PublicAuthorityInstrument => "eu-gdpr:A46-2-a",
+        Mechanism::AdministrativeArrangement => "eu-gdpr:A46-3-b",
         Mechanism::Derogation => return derogation.map(derogation_iri),
     })
 }
@@ -204,7 +203,9 @@ pub fn transfer_tool_types(kind: SafeguardKind) -> Vec<&'static str> {
         SafeguardKind::Certification => vec!["eu-gdpr:CertificationMechanismsForDataTransfers"],
         SafeguardKind::AdHocClauses => vec!["eu-gdpr:AdHocContractualClauses"],
         // No narrower tool exists in the extension.
-        SafeguardKind::PublicAuthorityInstrument => vec!["eu-gdpr:DataTransferTool"],
+        SafeguardKind::PublicAuthorityInstrument | SafeguardKind::AdministrativeArrangement => {
+            vec!["eu-gdpr:DataTransferTool"]
+        }
     }
 }
 
@@ -658,6 +659,7 @@ fn recipient(x: &Recipient) -> Value {
         RecipientKind::PublicAuthority => &["dpv:Recipient", "dpv:Authority"],
         RecipientKind::GroupCompany => &["dpv:Recipient", "dpv:Organisation"],
         RecipientKind::Category => &["dpv:Recipient"],
+        RecipientKind::InternationalOrganisation => &["dpv:Recipient", "dpv:Organisation"],
     };
     let mut n = Node::new(Some(&node_id("recipient", &x.id)), types);
     n.set("dpv:hasIdentifier", Value::String(x.id.clone()))
@@ -676,7 +678,7 @@ fn recipient(x: &Recipient) -> Value {
 /// this export asks.
 fn adequacy_of<'r>(r: &Register<'r>, t: &Transfer) -> (bool, Option<&'r str>) {
     (
-        r.inside_eea(&t.country.value),
+        r.transfer_inside_eea(t),
         r.adequacy_of(t)
             .decision_in_force()
             .map(|d| d.decision.as_str()),
@@ -687,7 +689,10 @@ fn transfer(r: &Register, t: &Transfer) -> Value {
     let id = node_id("transfer", &t.id);
     let mut n = Node::new(Some(&id), &["dpv:Process"]);
     let to = t.to.value.as_str();
-    let code = t.country.value.as_str();
+    let code = t
+        .country()
+        .or_else(|| r.organisation_of(t))
+        .unwrap_or_default();
     let country_label = country_name(code).unwrap_or(code);
     let to_name = r.party_name(to).unwrap_or(to);
     n.set("dpv:hasIdentifier", Value::String(t.id.clone()))
@@ -725,10 +730,8 @@ fn transfer(r: &Register, t: &Transfer) -> Value {
 
     // Only a safeguard that exists is named.
     let safeguard = text(&t.safeguard).and_then(|s| r.index.safeguards.get(s));
-    let authorised =
-        safeguard.is_some_and(|s| text(&s.approved_by).is_some_and(|a| !a.trim().is_empty()));
     let derogation = t.derogation.as_ref().map(|d| d.value);
-    if let Some(basis) = transfer_legal_basis_iri(t.mechanism.value, derogation, authorised) {
+    if let Some(basis) = transfer_legal_basis_iri(t.mechanism.value, derogation) {
         n.set("dpv:hasLegalBasis", iri(basis));
     }
 
@@ -941,28 +944,25 @@ mod tests {
     #[test]
     fn transfer_bases() {
         assert_eq!(
-            transfer_legal_basis_iri(Mechanism::Scc, None, false),
+            transfer_legal_basis_iri(Mechanism::Scc, None),
             Some("eu-gdpr:A46-2-c")
         );
         assert_eq!(
-            transfer_legal_basis_iri(Mechanism::Adequacy, None, false),
+            transfer_legal_basis_iri(Mechanism::Adequacy, None),
             Some("eu-gdpr:A45-3")
         );
         assert_eq!(
-            transfer_legal_basis_iri(
-                Mechanism::Derogation,
-                Some(Derogation::PublicRegister),
-                false
-            ),
+            transfer_legal_basis_iri(Mechanism::Derogation, Some(Derogation::PublicRegister)),
             Some("eu-gdpr:A49-1-g")
         );
         assert_eq!(
-            transfer_legal_basis_iri(Mechanism::PublicAuthorityInstrument, None, true),
-            Some("eu-gdpr:A46-3-b")
+            transfer_legal_basis_iri(Mechanism::PublicAuthorityInstrument, None),
+            Some("eu-gdpr:A46-2-a")
         );
         assert_eq!(
-            transfer_legal_basis_iri(Mechanism::Derogation, None, false),
-            None
+            transfer_legal_basis_iri(Mechanism::AdministrativeArrangement, None),
+            Some("eu-gdpr:A46-3-b")
         );
+        assert_eq!(transfer_legal_basis_iri(Mechanism::Derogation, None), None);
     }
 }

@@ -193,14 +193,15 @@ impl<'r> Ctx<'r> {
             None => Vec::new(),
         };
         let party_name = self.r.party_name(f.party).unwrap_or(f.party);
+        let place = match (f.international_organisation, f.country) {
+            (Some(code), _) => code.to_string(),
+            (None, Some(c)) => country(c),
+            (None, None) => String::new(),
+        };
         if via.is_empty() {
-            format!("{} ({party_name})", country(f.country))
+            format!("{place} ({party_name})")
         } else {
-            format!(
-                "{} ({party_name}, via {})",
-                country(f.country),
-                via.join(" → ")
-            )
+            format!("{place} ({party_name}, via {})", via.join(" → "))
         }
     }
 

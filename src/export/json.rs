@@ -261,7 +261,7 @@ pub struct TransferRef<'a> {
     /// The processor or recipient the data goes to.
     pub to: &'a str,
     /// The country (ISO 3166-1 alpha-2).
-    pub country: CountryCode<'a>,
+    pub country: Option<CountryCode<'a>>,
     /// The transfer mechanism: adequacy (Art. 45), an Art. 46 safeguard, or an Art. 49 derogation.
     pub mechanism: Mechanism,
     /// The safeguard relied on, if the mechanism needs one.
@@ -317,7 +317,7 @@ pub struct FlowJson<'a> {
     /// Its name.
     pub party_name: &'a str,
     /// The country (ISO 3166-1 alpha-2).
-    pub country: CountryCode<'a>,
+    pub country: Option<CountryCode<'a>>,
     /// Processors from the one the activity names to `party` (empty for a recipient).
     pub chain: Vec<&'a str>,
     /// Transfers to `party` and `country`.
@@ -542,7 +542,7 @@ pub struct TransferJson<'a> {
     /// The processor or recipient the data goes to.
     pub to: TransferPartyJson<'a>,
     /// The country (ISO 3166-1 alpha-2).
-    pub country: CountryCode<'a>,
+    pub country: Option<CountryCode<'a>>,
     /// The country's English short name.
     pub country_name: Option<&'a str>,
     /// The processor making this onward transfer.
@@ -646,7 +646,7 @@ impl<'a> Builder<'a> {
         TransferRef {
             id: t.id.as_str(),
             to: t.to.value.as_str(),
-            country: cc(&t.country.value),
+            country: t.country().map(cc),
             mechanism: t.mechanism.value,
             safeguard: text(&t.safeguard),
         }
@@ -730,7 +730,7 @@ impl<'a> Builder<'a> {
                     .map(|f| FlowJson {
                         party: f.party,
                         party_name: self.r.party_name(f.party).unwrap_or(f.party),
-                        country: cc(f.country),
+                        country: f.country.map(cc),
                         chain: f.chain.clone(),
                         transfers: f
                             .transfers
@@ -991,8 +991,8 @@ impl<'a> Builder<'a> {
                             "recipient"
                         },
                     },
-                    country: cc(&t.country.value),
-                    country_name: country_name(&t.country.value),
+                    country: t.country().map(cc),
+                    country_name: t.country().and_then(country_name),
                     via: t.via.as_ref().map(|v| self.party(&v.value)),
                     mechanism: t.mechanism.value,
                     safeguard: t
@@ -1019,7 +1019,7 @@ impl<'a> Builder<'a> {
                             .map(|d| d.decision.as_str()),
                         covers_party: r.adequacy_of(t).covers(),
                     },
-                    inside_eea: r.inside_eea(&t.country.value),
+                    inside_eea: r.transfer_inside_eea(t),
                     description: text(&t.description),
                     note: text(&t.note),
                     activities: self.activity_ids(&r.activities_by_transfer, &t.id),

@@ -36,7 +36,8 @@ pub enum Adequacy<'a> {
     Expired(&'a AdequacyDecision),
     /// The country's decision was adopted after the as-of date.
     NotYetInForce(&'a AdequacyDecision),
-    /// The country has no adequacy decision.
+    /// The country (or the international organisation) has no adequacy
+    /// decision.
     NoDecision,
 }
 
@@ -61,10 +62,16 @@ impl<'a> Adequacy<'a> {
 pub struct Flow<'a> {
     /// The processor or recipient located there.
     pub party: &'a str,
-    pub country: &'a str,
+    /// Where the party is. `None` only for an international organisation
+    /// whose seat is not given.
+    pub country: Option<&'a str>,
+    /// The party is an international organisation with this code: never
+    /// an EEA party, wherever its seat (Art. 4(26), 44).
+    pub international_organisation: Option<&'a str>,
     /// The processors from the one the activity names to `party`.
     pub chain: Vec<&'a str>,
-    /// Transfers whose `to` and `country` match.
+    /// Transfers whose `to` and `country` match (for an international
+    /// organisation, every transfer to it).
     pub transfers: Vec<&'a Transfer>,
     /// Whether an adequacy decision covers this party there.
     pub adequacy: Adequacy<'a>,
@@ -80,6 +87,16 @@ pub struct CountryInfo<'a> {
     pub inside_eea: bool,
     /// The country's adequacy decision, if one is in force at the as-of
     /// date (whether it covers a given party is in each transfer's verdict).
+    pub decision: Option<&'a AdequacyDecision>,
+}
+
+/// Everything about one international organisation that data goes to.
+#[derive(Clone, Debug, Default)]
+pub struct OrganisationInfo<'a> {
+    /// The recipients that are this organisation.
+    pub recipients: Vec<&'a Recipient>,
+    pub transfers: Vec<&'a Transfer>,
+    /// The organisation's own adequacy decision, if one is in force.
     pub decision: Option<&'a AdequacyDecision>,
 }
 
@@ -145,7 +162,11 @@ pub struct Register<'a> {
     pub flows: HashMap<&'a str, Vec<Arc<Flow<'a>>>>,
     /// Per transfer id: does an adequacy decision cover it?
     pub transfer_adequacy: HashMap<&'a str, Adequacy<'a>>,
+    /// Countries, without the international organisations (which are
+    /// listed apart, in `international_organisations`, seat or not).
     pub countries: BTreeMap<&'a str, CountryInfo<'a>>,
+    /// International organisations that recipients are, by code.
+    pub international_organisations: BTreeMap<&'a str, OrganisationInfo<'a>>,
 }
 
 /// Entries that name an id, by that id, in id order of the naming entry.
@@ -218,6 +239,7 @@ impl<'a> Register<'a> {
             flows: HashMap::default(),
             transfer_adequacy: HashMap::default(),
             countries: BTreeMap::new(),
+            international_organisations: BTreeMap::new(),
         };
         for t in reg.transfers.values() {
             for x in t.references() {
@@ -231,11 +253,19 @@ impl<'a> Register<'a> {
                 };
                 push(map, &x.id.value, &**t);
             }
-            r.countries
-                .entry(&t.country.value)
-                .or_default()
-                .transfers
-                .push(t);
+        }
+        // A transfer goes to an international organisation or to a country.
+        for t in reg.transfers.values() {
+            let to = r.index.recipients.get(t.to.value.as_str());
+            if let Some(code) = to.and_then(|rec| rec.international_organisation()) {
+                r.international_organisations
+                    .entry(code)
+                    .or_default()
+                    .transfers
+                    .push(t);
+            } else if let Some(c) = &t.country {
+                r.countries.entry(&c.value).or_default().transfers.push(t);
+            }
         }
         for p in reg.processors.values() {
             for s in p.references() {
@@ -255,7 +285,13 @@ impl<'a> Register<'a> {
             r.countries.entry(&o.country.value).or_default();
         }
         for rec in reg.recipients.values() {
-            if let Some(c) = &rec.country {
+            if let Some(code) = rec.international_organisation() {
+                r.international_organisations
+                    .entry(code)
+                    .or_default()
+                    .recipients
+                    .push(rec);
+            } else if let Some(c) = &rec.country {
                 r.countries
                     .entry(&c.value)
                     .or_default()
@@ -267,10 +303,16 @@ impl<'a> Register<'a> {
             info.inside_eea = adequacy.in_eea(cc);
             info.decision = adequacy.decisions.get(*cc).filter(|d| d.in_force(as_of));
         }
+        for (code, info) in &mut r.international_organisations {
+            info.decision = adequacy
+                .international_organisations
+                .get(*code)
+                .filter(|d| d.in_force(as_of));
+        }
         r.transfer_adequacy = reg
             .transfers
             .values()
-            .map(|t| (t.id.as_str(), r.judge(&t.to.value, &t.country.value)))
+            .map(|t| (t.id.as_str(), r.judge(&t.to.value, t.country())))
             .collect();
         // Each processor's flows are computed once, in parallel, and shared
         // (`Arc`) by the activities that reach it; the activities' flows
@@ -315,10 +357,17 @@ impl<'a> Register<'a> {
     }
 
     /// Does an adequacy decision cover data going to `party` in `country`
-    /// at the as-of date? The judgement of Art. 45, made here only.
-    fn judge(&self, party: &str, country: &str) -> Adequacy<'a> {
+    /// at the as-of date? The judgement of Art. 45, made here only. An
+    /// international organisation is covered only by a decision of its
+    /// own, never by its host country's.
+    fn judge(&self, party: &str, country: Option<&str>) -> Adequacy<'a> {
         let adequacy: &'a AdequacyList = self.adequacy;
-        let Some(decision) = adequacy.decisions.get(country) else {
+        let recipient = self.index.recipients.get(party);
+        let decision = match recipient.and_then(|r| r.international_organisation()) {
+            Some(code) => adequacy.international_organisations.get(code),
+            None => country.and_then(|c| adequacy.decisions.get(c)),
+        };
+        let Some(decision) = decision else {
             return Adequacy::NoDecision;
         };
         if !self.in_force(decision) {
@@ -330,6 +379,16 @@ impl<'a> Register<'a> {
         }
         match decision.requires {
             None => Adequacy::Covered(decision),
+            Some(requirement @ AdequacyRequirement::PrivateSector) => {
+                match recipient.map(|r| r.kind.value) {
+                    Some(RecipientKind::PublicAuthority) => Adequacy::RequirementUnmet {
+                        decision,
+                        requirement,
+                        party_known: true,
+                    },
+                    _ => Adequacy::Covered(decision),
+                }
+            }
             Some(requirement @ AdequacyRequirement::DpfCertified) => {
                 let certified = self
                     .index
@@ -365,7 +424,8 @@ impl<'a> Register<'a> {
                 continue;
             };
             for f in flows {
-                if seen_pairs.insert((f.party.as_ptr() as usize, f.country.as_ptr() as usize)) {
+                let country = f.country.map_or(0, |c| c.as_ptr() as usize);
+                if seen_pairs.insert((f.party.as_ptr() as usize, country)) {
                     out.push(f.clone());
                 }
             }
@@ -374,18 +434,30 @@ impl<'a> Register<'a> {
             let Some(rec) = self.index.recipients.get(id) else {
                 continue;
             };
-            let Some(c) = &rec.country else { continue };
-            if self.adequacy.in_eea(&c.value)
-                || !seen_pairs.insert((rec.id.as_ptr() as usize, c.value.as_ptr() as usize))
-            {
+            let country = rec.country.as_ref().map(|c| c.value.as_str());
+            let organisation = rec.international_organisation();
+            // An international organisation is outside the EEA wherever
+            // its seat is; any other recipient without a country is a
+            // category spread over many, and makes no flow of its own.
+            let leaves = match (organisation, country) {
+                (Some(_), _) => true,
+                (None, Some(c)) => !self.adequacy.in_eea(c),
+                (None, None) => false,
+            };
+            let key = (
+                rec.id.as_ptr() as usize,
+                country.map_or(0, |c| c.as_ptr() as usize),
+            );
+            if !leaves || !seen_pairs.insert(key) {
                 continue;
             }
             out.push(Arc::new(Flow {
                 party: &rec.id,
-                country: &c.value,
+                country,
+                international_organisation: organisation,
                 chain: Vec::new(),
-                transfers: self.covering(&rec.id, &c.value),
-                adequacy: self.judge(&rec.id, &c.value),
+                transfers: self.covering(&rec.id, country),
+                adequacy: self.judge(&rec.id, country),
             }));
         }
         out
@@ -400,20 +472,29 @@ impl<'a> Register<'a> {
             .map(|e| {
                 Arc::new(Flow {
                     party: e.party,
-                    country: e.country,
-                    transfers: self.covering(e.party, e.country),
-                    adequacy: self.judge(e.party, e.country),
+                    country: Some(e.country),
+                    international_organisation: None,
+                    transfers: self.covering(e.party, Some(e.country)),
+                    adequacy: self.judge(e.party, Some(e.country)),
                     chain: e.chain,
                 })
             })
             .collect()
     }
 
-    fn covering(&self, party: &str, country: &str) -> Vec<&'a Transfer> {
+    /// The transfers covering data going to `party` in `country`: those
+    /// to the party and country, or, for an international organisation,
+    /// every transfer to it (its seat is not where the data goes).
+    fn covering(&self, party: &str, country: Option<&str>) -> Vec<&'a Transfer> {
+        let organisation = self
+            .index
+            .recipients
+            .get(party)
+            .is_some_and(|r| r.international_organisation().is_some());
         self.transfers_to.get(party).map_or_else(Vec::new, |ts| {
             ts.iter()
                 .copied()
-                .filter(|t| t.country.value == country)
+                .filter(|t| organisation || t.country() == country)
                 .collect()
         })
     }
@@ -421,6 +502,21 @@ impl<'a> Register<'a> {
     /// Is `country` in the EEA (so data going there is not a transfer)?
     pub fn inside_eea(&self, country: &str) -> bool {
         self.adequacy.in_eea(country)
+    }
+
+    /// The international organisation transfer `t` goes to, if it goes to
+    /// one (a recipient of that kind).
+    pub fn organisation_of(&self, t: &Transfer) -> Option<&'a str> {
+        self.index
+            .recipients
+            .get(t.to.value.as_str())
+            .and_then(|r| r.international_organisation())
+    }
+
+    /// Is transfer `t` to a party inside the EEA, so not an international
+    /// transfer at all (rule 8)? Never for an international organisation.
+    pub fn transfer_inside_eea(&self, t: &Transfer) -> bool {
+        self.organisation_of(t).is_none() && t.country().is_some_and(|c| self.inside_eea(c))
     }
 
     /// Is adequacy decision `d` in force at the as-of date?
@@ -433,7 +529,7 @@ impl<'a> Register<'a> {
         self.transfer_adequacy
             .get(t.id.as_str())
             .copied()
-            .unwrap_or_else(|| self.judge(&t.to.value, &t.country.value))
+            .unwrap_or_else(|| self.judge(&t.to.value, t.country()))
     }
 
     /// The transfers the activity's data goes through: those it lists

@@ -632,6 +632,31 @@ impl<'t, 'i> TableReader<'t, 'i> {
         out
     }
 
+    /// Entries keyed by an international organisation's code, as in
+    /// `[international_organisations.EPO]`.
+    pub fn entries_coded(
+        &mut self,
+        cx: &mut Cx,
+        key: &'static str,
+        what: &str,
+    ) -> Vec<(Sp<String>, TableReader<'t, 'i>)> {
+        let mut out = self.entries_checked(cx, key, what, |cx, code, span, what| {
+            if !is_organisation_code(code) {
+                cx.push(
+                    cx.diag(
+                        Code::Schema,
+                        span,
+                        format!("`{code}` is not a {what}'s code"),
+                    )
+                    .label("capitals, digits and hyphens")
+                    .help("write the organisation's code in capitals: `EPO`, `WIPO`, `WHO`"),
+                );
+            }
+        });
+        out.retain(|(code, _)| is_organisation_code(&code.value));
+        out
+    }
+
     fn entries_checked(
         &mut self,
         cx: &mut Cx,
@@ -727,6 +752,15 @@ impl<'t, 'i> TableReader<'t, 'i> {
 }
 
 /// The id pattern of the contract: `^[a-z0-9]+(-[a-z0-9]+)*$`, at most 64 characters.
+/// An international organisation's code: `EPO`, `WIPO`, `UN-ECE`.
+pub fn is_organisation_code(code: &str) -> bool {
+    code.len() <= 32
+        && code.starts_with(|c: char| c.is_ascii_uppercase())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+}
+
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64

@@ -29,6 +29,67 @@ fn contact(
     Some(c)
 }
 
+/// `[[acknowledged]]`: warnings the team accepts, each with its reason. A
+/// code that is not a warning's (an error's, or none) is refused here, so
+/// an error can never be silenced.
+fn acknowledged(cx: &mut Cx, t: &mut TableReader) -> Acknowledgements {
+    let mut out = Vec::new();
+    let Some(entries) = t.sub_array(cx, "acknowledged") else {
+        return out;
+    };
+    for (mut r, span) in entries.value {
+        let code = r.req_text(cx, "code");
+        let reason = r.req_text(cx, "reason");
+        let until = r.opt::<Date>(cx, "until");
+        r.finish(cx);
+        let code = code.filter(|c| acknowledgeable(cx, c));
+        if let (Some(code), Some(reason)) = (code, reason) {
+            out.push(Acknowledgement {
+                span,
+                code,
+                reason,
+                until,
+            });
+        }
+    }
+    out
+}
+
+/// Is `code` the code of a warning? Reports a `schema` error if not.
+fn acknowledgeable(cx: &mut Cx, code: &Sp<String>) -> bool {
+    let warnings = || {
+        Code::ALL
+            .iter()
+            .filter(|c| c.acknowledgeable())
+            .map(|c| c.as_str())
+    };
+    let found = Code::ALL.iter().find(|c| c.as_str() == code.value.trim());
+    let (message, help) = match found {
+        Some(c) if c.acknowledgeable() => return true,
+        Some(c) if c.severity() == crate::diag::Severity::Error => (
+            format!("`{}` is an error, and errors cannot be acknowledged", c.as_str()),
+            "fix the error instead; only warnings can be accepted on the record".to_string(),
+        ),
+        Some(c) => (
+            format!("`{}` is about acknowledgements themselves and cannot be acknowledged", c.as_str()),
+            "remove this `[[acknowledged]]`, or the one it reports".to_string(),
+        ),
+        None => (
+            format!("`{}` is not a rule code", code.value),
+            match crate::diag::did_you_mean(&code.value, warnings()) {
+                Some(m) => format!("did you mean `{m}`?"),
+                None => "use the code of a warning as `ropa check` prints it, for example `dpa-missing` (docs/rules.md lists them)".to_string(),
+            },
+        ),
+    };
+    cx.push(
+        cx.diag(Code::Schema, code.span.clone(), message)
+            .label("not a warning's code")
+            .help(help),
+    );
+    false
+}
+
 pub fn organisation(cx: &mut Cx, table: &DeTable) -> Option<Organisation> {
     let mut t = TableReader::file(table, "organisation.toml");
     let name = t.req_text(cx, "name");
@@ -40,6 +101,7 @@ pub fn organisation(cx: &mut Cx, table: &DeTable) -> Option<Organisation> {
     let website = t.opt(cx, "website");
     let country = t.req_country(cx, "country");
     let supervisory_authority = t.opt(cx, "supervisory_authority");
+    let public_authority = t.opt(cx, "public_authority");
     let dpo = contact(cx, &mut t, "dpo", false, true);
     let representative = contact(cx, &mut t, "representative", true, false);
     let site = t.sub(cx, "site").map(|(mut r, _)| {
@@ -54,6 +116,7 @@ pub fn organisation(cx: &mut Cx, table: &DeTable) -> Option<Organisation> {
         s
     });
     let note = t.opt(cx, "note");
+    let acknowledged = acknowledged(cx, &mut t);
     t.finish(cx);
     Some(Organisation {
         file: cx.file,
@@ -66,10 +129,12 @@ pub fn organisation(cx: &mut Cx, table: &DeTable) -> Option<Organisation> {
         website,
         country: country?,
         supervisory_authority,
+        public_authority,
         dpo,
         representative,
         site,
         note,
+        acknowledged,
     })
 }
 
@@ -83,7 +148,9 @@ pub struct CategoriesFile {
 
 pub fn categories(cx: &mut Cx, table: &DeTable) -> CategoriesFile {
     let mut t = TableReader::file(table, "categories.toml");
-    let read = |cx: &mut Cx, t: &mut TableReader, key, what, with_flags: bool| {
+    // Data categories carry `special` and `criminal`; data subjects
+    // `employees`, `vulnerable` and `min_age`.
+    let read = |cx: &mut Cx, t: &mut TableReader, key, what, subjects: bool| {
         let mut out = Vec::new();
         let mut known = Vec::new();
         for (id, mut r) in t.entries(cx, key, what) {
@@ -91,10 +158,18 @@ pub fn categories(cx: &mut Cx, table: &DeTable) -> CategoriesFile {
             let name = r.req_text(cx, "name");
             let description = r.opt(cx, "description");
             let note = r.opt(cx, "note");
-            let (special, criminal) = if with_flags {
-                (r.opt::<bool>(cx, "special"), r.opt::<bool>(cx, "criminal"))
-            } else {
+            let (special, criminal) = if subjects {
                 (None, None)
+            } else {
+                (r.opt::<bool>(cx, "special"), r.opt::<bool>(cx, "criminal"))
+            };
+            let (employees, vulnerable, min_age) = if subjects {
+                let employees = r.opt::<bool>(cx, "employees");
+                let vulnerable = r.opt::<bool>(cx, "vulnerable");
+                let min_age = r.opt::<i64>(cx, "min_age");
+                (employees, vulnerable, age(cx, min_age))
+            } else {
+                (None, None, None)
             };
             r.finish(cx);
             if let Some(name) = name {
@@ -106,13 +181,17 @@ pub fn categories(cx: &mut Cx, table: &DeTable) -> CategoriesFile {
                     note,
                     special: special.is_some_and(|b| b.value),
                     criminal: criminal.is_some_and(|b| b.value),
+                    employees: employees.is_some_and(|b| b.value),
+                    vulnerable: vulnerable.is_some_and(|b| b.value),
+                    min_age,
                 });
             }
         }
         (out, known)
     };
-    let (subjects, known_subjects) = read(cx, &mut t, "data_subjects", "data subject", false);
-    let (categories, known_categories) = read(cx, &mut t, "data_categories", "data category", true);
+    let (subjects, known_subjects) = read(cx, &mut t, "data_subjects", "data subject", true);
+    let (categories, known_categories) =
+        read(cx, &mut t, "data_categories", "data category", false);
     t.finish(cx);
     CategoriesFile {
         subjects,
@@ -120,6 +199,26 @@ pub fn categories(cx: &mut Cx, table: &DeTable) -> CategoriesFile {
         known_subjects,
         known_categories,
     }
+}
+
+/// `min_age`: an age in years, 0 to 150.
+fn age(cx: &mut Cx, v: Option<Sp<i64>>) -> Option<Sp<i64>> {
+    let v = v?;
+    if (0..=150).contains(&v.value) {
+        return Some(v);
+    }
+    cx.push(
+        cx.diag(
+            Code::Schema,
+            v.span.clone(),
+            format!("`min_age` must be an age in years, not {}", v.value),
+        )
+        .label("not an age")
+        .help(
+            "write the youngest age among these people, in whole years, for example `min_age = 13`",
+        ),
+    );
+    None
 }
 
 /// `measures.toml`.
@@ -176,6 +275,9 @@ pub fn activity(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Activity> {
     let systems = t.opt_list(cx, "systems");
     let automated_decision_making = t.opt(cx, "automated_decision_making");
     let automated_decision_note = t.opt(cx, "automated_decision_note");
+    let legal_provisions = t.opt_list(cx, "legal_provisions");
+    let large_scale = t.opt(cx, "large_scale");
+    let parental_consent = t.opt(cx, "parental_consent");
     let mut retention = Vec::new();
     if let Some(entries) = t.sub_array(cx, "retention") {
         for (mut r, span) in entries.value {
@@ -231,6 +333,7 @@ pub fn activity(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Activity> {
         Sp::new(list, span)
     });
     let note = t.opt(cx, "note");
+    let acknowledged = acknowledged(cx, &mut t);
     let anchor = t.anchor();
     t.finish(cx);
     Some(Activity {
@@ -256,12 +359,16 @@ pub fn activity(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Activity> {
         systems,
         automated_decision_making,
         automated_decision_note,
+        legal_provisions,
+        large_scale,
+        parental_consent,
         retention,
         dpia,
         review,
         controllers,
         joint_controllers,
         note,
+        acknowledged,
         given,
     })
 }
@@ -299,14 +406,17 @@ pub fn processor(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Processor> {
     let country = t.req_country(cx, "country");
     let locations = t.opt_countries(cx, "locations");
     let contact = t.opt(cx, "contact");
+    let address = t.opt(cx, "address");
     let website = t.opt(cx, "website");
     let description = t.opt(cx, "description");
     let note = t.opt(cx, "note");
     let dpa_signed = t.opt(cx, "dpa_signed");
     let dpa_reference = t.opt(cx, "dpa_reference");
     let dpf_certified = t.opt(cx, "dpf_certified");
+    let dpf_hr = t.opt(cx, "dpf_hr");
     let certifications = t.opt_list(cx, "certifications");
     let sub_processors = t.opt_list(cx, "sub_processors");
+    let acknowledged = acknowledged(cx, &mut t);
     let anchor = t.anchor();
     t.finish(cx);
     Some(Processor {
@@ -318,25 +428,32 @@ pub fn processor(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Processor> {
         country: country?,
         locations,
         contact,
+        address,
         website,
         description,
         note,
         dpa_signed,
         dpa_reference,
         dpf_certified,
+        dpf_hr,
         certifications,
         sub_processors,
+        acknowledged,
     })
 }
 
 pub fn recipient(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Recipient> {
     let mut t = TableReader::file(table, "this recipient");
     let name = t.req_text(cx, "name");
-    let kind = t.req(cx, "kind");
+    let kind: Option<Sp<RecipientKind>> = t.req(cx, "kind");
+    let international_organisation = international_organisation(cx, &mut t, kind.as_ref());
     let country = t.opt_country(cx, "country");
+    let address = t.opt(cx, "address");
     let dpf_certified = t.opt(cx, "dpf_certified");
+    let dpf_hr = t.opt(cx, "dpf_hr");
     let description = t.opt(cx, "description");
     let note = t.opt(cx, "note");
+    let acknowledged = acknowledged(cx, &mut t);
     let anchor = t.anchor();
     t.finish(cx);
     Some(Recipient {
@@ -345,23 +462,71 @@ pub fn recipient(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Recipient> {
         anchor,
         name: name?,
         kind: kind?,
+        international_organisation,
         country,
+        address,
         dpf_certified,
+        dpf_hr,
         description,
         note,
+        acknowledged,
     })
+}
+
+/// `international_organisation`: required for a recipient of that kind,
+/// and only for it; a code such as `EPO` (capitals, digits, hyphens).
+fn international_organisation(
+    cx: &mut Cx,
+    t: &mut TableReader,
+    kind: Option<&Sp<RecipientKind>>,
+) -> Option<Sp<String>> {
+    let is_io = kind.is_some_and(|k| k.value == RecipientKind::InternationalOrganisation);
+    let code = if is_io {
+        t.req_text(cx, "international_organisation")
+    } else {
+        t.opt::<String>(cx, "international_organisation")
+    }?;
+    if !is_io {
+        if kind.is_some() {
+            cx.push(
+                cx.diag(
+                    Code::Schema,
+                    code.span.clone(),
+                    "`international_organisation` only applies to a recipient of kind `international-organisation`",
+                )
+                .help("remove it, or set `kind = \"international-organisation\"`"),
+            );
+        }
+        return None;
+    }
+    if !super::decode::is_organisation_code(&code.value) {
+        cx.push(
+            cx.diag(
+                Code::Schema,
+                code.span.clone(),
+                format!("`{}` is not an international organisation's code", code.value),
+            )
+            .label("capitals, digits and hyphens")
+            .help("write the organisation's code in capitals, as the adequacy list names it: `EPO`, `WIPO`, `WHO`"),
+        );
+        return None;
+    }
+    Some(code)
 }
 
 pub fn transfer(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Transfer> {
     let mut t = TableReader::file(table, "this transfer");
     let to = t.req_text(cx, "to");
-    let country = t.req_country(cx, "country");
+    // Required unless `to` is an international organisation, which only
+    // the rules can tell (it is in another file).
+    let country = t.opt_country(cx, "country");
     let via = t.opt(cx, "via");
     let mechanism = t.req(cx, "mechanism");
     let safeguard = t.opt(cx, "safeguard");
     let derogation = t.opt(cx, "derogation");
     let data_categories = t.opt_list(cx, "data_categories");
     let supplementary_measures = t.opt_list(cx, "supplementary_measures");
+    let authority_informed = t.opt(cx, "authority_informed");
     let tia = t.sub(cx, "tia").map(|(mut r, span)| {
         let x = Tia {
             span,
@@ -374,6 +539,7 @@ pub fn transfer(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Transfer> {
     });
     let description = t.opt(cx, "description");
     let note = t.opt(cx, "note");
+    let acknowledged = acknowledged(cx, &mut t);
     let anchor = t.anchor();
     t.finish(cx);
     Some(Transfer {
@@ -381,16 +547,18 @@ pub fn transfer(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Transfer> {
         file: cx.file,
         anchor,
         to: to?,
-        country: country?,
+        country,
         via,
         mechanism: mechanism?,
         safeguard,
         derogation,
         data_categories,
         supplementary_measures,
+        authority_informed,
         tia,
         description,
         note,
+        acknowledged,
     })
 }
 
@@ -407,6 +575,7 @@ pub fn safeguard(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Safeguard> {
     let approved_by = t.opt(cx, "approved_by");
     let description = t.opt(cx, "description");
     let note = t.opt(cx, "note");
+    let acknowledged = acknowledged(cx, &mut t);
     let anchor = t.anchor();
     t.finish(cx);
     Some(Safeguard {
@@ -424,6 +593,7 @@ pub fn safeguard(cx: &mut Cx, table: &DeTable, id: &str) -> Option<Safeguard> {
         approved_by,
         description,
         note,
+        acknowledged,
     })
 }
 
@@ -440,28 +610,42 @@ pub fn adequacy(
     let as_of = t.req::<Date>(cx, "as_of");
     let source = t.opt::<String>(cx, "source");
     let eea = t.opt_countries(cx, "eea");
-    let mut decisions = std::collections::BTreeMap::new();
-    for (code, mut r) in t.entries_raw(cx, "countries") {
+    let decision = |cx: &mut Cx, code: Sp<String>, mut r: TableReader, with_requires: bool| {
         let decision = r.req_text(cx, "decision");
         let adopted = r.opt::<Date>(cx, "adopted");
         let scope = r.opt::<String>(cx, "scope");
-        let requires = r.opt::<AdequacyRequirement>(cx, "requires");
+        let requires = if with_requires {
+            r.opt::<AdequacyRequirement>(cx, "requires")
+        } else {
+            None
+        };
         let expires = r.opt::<Date>(cx, "expires");
         let note = r.opt::<String>(cx, "note");
         r.finish(cx);
-        if let Some(decision) = decision {
-            decisions.insert(
-                code.value.clone(),
-                AdequacyDecision {
-                    country: code.value,
-                    decision: decision.value,
-                    adopted: adopted.map(|d| d.value),
-                    scope: scope.map(|d| d.value),
-                    requires: requires.map(|d| d.value),
-                    expires: expires.map(|d| d.value),
-                    note: note.map(|d| d.value),
-                },
-            );
+        Some(AdequacyDecision {
+            country: code.value,
+            decision: decision?.value,
+            adopted: adopted.map(|d| d.value),
+            scope: scope.map(|d| d.value),
+            requires: requires.map(|d| d.value),
+            expires: expires.map(|d| d.value),
+            note: note.map(|d| d.value),
+        })
+    };
+    let mut decisions = std::collections::BTreeMap::new();
+    for (code, r) in t.entries_raw(cx, "countries") {
+        if let Some(d) = decision(cx, code, r, true) {
+            decisions.insert(d.country.clone(), d);
+        }
+    }
+    let mut international_organisations = std::collections::BTreeMap::new();
+    for (code, r) in t.entries_coded(
+        cx,
+        "international_organisations",
+        "international organisation",
+    ) {
+        if let Some(d) = decision(cx, code, r, false) {
+            international_organisations.insert(d.country.clone(), d);
         }
     }
     t.finish(cx);
@@ -482,5 +666,6 @@ pub fn adequacy(
         source: source.map(|s| s.value),
         eea,
         decisions,
+        international_organisations,
     })
 }

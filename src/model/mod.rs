@@ -112,6 +112,7 @@ string_enum!(RecipientKind, "recipient kind" {
     PublicAuthority = "public-authority",
     GroupCompany = "group-company",
     Category = "category",
+    InternationalOrganisation = "international-organisation",
 });
 
 string_enum!(
@@ -124,6 +125,7 @@ string_enum!(
     Certification = "certification",
     AdHocClauses = "ad-hoc-clauses",
     PublicAuthorityInstrument = "public-authority-instrument",
+    AdministrativeArrangement = "administrative-arrangement",
     Derogation = "derogation",
 });
 
@@ -134,6 +136,7 @@ string_enum!(SafeguardKind, "safeguard kind" {
     Certification = "certification",
     AdHocClauses = "ad-hoc-clauses",
     PublicAuthorityInstrument = "public-authority-instrument",
+    AdministrativeArrangement = "administrative-arrangement",
 });
 
 string_enum!(
@@ -167,6 +170,7 @@ string_enum!(
     /// A condition an adequacy decision puts on the recipient.
     AdequacyRequirement, "adequacy requirement" {
     DpfCertified = "dpf-certified",
+    PrivateSector = "private-sector",
 });
 
 impl Mechanism {
@@ -181,6 +185,7 @@ impl Mechanism {
             Mechanism::Certification => Some(SafeguardKind::Certification),
             Mechanism::AdHocClauses => Some(SafeguardKind::AdHocClauses),
             Mechanism::PublicAuthorityInstrument => Some(SafeguardKind::PublicAuthorityInstrument),
+            Mechanism::AdministrativeArrangement => Some(SafeguardKind::AdministrativeArrangement),
         }
     }
 }
@@ -206,6 +211,24 @@ pub struct Contact {
     /// Phone number.
     pub phone: Text,
 }
+
+/// A warning the team has looked at and accepts (`[[acknowledged]]`): it
+/// silences the warnings of `code` in its file until `until`.
+#[derive(Clone, Debug, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Acknowledgement {
+    #[schemars(skip)]
+    pub span: Range<usize>,
+    /// The code of the warning accepted, for example "dpa-missing". Errors cannot be acknowledged.
+    pub code: Sp<String>,
+    /// Why the warning is accepted; shown on the site and in the JSON register.
+    pub reason: Sp<String>,
+    /// The warning comes back after this date (optional).
+    pub until: Option<Sp<Date>>,
+}
+
+/// `[[acknowledged]]` of an entry file or organisation.toml.
+pub type Acknowledgements = Vec<Acknowledgement>;
 
 /// How the published site presents itself ([site] in organisation.toml).
 #[derive(Clone, Debug, schemars::JsonSchema)]
@@ -244,6 +267,8 @@ pub struct Organisation {
     pub country: Sp<String>,
     /// Name of the lead supervisory authority.
     pub supervisory_authority: Text,
+    /// We are a public authority or body, true or false (default false; Art. 6(1) last subparagraph, 37(1)(a), 49(3)).
+    pub public_authority: Option<Sp<bool>>,
     /// The data protection officer: name, email, phone (Art. 30(1)(a), 37).
     pub dpo: Option<Contact>,
     /// The representative in the EU of an organisation established outside it: name, address, email (Art. 27).
@@ -252,6 +277,15 @@ pub struct Organisation {
     pub site: Option<SiteSettings>,
     /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
+    /// Warnings accepted on the record: code, reason, until.
+    #[schemars(with = "Option<Vec<Acknowledgement>>")]
+    pub acknowledged: Acknowledgements,
+}
+
+impl Organisation {
+    pub fn public_authority(&self) -> bool {
+        self.public_authority.as_ref().is_some_and(|b| b.value)
+    }
 }
 
 /// A data subject category or a personal data category.
@@ -274,6 +308,15 @@ pub struct Category {
     /// Data on criminal convictions and offences (Art. 10), true or false (default false).
     #[schemars(default)]
     pub criminal: bool,
+    /// Data subjects only: our staff, or applicants for a job with us, true or false (default false).
+    #[schemars(default)]
+    pub employees: bool,
+    /// Data subjects only: people in a weaker position (patients, children, the elderly, asylum seekers; WP248 criterion 7), true or false (default false).
+    #[schemars(default)]
+    pub vulnerable: bool,
+    /// Data subjects only: the youngest age among them, in years (Art. 8).
+    #[schemars(range(min = 0, max = 150))]
+    pub min_age: Option<Sp<i64>>,
 }
 
 /// A technical or organisational security measure ([measures.<id>] in measures.toml, Art. 32).
@@ -425,6 +468,12 @@ pub struct Activity {
     pub automated_decision_making: Option<Sp<bool>>,
     /// How the automated decision works and how a person can contest it.
     pub automated_decision_note: Text,
+    /// The Union or Member State law relied on (Art. 6(3); 9(2)(b), (g), (i), (j); 10).
+    pub legal_provisions: Option<List<String>>,
+    /// Processing on a large scale, true or false (default false; Art. 35(3)(b), 37(1)(b)-(c)).
+    pub large_scale: Option<Sp<bool>>,
+    /// Consent is given or authorised by the holder of parental responsibility, true or false (Art. 8(1)).
+    pub parental_consent: Option<Sp<bool>>,
     /// How long the data is kept: one [[retention]] block per period (Art. 30(1)(f)). Leaving it out gives a warning.
     #[schemars(with = "Option<Vec<Retention>>")]
     pub retention: Vec<Retention>,
@@ -438,6 +487,9 @@ pub struct Activity {
     pub joint_controllers: Option<Sp<Vec<JointController>>>,
     /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
+    /// Warnings accepted on the record: code, reason, until.
+    #[schemars(with = "Option<Vec<Acknowledgement>>")]
+    pub acknowledged: Acknowledgements,
     /// Which rule-bearing keys were written with at least one item, valid or
     /// not, so a misspelt value is one `schema` error, not also "missing".
     #[schemars(skip)]
@@ -458,6 +510,27 @@ impl Activity {
 
     pub fn status(&self) -> Status {
         self.status.as_ref().map_or(Status::Active, |s| s.value)
+    }
+
+    pub fn automated_decision_making(&self) -> bool {
+        self.automated_decision_making
+            .as_ref()
+            .is_some_and(|b| b.value)
+    }
+
+    pub fn large_scale(&self) -> bool {
+        self.large_scale.as_ref().is_some_and(|b| b.value)
+    }
+
+    pub fn parental_consent(&self) -> bool {
+        self.parental_consent.as_ref().is_some_and(|b| b.value)
+    }
+
+    /// `legal_provisions` has at least one item.
+    pub fn has_legal_provisions(&self) -> bool {
+        self.legal_provisions
+            .as_ref()
+            .is_some_and(|l| !l.value.is_empty())
     }
 }
 
@@ -483,6 +556,8 @@ pub struct Processor {
     pub locations: Option<List<String>>,
     /// Who to contact there about data protection.
     pub contact: Text,
+    /// Postal address (Art. 28(1)-(2)).
+    pub address: Text,
     /// Their website.
     pub website: Text,
     /// A longer description (Markdown allowed).
@@ -495,10 +570,15 @@ pub struct Processor {
     pub dpa_reference: Text,
     /// Listed under the EU-US Data Privacy Framework, true or false (default false).
     pub dpf_certified: Option<Sp<bool>>,
+    /// The DPF certification also covers human-resources data, true or false (default false).
+    pub dpf_hr: Option<Sp<bool>>,
     /// Certifications they hold, for example "ISO 27001", "SOC 2 Type II".
     pub certifications: Option<List<String>>,
     /// Other processors they use for our data: ids from processors/ (Art. 28(2)).
     pub sub_processors: Option<List<String>>,
+    /// Warnings accepted on the record: code, reason, until.
+    #[schemars(with = "Option<Vec<Acknowledgement>>")]
+    pub acknowledged: Acknowledgements,
 }
 
 impl Processor {
@@ -526,6 +606,10 @@ impl Processor {
     pub fn dpf_certified(&self) -> bool {
         self.dpf_certified.as_ref().is_some_and(|b| b.value)
     }
+
+    pub fn dpf_hr(&self) -> bool {
+        self.dpf_hr.as_ref().is_some_and(|b| b.value)
+    }
 }
 
 /// One recipient that is not our processor: a company, authority or category of them (recipients/<id>.toml, Art. 30(1)(d)).
@@ -540,22 +624,47 @@ pub struct Recipient {
     pub anchor: Range<usize>,
     /// Name of the recipient, or of the category of recipients.
     pub name: Sp<String>,
-    /// What kind of recipient: controller, public-authority, group-company, category (a category of recipients).
+    /// What kind of recipient: controller, public-authority, group-company, category (a category of recipients), international-organisation (Art. 4(26)).
     pub kind: Sp<RecipientKind>,
-    /// Country of the recipient, two-letter code such as SE or US; leave it out for a category spread over many countries.
+    /// Required for kind international-organisation: its code, for example EPO, WIPO, WHO.
+    pub international_organisation: Text,
+    /// Country of the recipient, two-letter code such as SE or US; leave it out for a category spread over many countries. For an international organisation: its seat.
     #[schemars(regex(pattern = r"^[A-Z]{2}$"))]
     pub country: Text,
+    /// Postal address (Art. 28(1)-(2)).
+    pub address: Text,
     /// Listed under the EU-US Data Privacy Framework, true or false (default false).
     pub dpf_certified: Option<Sp<bool>>,
+    /// The DPF certification also covers human-resources data, true or false (default false).
+    pub dpf_hr: Option<Sp<bool>>,
     /// A longer description (Markdown allowed).
     pub description: Text,
     /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
+    /// Warnings accepted on the record: code, reason, until.
+    #[schemars(with = "Option<Vec<Acknowledgement>>")]
+    pub acknowledged: Acknowledgements,
 }
 
 impl Recipient {
     pub fn dpf_certified(&self) -> bool {
         self.dpf_certified.as_ref().is_some_and(|b| b.value)
+    }
+
+    pub fn dpf_hr(&self) -> bool {
+        self.dpf_hr.as_ref().is_some_and(|b| b.value)
+    }
+
+    /// The organisation's code, when this recipient is an international
+    /// organisation (Art. 4(26)).
+    pub fn international_organisation(&self) -> Option<&str> {
+        match self.kind.value {
+            RecipientKind::InternationalOrganisation => self
+                .international_organisation
+                .as_ref()
+                .map(|c| c.value.as_str()),
+            _ => None,
+        }
     }
 }
 
@@ -585,12 +694,12 @@ pub struct Transfer {
     pub anchor: Range<usize>,
     /// Who receives the data: an id from processors/ or recipients/.
     pub to: Sp<String>,
-    /// Destination country, two-letter code such as US, IN, GB (Art. 30(1)(e)).
+    /// Destination country, two-letter code such as US, IN, GB (Art. 30(1)(e)). Required, except for a transfer to an international organisation, where it is the organisation's seat if given.
     #[schemars(regex(pattern = r"^[A-Z]{2}$"))]
-    pub country: Sp<String>,
+    pub country: Text,
     /// For an onward transfer by a sub-processor: the id of the processor that makes it.
     pub via: Text,
-    /// What makes the transfer lawful: adequacy, scc, bcr, code-of-conduct, certification, ad-hoc-clauses, public-authority-instrument, derogation (Art. 45-49).
+    /// What makes the transfer lawful: adequacy, scc, bcr, code-of-conduct, certification, ad-hoc-clauses, public-authority-instrument, administrative-arrangement, derogation (Art. 45-49).
     pub mechanism: Sp<Mechanism>,
     /// The signed instrument, required for every mechanism but adequacy and derogation: an id from safeguards/ whose kind is the mechanism.
     pub safeguard: Text,
@@ -600,12 +709,24 @@ pub struct Transfer {
     pub data_categories: Option<List<String>>,
     /// Extra protection for this transfer: ids from measures.toml.
     pub supplementary_measures: Option<List<String>>,
-    /// Transfer impact assessment, expected for scc, bcr and ad-hoc-clauses to a country without adequacy: completed, reference, outcome.
+    /// When the supervisory authority was informed of a compelling-legitimate-interests transfer (Art. 49(1) second subparagraph).
+    pub authority_informed: Option<Sp<Date>>,
+    /// Transfer impact assessment, expected for every Art. 46 mechanism to a country without adequacy: completed, reference, outcome.
     pub tia: Option<Tia>,
     /// A longer description (Markdown allowed).
     pub description: Text,
     /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
+    /// Warnings accepted on the record: code, reason, until.
+    #[schemars(with = "Option<Vec<Acknowledgement>>")]
+    pub acknowledged: Acknowledgements,
+}
+
+impl Transfer {
+    /// The destination country, when given.
+    pub fn country(&self) -> Option<&str> {
+        self.country.as_ref().map(|c| c.value.as_str())
+    }
 }
 
 /// One transfer instrument: signed standard contractual clauses, approved binding corporate rules and the like (safeguards/<id>.toml, Art. 46-47).
@@ -620,7 +741,7 @@ pub struct Safeguard {
     pub anchor: Range<usize>,
     /// Short title, for example "SCCs with Cloud Host Inc.".
     pub name: Sp<String>,
-    /// Type of instrument: scc, bcr, code-of-conduct, certification, ad-hoc-clauses, public-authority-instrument (Art. 46(2), 46(3), 47).
+    /// Type of instrument: scc, bcr, code-of-conduct, certification, ad-hoc-clauses, public-authority-instrument (Art. 46(2)(a)), administrative-arrangement (Art. 46(3)(b)).
     pub kind: Sp<SafeguardKind>,
     /// Only for scc: the Commission decision, 2021/914 (the default). The repealed 2010/87/EU, 2004/915/EC and 2001/497/EC are errors.
     pub scc_version: Option<Sp<SccVersion>>,
@@ -634,12 +755,15 @@ pub struct Safeguard {
     pub parties: Option<List<String>>,
     /// Where the signed text is filed.
     pub document: Text,
-    /// For bcr, code-of-conduct and certification: the authority that approved it.
+    /// For bcr, ad-hoc-clauses, administrative-arrangement, code-of-conduct and certification: the authority that approved or authorised it.
     pub approved_by: Text,
     /// A longer description (Markdown allowed).
     pub description: Text,
     /// Internal note: open questions, assumptions (Markdown allowed).
     pub note: Text,
+    /// Warnings accepted on the record: code, reason, until.
+    #[schemars(with = "Option<Vec<Acknowledgement>>")]
+    pub acknowledged: Acknowledgements,
 }
 
 impl Safeguard {
@@ -653,10 +777,12 @@ impl Safeguard {
     }
 }
 
-/// One Commission adequacy decision (Art. 45).
+/// One Commission adequacy decision (Art. 45), for a country or an
+/// international organisation.
 #[derive(Clone, Debug, PartialEq, Eq, schemars::JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct AdequacyDecision {
+    /// The country's two-letter code, or the international organisation's code.
     #[schemars(skip)]
     pub country: String,
     /// The Commission decision, for example "(EU) 2023/1795".
@@ -665,7 +791,7 @@ pub struct AdequacyDecision {
     pub adopted: Option<Date>,
     /// Limits of the decision, for example "Commercial organisations subject to PIPEDA".
     pub scope: Option<String>,
-    /// A condition the recipient must meet to be covered: dpf-certified.
+    /// A condition the recipient must meet to be covered: dpf-certified, private-sector (a recipient of kind public-authority is not covered).
     pub requires: Option<AdequacyRequirement>,
     /// Date after which the decision no longer counts.
     pub expires: Option<Date>,
@@ -689,6 +815,8 @@ pub struct AdequacyList {
     pub source: Option<String>,
     pub eea: BTreeSet<String>,
     pub decisions: BTreeMap<String, AdequacyDecision>,
+    /// Decisions for international organisations, by their code.
+    pub international_organisations: BTreeMap<String, AdequacyDecision>,
 }
 
 impl AdequacyList {

@@ -301,8 +301,10 @@ fn search_index(r: &Register, tr: &Tr) -> String {
             t: format!(
                 "{} {} {} {}",
                 x.id,
-                x.country.value,
-                crate::reference::country_name_in(&x.country.value, tr.primary()).unwrap_or(""),
+                x.country().unwrap_or_default(),
+                x.country()
+                    .and_then(|c| crate::reference::country_name_in(c, tr.primary()))
+                    .unwrap_or(""),
                 x.mechanism.value
             ),
         });

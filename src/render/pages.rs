@@ -245,6 +245,14 @@ impl<'a> Page<'a> {
         self.r.countries.get(cc).and_then(|c| c.decision)
     }
 
+    /// Where transfer `t` goes: its country, else the international
+    /// organisation's code.
+    pub fn destination(&self, t: &'a Transfer) -> &'a str {
+        t.country()
+            .or_else(|| self.r.organisation_of(t))
+            .unwrap_or_default()
+    }
+
     /// The decision in force for the country of transfer `t`.
     pub fn transfer_decision(&self, t: &Transfer) -> Option<&'a AdequacyDecision> {
         self.r.adequacy_of(t).decision_in_force()

@@ -27,7 +27,8 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         // (party, country) all the same.
         let mut reported: HashSet<(&str, &str)> = HashSet::new();
         for f in cx.link.flows_of_activity(a) {
-            if !f.transfers.is_empty() || !reported.insert((f.party, f.country)) {
+            if !f.transfers.is_empty() || !reported.insert((f.party, f.country.unwrap_or_default()))
+            {
                 continue;
             }
             let Some(first) = f.chain.first() else {
@@ -45,27 +46,48 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     debug_assert!(false, "a recipient flow the activity does not name");
                     continue;
                 };
-                let Some(c) = &rec.country else {
+                if let Some(code) = f.international_organisation {
+                    let seat = f
+                        .country
+                        .map(|c| format!(", `country = \"{c}\"` (its seat)"))
+                        .unwrap_or_default();
+                    out.push(
+                        Diagnostic::at(
+                            Code::TransferUncovered,
+                            cx.sources,
+                            a.file,
+                            r.span.clone(),
+                            format!("data is disclosed to the international organisation `{}` ({code}), and no transfer covers it", rec.id),
+                        )
+                        .label("an international organisation is outside the EEA, wherever its seat")
+                        .also(rec.file, rec.kind.span.clone(), "an international organisation")
+                        .help(format!(
+                            "add transfers/{}.toml with `to = \"{}\"`{seat} and the mechanism that makes it lawful (Art. 44-49)",
+                            rec.id, rec.id
+                        )),
+                    );
+                    continue;
+                }
+                let (Some(c), Some(country)) = (&rec.country, f.country) else {
                     debug_assert!(false, "a recipient flow without a country");
                     continue;
                 };
-                let cname = country_name(f.country).unwrap_or(f.country);
+                let cname = country_name(country).unwrap_or(country);
                 out.push(
                     Diagnostic::at(
                         Code::TransferUncovered,
                         cx.sources,
                         a.file,
                         r.span.clone(),
-                        format!("data is disclosed to recipient `{}` in {cname} ({}), and no transfer covers it", rec.id, f.country),
+                        format!("data is disclosed to recipient `{}` in {cname} ({country}), and no transfer covers it", rec.id),
                     )
-                    .label(format!("leads to {} outside the EEA", f.country))
+                    .label(format!("leads to {country} outside the EEA"))
                     .also(rec.file, c.span.clone(), "located here")
                     .help(format!(
-                        "add transfers/{}-{}.toml with `to = \"{}\"`, `country = \"{}\"` and the mechanism that makes it lawful (Art. 44-49)",
+                        "add transfers/{}-{}.toml with `to = \"{}\"`, `country = \"{country}\"` and the mechanism that makes it lawful (Art. 44-49)",
                         rec.id,
-                        f.country.to_ascii_lowercase(),
+                        country.to_ascii_lowercase(),
                         rec.id,
-                        f.country
                     )),
                 );
                 continue;
@@ -80,7 +102,11 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 debug_assert!(false, "a flow from a processor the activity does not name");
                 continue;
             };
-            let cname = country_name(f.country).unwrap_or(f.country);
+            let Some(country) = f.country else {
+                debug_assert!(false, "a processor flow without a country");
+                continue;
+            };
+            let cname = country_name(country).unwrap_or(country);
             let via = if f.chain.len() > 1 {
                 format!(", `via = \"{}\"`", f.chain[f.chain.len() - 2])
             } else {
@@ -95,17 +121,17 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     format!(
                         "data goes to `{}` in {cname} ({}) through {}, and no transfer covers it",
                         f.party,
-                        f.country,
+                        country,
                         describe(&f.chain)
                     ),
                 )
-                .label(format!("leads to {} outside the EEA", f.country))
+                .label(format!("leads to {} outside the EEA", country))
                 .help(format!(
                     "add transfers/{}-{}.toml with `to = \"{}\"`, `country = \"{}\"`{via} and the mechanism that makes it lawful (Art. 44-49)",
                     f.party,
-                    f.country.to_ascii_lowercase(),
+                    country.to_ascii_lowercase(),
                     f.party,
-                    f.country
+                    country
                 )),
             );
         }

@@ -7,17 +7,18 @@ use std::collections::BTreeMap;
 use crate::model::Date;
 use crate::pipeline::check;
 
-const ORG: &str = "name = \"Acme AB\"\ncountry = \"SE\"\n";
-const CATEGORIES: &str = r#"
+pub(super) const ORG: &str = "name = \"Acme AB\"\ncountry = \"SE\"\n";
+pub(super) const CATEGORIES: &str = r#"
 [data_subjects.customers]
 name = "Customers"
 
 [data_categories.contact]
 name = "Contact details"
 "#;
-const HEALTH: &str = "\n[data_categories.health]\nname = \"Health data\"\nspecial = true\n";
-const MEASURES: &str = "[measures.tls]\nname = \"TLS\"\nkind = \"technical\"\n";
-const ACTIVITY: &str = r#"name = "Accounts"
+pub(super) const HEALTH: &str =
+    "\n[data_categories.health]\nname = \"Health data\"\nspecial = true\n";
+pub(super) const MEASURES: &str = "[measures.tls]\nname = \"TLS\"\nkind = \"technical\"\n";
+pub(super) const ACTIVITY: &str = r#"name = "Accounts"
 purposes = ["Run customer accounts"]
 legal_bases = ["contract"]
 data_subjects = ["customers"]
@@ -29,16 +30,16 @@ measures = ["tls"]
 period = "P1Y"
 from = "account closure"
 "#;
-const HOST: &str =
+pub(super) const HOST: &str =
     "name = \"Host GmbH\"\nservice = \"Hosting\"\ncountry = \"DE\"\ndpa_signed = 2025-01-01\n";
 
-fn as_of() -> Date {
+pub(super) fn as_of() -> Date {
     Date::new(2026, 11, 24).unwrap()
 }
 
 /// Codes reported for the base registry with `files` replacing or adding
 /// entries (an empty text removes the file).
-fn codes(files: &[(&str, &str)]) -> Vec<String> {
+pub(super) fn codes(files: &[(&str, &str)]) -> Vec<String> {
     let mut all: BTreeMap<&str, &str> = BTreeMap::from([
         ("organisation.toml", ORG),
         ("categories.toml", CATEGORIES),
@@ -67,12 +68,12 @@ fn codes(files: &[(&str, &str)]) -> Vec<String> {
         .collect()
 }
 
-fn activity(extra: &str) -> String {
+pub(super) fn activity(extra: &str) -> String {
     format!("{extra}\n{ACTIVITY}")
 }
 
 /// An activity using `processor`, plus that processor and more files.
-fn with_processor(processor: &str) -> String {
+pub(super) fn with_processor(processor: &str) -> String {
     ACTIVITY.replace(
         "processors = [\"host\"]",
         &format!("processors = [\"{processor}\"]"),

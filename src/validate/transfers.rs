@@ -25,15 +25,31 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .help("remove `derogation`, or set `mechanism = \"derogation\"` if the transfer really rests on Art. 49"),
                 );
         }
-        let country = &t.country.value;
-        if cx.link.inside_eea(country) {
+        if cx.link.transfer_inside_eea(t)
+            && let Some(c) = &t.country
+        {
             out.push(
-                d(Code::TransferInsideEea, t.country.span.clone(), format!("{} is in the EEA: this is not an international transfer", country_label(country)))
+                d(Code::TransferInsideEea, c.span.clone(), format!("{} is in the EEA: this is not an international transfer", country_label(&c.value)))
                     .label("inside the EEA")
                     .help("data flows inside the EEA need no transfer entry; delete this file, or correct `country` if the data goes elsewhere"),
             );
             continue; // rule 8: no other transfer rule applies
         }
+        let organisation = cx.link.organisation_of(t);
+        let country = match (&t.country, organisation) {
+            (Some(c), _) => c.value.as_str(),
+            (None, Some(code)) => code,
+            (None, None) => {
+                // Only the rules know whether `to` is an international
+                // organisation, so this `schema` error is theirs.
+                out.push(
+                    d(Code::Schema, t.anchor.clone(), "this transfer has no `country`".into())
+                        .label("missing `country`")
+                        .help("add `country = \"…\"`, the two-letter code of the country the data goes to; it may be left out only for a transfer to an international organisation"),
+                );
+                continue;
+            }
+        };
         let verdict = cx.link.adequacy_of(t);
         match mech {
             Mechanism::Adequacy => match verdict {
@@ -73,6 +89,23 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                         diag = diag.also(p.file, p.anchor.clone(), "not DPF-certified");
                     } else if let Some(r) = cx.reg.recipients.get(&t.to.value) {
                         diag = diag.also(r.file, r.anchor.clone(), "not DPF-certified");
+                    }
+                    out.push(diag);
+                }
+                Adequacy::RequirementUnmet { requirement: AdequacyRequirement::PrivateSector, party_known: true, .. } => {
+                    let mut diag = d(
+                        Code::AdequacyInvalid,
+                        t.mechanism.span.clone(),
+                        format!(
+                            "the adequacy decision for {} covers only private-sector organisations, and `{}` is a public authority",
+                            country_label(country),
+                            t.to.value
+                        ),
+                    )
+                    .label("adequacy claimed here")
+                    .help("use an Art. 46 safeguard instead (for public bodies, `mechanism = \"public-authority-instrument\"` or `\"administrative-arrangement\"`), or check the recipient's `kind`");
+                    if let Some(r) = cx.reg.recipients.get(&t.to.value) {
+                        diag = diag.also(r.file, r.kind.span.clone(), "a public authority");
                     }
                     out.push(diag);
                 }
