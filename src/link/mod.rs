@@ -727,7 +727,7 @@ adopted = 2019-01-23
             Date::new(2026, 11, 1).expect("a date"),
         );
         let a = &r.reg.activities["a"];
-        let flows: Vec<(&str, &str, Vec<&str>, usize)> = r
+        let flows: Vec<(&str, Option<&str>, Vec<&str>, usize)> = r
             .flows_of_activity(a)
             .iter()
             .map(|f| (f.party, f.country, f.chain.clone(), f.transfers.len()))
@@ -736,8 +736,8 @@ adopted = 2019-01-23
         assert_eq!(
             flows,
             vec![
-                ("plain", "US", vec!["home", "plain"], 1),
-                ("tokyo", "JP", vec!["home", "plain", "tokyo"], 1),
+                ("plain", Some("US"), vec!["home", "plain"], 1),
+                ("tokyo", Some("JP"), vec!["home", "plain", "tokyo"], 1),
             ]
         );
         assert!(matches!(

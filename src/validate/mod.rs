@@ -71,3 +71,9 @@ pub(crate) fn list_ids<'a>(ids: impl IntoIterator<Item = &'a String>) -> String 
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_acknowledged;
+#[cfg(test)]
+mod tests_legal;
+#[cfg(test)]
+mod tests_transfers;

@@ -85,13 +85,13 @@ const US_VENDOR: &str =
 const SCC: &str = "name = \"SCCs with Vendor\"\nkind = \"scc\"\nscc_modules = [2]\n";
 const TIA: &str = "\n[tia]\ncompleted = 2025-02-01\n";
 
-struct Case {
+pub(super) struct Case {
     code: &'static str,
     fires: Vec<(&'static str, String)>,
     passes: Vec<(&'static str, String)>,
 }
 
-fn case(
+pub(super) fn case(
     code: &'static str,
     fires: &[(&'static str, &str)],
     passes: &[(&'static str, &str)],
