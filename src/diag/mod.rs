@@ -55,6 +55,17 @@ pub struct Diagnostic {
     /// Related places, possibly in other files ("defined here").
     pub secondary: Vec<Label>,
     pub help: Option<String>,
+    /// Set when an `[[acknowledged]]` of the diagnostic's file accepts it:
+    /// it is then left out of the report (and of `--deny-warnings`) and
+    /// counted apart.
+    pub acknowledged: Option<Acknowledged>,
+}
+
+/// Why a warning is accepted on the record, and until when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acknowledged {
+    pub reason: String,
+    pub until: Option<crate::model::Date>,
 }
 
 impl Diagnostic {
@@ -79,6 +90,7 @@ impl Diagnostic {
             }),
             secondary: Vec::new(),
             help: None,
+            acknowledged: None,
         }
     }
 
@@ -93,6 +105,7 @@ impl Diagnostic {
             primary: None,
             secondary: Vec::new(),
             help: None,
+            acknowledged: None,
         }
     }
 

@@ -99,6 +99,7 @@ fn displayable_diagnostics(diags: &[Diagnostic]) -> Cow<'_, [Diagnostic]> {
                 primary: d.primary.as_ref().map(label),
                 secondary: d.secondary.iter().map(label).collect(),
                 help: d.help.as_deref().map(text),
+                acknowledged: d.acknowledged.clone(),
             })
             .collect(),
     )
