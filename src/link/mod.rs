@@ -547,6 +547,26 @@ impl<'a> Register<'a> {
         out
     }
 
+    /// The SCC modules (Decision (EU) 2021/914) that the parties' roles
+    /// allow for activity `a`'s data reaching flow `f` under transfer `t`:
+    /// the table of contract 1.1. A controller reaching a processor
+    /// directly signs module 2; through sub-processors (or a transfer
+    /// made `via` one) module 3 between the processors is usual, and a
+    /// controller may sign module 2 directly. A processor's activity
+    /// needs 3 to a (sub-)processor, 4 to a controller, or 1 for a third
+    /// party receiving on the controller's instruction.
+    pub fn scc_modules_allowed(&self, a: &Activity, f: &Flow, t: &Transfer) -> &'static [i64] {
+        let to_processor = self.is_processor(f.party);
+        let direct = f.chain.len() <= 1 && t.via.is_none();
+        match (a.role(), to_processor, direct) {
+            (Role::Processor, true, _) => &[3],
+            (Role::Processor, false, _) => &[4, 1],
+            (_, true, true) => &[2],
+            (_, true, false) => &[2, 3],
+            (_, false, _) => &[1],
+        }
+    }
+
     /// The flows of activity `a` out of the EEA.
     pub fn flows_of_activity(&self, a: &Activity) -> &[Arc<Flow<'a>>] {
         self.flows.get(a.id.as_str()).map_or(&[], |v| v.as_slice())
