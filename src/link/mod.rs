@@ -57,6 +57,40 @@ impl<'a> Adequacy<'a> {
     }
 }
 
+/// How an activity's data reaches a party under SCCs: a row of the table
+/// of contract 1.1, which decides the modules of Decision (EU) 2021/914.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SccRoute {
+    /// We are controller, and the activity names the processor.
+    ControllerToProcessor,
+    /// We are controller, and the processor is reached through
+    /// sub-processors, or the transfer is made `via` one.
+    ControllerThroughProcessors,
+    /// We are controller, and the party is a recipient.
+    ControllerToController,
+    /// We act as processor, and the party is a (sub-)processor.
+    ProcessorToProcessor,
+    /// We act as processor, and the party is a recipient.
+    ProcessorToRecipient,
+}
+
+impl SccRoute {
+    /// The modules the route allows. Through sub-processors, module 3
+    /// between the processors is usual, and a controller may sign module
+    /// 2 with the importer directly; a processor sends to a controller
+    /// under 4, or under 1 to a third party on the controller's
+    /// instruction.
+    pub fn modules(self) -> &'static [i64] {
+        match self {
+            SccRoute::ControllerToProcessor => &[2],
+            SccRoute::ControllerThroughProcessors => &[2, 3],
+            SccRoute::ControllerToController => &[1],
+            SccRoute::ProcessorToProcessor => &[3],
+            SccRoute::ProcessorToRecipient => &[4, 1],
+        }
+    }
+}
+
 /// Where data leaves the EEA for one party, and what covers it.
 #[derive(Clone, Debug)]
 pub struct Flow<'a> {
@@ -549,22 +583,113 @@ impl<'a> Register<'a> {
 
     /// The SCC modules (Decision (EU) 2021/914) that the parties' roles
     /// allow for activity `a`'s data reaching flow `f` under transfer `t`:
-    /// the table of contract 1.1. A controller reaching a processor
-    /// directly signs module 2; through sub-processors (or a transfer
-    /// made `via` one) module 3 between the processors is usual, and a
-    /// controller may sign module 2 directly. A processor's activity
-    /// needs 3 to a (sub-)processor, 4 to a controller, or 1 for a third
-    /// party receiving on the controller's instruction.
+    /// the table of contract 1.1 (see [`SccRoute::modules`]).
     pub fn scc_modules_allowed(&self, a: &Activity, f: &Flow, t: &Transfer) -> &'static [i64] {
+        self.scc_route(a, f, t).modules()
+    }
+
+    /// Which row of the SCC table activity `a`'s data reaching flow `f`
+    /// under transfer `t` falls in: the activity's role, whether the party
+    /// is a processor, and whether it is reached directly.
+    pub fn scc_route(&self, a: &Activity, f: &Flow, t: &Transfer) -> SccRoute {
         let to_processor = self.is_processor(f.party);
         let direct = f.chain.len() <= 1 && t.via.is_none();
         match (a.role(), to_processor, direct) {
-            (Role::Processor, true, _) => &[3],
-            (Role::Processor, false, _) => &[4, 1],
-            (_, true, true) => &[2],
-            (_, true, false) => &[2, 3],
-            (_, false, _) => &[1],
+            (Role::Processor, true, _) => SccRoute::ProcessorToProcessor,
+            (Role::Processor, false, _) => SccRoute::ProcessorToRecipient,
+            (_, true, true) => SccRoute::ControllerToProcessor,
+            (_, true, false) => SccRoute::ControllerThroughProcessors,
+            (_, false, _) => SccRoute::ControllerToController,
         }
+    }
+
+    /// The non-retired activities whose data reaches transfer `t` (through
+    /// the flows of rule 7, or because they list it): those for which the
+    /// transfer is in use.
+    pub fn activities_reaching<'s>(
+        &'s self,
+        t: &Transfer,
+    ) -> impl Iterator<Item = &'a Activity> + 's {
+        self.activities_by_transfer
+            .get(t.id.as_str())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|a| a.status() != Status::Retired)
+    }
+
+    /// Is transfer `t` in use: does a non-retired activity reach it?
+    pub fn transfer_in_use(&self, t: &Transfer) -> bool {
+        self.activities_reaching(t).next().is_some()
+    }
+
+    /// Is safeguard `id` in use: does a transfer that is in use name it?
+    /// A safeguard named only by transfers no live activity reaches is
+    /// history, and the rules on its validity leave it alone.
+    pub fn safeguard_in_use(&self, id: &str) -> bool {
+        self.transfers_by_safeguard
+            .get(id)
+            .is_some_and(|ts| ts.iter().any(|t| self.transfer_in_use(t)))
+    }
+
+    /// Each non-retired activity's flow that transfer `t` covers (rule 7):
+    /// the activity, and how its data gets to the party.
+    pub fn flows_under<'s>(
+        &'s self,
+        t: &'s Transfer,
+    ) -> impl Iterator<Item = (&'a Activity, &'s Flow<'a>)> + 's {
+        self.activities_reaching(t).flat_map(move |a| {
+            self.flows_of_activity(a)
+                .iter()
+                .filter(move |f| f.transfers.iter().any(|x| std::ptr::eq(*x, t)))
+                .map(move |f| (a, &**f))
+        })
+    }
+
+    /// The first non-retired activity (by id) reaching transfer `t` with a
+    /// data subject that is `employees`, and that data subject.
+    pub fn employee_data_reaching(&self, t: &Transfer) -> Option<(&'a Activity, &'a Category)> {
+        self.activities_reaching(t).find_map(|a| {
+            a.data_subjects
+                .value
+                .iter()
+                .filter_map(|s| self.index.data_subjects.get(s.value.as_str()).copied())
+                .find(|s| s.employees)
+                .map(|s| (a, s))
+        })
+    }
+
+    /// Employee data going under adequacy to a party whose DPF
+    /// certification does not cover human-resources data: the decision
+    /// covers the party (Art. 45), but not that data, and no transfer to
+    /// the same party and country under another mechanism carries it.
+    /// Returns the activity and the data subject that bring it.
+    pub fn hr_data_uncovered(&self, t: &Transfer) -> Option<(&'a Activity, &'a Category)> {
+        if t.mechanism.value != Mechanism::Adequacy {
+            return None;
+        }
+        let Adequacy::Covered(decision) = self.adequacy_of(t) else {
+            return None;
+        };
+        if decision.requires != Some(AdequacyRequirement::DpfCertified) {
+            return None;
+        }
+        let party = t.to.value.as_str();
+        let hr = self
+            .index
+            .processors
+            .get(party)
+            .map(|p| p.dpf_hr())
+            .or_else(|| self.index.recipients.get(party).map(|r| r.dpf_hr()))
+            .unwrap_or(false);
+        let other_mechanism = self.transfers_to.get(party).is_some_and(|ts| {
+            ts.iter()
+                .any(|x| x.mechanism.value != Mechanism::Adequacy && x.country() == t.country())
+        });
+        if hr || other_mechanism {
+            return None;
+        }
+        self.employee_data_reaching(t)
     }
 
     /// The flows of activity `a` out of the EEA.

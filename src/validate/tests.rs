@@ -363,6 +363,11 @@ fn cases() -> Vec<Case> {
         case("unused", &[("processors/spare.toml", &HOST.replace("Host GmbH", "Spare"))], &[]),
         case("unused", &[("measures.toml", &format!("{MEASURES}[measures.badge]\nname = \"Badges\"\n"))], &[]),
     ]
+    .into_iter()
+    .chain(super::tests_legal::cases())
+    .chain(super::tests_transfers::cases())
+    .chain(super::tests_acknowledged::cases())
+    .collect()
 }
 
 #[test]
