@@ -553,6 +553,14 @@ impl<'a> Register<'a> {
         self.organisation_of(t).is_none() && t.country().is_some_and(|c| self.inside_eea(c))
     }
 
+    /// The adequacy decision for `country` in force at the as-of date, if
+    /// any: for a country's own parties (not an international
+    /// organisation seated there).
+    pub fn country_decision(&self, country: &str) -> Option<&'a AdequacyDecision> {
+        let adequacy: &'a AdequacyList = self.adequacy;
+        adequacy.decisions.get(country).filter(|d| self.in_force(d))
+    }
+
     /// Is adequacy decision `d` in force at the as-of date?
     pub fn in_force(&self, d: &AdequacyDecision) -> bool {
         d.in_force(self.as_of)

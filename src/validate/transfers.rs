@@ -100,7 +100,7 @@ fn adequacy(
             // to it, so only a decision of its own covers it.
             if organisation.is_some()
                 && let Some(seat) = t.country()
-                && let Some(host) = cx.link.countries.get(seat).and_then(|c| c.decision)
+                && let Some(host) = cx.link.country_decision(seat)
             {
                 why.push_str(&format!(
                     "; the host country's decision ({}, {}) does not cover an international organisation",
@@ -443,6 +443,11 @@ fn module_mismatch(
     let Some(modules) = sg.scc_modules.as_ref().filter(|m| !m.value.is_empty()) else {
         return; // `scc-module-invalid`
     };
+    // Modules that do not exist are `scc-module-invalid`'s; with none
+    // that exists, there is nothing to compare.
+    if !modules.value.iter().any(|m| (1..=4).contains(&m.value)) {
+        return;
+    }
     let has = |m: i64| modules.value.iter().any(|x| x.value == m);
     let mut misfits = cx.link.flows_under(t).filter_map(|(a, f)| {
         let route = cx.link.scc_route(a, f, t);
@@ -451,38 +456,40 @@ fn module_mismatch(
     let Some((a, f, route)) = misfits.next() else {
         return;
     };
-    let more: Vec<&String> = misfits
-        .map(|(a, _, _)| &a.id)
+    // Activities are in id order: equal ids are adjacent.
+    let mut more: Vec<&String> = misfits
+        .map(|(x, _, _)| &x.id)
         .filter(|id| **id != a.id)
         .collect();
-    let mut more_ids: Vec<&String> = more;
-    more_ids.dedup();
-    let signed: Vec<String> = modules.value.iter().map(|m| m.value.to_string()).collect();
-    let also = if more_ids.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " (also: activity {})",
-            super::list_ids(more_ids.iter().copied())
-        )
+    more.dedup();
+    let also = match more.len() {
+        0 => String::new(),
+        1 => format!(" (so does activity {})", super::list_ids(more)),
+        _ => format!(" (so do activities {})", super::list_ids(more)),
     };
+    let signed: Vec<String> = modules.value.iter().map(|m| m.value.to_string()).collect();
+    let signed = match signed.len() {
+        1 => format!("module {}", signed.join("")),
+        _ => format!("modules {}", signed.join(", ")),
+    };
+    let allowed = modules_text(route.modules());
     out.push(
-        d_at(cx, t, s.span.clone(), format!(
-            "safeguard `{}` has SCC module {}, but activity `{}` needs {}: {}{also}",
-            s.value,
-            signed.join(", "),
-            a.id,
-            modules_text(route.modules()),
-            route_reason(route, f, t)
-        ))
+        Diagnostic::at(
+            Code::SccModuleMismatch,
+            cx.sources,
+            t.file,
+            s.span.clone(),
+            format!(
+                "safeguard `{}` has SCC {signed}, but activity `{}` needs {allowed}{also}: {}",
+                s.value,
+                a.id,
+                route_reason(route, f, t)
+            ),
+        )
         .label("wrong SCC module for these roles")
         .also(sg.file, modules.span.clone(), "modules signed")
-        .help(format!("sign the SCCs with {} and add it to `scc_modules`, or correct the activity's `role` or the party if they are wrong", modules_text(route.modules()))),
+        .help(format!("sign the SCCs with {allowed} and add it to `scc_modules`, or correct the activity's `role`, or the party, if they are wrong")),
     );
-}
-
-fn d_at(cx: &Ctx, t: &Transfer, span: std::ops::Range<usize>, msg: String) -> Diagnostic {
-    Diagnostic::at(Code::SccModuleMismatch, cx.sources, t.file, span, msg)
 }
 
 /// The rules on a safeguard document of its own.
