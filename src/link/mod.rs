@@ -910,4 +910,194 @@ adopted = 2019-01-23
         assert!(r.countries["US"].decision.is_some());
         assert!(r.countries["SE"].inside_eea);
     }
+
+    const IO_ADEQUACY: &str = r#"
+as_of = 2026-11-01
+eea = ["SE", "DE"]
+
+[countries.CH]
+decision = "2000/518/EC"
+adopted = 2000-07-26
+
+[countries.US]
+decision = "(EU) 2023/1795"
+adopted = 2023-07-10
+requires = "dpf-certified"
+
+[international_organisations.EPO]
+decision = "(EU) 2025/1382"
+adopted = 2025-07-15
+"#;
+
+    fn recipient_io(code: &str, seat: &str) -> Vec<u8> {
+        format!("name = \"{code}\"\nkind = \"international-organisation\"\ninternational_organisation = \"{code}\"\n{seat}").into_bytes()
+    }
+
+    fn activity(extra: &str) -> String {
+        format!(
+            "name = \"A\"\npurposes = [\"p\"]\nlegal_bases = [\"contract\"]\ndata_subjects = [\"s\"]\ndata_categories = [\"c\"]\n{extra}"
+        )
+    }
+
+    fn loaded_io() -> crate::load::Loaded {
+        let files = vec![
+            ("adequacy.toml", IO_ADEQUACY.as_bytes().to_vec()),
+            ("categories.toml", b"[data_subjects.s]\nname = \"S\"\n[data_subjects.staff]\nname = \"Staff\"\nemployees = true\n[data_categories.c]\nname = \"C\"\n".to_vec()),
+            ("recipients/epo.toml", recipient_io("EPO", "country = \"DE\"\n")),
+            ("recipients/who.toml", recipient_io("WHO", "country = \"CH\"\n")),
+            ("recipients/un.toml", recipient_io("UN", "")),
+            ("transfers/epo.toml", b"to = \"epo\"\ncountry = \"DE\"\nmechanism = \"adequacy\"\n".to_vec()),
+            ("transfers/who.toml", b"to = \"who\"\ncountry = \"US\"\nmechanism = \"adequacy\"\n".to_vec()),
+            ("transfers/un.toml", b"to = \"un\"\nmechanism = \"adequacy\"\n".to_vec()),
+            ("processors/hub.toml", processor("Hub", "DE", "sub_processors = [\"cloud\"]\n")),
+            ("processors/cloud.toml", processor("Cloud", "US", "dpf_certified = true\n")),
+            ("transfers/cloud-us.toml", transfer("cloud", "US")),
+            ("transfers/cloud-us-via.toml", format!("via = \"hub\"\n{}", String::from_utf8_lossy(&transfer("cloud", "US"))).into_bytes()),
+            ("activities/a.toml", activity("recipients = [\"epo\", \"who\", \"un\"]\nprocessors = [\"cloud\", \"hub\"]\n").into_bytes()),
+            (
+                "activities/old.toml",
+                activity("status = \"retired\"\nprocessors = [\"cloud\"]\n")
+                    .replace("[\"s\"]", "[\"staff\"]")
+                    .into_bytes(),
+            ),
+            ("activities/work.toml", activity("role = \"processor\"\ncontrollers = [\"Client\"]\nprocessors = [\"hub\"]\n").into_bytes()),
+        ];
+        load_files(files.into_iter().map(|(p, b)| (p.to_string(), b)).collect())
+    }
+
+    #[test]
+    fn international_organisations_leave_the_eea_wherever_their_seat() {
+        let loaded = loaded_io();
+        let adequacy = loaded.registry.adequacy.as_ref().expect("its own list");
+        let r = Register::new(
+            &loaded.registry,
+            adequacy,
+            Date::new(2026, 11, 1).expect("a date"),
+        );
+        let a = &r.reg.activities["a"];
+        let io: Vec<(&str, Option<&str>, Option<&str>, usize)> = r
+            .flows_of_activity(a)
+            .iter()
+            .filter(|f| f.international_organisation.is_some())
+            .map(|f| {
+                (
+                    f.party,
+                    f.country,
+                    f.international_organisation,
+                    f.transfers.len(),
+                )
+            })
+            .collect();
+        // Seated in the EEA (DE) or nowhere, each is a flow; a transfer
+        // to it covers it whatever its `country`.
+        assert_eq!(
+            io,
+            vec![
+                ("epo", Some("DE"), Some("EPO"), 1),
+                ("who", Some("CH"), Some("WHO"), 1),
+                ("un", None, Some("UN"), 1),
+            ]
+        );
+        let t = |id: &str| &*r.reg.transfers[id];
+        assert!(!r.transfer_inside_eea(t("epo")));
+        assert_eq!(r.organisation_of(t("epo")), Some("EPO"));
+        // Only a decision of its own covers an organisation: not the
+        // host country's (CH), nor that of `country` (US).
+        assert!(
+            matches!(r.adequacy_of(t("epo")), Adequacy::Covered(d) if d.decision == "(EU) 2025/1382")
+        );
+        assert!(matches!(r.adequacy_of(t("who")), Adequacy::NoDecision));
+        assert!(matches!(r.adequacy_of(t("un")), Adequacy::NoDecision));
+        assert!(r.country_decision("CH").is_some());
+        assert!(r.international_organisations["EPO"].decision.is_some());
+        assert!(r.international_organisations["WHO"].decision.is_none());
+        assert_eq!(r.international_organisations["UN"].transfers.len(), 1);
+        // Organisations are not listed as countries, seat or not.
+        assert!(!r.countries.contains_key("CH"));
+        // Before the EPO decision, the EPO is not covered either.
+        let before = Register::new(
+            &loaded.registry,
+            adequacy,
+            Date::new(2025, 7, 1).expect("a date"),
+        );
+        assert!(matches!(
+            before.adequacy_of(t("epo")),
+            Adequacy::NotYetInForce(_)
+        ));
+    }
+
+    #[test]
+    fn scc_routes_follow_the_roles_and_the_chain() {
+        let loaded = loaded_io();
+        let adequacy = loaded.registry.adequacy.as_ref().expect("its own list");
+        let r = Register::new(
+            &loaded.registry,
+            adequacy,
+            Date::new(2026, 11, 1).expect("a date"),
+        );
+        let routes = |activity: &str, transfer: &str| -> Vec<SccRoute> {
+            let a = &*r.reg.activities[activity];
+            let t = &*r.reg.transfers[transfer];
+            r.flows_of_activity(a)
+                .iter()
+                .filter(|f| f.transfers.iter().any(|x| std::ptr::eq(*x, t)))
+                .map(|f| r.scc_route(a, f, t))
+                .collect()
+        };
+        // `a` names cloud directly (chain [cloud]); the `via` transfer
+        // makes the same flow an onward one.
+        assert_eq!(routes("a", "cloud-us"), [SccRoute::ControllerToProcessor]);
+        assert_eq!(
+            routes("a", "cloud-us-via"),
+            [SccRoute::ControllerThroughProcessors]
+        );
+        assert_eq!(routes("a", "epo"), [SccRoute::ControllerToController]);
+        assert_eq!(routes("work", "cloud-us"), [SccRoute::ProcessorToProcessor]);
+        assert_eq!(SccRoute::ControllerThroughProcessors.modules(), [2, 3]);
+        assert_eq!(SccRoute::ProcessorToRecipient.modules(), [4, 1]);
+        let a = &*r.reg.activities["a"];
+        let t = &*r.reg.transfers["cloud-us"];
+        let f = r
+            .flows_of_activity(a)
+            .iter()
+            .find(|f| f.party == "cloud")
+            .expect("a flow");
+        assert_eq!(r.scc_modules_allowed(a, f, t), [2]);
+        // flows_under: the live activities' flows the transfer covers.
+        let under: Vec<&str> = r.flows_under(t).map(|(a, _)| a.id.as_str()).collect();
+        assert_eq!(under, ["a", "work"]);
+    }
+
+    #[test]
+    fn use_and_employee_data_count_only_live_activities() {
+        let loaded = loaded_io();
+        let adequacy = loaded.registry.adequacy.as_ref().expect("its own list");
+        let r = Register::new(
+            &loaded.registry,
+            adequacy,
+            Date::new(2026, 11, 1).expect("a date"),
+        );
+        let t = &*r.reg.transfers["cloud-us"];
+        // `old` (retired) reaches it too, and brings the staff's data.
+        assert_eq!(r.activities_by_transfer["cloud-us"].len(), 3);
+        let live: Vec<&str> = r.activities_reaching(t).map(|a| a.id.as_str()).collect();
+        assert_eq!(live, ["a", "work"]);
+        assert!(r.transfer_in_use(t));
+        assert!(r.employee_data_reaching(t).is_none());
+        assert!(r.hr_data_uncovered(t).is_none());
+        assert!(!r.safeguard_in_use("nothing-names-it"));
+
+        // Once `old` is live, its staff data reaches a party whose DPF
+        // certification does not cover HR data.
+        let mut reg = loaded.registry.clone();
+        let mut old = (*reg.activities["old"]).clone();
+        old.status = None;
+        reg.activities.insert("old".into(), Box::new(old));
+        let r = Register::new(&reg, adequacy, Date::new(2026, 11, 1).expect("a date"));
+        let t = &*r.reg.transfers["cloud-us"];
+        let (a, s) = r
+            .hr_data_uncovered(t)
+            .expect("employee data, no HR coverage");
+        assert_eq!((a.id.as_str(), s.id.value.as_str()), ("old", "staff"));
+    }
 }
