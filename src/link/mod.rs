@@ -601,7 +601,10 @@ impl<'a> Register<'a> {
     /// is a processor, and whether it is reached directly.
     pub fn scc_route(&self, a: &Activity, f: &Flow, t: &Transfer) -> SccRoute {
         let to_processor = self.is_processor(f.party);
-        let direct = f.chain.len() <= 1 && t.via.is_none();
+        // Named by the activity, the party is reached directly even when a
+        // chain of sub-processors also leads to it (the flow keeps one chain).
+        let named = f.chain.len() <= 1 || ids(&a.processors).any(|p| p == f.party);
+        let direct = named && t.via.is_none();
         match (a.role(), to_processor, direct) {
             (Role::Processor, true, _) => SccRoute::ProcessorToProcessor,
             (Role::Processor, false, _) => SccRoute::ProcessorToRecipient,
@@ -960,6 +963,8 @@ adopted = 2025-07-15
                     .replace("[\"s\"]", "[\"staff\"]")
                     .into_bytes(),
             ),
+            ("activities/both.toml", activity("processors = [\"hub\", \"cloud\"]\n").into_bytes()),
+            ("activities/through.toml", activity("processors = [\"hub\"]\n").into_bytes()),
             ("activities/work.toml", activity("role = \"processor\"\ncontrollers = [\"Client\"]\nprocessors = [\"hub\"]\n").into_bytes()),
         ];
         load_files(files.into_iter().map(|(p, b)| (p.to_string(), b)).collect())
@@ -1053,6 +1058,16 @@ adopted = 2025-07-15
         );
         assert_eq!(routes("a", "epo"), [SccRoute::ControllerToController]);
         assert_eq!(routes("work", "cloud-us"), [SccRoute::ProcessorToProcessor]);
+        // `both` names hub first (its flow's chain is hub → cloud), and
+        // cloud too: cloud is reached directly all the same.
+        assert_eq!(
+            routes("both", "cloud-us"),
+            [SccRoute::ControllerToProcessor]
+        );
+        assert_eq!(
+            routes("through", "cloud-us"),
+            [SccRoute::ControllerThroughProcessors]
+        );
         assert_eq!(SccRoute::ControllerThroughProcessors.modules(), [2, 3]);
         assert_eq!(SccRoute::ProcessorToRecipient.modules(), [4, 1]);
         let a = &*r.reg.activities["a"];
@@ -1065,7 +1080,7 @@ adopted = 2025-07-15
         assert_eq!(r.scc_modules_allowed(a, f, t), [2]);
         // flows_under: the live activities' flows the transfer covers.
         let under: Vec<&str> = r.flows_under(t).map(|(a, _)| a.id.as_str()).collect();
-        assert_eq!(under, ["a", "work"]);
+        assert_eq!(under, ["a", "both", "through", "work"]);
     }
 
     #[test]
@@ -1079,9 +1094,9 @@ adopted = 2025-07-15
         );
         let t = &*r.reg.transfers["cloud-us"];
         // `old` (retired) reaches it too, and brings the staff's data.
-        assert_eq!(r.activities_by_transfer["cloud-us"].len(), 3);
+        assert_eq!(r.activities_by_transfer["cloud-us"].len(), 5);
         let live: Vec<&str> = r.activities_reaching(t).map(|a| a.id.as_str()).collect();
-        assert_eq!(live, ["a", "work"]);
+        assert_eq!(live, ["a", "both", "through", "work"]);
         assert!(r.transfer_in_use(t));
         assert!(r.employee_data_reaching(t).is_none());
         assert!(r.hr_data_uncovered(t).is_none());

@@ -111,9 +111,14 @@ fn dpa_missing(cx: &Ctx, p: &Processor, out: &mut Vec<Diagnostic>) {
             p.file,
             p.anchor.clone(),
             format!(
-                "no contract is recorded for sub-processor `{}`: {} must bind it by a contract with the same obligations as ours (Art. 28(4)), and we must have authorised it (Art. 28(2))",
+                "no contract is recorded for sub-processor `{}`: {} must bind it by a contract with the same obligations as ours (Art. 28(4)), and we must have authorised it (Art. 28(2)){}",
                 p.id,
-                super::list_ids(parents.iter().copied())
+                super::list_ids(parents.iter().copied()),
+                if cx.link.activities_by_processor.contains_key(p.id.as_str()) {
+                    "; activities also name it directly, which needs our own Art. 28(3) contract with it"
+                } else {
+                    ""
+                }
             ),
         )
         .label("sub-processor without a recorded contract")

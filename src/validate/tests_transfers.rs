@@ -165,6 +165,14 @@ pub(super) fn cases() -> Vec<Case> {
             ("safeguards/sg.toml", scc(modules)),
         ]
     };
+    let both = |modules: &str| {
+        let mut v = chain(modules);
+        v.push((
+            "activities/accounts.toml",
+            with_processor("host").replace("[\"host\"]", "[\"host\", \"vendor\"]"),
+        ));
+        v
+    };
     let in_scc = transfer("partner", "IN", "scc", TIA);
     vec![
         // tia-missing: every Art. 46 mechanism, and only a [tia] with `completed` or `reference` counts.
@@ -338,6 +346,8 @@ pub(super) fn cases() -> Vec<Case> {
         // Controller, through sub-processors: 2 or 3.
         owned("scc-module-mismatch", &chain("[1]"), &chain("[3]")),
         owned("scc-module-mismatch", &chain("[4]"), &chain("[2]")),
+        // Named by the activity as well as reached through host: directly, 2.
+        owned("scc-module-mismatch", &both("[3]"), &both("[2]")),
         // Controller, a transfer made `via` a processor: 2 or 3.
         owned("scc-module-mismatch", &via("[1]"), &via("[3]")),
         // Controller to a recipient: 1.

@@ -58,7 +58,13 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         match mech {
             Mechanism::Adequacy => adequacy(cx, t, country, organisation, verdict, out),
             Mechanism::Derogation => derogation(cx, t, out),
-            _ => safeguarded(cx, t, country, verdict, out),
+            _ => {
+                let to = match organisation {
+                    Some(code) => format!("the international organisation {code}"),
+                    None => country_label(country),
+                };
+                safeguarded(cx, t, &to, verdict, out)
+            }
         }
     }
     for s in cx.reg.safeguards.values() {
@@ -98,8 +104,16 @@ fn adequacy(
             // A host country's decision is about that country's law; an
             // organisation under public international law is not subject
             // to it, so only a decision of its own covers it.
+            let seat = t.country().or_else(|| {
+                cx.link
+                    .index
+                    .recipients
+                    .get(t.to.value.as_str())
+                    .and_then(|r| r.country.as_ref())
+                    .map(|c| c.value.as_str())
+            });
             if organisation.is_some()
-                && let Some(seat) = t.country()
+                && let Some(seat) = seat
                 && let Some(host) = cx.link.country_decision(seat)
             {
                 why.push_str(&format!(
@@ -305,13 +319,7 @@ fn derogation(cx: &Ctx, t: &Transfer, out: &mut Vec<Diagnostic>) {
 
 /// The Art. 46 mechanisms: the safeguard they rest on, its validity for
 /// this transfer, and the transfer impact assessment.
-fn safeguarded(
-    cx: &Ctx,
-    t: &Transfer,
-    country: &str,
-    verdict: Adequacy,
-    out: &mut Vec<Diagnostic>,
-) {
+fn safeguarded(cx: &Ctx, t: &Transfer, to: &str, verdict: Adequacy, out: &mut Vec<Diagnostic>) {
     let d = |code, span, msg: String| Diagnostic::at(code, cx.sources, t.file, span, msg);
     let mech = t.mechanism.value;
     let needed = mech.safeguard_kind().unwrap_or(SafeguardKind::Scc);
@@ -369,7 +377,7 @@ fn safeguarded(
         .as_ref()
         .is_some_and(|x| x.completed.is_some() || x.reference.is_some());
     if !verdict.covers() && !tia_done {
-        let mut diag = d(Code::TiaMissing, t.mechanism.span.clone(), format!("no transfer impact assessment is recorded for this `{mech}` transfer to {}", country_label(country)))
+        let mut diag = d(Code::TiaMissing, t.mechanism.span.clone(), format!("no transfer impact assessment is recorded for this `{mech}` transfer to {to}"))
             .help("add to `[tia]` the date it was `completed` or its `reference`, and its `outcome` (EDPB Recommendations 01/2020)");
         diag = match &t.tia {
             Some(tia) => diag.label("no completed assessment").also(
