@@ -173,6 +173,12 @@ pub(super) fn cases() -> Vec<Case> {
         ));
         v
     };
+    let unsigned_sub = |sg: &str| {
+        let mut v = chain("[3]");
+        v[1].1 = VENDOR.replace("dpa_signed = 2025-01-01\n", "");
+        v[3].1 = sg.to_string();
+        v
+    };
     let in_scc = transfer("partner", "IN", "scc", TIA);
     vec![
         // tia-missing: every Art. 46 mechanism, and only a [tia] with `completed` or `reference` counts.
@@ -346,6 +352,12 @@ pub(super) fn cases() -> Vec<Case> {
         // Controller, through sub-processors: 2 or 3.
         owned("scc-module-mismatch", &chain("[1]"), &chain("[3]")),
         owned("scc-module-mismatch", &chain("[4]"), &chain("[2]")),
+        // A sub-processor under signed module 3 SCCs has its contract.
+        owned(
+            "dpa-missing",
+            &unsigned_sub(&scc("[3]").replace("signed = 2022-03-01\n", "")),
+            &unsigned_sub(&scc("[3]")),
+        ),
         // Named by the activity as well as reached through host: directly, 2.
         owned("scc-module-mismatch", &both("[3]"), &both("[2]")),
         // Controller, a transfer made `via` a processor: 2 or 3.
