@@ -749,6 +749,13 @@ fn every_mechanism_maps_to_its_transfer_legal_basis() {
             format!("to = \"{id}\"\ncountry = \"{country}\"\nmechanism = \"{mechanism}\"\n");
         if *mechanism == "derogation" {
             t.push_str(&format!("derogation = \"{derogation}\"\n"));
+            if *derogation == "compelling-legitimate-interests" {
+                // Documented as Art. 49(1) second subparagraph asks, or it
+                // is an error (compelling-interests-undocumented).
+                t.push_str(
+                    "authority_informed = 2026-01-10\nsupplementary_measures = [\"encryption\"]\n",
+                );
+            }
         } else {
             t.push_str(&format!(
                 "safeguard = \"sg-{id}\"\nsupplementary_measures = [\"encryption\"]\n"

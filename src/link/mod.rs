@@ -57,6 +57,40 @@ impl<'a> Adequacy<'a> {
     }
 }
 
+/// How an activity's data reaches a party under SCCs: a row of the table
+/// of contract 1.1, which decides the modules of Decision (EU) 2021/914.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SccRoute {
+    /// We are controller, and the activity names the processor.
+    ControllerToProcessor,
+    /// We are controller, and the processor is reached through
+    /// sub-processors, or the transfer is made `via` one.
+    ControllerThroughProcessors,
+    /// We are controller, and the party is a recipient.
+    ControllerToController,
+    /// We act as processor, and the party is a (sub-)processor.
+    ProcessorToProcessor,
+    /// We act as processor, and the party is a recipient.
+    ProcessorToRecipient,
+}
+
+impl SccRoute {
+    /// The modules the route allows. Through sub-processors, module 3
+    /// between the processors is usual, and a controller may sign module
+    /// 2 with the importer directly; a processor sends to a controller
+    /// under 4, or under 1 to a third party on the controller's
+    /// instruction.
+    pub fn modules(self) -> &'static [i64] {
+        match self {
+            SccRoute::ControllerToProcessor => &[2],
+            SccRoute::ControllerThroughProcessors => &[2, 3],
+            SccRoute::ControllerToController => &[1],
+            SccRoute::ProcessorToProcessor => &[3],
+            SccRoute::ProcessorToRecipient => &[4, 1],
+        }
+    }
+}
+
 /// Where data leaves the EEA for one party, and what covers it.
 #[derive(Clone, Debug)]
 pub struct Flow<'a> {
@@ -519,6 +553,14 @@ impl<'a> Register<'a> {
         self.organisation_of(t).is_none() && t.country().is_some_and(|c| self.inside_eea(c))
     }
 
+    /// The adequacy decision for `country` in force at the as-of date, if
+    /// any: for a country's own parties (not an international
+    /// organisation seated there).
+    pub fn country_decision(&self, country: &str) -> Option<&'a AdequacyDecision> {
+        let adequacy: &'a AdequacyList = self.adequacy;
+        adequacy.decisions.get(country).filter(|d| self.in_force(d))
+    }
+
     /// Is adequacy decision `d` in force at the as-of date?
     pub fn in_force(&self, d: &AdequacyDecision) -> bool {
         d.in_force(self.as_of)
@@ -549,22 +591,116 @@ impl<'a> Register<'a> {
 
     /// The SCC modules (Decision (EU) 2021/914) that the parties' roles
     /// allow for activity `a`'s data reaching flow `f` under transfer `t`:
-    /// the table of contract 1.1. A controller reaching a processor
-    /// directly signs module 2; through sub-processors (or a transfer
-    /// made `via` one) module 3 between the processors is usual, and a
-    /// controller may sign module 2 directly. A processor's activity
-    /// needs 3 to a (sub-)processor, 4 to a controller, or 1 for a third
-    /// party receiving on the controller's instruction.
+    /// the table of contract 1.1 (see [`SccRoute::modules`]).
     pub fn scc_modules_allowed(&self, a: &Activity, f: &Flow, t: &Transfer) -> &'static [i64] {
+        self.scc_route(a, f, t).modules()
+    }
+
+    /// Which row of the SCC table activity `a`'s data reaching flow `f`
+    /// under transfer `t` falls in: the activity's role, whether the party
+    /// is a processor, and whether it is reached directly.
+    pub fn scc_route(&self, a: &Activity, f: &Flow, t: &Transfer) -> SccRoute {
         let to_processor = self.is_processor(f.party);
-        let direct = f.chain.len() <= 1 && t.via.is_none();
+        // Named by the activity, the party is reached directly even when a
+        // chain of sub-processors also leads to it (the flow keeps one chain).
+        let named = f.chain.len() <= 1 || ids(&a.processors).any(|p| p == f.party);
+        let direct = named && t.via.is_none();
         match (a.role(), to_processor, direct) {
-            (Role::Processor, true, _) => &[3],
-            (Role::Processor, false, _) => &[4, 1],
-            (_, true, true) => &[2],
-            (_, true, false) => &[2, 3],
-            (_, false, _) => &[1],
+            (Role::Processor, true, _) => SccRoute::ProcessorToProcessor,
+            (Role::Processor, false, _) => SccRoute::ProcessorToRecipient,
+            (_, true, true) => SccRoute::ControllerToProcessor,
+            (_, true, false) => SccRoute::ControllerThroughProcessors,
+            (_, false, _) => SccRoute::ControllerToController,
         }
+    }
+
+    /// The non-retired activities whose data reaches transfer `t` (through
+    /// the flows of rule 7, or because they list it): those for which the
+    /// transfer is in use.
+    pub fn activities_reaching<'s>(
+        &'s self,
+        t: &Transfer,
+    ) -> impl Iterator<Item = &'a Activity> + 's {
+        self.activities_by_transfer
+            .get(t.id.as_str())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|a| a.status() != Status::Retired)
+    }
+
+    /// Is transfer `t` in use: does a non-retired activity reach it?
+    pub fn transfer_in_use(&self, t: &Transfer) -> bool {
+        self.activities_reaching(t).next().is_some()
+    }
+
+    /// Is safeguard `id` in use: does a transfer that is in use name it?
+    /// A safeguard named only by transfers no live activity reaches is
+    /// history, and the rules on its validity leave it alone.
+    pub fn safeguard_in_use(&self, id: &str) -> bool {
+        self.transfers_by_safeguard
+            .get(id)
+            .is_some_and(|ts| ts.iter().any(|t| self.transfer_in_use(t)))
+    }
+
+    /// Each non-retired activity's flow that transfer `t` covers (rule 7):
+    /// the activity, and how its data gets to the party.
+    pub fn flows_under<'s>(
+        &'s self,
+        t: &'s Transfer,
+    ) -> impl Iterator<Item = (&'a Activity, &'s Flow<'a>)> + 's {
+        self.activities_reaching(t).flat_map(move |a| {
+            self.flows_of_activity(a)
+                .iter()
+                .filter(move |f| f.transfers.iter().any(|x| std::ptr::eq(*x, t)))
+                .map(move |f| (a, &**f))
+        })
+    }
+
+    /// The first non-retired activity (by id) reaching transfer `t` with a
+    /// data subject that is `employees`, and that data subject.
+    pub fn employee_data_reaching(&self, t: &Transfer) -> Option<(&'a Activity, &'a Category)> {
+        self.activities_reaching(t).find_map(|a| {
+            a.data_subjects
+                .value
+                .iter()
+                .filter_map(|s| self.index.data_subjects.get(s.value.as_str()).copied())
+                .find(|s| s.employees)
+                .map(|s| (a, s))
+        })
+    }
+
+    /// Employee data going under adequacy to a party whose DPF
+    /// certification does not cover human-resources data: the decision
+    /// covers the party (Art. 45), but not that data, and no transfer to
+    /// the same party and country under another mechanism carries it.
+    /// Returns the activity and the data subject that bring it.
+    pub fn hr_data_uncovered(&self, t: &Transfer) -> Option<(&'a Activity, &'a Category)> {
+        if t.mechanism.value != Mechanism::Adequacy {
+            return None;
+        }
+        let Adequacy::Covered(decision) = self.adequacy_of(t) else {
+            return None;
+        };
+        if decision.requires != Some(AdequacyRequirement::DpfCertified) {
+            return None;
+        }
+        let party = t.to.value.as_str();
+        let hr = self
+            .index
+            .processors
+            .get(party)
+            .map(|p| p.dpf_hr())
+            .or_else(|| self.index.recipients.get(party).map(|r| r.dpf_hr()))
+            .unwrap_or(false);
+        let other_mechanism = self.transfers_to.get(party).is_some_and(|ts| {
+            ts.iter()
+                .any(|x| x.mechanism.value != Mechanism::Adequacy && x.country() == t.country())
+        });
+        if hr || other_mechanism {
+            return None;
+        }
+        self.employee_data_reaching(t)
     }
 
     /// The flows of activity `a` out of the EEA.
@@ -776,5 +912,207 @@ adopted = 2019-01-23
         assert_eq!(linked, ["a"]);
         assert!(r.countries["US"].decision.is_some());
         assert!(r.countries["SE"].inside_eea);
+    }
+
+    const IO_ADEQUACY: &str = r#"
+as_of = 2026-11-01
+eea = ["SE", "DE"]
+
+[countries.CH]
+decision = "2000/518/EC"
+adopted = 2000-07-26
+
+[countries.US]
+decision = "(EU) 2023/1795"
+adopted = 2023-07-10
+requires = "dpf-certified"
+
+[international_organisations.EPO]
+decision = "(EU) 2025/1382"
+adopted = 2025-07-15
+"#;
+
+    fn recipient_io(code: &str, seat: &str) -> Vec<u8> {
+        format!("name = \"{code}\"\nkind = \"international-organisation\"\ninternational_organisation = \"{code}\"\n{seat}").into_bytes()
+    }
+
+    fn activity(extra: &str) -> String {
+        format!(
+            "name = \"A\"\npurposes = [\"p\"]\nlegal_bases = [\"contract\"]\ndata_subjects = [\"s\"]\ndata_categories = [\"c\"]\n{extra}"
+        )
+    }
+
+    fn loaded_io() -> crate::load::Loaded {
+        let files = vec![
+            ("adequacy.toml", IO_ADEQUACY.as_bytes().to_vec()),
+            ("categories.toml", b"[data_subjects.s]\nname = \"S\"\n[data_subjects.staff]\nname = \"Staff\"\nemployees = true\n[data_categories.c]\nname = \"C\"\n".to_vec()),
+            ("recipients/epo.toml", recipient_io("EPO", "country = \"DE\"\n")),
+            ("recipients/who.toml", recipient_io("WHO", "country = \"CH\"\n")),
+            ("recipients/un.toml", recipient_io("UN", "")),
+            ("transfers/epo.toml", b"to = \"epo\"\ncountry = \"DE\"\nmechanism = \"adequacy\"\n".to_vec()),
+            ("transfers/who.toml", b"to = \"who\"\ncountry = \"US\"\nmechanism = \"adequacy\"\n".to_vec()),
+            ("transfers/un.toml", b"to = \"un\"\nmechanism = \"adequacy\"\n".to_vec()),
+            ("processors/hub.toml", processor("Hub", "DE", "sub_processors = [\"cloud\"]\n")),
+            ("processors/cloud.toml", processor("Cloud", "US", "dpf_certified = true\n")),
+            ("transfers/cloud-us.toml", transfer("cloud", "US")),
+            ("transfers/cloud-us-via.toml", format!("via = \"hub\"\n{}", String::from_utf8_lossy(&transfer("cloud", "US"))).into_bytes()),
+            ("activities/a.toml", activity("recipients = [\"epo\", \"who\", \"un\"]\nprocessors = [\"cloud\", \"hub\"]\n").into_bytes()),
+            (
+                "activities/old.toml",
+                activity("status = \"retired\"\nprocessors = [\"cloud\"]\n")
+                    .replace("[\"s\"]", "[\"staff\"]")
+                    .into_bytes(),
+            ),
+            ("activities/both.toml", activity("processors = [\"hub\", \"cloud\"]\n").into_bytes()),
+            ("activities/through.toml", activity("processors = [\"hub\"]\n").into_bytes()),
+            ("activities/work.toml", activity("role = \"processor\"\ncontrollers = [\"Client\"]\nprocessors = [\"hub\"]\n").into_bytes()),
+        ];
+        load_files(files.into_iter().map(|(p, b)| (p.to_string(), b)).collect())
+    }
+
+    #[test]
+    fn international_organisations_leave_the_eea_wherever_their_seat() {
+        let loaded = loaded_io();
+        let adequacy = loaded.registry.adequacy.as_ref().expect("its own list");
+        let r = Register::new(
+            &loaded.registry,
+            adequacy,
+            Date::new(2026, 11, 1).expect("a date"),
+        );
+        let a = &r.reg.activities["a"];
+        let io: Vec<(&str, Option<&str>, Option<&str>, usize)> = r
+            .flows_of_activity(a)
+            .iter()
+            .filter(|f| f.international_organisation.is_some())
+            .map(|f| {
+                (
+                    f.party,
+                    f.country,
+                    f.international_organisation,
+                    f.transfers.len(),
+                )
+            })
+            .collect();
+        // Seated in the EEA (DE) or nowhere, each is a flow; a transfer
+        // to it covers it whatever its `country`.
+        assert_eq!(
+            io,
+            vec![
+                ("epo", Some("DE"), Some("EPO"), 1),
+                ("who", Some("CH"), Some("WHO"), 1),
+                ("un", None, Some("UN"), 1),
+            ]
+        );
+        let t = |id: &str| &*r.reg.transfers[id];
+        assert!(!r.transfer_inside_eea(t("epo")));
+        assert_eq!(r.organisation_of(t("epo")), Some("EPO"));
+        // Only a decision of its own covers an organisation: not the
+        // host country's (CH), nor that of `country` (US).
+        assert!(
+            matches!(r.adequacy_of(t("epo")), Adequacy::Covered(d) if d.decision == "(EU) 2025/1382")
+        );
+        assert!(matches!(r.adequacy_of(t("who")), Adequacy::NoDecision));
+        assert!(matches!(r.adequacy_of(t("un")), Adequacy::NoDecision));
+        assert!(r.country_decision("CH").is_some());
+        assert!(r.international_organisations["EPO"].decision.is_some());
+        assert!(r.international_organisations["WHO"].decision.is_none());
+        assert_eq!(r.international_organisations["UN"].transfers.len(), 1);
+        // Organisations are not listed as countries, seat or not.
+        assert!(!r.countries.contains_key("CH"));
+        // Before the EPO decision, the EPO is not covered either.
+        let before = Register::new(
+            &loaded.registry,
+            adequacy,
+            Date::new(2025, 7, 1).expect("a date"),
+        );
+        assert!(matches!(
+            before.adequacy_of(t("epo")),
+            Adequacy::NotYetInForce(_)
+        ));
+    }
+
+    #[test]
+    fn scc_routes_follow_the_roles_and_the_chain() {
+        let loaded = loaded_io();
+        let adequacy = loaded.registry.adequacy.as_ref().expect("its own list");
+        let r = Register::new(
+            &loaded.registry,
+            adequacy,
+            Date::new(2026, 11, 1).expect("a date"),
+        );
+        let routes = |activity: &str, transfer: &str| -> Vec<SccRoute> {
+            let a = &*r.reg.activities[activity];
+            let t = &*r.reg.transfers[transfer];
+            r.flows_of_activity(a)
+                .iter()
+                .filter(|f| f.transfers.iter().any(|x| std::ptr::eq(*x, t)))
+                .map(|f| r.scc_route(a, f, t))
+                .collect()
+        };
+        // `a` names cloud directly (chain [cloud]); the `via` transfer
+        // makes the same flow an onward one.
+        assert_eq!(routes("a", "cloud-us"), [SccRoute::ControllerToProcessor]);
+        assert_eq!(
+            routes("a", "cloud-us-via"),
+            [SccRoute::ControllerThroughProcessors]
+        );
+        assert_eq!(routes("a", "epo"), [SccRoute::ControllerToController]);
+        assert_eq!(routes("work", "cloud-us"), [SccRoute::ProcessorToProcessor]);
+        // `both` names hub first (its flow's chain is hub → cloud), and
+        // cloud too: cloud is reached directly all the same.
+        assert_eq!(
+            routes("both", "cloud-us"),
+            [SccRoute::ControllerToProcessor]
+        );
+        assert_eq!(
+            routes("through", "cloud-us"),
+            [SccRoute::ControllerThroughProcessors]
+        );
+        assert_eq!(SccRoute::ControllerThroughProcessors.modules(), [2, 3]);
+        assert_eq!(SccRoute::ProcessorToRecipient.modules(), [4, 1]);
+        let a = &*r.reg.activities["a"];
+        let t = &*r.reg.transfers["cloud-us"];
+        let f = r
+            .flows_of_activity(a)
+            .iter()
+            .find(|f| f.party == "cloud")
+            .expect("a flow");
+        assert_eq!(r.scc_modules_allowed(a, f, t), [2]);
+        // flows_under: the live activities' flows the transfer covers.
+        let under: Vec<&str> = r.flows_under(t).map(|(a, _)| a.id.as_str()).collect();
+        assert_eq!(under, ["a", "both", "through", "work"]);
+    }
+
+    #[test]
+    fn use_and_employee_data_count_only_live_activities() {
+        let loaded = loaded_io();
+        let adequacy = loaded.registry.adequacy.as_ref().expect("its own list");
+        let r = Register::new(
+            &loaded.registry,
+            adequacy,
+            Date::new(2026, 11, 1).expect("a date"),
+        );
+        let t = &*r.reg.transfers["cloud-us"];
+        // `old` (retired) reaches it too, and brings the staff's data.
+        assert_eq!(r.activities_by_transfer["cloud-us"].len(), 5);
+        let live: Vec<&str> = r.activities_reaching(t).map(|a| a.id.as_str()).collect();
+        assert_eq!(live, ["a", "both", "through", "work"]);
+        assert!(r.transfer_in_use(t));
+        assert!(r.employee_data_reaching(t).is_none());
+        assert!(r.hr_data_uncovered(t).is_none());
+        assert!(!r.safeguard_in_use("nothing-names-it"));
+
+        // Once `old` is live, its staff data reaches a party whose DPF
+        // certification does not cover HR data.
+        let mut reg = loaded.registry.clone();
+        let mut old = (*reg.activities["old"]).clone();
+        old.status = None;
+        reg.activities.insert("old".into(), Box::new(old));
+        let r = Register::new(&reg, adequacy, Date::new(2026, 11, 1).expect("a date"));
+        let t = &*r.reg.transfers["cloud-us"];
+        let (a, s) = r
+            .hr_data_uncovered(t)
+            .expect("employee data, no HR coverage");
+        assert_eq!((a.id.as_str(), s.id.value.as_str()), ("old", "staff"));
     }
 }

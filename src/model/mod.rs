@@ -775,6 +775,19 @@ impl Safeguard {
             _ => None,
         }
     }
+
+    /// Signed SCCs of Decision 2021/914 with module 2 or 3: the clauses
+    /// then also serve as the Art. 28(3)-(4) contract with the importer.
+    pub fn is_processor_scc(&self) -> bool {
+        self.kind.value == SafeguardKind::Scc
+            && self.scc_version() == Some(SccVersion::V2021_914)
+            && self.signed.is_some()
+            && self
+                .scc_modules
+                .iter()
+                .flat_map(|m| m.value.iter())
+                .any(|m| m.value == 2 || m.value == 3)
+    }
 }
 
 /// One Commission adequacy decision (Art. 45), for a country or an

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::Ctx;
 use crate::diag::{Code, Diagnostic};
-use crate::model::RefKind;
+use crate::model::{Processor, RefKind};
 
 pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let reg = cx.reg;
@@ -63,15 +63,68 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
     for p in reg.processors.values() {
-        if p.dpa_signed.is_none() {
-            out.push(
-                Diagnostic::at(Code::DpaMissing, cx.sources, p.file, p.anchor.clone(), format!("no signed Art. 28 contract is recorded for processor `{}`", p.id))
-                    .label("no dpa_signed")
-                    .help("add `dpa_signed = <date>` (and `dpa_reference`) once the data processing agreement is signed"),
-            );
-        }
+        dpa_missing(cx, p, out);
     }
     unused(cx, out);
+}
+
+/// `dpa-missing`: no Art. 28 contract is recorded for processor `p`. A
+/// signed 2021/914 SCC of module 2 or 3 under which data goes to it is
+/// one: Decision 2021/914 made those clauses meet Art. 28(3) and (4) too.
+fn dpa_missing(cx: &Ctx, p: &Processor, out: &mut Vec<Diagnostic>) {
+    if p.dpa_signed.is_some() || p.dpa_reference.is_some() {
+        return;
+    }
+    let under_scc = cx.link.transfers_to.get(p.id.as_str()).is_some_and(|ts| {
+        ts.iter().any(|t| {
+            t.safeguard
+                .as_ref()
+                .and_then(|s| cx.link.index.safeguards.get(s.value.as_str()))
+                .is_some_and(|sg| sg.is_processor_scc())
+        })
+    });
+    if under_scc {
+        return;
+    }
+    let parents: Vec<&String> = cx
+        .link
+        .parents
+        .get(p.id.as_str())
+        .into_iter()
+        .flatten()
+        .map(|parent| &parent.id)
+        .collect();
+    let diag = if parents.is_empty() {
+        Diagnostic::at(
+            Code::DpaMissing,
+            cx.sources,
+            p.file,
+            p.anchor.clone(),
+            format!("no Art. 28(3) contract is recorded for processor `{}`", p.id),
+        )
+        .label("no dpa_signed or dpa_reference")
+        .help("add `dpa_signed = <date>` and `dpa_reference` (where the signed data processing agreement is filed); signed SCCs of Decision (EU) 2021/914 with module 2 or 3 also count, named by a transfer to this processor")
+    } else {
+        Diagnostic::at(
+            Code::DpaMissing,
+            cx.sources,
+            p.file,
+            p.anchor.clone(),
+            format!(
+                "no contract is recorded for sub-processor `{}`: {} must bind it by a contract with the same obligations as ours (Art. 28(4)), and we must have authorised it (Art. 28(2)){}",
+                p.id,
+                super::list_ids(parents.iter().copied()),
+                if cx.link.activities_by_processor.contains_key(p.id.as_str()) {
+                    "; activities also name it directly, which needs our own Art. 28(3) contract with it"
+                } else {
+                    ""
+                }
+            ),
+        )
+        .label("sub-processor without a recorded contract")
+        .help("record the processor's contract with this sub-processor in `dpa_signed` (its date) and `dpa_reference` (where it is filed, or where our written authorisation is); signed SCCs of Decision (EU) 2021/914 with module 3 also count, named by a transfer to it")
+    };
+    out.push(diag);
 }
 
 /// `unused`: an entry that no reference names. The references are the

@@ -40,6 +40,14 @@ pub(super) fn as_of() -> Date {
 /// Codes reported for the base registry with `files` replacing or adding
 /// entries (an empty text removes the file).
 pub(super) fn codes(files: &[(&str, &str)]) -> Vec<String> {
+    diagnostics_at(files, as_of())
+        .into_iter()
+        .map(|d| d.code.as_str().to_string())
+        .collect()
+}
+
+/// The diagnostics of the base registry with `files`, checked at `as_of`.
+pub(super) fn diagnostics_at(files: &[(&str, &str)], as_of: Date) -> Vec<crate::diag::Diagnostic> {
     let mut all: BTreeMap<&str, &str> = BTreeMap::from([
         ("organisation.toml", ORG),
         ("categories.toml", CATEGORIES),
@@ -60,12 +68,7 @@ pub(super) fn codes(files: &[(&str, &str)]) -> Vec<String> {
         std::fs::write(p, text).unwrap();
     }
     let loaded = crate::load::load(dir.path()).unwrap();
-    let checked = check(&loaded, as_of(), false);
-    checked
-        .diagnostics
-        .iter()
-        .map(|d| d.code.as_str().to_string())
-        .collect()
+    check(&loaded, as_of, false).diagnostics
 }
 
 pub(super) fn activity(extra: &str) -> String {
@@ -363,6 +366,11 @@ fn cases() -> Vec<Case> {
         case("unused", &[("processors/spare.toml", &HOST.replace("Host GmbH", "Spare"))], &[]),
         case("unused", &[("measures.toml", &format!("{MEASURES}[measures.badge]\nname = \"Badges\"\n"))], &[]),
     ]
+    .into_iter()
+    .chain(super::tests_legal::cases())
+    .chain(super::tests_transfers::cases())
+    .chain(super::tests_acknowledged::cases())
+    .collect()
 }
 
 #[test]
