@@ -594,4 +594,54 @@ mod tests {
         );
         assert_eq!(summary_line(&[]), "0 errors, 0 warnings");
     }
+
+    fn accepted(mut d: Diagnostic, until: Option<crate::model::Date>) -> Diagnostic {
+        d.acknowledged = Some(crate::diag::Acknowledged {
+            reason: "Accepted by the DPO".into(),
+            until,
+        });
+        d
+    }
+
+    #[test]
+    fn acknowledged_warnings_are_counted_apart_and_not_shown() {
+        let mut sources = SourceMap::default();
+        let f = sources.add("processors/p.toml".into(), "name = \"P\"\n".into());
+        let w = Diagnostic::at(Code::DpaMissing, &sources, f, 0..4, "no DPA");
+        let open = Diagnostic::at(Code::Unused, &sources, f, 0..4, "nothing uses it");
+        let diags = [accepted(w.clone(), None), accepted(w, None), open];
+        assert_eq!(summary_line(&diags), "0 errors, 1 warning, 2 acknowledged");
+        let human = render_human(&diags, &sources, false);
+        assert!(!human.contains("dpa-missing"), "{human}");
+        assert!(human.contains("warning[unused]"), "{human}");
+        assert!(
+            human.ends_with("0 errors, 1 warning, 2 acknowledged\n"),
+            "{human}"
+        );
+        let github = render_github(&diags, &sources, "r");
+        assert_eq!(github.lines().count(), 1, "{github}");
+        assert!(!github.contains("dpa-missing"), "{github}");
+    }
+
+    #[test]
+    fn json_shows_acknowledged_warnings_only_when_asked() {
+        let mut sources = SourceMap::default();
+        let f = sources.add("processors/p.toml".into(), "name = \"P\"\n".into());
+        let w = Diagnostic::at(Code::DpaMissing, &sources, f, 0..4, "no DPA");
+        let open = Diagnostic::at(Code::Unused, &sources, f, 0..4, "nothing uses it");
+        let until = crate::model::Date::new(2027, 6, 30);
+        let diags = [accepted(w.clone(), until), accepted(w, None), open.clone()];
+        assert_eq!(
+            render_json(&diags, &sources, false),
+            render_json(&[open], &sources, false)
+        );
+        let shown: serde_json::Value =
+            serde_json::from_str(&render_json(&diags, &sources, true)).unwrap();
+        assert_eq!(
+            shown[0]["acknowledged"],
+            serde_json::json!({"reason": "Accepted by the DPO", "until": "2027-06-30"})
+        );
+        assert_eq!(shown[1]["acknowledged"]["until"], serde_json::Value::Null);
+        assert!(shown[2].get("acknowledged").is_none(), "{shown}");
+    }
 }

@@ -358,7 +358,7 @@ mod tests {
     }
 
     #[test]
-    fn an_organisation_warning_can_be_accepted_in_organisation_toml() {
+    fn one_in_organisation_toml_does_not_reach_measures_toml() {
         // A measure nothing uses is reported in measures.toml, which cannot
         // hold `[[acknowledged]]`; one in organisation.toml does not reach it.
         let measures =
