@@ -331,6 +331,10 @@ fn build_and_export_leave_acknowledged_warnings_out() {
         run.stderr
     );
 
+    // The dashboard lists open warnings only.
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(!index.contains("dpa-missing"), "{index}");
+
     let file = out.path().join("ropa.json");
     let run = run_in(
         &manifest_dir(),
