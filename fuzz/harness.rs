@@ -38,7 +38,7 @@ fn check_and_export(files: Vec<(String, Vec<u8>)>) {
     let checked = check(&loaded, as_of(), false);
     let _ = render_human(&checked.diagnostics, checked.sources, false);
     let _ = render_human(&checked.diagnostics, checked.sources, true);
-    let json = render_json(&checked.diagnostics, checked.sources);
+    let json = render_json(&checked.diagnostics, checked.sources, true);
     assert!(
         serde_json::from_str::<serde_json::Value>(&json).is_ok(),
         "diagnostics JSON does not parse"

@@ -46,8 +46,9 @@ impl<'a> Checked<'a> {
 
 /// Links and validates a loaded registry (from disk with [`load::load`],
 /// or from memory with [`load::load_files`]), judged at `as_of` with the
-/// registry's own adequacy list or the bundled one. With
-/// `deny_warnings`, warnings become errors. The load diagnostics are
+/// registry's own adequacy list or the bundled one. Warnings an
+/// `[[acknowledged]]` accepts are marked (`Diagnostic::acknowledged`); with
+/// `deny_warnings`, every other warning becomes an error. The load diagnostics are
 /// copied into the result with the rules' (few, on any registry worth
 /// building).
 pub fn check(loaded: &Loaded, as_of: Date, deny_warnings: bool) -> Checked<'_> {
@@ -61,9 +62,14 @@ pub fn check(loaded: &Loaded, as_of: Date, deny_warnings: bool) -> Checked<'_> {
     diagnostics.extend(timed("validate", || {
         validate::validate(&register, &loaded.sources)
     }));
+    // After every rule (and the loader's warnings), before `--deny-warnings`:
+    // a warning accepted on the record stays a warning.
+    validate::acknowledge(&loaded.registry, &loaded.sources, as_of, &mut diagnostics);
     if deny_warnings {
         for d in &mut diagnostics {
-            d.severity = Severity::Error;
+            if d.acknowledged.is_none() {
+                d.severity = Severity::Error;
+            }
         }
     }
     diag::sort(&mut diagnostics);

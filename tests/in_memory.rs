@@ -30,8 +30,8 @@ fn in_memory_registry_checks_like_the_same_files_on_disk() {
         let in_memory = load_files(files_of(&root));
         let memory = check(&in_memory, as_of, false);
         assert_eq!(
-            render_json(&memory.diagnostics, memory.sources),
-            render_json(&disk.diagnostics, disk.sources),
+            render_json(&memory.diagnostics, memory.sources, true),
+            render_json(&disk.diagnostics, disk.sources, true),
             "{reg}: diagnostics differ"
         );
         if !disk.has_errors() {
@@ -57,7 +57,7 @@ fn in_memory_paths_are_classified_like_paths_on_disk() {
     ];
     let loaded = load_files(files);
     let checked = check(&loaded, as_of, false);
-    let json = render_json(&checked.diagnostics, checked.sources);
+    let json = render_json(&checked.diagnostics, checked.sources, false);
     // A misspelt folder gets the did-you-mean help, as on disk.
     assert!(
         json.contains("did you mean the folder `activities/`?"),

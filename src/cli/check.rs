@@ -16,6 +16,10 @@ pub struct Args {
     /// Output format of the diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// With `--format json`: include the warnings an `[[acknowledged]]`
+    /// accepts, each with its reason and until.
+    #[arg(long)]
+    pub show_acknowledged: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -25,18 +29,26 @@ pub enum Format {
     Github,
 }
 
-pub fn run(Args { common, format }: Args) -> ExitCode {
-    with_checked(&common, |checked| report(checked, &common, format))
+pub fn run(
+    Args {
+        common,
+        format,
+        show_acknowledged,
+    }: Args,
+) -> ExitCode {
+    with_checked(&common, |checked| {
+        report(checked, &common, format, show_acknowledged)
+    })
 }
 
-fn report(checked: &Checked, common: &Common, format: Format) -> ExitCode {
+fn report(checked: &Checked, common: &Common, format: Format, show_acknowledged: bool) -> ExitCode {
     let text = match format {
         Format::Human => render_human(
             &checked.diagnostics,
             checked.sources,
             color(std::io::stdout().is_terminal()),
         ),
-        Format::Json => render_json(&checked.diagnostics, checked.sources),
+        Format::Json => render_json(&checked.diagnostics, checked.sources, show_acknowledged),
         Format::Github => render_github(
             &checked.diagnostics,
             checked.sources,

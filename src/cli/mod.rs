@@ -56,7 +56,7 @@ pub struct Common {
     /// default: SOURCE_DATE_EPOCH if set, else today.
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<Date>,
-    /// Treat warnings as errors (exit status 1).
+    /// Report every warning not acknowledged as an error (exit status 1).
     #[arg(long)]
     pub deny_warnings: bool,
 }

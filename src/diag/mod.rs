@@ -55,9 +55,10 @@ pub struct Diagnostic {
     /// Related places, possibly in other files ("defined here").
     pub secondary: Vec<Label>,
     pub help: Option<String>,
-    /// Set when an `[[acknowledged]]` of the diagnostic's file accepts it:
-    /// it is then left out of the report (and of `--deny-warnings`) and
-    /// counted apart.
+    /// Set when an `[[acknowledged]]` of the diagnostic's file accepts it
+    /// (only ever on a warning): it is then left out of the report (and of
+    /// `--deny-warnings`) and counted apart; `--format json` shows it with
+    /// `--show-acknowledged`.
     pub acknowledged: Option<Acknowledged>,
 }
 
@@ -157,17 +158,20 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
-/// Counts of a run, after `--deny-warnings` is applied.
+/// Counts of a run, after `--deny-warnings` is applied. A warning an
+/// `[[acknowledged]]` accepts counts as acknowledged, not as a warning.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub errors: usize,
     pub warnings: usize,
+    pub acknowledged: usize,
 }
 
 pub fn count(diags: &[Diagnostic]) -> Counts {
     let mut c = Counts::default();
     for d in diags {
         match d.severity {
+            _ if d.acknowledged.is_some() => c.acknowledged += 1,
             Severity::Error => c.errors += 1,
             Severity::Warning => c.warnings += 1,
         }

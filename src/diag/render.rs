@@ -128,7 +128,8 @@ fn codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
 }
 
 /// rustc-style text: header, `--> file:line:col`, the quoted line with a
-/// caret under the value, help; then a summary line.
+/// caret under the value, help; then a summary line. Acknowledged
+/// warnings are not shown, only counted in the summary.
 ///
 /// Every branch below reads only the sanitised copies made first, so no
 /// control character from the registry reaches the terminal, whichever way
@@ -142,7 +143,7 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
     let sources = display.as_ref().unwrap_or(sources);
     let shown = displayable_diagnostics(diags);
     let mut out = Vec::<u8>::new();
-    for d in shown.iter() {
+    for d in shown.iter().filter(|d| d.acknowledged.is_none()) {
         let mut buf = if color {
             Buffer::ansi()
         } else {
@@ -272,14 +273,19 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// `2 errors, 3 warnings`
+/// `2 errors, 3 warnings`, and `, 1 acknowledged` when warnings were
+/// accepted on the record (not counted as warnings).
 pub fn summary_line(diags: &[Diagnostic]) -> String {
     let c = count(diags);
-    format!(
+    let mut line = format!(
         "{}, {}",
         plural(c.errors, "error"),
         plural(c.warnings, "warning")
-    )
+    );
+    if c.acknowledged > 0 {
+        line.push_str(&format!(", {} acknowledged", c.acknowledged));
+    }
+    line
 }
 
 #[derive(Serialize)]
@@ -291,6 +297,17 @@ struct JsonDiagnostic<'a> {
     line: Option<usize>,
     column: Option<usize>,
     help: Option<&'a str>,
+    /// Only with `--show-acknowledged`, and only on acknowledged warnings:
+    /// other objects keep the contract's shape exactly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    acknowledged: Option<JsonAcknowledged<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonAcknowledged<'a> {
+    reason: &'a str,
+    /// `YYYY-MM-DD`, or `null` when the acknowledgement has no end.
+    until: Option<String>,
 }
 
 fn position(d: &Diagnostic, sources: &SourceMap) -> Option<(usize, usize)> {
@@ -299,10 +316,13 @@ fn position(d: &Diagnostic, sources: &SourceMap) -> Option<(usize, usize)> {
         .map(|p| sources.get(p.file).line_col(p.span.start))
 }
 
-/// `--format json`: one array, one object a diagnostic (the contract's shape).
-pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
+/// `--format json`: one array, one object a diagnostic (the contract's
+/// shape). Acknowledged warnings are left out, unless `show_acknowledged`:
+/// then they are in, each with its `acknowledged` reason and until.
+pub fn render_json(diags: &[Diagnostic], sources: &SourceMap, show_acknowledged: bool) -> String {
     let items: Vec<JsonDiagnostic> = diags
         .iter()
+        .filter(|d| show_acknowledged || d.acknowledged.is_none())
         .map(|d| {
             let pos = position(d, sources);
             JsonDiagnostic {
@@ -313,6 +333,10 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
                 line: pos.map(|p| p.0),
                 column: pos.map(|p| p.1),
                 help: d.help.as_deref(),
+                acknowledged: d.acknowledged.as_ref().map(|a| JsonAcknowledged {
+                    reason: &a.reason,
+                    until: a.until.map(|u| u.to_string()),
+                }),
             }
         })
         .collect();
@@ -333,10 +357,11 @@ fn escape_property(s: &str) -> String {
 
 /// `--format github`: workflow commands, so diagnostics show as annotations
 /// on the changed lines. `prefix` is the registry folder as given on the
-/// command line, so paths are relative to the repository root.
+/// command line, so paths are relative to the repository root. Acknowledged
+/// warnings are not annotated.
 pub fn render_github(diags: &[Diagnostic], sources: &SourceMap, prefix: &str) -> String {
     let mut out = String::new();
-    for d in diags {
+    for d in diags.iter().filter(|d| d.acknowledged.is_none()) {
         let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
         let file = if prefix.is_empty() || prefix == "." {
             d.path.clone()
@@ -553,7 +578,7 @@ mod tests {
     #[test]
     fn json_escapes_control_characters() {
         let d = Diagnostic::file(Code::BadId, "e\u{1b}[31m.toml", "bad \u{1b}[2J\u{7}");
-        let out = render_json(&[d], &SourceMap::default());
+        let out = render_json(&[d], &SourceMap::default(), false);
         assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
         assert!(out.contains(r#""file": "e\u001b[31m.toml""#), "{out}");
         assert!(out.contains(r#""message": "bad \u001b[2J\u0007""#), "{out}");
@@ -568,5 +593,55 @@ mod tests {
             "1 error, 2 warnings"
         );
         assert_eq!(summary_line(&[]), "0 errors, 0 warnings");
+    }
+
+    fn accepted(mut d: Diagnostic, until: Option<crate::model::Date>) -> Diagnostic {
+        d.acknowledged = Some(crate::diag::Acknowledged {
+            reason: "Accepted by the DPO".into(),
+            until,
+        });
+        d
+    }
+
+    #[test]
+    fn acknowledged_warnings_are_counted_apart_and_not_shown() {
+        let mut sources = SourceMap::default();
+        let f = sources.add("processors/p.toml".into(), "name = \"P\"\n".into());
+        let w = Diagnostic::at(Code::DpaMissing, &sources, f, 0..4, "no DPA");
+        let open = Diagnostic::at(Code::Unused, &sources, f, 0..4, "nothing uses it");
+        let diags = [accepted(w.clone(), None), accepted(w, None), open];
+        assert_eq!(summary_line(&diags), "0 errors, 1 warning, 2 acknowledged");
+        let human = render_human(&diags, &sources, false);
+        assert!(!human.contains("dpa-missing"), "{human}");
+        assert!(human.contains("warning[unused]"), "{human}");
+        assert!(
+            human.ends_with("0 errors, 1 warning, 2 acknowledged\n"),
+            "{human}"
+        );
+        let github = render_github(&diags, &sources, "r");
+        assert_eq!(github.lines().count(), 1, "{github}");
+        assert!(!github.contains("dpa-missing"), "{github}");
+    }
+
+    #[test]
+    fn json_shows_acknowledged_warnings_only_when_asked() {
+        let mut sources = SourceMap::default();
+        let f = sources.add("processors/p.toml".into(), "name = \"P\"\n".into());
+        let w = Diagnostic::at(Code::DpaMissing, &sources, f, 0..4, "no DPA");
+        let open = Diagnostic::at(Code::Unused, &sources, f, 0..4, "nothing uses it");
+        let until = crate::model::Date::new(2027, 6, 30);
+        let diags = [accepted(w.clone(), until), accepted(w, None), open.clone()];
+        assert_eq!(
+            render_json(&diags, &sources, false),
+            render_json(&[open], &sources, false)
+        );
+        let shown: serde_json::Value =
+            serde_json::from_str(&render_json(&diags, &sources, true)).unwrap();
+        assert_eq!(
+            shown[0]["acknowledged"],
+            serde_json::json!({"reason": "Accepted by the DPO", "until": "2027-06-30"})
+        );
+        assert_eq!(shown[1]["acknowledged"]["until"], serde_json::Value::Null);
+        assert!(shown[2].get("acknowledged").is_none(), "{shown}");
     }
 }

@@ -380,10 +380,11 @@ pub fn build_site_with(
     registry: &Path,
     progress: bool,
 ) -> Result<BuildReport, RenderError> {
-    // The dashboard lists the open warnings, each linking to its entry.
+    // The dashboard lists the open warnings, each linking to its entry;
+    // one an `[[acknowledged]]` accepts is not open.
     let warnings: Vec<&Diagnostic> = diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Warning)
+        .filter(|d| d.severity == Severity::Warning && d.acknowledged.is_none())
         .collect();
     let done = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);

@@ -3,11 +3,14 @@
 //! Entry point: [`validate`]. Rules never stop early and never panic; each
 //! returns its diagnostics, and the caller sorts them.
 
+mod acknowledge;
 mod coverage;
 mod hygiene;
 mod legal;
 mod refs;
 mod transfers;
+
+pub use acknowledge::acknowledge;
 
 use crate::diag::{Diagnostic, SourceMap};
 use crate::link::Register;
