@@ -330,7 +330,7 @@ pub struct TransferRef<'a> {
     pub id: &'a str,
     /// The processor or recipient the data goes to.
     pub to: &'a str,
-    /// The country (ISO 3166-1 alpha-2).
+    /// The country (ISO 3166-1 alpha-2); `null` for a transfer to an international organisation without a seat given.
     pub country: Option<CountryCode<'a>>,
     /// The transfer mechanism: adequacy (Art. 45), an Art. 46 safeguard, or an Art. 49 derogation.
     pub mechanism: Mechanism,
