@@ -71,7 +71,7 @@ fn exportable() -> Vec<PathBuf> {
         "valid-saas",
         "warnings-only",
         "site-hostile",
-        "contract-1-1",
+        "exports-1-1",
     ] {
         v.push(manifest().join("tests/fixtures").join(f));
     }
@@ -364,7 +364,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 fn contract_1_1_facts_are_in_the_register() {
     use serde_json::{Value, json};
     let json: Value =
-        serde_json::from_str(&export(&manifest().join("tests/fixtures/contract-1-1"))).unwrap();
+        serde_json::from_str(&export(&manifest().join("tests/fixtures/exports-1-1"))).unwrap();
     assert_eq!(json["schema_version"], "1.1.0");
     let by_id = |list: &Value, id: &str| -> Value {
         list.as_array()

@@ -416,7 +416,7 @@ fn exportable() -> Vec<PathBuf> {
         "valid-saas",
         "warnings-only",
         "site-hostile",
-        "contract-1-1",
+        "exports-1-1",
     ] {
         v.push(fixture(f));
     }
@@ -959,7 +959,7 @@ fn every_mechanism_maps_to_its_transfer_legal_basis() {
 /// third country), addresses, the Art. 49(1) second-subparagraph basis.
 #[test]
 fn contract_1_1_terms() {
-    let (g, _, _dir) = export_file(&fixture("contract-1-1"));
+    let (g, _, _dir) = export_file(&fixture("exports-1-1"));
     g.assert_terms_confirmed();
     let checks = "urn:ropa:activity:background-checks";
     let law = g.object_of_type(checks, "dpv:hasApplicableLaw", "dpv:Law");

@@ -872,7 +872,7 @@ fn xlsx_of_the_example_registry_and_line_breaks_in_cells() {
 fn contract_1_1_columns() {
     const SCHEDULE_1: &str = "Data Protection Act 2018 Schedule 1 Condition for processing";
     const PROVISION: &str = "Act (2013:1134) on criminal record checks of staff in schools, § 3";
-    let dir = fixture("contract-1-1");
+    let dir = fixture("exports-1-1");
     let (h, rows) = csv_of(&dir, "controller");
     let checks = row_with(
         &h,
