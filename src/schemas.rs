@@ -48,6 +48,28 @@ struct AdequacyFile {
     /// Adequacy decisions (Art. 45), by country code.
     #[schemars(default)]
     countries: BTreeMap<String, AdequacyDecision>,
+    /// Adequacy decisions for international organisations (Art. 45(1)), by the organisation's code, for example EPO. A decision for the country of its seat does not cover it.
+    #[schemars(default)]
+    international_organisations: BTreeMap<String, OrganisationDecision>,
+}
+
+/// One Commission adequacy decision for an international organisation
+/// (`[international_organisations.<code>]`): as a country's, without
+/// `requires`, which the loader refuses there.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct OrganisationDecision {
+    /// The Commission decision, for example "(EU) 2025/1382".
+    decision: String,
+    /// Date the decision was adopted; before it, the decision is not in force.
+    adopted: Option<Date>,
+    /// Limits of the decision.
+    scope: Option<String>,
+    /// Date after which the decision no longer counts.
+    expires: Option<Date>,
+    /// Where a fact is uncertain or the source vague (Markdown allowed).
+    note: Option<String>,
 }
 
 /// TOML has no null: an optional key is left out, never `null`. schemars

@@ -193,7 +193,7 @@ fn the_json_report_lists_the_changes_by_kind() {
     assert_eq!(r["old"]["file"], s(&p.old_json()));
     assert_eq!(r["new"]["file"], s(&p.new_json()));
     assert_eq!(r["old"]["as_of"], AS_OF);
-    assert_eq!(r["new"]["schema_version"], "1.0.0");
+    assert_eq!(r["new"]["schema_version"], "1.1.0");
     assert_eq!(
         r["summary"],
         "2 activities changed, 1 processor removed, 1 transfer added, 1 safeguard changed"
@@ -339,7 +339,7 @@ fn another_minor_version_still_diffs() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(
-        text.contains("\n  schema_version: 1.0.0 → 1.4.0\n"),
+        text.contains("\n  schema_version: 1.1.0 → 1.4.0\n"),
         "{text}"
     );
     assert!(

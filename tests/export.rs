@@ -67,7 +67,12 @@ fn leftovers(dir: &Path) -> Vec<PathBuf> {
 /// Registries that export (no errors): the example and the valid fixtures.
 fn exportable() -> Vec<PathBuf> {
     let mut v = vec![manifest().join("registry")];
-    for f in ["valid-saas", "warnings-only", "site-hostile"] {
+    for f in [
+        "valid-saas",
+        "warnings-only",
+        "site-hostile",
+        "exports-1-1",
+    ] {
         v.push(manifest().join("tests/fixtures").join(f));
     }
     for extra in ["examples"] {
@@ -350,6 +355,150 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         .collect();
     out.sort();
     out
+}
+
+/// The facts of contract 1.1 in the register: international organisations
+/// apart from countries, the SCC modules each flow's roles allow, the law
+/// relied on, acknowledged warnings, and the new keys of every entry.
+#[test]
+fn contract_1_1_facts_are_in_the_register() {
+    use serde_json::{Value, json};
+    let json: Value =
+        serde_json::from_str(&export(&manifest().join("tests/fixtures/exports-1-1"))).unwrap();
+    assert_eq!(json["schema_version"], "1.1.0");
+    let by_id = |list: &Value, id: &str| -> Value {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}"))
+            .clone()
+    };
+    let controller = &json["controller_record"]["activities"];
+    let processor = &json["processor_record"]["activities"];
+
+    // An international organisation: listed apart, with its own decision;
+    // the transfer to it has no country (none given), is not inside the
+    // EEA although the seat is, and is covered only by that decision.
+    assert_eq!(
+        json["international_organisations"],
+        json!([{
+            "code": "EPO",
+            "recipients": [{"id": "epo", "name": "European Patent Organisation"}],
+            "transfers": ["epo"],
+            "decision": "Implementing Decision (EU) 2025/1382 (European Patent Organisation)"
+        }])
+    );
+    let io_decisions = json["adequacy"]["international_organisations"]
+        .as_array()
+        .unwrap();
+    assert!(
+        io_decisions
+            .iter()
+            .any(|d| d["international_organisation"] == "EPO"
+                && d["adopted"] == "2025-07-15"
+                && d["in_force"] == true)
+    );
+    assert!(
+        json["adequacy"]["decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["country"] != "EPO"),
+        "organisations are not countries"
+    );
+    let epo = by_id(&json["transfers"], "epo");
+    assert_eq!(epo["country"], Value::Null);
+    assert_eq!(epo["country_name"], Value::Null);
+    assert_eq!(epo["international_organisation"], "EPO");
+    assert_eq!(epo["inside_eea"], false);
+    assert_eq!(epo["adequacy"]["covers_party"], true);
+    let recipient = by_id(&json["recipients"], "epo");
+    assert_eq!(recipient["kind"], "international-organisation");
+    assert_eq!(recipient["international_organisation"], "EPO");
+    assert_eq!(recipient["country"], "DE");
+    assert_eq!(
+        recipient["address"],
+        "Bob-van-Benthem-Platz 1, 80469 Munich, Germany"
+    );
+    let patents = by_id(controller, "patent-filings");
+    assert_eq!(
+        patents["recipients"][0]["international_organisation"],
+        "EPO"
+    );
+    let flow = patents["transfers_outside_eea"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["party"] == "epo")
+        .expect("a flow to the EPO")
+        .clone();
+    assert_eq!(flow["international_organisation"], "EPO");
+    assert_eq!(flow["transfers"][0]["scc_modules_allowed"], Value::Null);
+
+    // SCC modules by role: a controller reaching a processor directly (2),
+    // through a sub-processor and `via` (2 or 3), and a processor's own
+    // activity reaching the same processor (3).
+    let modules = |activity: &Value, party: &str| -> Value {
+        activity["transfers_outside_eea"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["party"] == party)
+            .unwrap_or_else(|| panic!("no flow to {party}"))["transfers"][0]["scc_modules_allowed"]
+            .clone()
+    };
+    let studies = by_id(controller, "patient-studies");
+    assert_eq!(modules(&studies, "analytics-us"), json!([2]));
+    assert_eq!(modules(&studies, "support-us"), json!([2, 3]));
+    let hosting = by_id(processor, "clinic-hosting");
+    assert_eq!(modules(&hosting, "analytics-us"), json!([3]));
+    assert_eq!(studies["large_scale"], true);
+    assert_eq!(studies["parental_consent"], false);
+    assert_eq!(studies["legal_provisions"], json!([]));
+
+    // Art. 10 data and the law relied on.
+    let checks = by_id(controller, "background-checks");
+    assert_eq!(
+        checks["legal_provisions"],
+        json!(["Act (2013:1134) on criminal record checks of staff in schools, § 3"])
+    );
+    assert_eq!(checks["data_categories"][1]["criminal"], true);
+    assert_eq!(checks["data_subjects"][0]["employees"], true);
+    let patients = by_id(&json["data_subjects"], "patients");
+    assert_eq!(patients["vulnerable"], true);
+    assert_eq!(patients["min_age"], 16);
+
+    // Acknowledged warnings, with reason and until, where they are written.
+    assert_eq!(
+        json["organisation"]["acknowledged"],
+        json!([{
+            "code": "dpo-likely-required",
+            "reason": "The DPO assessment of 2026-02-01 found that the studies are not a core activity; reviewed yearly.",
+            "until": "2027-02-01"
+        }])
+    );
+    assert_eq!(json["organisation"]["public_authority"], false);
+    let forensics = by_id(&json["transfers"], "forensics-us");
+    assert_eq!(
+        forensics["acknowledged"],
+        json!([{
+            "code": "derogation-used",
+            "reason": "A single, non-repetitive transfer; IMY was informed on 2026-04-02.",
+            "until": null
+        }])
+    );
+    assert_eq!(forensics["authority_informed"], "2026-04-02");
+    assert_eq!(forensics["international_organisation"], Value::Null);
+    assert_eq!(
+        by_id(&json["processors"], "analytics-us")["acknowledged"],
+        json!([])
+    );
+    assert_eq!(by_id(&json["processors"], "analytics-us")["dpf_hr"], false);
+    assert_eq!(
+        by_id(&json["processors"], "cloud-eu")["address"],
+        "1 Dock Road, Dublin 2, Ireland"
+    );
 }
 
 #[test]

@@ -44,8 +44,11 @@ const CONFIRMED: &[&str] = &[
     "dpv:DataSubject",
     "dpv:DataTransferImpactAssessment",
     "dpv:IndeterminateDuration",
+    "dpv:InternationalOrganisation",
     "dpv:JointDataControllers",
     "dpv:Justification",
+    "dpv:LargeScaleProcessing",
+    "dpv:Law",
     "dpv:Organisation",
     "dpv:OrganisationalMeasure",
     "dpv:PersonalData",
@@ -58,9 +61,11 @@ const CONFIRMED: &[&str] = &[
     "dpv:StorageDuration",
     "dpv:TechnicalMeasure",
     "dpv:TechnicalOrganisationalMeasure",
+    "dpv:VulnerableDataSubject",
     // dpv: properties
     "dpv:hasActivityStatus",
     "dpv:hasAddress",
+    "dpv:hasApplicableLaw",
     "dpv:hasAuthority",
     "dpv:hasContact",
     "dpv:hasContext",
@@ -82,6 +87,7 @@ const CONFIRMED: &[&str] = &[
     "dpv:hasName",
     "dpv:hasPersonalData",
     "dpv:hasProcess",
+    "dpv:hasProcessingScale",
     "dpv:hasProcessing",
     "dpv:hasPurpose",
     "dpv:hasRecipient",
@@ -406,7 +412,12 @@ fn export_file(registry: &Path) -> (Graph, String, tempfile::TempDir) {
 
 fn exportable() -> Vec<PathBuf> {
     let mut v = vec![manifest_dir().join("registry")];
-    for f in ["valid-saas", "warnings-only", "site-hostile"] {
+    for f in [
+        "valid-saas",
+        "warnings-only",
+        "site-hostile",
+        "exports-1-1",
+    ] {
         v.push(fixture(f));
     }
     v
@@ -717,7 +728,7 @@ fn every_mechanism_maps_to_its_transfer_legal_basis() {
             "ministry-br",
             "public-authority",
             "BR",
-            "public-authority-instrument",
+            "administrative-arrangement",
             "",
             true,
         ),
@@ -750,10 +761,9 @@ fn every_mechanism_maps_to_its_transfer_legal_basis() {
         if *mechanism == "derogation" {
             t.push_str(&format!("derogation = \"{derogation}\"\n"));
             if *derogation == "compelling-legitimate-interests" {
-                // Documented as Art. 49(1) second subparagraph asks, or it
-                // is an error (compelling-interests-undocumented).
+                // Documented as Art. 49(1) second subparagraph and 49(6) ask.
                 t.push_str(
-                    "authority_informed = 2026-01-10\nsupplementary_measures = [\"encryption\"]\n",
+                    "authority_informed = 2026-01-05\nsupplementary_measures = [\"encryption\"]\n",
                 );
             }
         } else {
@@ -782,6 +792,7 @@ fn every_mechanism_maps_to_its_transfer_legal_basis() {
              legal_bases = [\"legitimate-interests\", \"legal-obligation\", \"vital-interests\", \"public-task\"]\n\
              legitimate_interest = \"Defending our legal position\"\n\
              special_category_condition = \"explicit-consent\"\n\
+             legal_provisions = [\"Code of Judicial Procedure, chapter 38\"]\n\
              data_subjects = [\"customers\"]\n\
              data_categories = [\"contact-details\", \"health\", \"convictions\"]\n\
              recipients = [{}]\n\
@@ -940,6 +951,76 @@ fn every_mechanism_maps_to_its_transfer_legal_basis() {
     let members = g.objects(&jc, "dpv:hasDataController");
     assert!(members.contains(&&node("urn:ropa:organisation")));
     assert_eq!(members.len(), 2);
+}
+
+/// Contract 1.1 in DPV: the law relied on (`dpv:hasApplicableLaw`, DPV
+/// having no Art. 10 basis), large scale, vulnerable data subjects, an
+/// international organisation as recipient (its seat a country, never a
+/// third country), addresses, the Art. 49(1) second-subparagraph basis.
+#[test]
+fn contract_1_1_terms() {
+    let (g, _, _dir) = export_file(&fixture("exports-1-1"));
+    g.assert_terms_confirmed();
+    let checks = "urn:ropa:activity:background-checks";
+    let law = g.object_of_type(checks, "dpv:hasApplicableLaw", "dpv:Law");
+    assert_eq!(
+        g.objects(&law, "rdfs:label")
+            .iter()
+            .filter_map(|t| t.literal())
+            .collect::<Vec<_>>(),
+        ["Act (2013:1134) on criminal record checks of staff in schools, § 3"]
+    );
+    g.assert(checks, "dpv:hasLegalBasis", "eu-gdpr:A6-1-c");
+    g.assert(
+        "urn:ropa:data-category:criminal-records",
+        "rdf:type",
+        "pd:Criminal",
+    );
+    let studies = "urn:ropa:activity:patient-studies";
+    g.assert(
+        studies,
+        "dpv:hasProcessingScale",
+        "dpv:LargeScaleProcessing",
+    );
+    assert!(g.objects(&node(studies), "dpv:hasApplicableLaw").is_empty());
+    assert!(
+        g.objects(&node(checks), "dpv:hasProcessingScale")
+            .is_empty(),
+        "not large scale"
+    );
+    g.assert(
+        "urn:ropa:data-subject:patients",
+        "rdf:type",
+        "dpv:VulnerableDataSubject",
+    );
+    assert!(!g.is_a(
+        &node("urn:ropa:data-subject:staff"),
+        "dpv:VulnerableDataSubject"
+    ));
+
+    let epo = "urn:ropa:recipient:epo";
+    g.assert(epo, "rdf:type", "dpv:InternationalOrganisation");
+    g.assert(epo, "rdf:type", "dpv:Recipient");
+    g.assert(epo, "dpv:hasCountry", "loc:DE");
+    let transfer = "urn:ropa:transfer:epo";
+    g.assert(transfer, "dpv:hasRecipient", epo);
+    g.assert(transfer, "dpv:hasLegalBasis", "eu-gdpr:A45-3");
+    assert!(g.objects(&node(transfer), "dpv:hasCountry").is_empty());
+    assert!(g.objects(&node(transfer), "dpv:hasThirdCountry").is_empty());
+
+    let forensics = "urn:ropa:transfer:forensics-us";
+    g.assert(forensics, "dpv:hasLegalBasis", "eu-gdpr:A49-2");
+    g.assert(forensics, "dpv:hasThirdCountry", "loc:US");
+    assert!(
+        g.objects(&node(forensics), "rdfs:comment")
+            .iter()
+            .any(|c| c.literal() == Some("Supervisory authority informed: 2026-04-02"))
+    );
+    assert!(
+        g.objects(&node("urn:ropa:processor:cloud-eu"), "dpv:hasAddress")
+            .iter()
+            .any(|a| a.literal() == Some("1 Dock Road, Dublin 2, Ireland"))
+    );
 }
 
 #[test]

@@ -389,7 +389,6 @@ fn controller_csv_cells_hold_the_registry_values() {
         "Link to record of consent",
         "Has a personal data breach occurred?",
         "Link to record of personal data breach",
-        "Data Protection Act 2018 Schedule 1 Condition for processing",
         "Link to retention and erasure policy document",
         "Is personal data retained and erased in accordance with the policy document?",
         "Reasons for not adhering to policy document (if applicable)",
@@ -861,6 +860,87 @@ fn xlsx_of_the_example_registry_and_line_breaks_in_cells() {
             );
         }
     }
+}
+
+/// Contract 1.1: the law relied on goes to the Art. 6 column (for a legal
+/// obligation or public task, Art. 6(3)) and to the DPA 2018 Schedule 1
+/// column (for special-category and criminal-offence data, Art. 9(2), 10);
+/// international organisations and the Art. 49(1) second-subparagraph
+/// notice to the authority appear where the template asks for them; the
+/// XLSX holds the same cells.
+#[test]
+fn contract_1_1_columns() {
+    const SCHEDULE_1: &str = "Data Protection Act 2018 Schedule 1 Condition for processing";
+    const PROVISION: &str = "Act (2013:1134) on criminal record checks of staff in schools, § 3";
+    let dir = fixture("exports-1-1");
+    let (h, rows) = csv_of(&dir, "controller");
+    let checks = row_with(
+        &h,
+        &rows,
+        "Check the criminal record of staff who work with children",
+    );
+    assert!(
+        checks[col(&h, CONTROLLER[4])]
+            .contains("Criminal record extracts (criminal convictions and offences, Art. 10)"),
+        "{checks:?}"
+    );
+    let art6 = &checks[col(&h, CONTROLLER[11])];
+    assert!(
+        art6.ends_with(&format!("\nLegal provisions: {PROVISION}")),
+        "{art6}"
+    );
+    assert_eq!(checks[col(&h, SCHEDULE_1)], PROVISION);
+    // The Schedule 1 block's Art. 6 column repeats the Art. 6 column.
+    assert_eq!(&checks[col(&h, CONTROLLER[26])], art6);
+
+    // Consent with special-category data and no law named: nothing invented.
+    let studies = row_with(
+        &h,
+        &rows,
+        "Analyse outcomes of treatment in clinical studies",
+    );
+    assert_eq!(studies[col(&h, SCHEDULE_1)], "");
+    assert!(!studies[col(&h, CONTROLLER[11])].contains("Legal provisions"));
+
+    // An international organisation: by its code, not as a country.
+    let patents = row_with(&h, &rows, "File patent applications naming our inventors");
+    let recipients = &patents[col(&h, CONTROLLER[5])];
+    assert!(
+        recipients
+            .lines()
+            .any(|l| l.starts_with("European Patent Organisation (") && l.contains(" EPO, ")),
+        "{recipients}"
+    );
+    let places: Vec<&str> = patents[col(&h, CONTROLLER[7])].lines().collect();
+    assert!(
+        places.contains(&"EPO (European Patent Organisation)"),
+        "{places:?}"
+    );
+    let safeguards = &patents[col(&h, CONTROLLER[8])];
+    assert!(
+        safeguards
+            .lines()
+            .any(|l| l.starts_with("EPO (European Patent Organisation): ")
+                && l.contains("decision Implementing Decision (EU) 2025/1382")),
+        "{safeguards}"
+    );
+    assert!(
+        safeguards
+            .lines()
+            .any(|l| l.contains("supervisory authority informed 2026-04-02")),
+        "{safeguards}"
+    );
+    // No sensitive data: the Schedule 1 block stays empty.
+    assert_eq!(patents[col(&h, SCHEDULE_1)], "");
+
+    // The XLSX has the same cells as the CSV.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("ropa.xlsx");
+    xlsx(&dir, &path);
+    let (sheets, _) = read_xlsx(&path);
+    let (_, processor) = csv_of(&dir, "processor");
+    assert_record_sheet(&sheets[0], "Controller", &CONTROLLER, &rows);
+    assert_record_sheet(&sheets[1], "Processor", &PROCESSOR, &processor);
 }
 
 #[test]

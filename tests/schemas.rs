@@ -264,8 +264,88 @@ fn schemas_and_templates_name_the_same_keys() {
         names.sort();
         names.dedup();
         // Table names appear in the schema and as `[table]` lines in the template.
-        let tables = ["retention", "dpia", "review", "joint_controllers", "tia"];
+        let tables = [
+            "retention",
+            "dpia",
+            "review",
+            "joint_controllers",
+            "tia",
+            "acknowledged",
+        ];
         names.retain(|n| !tables.contains(&n.as_str()));
         assert_eq!(keys, names, "{kind}: template keys vs schema keys");
+    }
+}
+
+/// The keys of contract 1.1 are in the editor schemas: accepted where the
+/// loader accepts them, refused where it refuses them.
+#[test]
+fn schemas_know_the_keys_of_contract_1_1() {
+    let accepted: &[(&str, &str)] = &[
+        (
+            "organisation",
+            "name = \"x\"\ncountry = \"SE\"\npublic_authority = true\n[[acknowledged]]\ncode = \"dpo-likely-required\"\nreason = \"Assessed in 2026.\"\nuntil = 2027-01-01\n",
+        ),
+        (
+            "categories",
+            "[data_subjects.staff]\nname = \"Staff\"\nemployees = true\nvulnerable = false\nmin_age = 16\n",
+        ),
+        (
+            "activity",
+            "name = \"x\"\npurposes = [\"p\"]\ndata_subjects = [\"a\"]\ndata_categories = [\"b\"]\nlegal_provisions = [\"Act 1, § 2\"]\nlarge_scale = true\nparental_consent = true\n[[acknowledged]]\ncode = \"review-overdue\"\nreason = \"r\"\n",
+        ),
+        (
+            "processor",
+            "name = \"x\"\nservice = \"s\"\ncountry = \"US\"\naddress = \"1 Main St\"\ndpf_hr = true\n",
+        ),
+        (
+            "recipient",
+            "name = \"EPO\"\nkind = \"international-organisation\"\ninternational_organisation = \"EPO\"\naddress = \"Munich\"\n",
+        ),
+        (
+            "transfer",
+            "to = \"x\"\nmechanism = \"derogation\"\nderogation = \"compelling-legitimate-interests\"\nauthority_informed = 2026-02-01\n",
+        ),
+        (
+            "transfer",
+            "to = \"x\"\ncountry = \"US\"\nmechanism = \"administrative-arrangement\"\nsafeguard = \"s\"\n",
+        ),
+        (
+            "safeguard",
+            "name = \"x\"\nkind = \"administrative-arrangement\"\napproved_by = \"IMY\"\n",
+        ),
+        (
+            "adequacy",
+            "as_of = 2026-11-01\n[countries.JP]\ndecision = \"(EU) 2019/419\"\nrequires = \"private-sector\"\n[international_organisations.EPO]\ndecision = \"(EU) 2025/1382\"\nadopted = 2025-07-15\n",
+        ),
+    ];
+    for (kind, text) in accepted {
+        let value: toml::Value = toml::from_str(text).unwrap();
+        assert_eq!(
+            errors(&validator(kind), &to_json(value)),
+            Vec::<String>::new(),
+            "{kind}:\n{text}"
+        );
+    }
+    let refused: &[(&str, &str)] = &[
+        (
+            "activity",
+            "name = \"x\"\npurposes = [\"p\"]\ndata_subjects = []\ndata_categories = []\n[[acknowledged]]\ncode = \"review-overdue\"\n",
+        ), // no reason
+        (
+            "categories",
+            "[data_subjects.kids]\nname = \"Kids\"\nmin_age = -1\n",
+        ),
+        (
+            "adequacy",
+            "as_of = 2026-11-01\n[international_organisations.EPO]\ndecision = \"d\"\nrequires = \"private-sector\"\n",
+        ), // `requires` is for countries
+    ];
+    for (kind, text) in refused {
+        let value: toml::Value = toml::from_str(text).unwrap();
+        assert!(
+            !errors(&validator(kind), &to_json(value)).is_empty(),
+            "{kind}.schema.json accepts:\n{text}"
+        );
     }
 }

@@ -449,6 +449,21 @@ fn activity(r: &Register, a: &Activity, has_organisation: bool) -> Value {
     bases.sort_unstable();
     bases.dedup();
     n.list("dpv:hasLegalBasis", bases.into_iter().map(iri).collect());
+    // The Union or Member State law relied on (Art. 6(3), 9(2), 10): DPV
+    // has no term for an Art. 10 basis, so the law itself is what is said.
+    let laws: Vec<Value> = items(&a.legal_provisions)
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            let mut ln = Node::new(Some(&format!("{id}:law:{}", i + 1)), &["dpv:Law"]);
+            ln.text("rdfs:label", Some(l));
+            ln.done()
+        })
+        .collect();
+    n.list("dpv:hasApplicableLaw", laws);
+    if a.large_scale() {
+        n.set("dpv:hasProcessingScale", iri("dpv:LargeScaleProcessing"));
+    }
     if let Some(li) = text(&a.legitimate_interest).filter(|s| !s.trim().is_empty()) {
         let mut j = Node::new(
             Some(&format!("{id}:legitimate-interest")),
@@ -636,7 +651,8 @@ fn processor(r: &Register, p: &Processor) -> Value {
     locations.sort_by_key(|v| v.to_string());
     locations.dedup();
     n.list("dpv:hasLocation", locations);
-    n.text("dpv:hasContact", text(&p.contact));
+    n.text("dpv:hasContact", text(&p.contact))
+        .text("dpv:hasAddress", text(&p.address));
     if p.dpa_signed.is_some() || p.dpa_reference.is_some() {
         let mut dpa = Node::new(Some(&format!("{id}:dpa")), &["dpv:DataProcessingAgreement"]);
         if let Some(d) = &p.dpa_signed {
@@ -659,17 +675,27 @@ fn recipient(x: &Recipient) -> Value {
         RecipientKind::PublicAuthority => &["dpv:Recipient", "dpv:Authority"],
         RecipientKind::GroupCompany => &["dpv:Recipient", "dpv:Organisation"],
         RecipientKind::Category => &["dpv:Recipient"],
-        RecipientKind::InternationalOrganisation => &["dpv:Recipient", "dpv:Organisation"],
+        RecipientKind::InternationalOrganisation => {
+            &["dpv:Recipient", "dpv:InternationalOrganisation"]
+        }
     };
     let mut n = Node::new(Some(&node_id("recipient", &x.id)), types);
     n.set("dpv:hasIdentifier", Value::String(x.id.clone()))
         .text("rdfs:label", Some(&x.name.value))
         .text("dpv:hasName", Some(&x.name.value))
-        .text("dct:description", text(&x.description));
+        .text("dct:description", text(&x.description))
+        .text("dpv:hasAddress", text(&x.address));
     if let Some(c) = text(&x.country) {
         n.set("dpv:hasCountry", country(c));
     }
-    n.text("rdfs:comment", text(&x.note));
+    let mut comments = Vec::new();
+    if let Some(code) = x.international_organisation() {
+        comments.push(Value::String(format!("International organisation: {code}")));
+    }
+    if let Some(note) = text(&x.note).filter(|s| !s.trim().is_empty()) {
+        comments.push(Value::String(note.into()));
+    }
+    n.list("rdfs:comment", comments);
     n.done()
 }
 
@@ -689,16 +715,19 @@ fn transfer(r: &Register, t: &Transfer) -> Value {
     let id = node_id("transfer", &t.id);
     let mut n = Node::new(Some(&id), &["dpv:Process"]);
     let to = t.to.value.as_str();
-    let code = t
-        .country()
-        .or_else(|| r.organisation_of(t))
-        .unwrap_or_default();
-    let country_label = country_name(code).unwrap_or(code);
+    // An international organisation is named by its code; its seat, when
+    // given, is only where it sits (never a third country of its own).
+    let organisation = r.organisation_of(t);
+    let place = match (organisation, t.country()) {
+        (Some(code), _) => code,
+        (None, Some(c)) => country_name(c).unwrap_or(c),
+        (None, None) => "",
+    };
     let to_name = r.party_name(to).unwrap_or(to);
     n.set("dpv:hasIdentifier", Value::String(t.id.clone()))
         .text(
             "rdfs:label",
-            Some(&format!("Transfer to {to_name} ({country_label})")),
+            Some(&format!("Transfer to {to_name} ({place})")),
         )
         .text("dct:description", text(&t.description))
         .set("dpv:hasProcessing", iri("dpv:CrossBorderTransfer"));
@@ -722,10 +751,12 @@ fn transfer(r: &Register, t: &Transfer) -> Value {
     let party = iri(&node_id(party_kind, to));
     let (inside_eea, decision) = adequacy_of(r, t);
     n.set("dpv:hasDataImporter", party.clone())
-        .set("dpv:hasRecipient", party)
-        .set("dpv:hasCountry", country(code));
-    if !inside_eea {
-        n.set("dpv:hasThirdCountry", country(code));
+        .set("dpv:hasRecipient", party);
+    if let Some(c) = t.country() {
+        n.set("dpv:hasCountry", country(c));
+        if !inside_eea && organisation.is_none() {
+            n.set("dpv:hasThirdCountry", country(c));
+        }
     }
 
     // Only a safeguard that exists is named.
@@ -762,6 +793,17 @@ fn transfer(r: &Register, t: &Transfer) -> Value {
     let mut comments = Vec::new();
     if let Some(d) = decision {
         comments.push(Value::String(format!("Adequacy decision in force: {d}")));
+    }
+    if let Some(code) = organisation {
+        comments.push(Value::String(format!(
+            "To the international organisation {code}"
+        )));
+    }
+    if let Some(d) = &t.authority_informed {
+        comments.push(Value::String(format!(
+            "Supervisory authority informed: {}",
+            d.value
+        )));
     }
     if let Some(note) = text(&t.note).filter(|s| !s.trim().is_empty()) {
         comments.push(Value::String(note.into()));
@@ -803,10 +845,11 @@ fn safeguard(s: &Safeguard) -> Value {
 }
 
 fn data_subject(c: &Category) -> Value {
-    let mut n = Node::new(
-        Some(&node_id("data-subject", &c.id.value)),
-        &["dpv:DataSubject"],
-    );
+    let mut types = vec!["dpv:DataSubject"];
+    if c.vulnerable {
+        types.push("dpv:VulnerableDataSubject");
+    }
+    let mut n = Node::new(Some(&node_id("data-subject", &c.id.value)), &types);
     n.set("dpv:hasIdentifier", Value::String(c.id.value.clone()))
         .text("rdfs:label", Some(&c.name.value))
         .text("dct:description", text(&c.description))
@@ -939,6 +982,28 @@ mod tests {
     fn ids_are_iris() {
         assert_eq!(node_id("activity", "payroll"), "urn:ropa:activity:payroll");
         assert_eq!(node_id("x", "a b/c"), "urn:ropa:x:a%20b%2Fc");
+    }
+
+    /// Every Art. 9(2) condition and every Art. 49 derogation has its own
+    /// `eu-gdpr:` term (DPV has one for each; Art. 10 has none).
+    #[test]
+    fn every_condition_and_derogation_has_its_own_term() {
+        let conditions: std::collections::BTreeSet<&str> = SpecialCategoryCondition::ALL
+            .iter()
+            .map(|c| special_condition_iri(*c))
+            .collect();
+        assert_eq!(conditions.len(), SpecialCategoryCondition::ALL.len());
+        assert!(conditions.iter().all(|i| i.starts_with("eu-gdpr:A9-2-")));
+        let derogations: std::collections::BTreeSet<&str> =
+            Derogation::ALL.iter().map(|d| derogation_iri(*d)).collect();
+        assert_eq!(derogations.len(), Derogation::ALL.len());
+        assert!(derogations.iter().all(|i| i.starts_with("eu-gdpr:A49-")));
+        for d in Derogation::ALL {
+            assert_eq!(
+                transfer_legal_basis_iri(Mechanism::Derogation, Some(*d)),
+                Some(derogation_iri(*d))
+            );
+        }
     }
 
     #[test]

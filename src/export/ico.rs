@@ -11,7 +11,9 @@
 use crate::export::json::SCHEMA_VERSION;
 use crate::i18n::Tr;
 use crate::link::{Flow, Register};
-use crate::model::{Activity, Mechanism, Processor, Recipient, Safeguard, Text, Transfer};
+use crate::model::{
+    Activity, LegalBasis, Mechanism, Processor, Recipient, Safeguard, Text, Transfer,
+};
 use crate::reference::country_name;
 
 /// Which Art. 30 record: the ICO's controller or processor template.
@@ -222,6 +224,9 @@ impl<'r> Ctx<'r> {
         if let Some(d) = &t.derogation {
             details.push(self.tr.label("derogation", d.value.as_str()).to_string());
         }
+        if let Some(d) = &t.authority_informed {
+            details.push(format!("supervisory authority informed {}", d.value));
+        }
         if !details.is_empty() {
             out.push_str(": ");
             out.push_str(&details.join(", "));
@@ -378,7 +383,10 @@ fn recipients(c: &Ctx<'_>, a: &Activity) -> String {
         .map(|p| format!("{} (processor, {})", p.name.value, processor_place(p)))
         .collect();
     for r in c.recipients(a) {
-        let kind = lower_first(c.tr.label("recipient-kind", r.kind.value.as_str()));
+        let mut kind = lower_first(c.tr.label("recipient-kind", r.kind.value.as_str()));
+        if let Some(code) = r.international_organisation() {
+            kind.push_str(&format!(" {code}"));
+        }
         lines.push(match text(&r.country) {
             Some(cc) => format!("{} ({kind}, {})", r.name.value, country(cc)),
             None => format!("{} ({kind})", r.name.value),
@@ -479,11 +487,49 @@ fn measures(c: &Ctx<'_>, a: &Activity) -> String {
         .join("\n")
 }
 
+/// The Art. 6 labels; for a legal obligation or a public task, which must
+/// be laid down by law (Art. 6(3)), then the law relied on.
 fn lawful_basis(c: &Ctx<'_>, a: &Activity) -> String {
-    items(&a.legal_bases)
+    let mut s = items(&a.legal_bases)
         .map(|b| c.tr.label("legal-basis", b.as_str()))
         .collect::<Vec<_>>()
+        .join("; ");
+    let by_law = items(&a.legal_bases)
+        .any(|b| matches!(b, LegalBasis::LegalObligation | LegalBasis::PublicTask));
+    let provisions = legal_provisions(a);
+    if by_law && !provisions.is_empty() {
+        s.push_str(&format!("\nLegal provisions: {provisions}"));
+    }
+    s
+}
+
+/// `legal_provisions`, joined with "; ".
+fn legal_provisions(a: &Activity) -> String {
+    items(&a.legal_provisions)
+        .map(|p| clean(p))
+        .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Does the activity name a special category (Art. 9) or criminal-offence
+/// (Art. 10) data category?
+fn sensitive(c: &Ctx<'_>, a: &Activity) -> bool {
+    a.data_categories.value.iter().any(|d| {
+        let d = c.category(&d.value, false);
+        d.special || d.criminal
+    })
+}
+
+/// The DPA 2018 Schedule 1 conditions are the UK's law for special
+/// category data (Art. 9(2)(b), (g)-(j)) and criminal-offence data
+/// (Art. 10): the column holds the law the activity relies on, for such
+/// activities only.
+fn schedule1_condition(c: &Ctx<'_>, a: &Activity) -> String {
+    if sensitive(c, a) {
+        legal_provisions(a)
+    } else {
+        String::new()
+    }
 }
 
 fn special_condition(c: &Ctx<'_>, a: &Activity) -> String {
@@ -570,11 +616,7 @@ fn dpia_link(_: &Ctx<'_>, a: &Activity) -> String {
 /// The DPA 2018 Schedule 1 block concerns special category and criminal
 /// offence data: its Art. 6 column is filled only for such activities.
 fn schedule1_lawful_basis(c: &Ctx<'_>, a: &Activity) -> String {
-    let sensitive = a.data_categories.value.iter().any(|d| {
-        let d = c.category(&d.value, false);
-        d.special || d.criminal
-    });
-    if sensitive {
+    if sensitive(c, a) {
         lawful_basis(c, a)
     } else {
         String::new()
@@ -681,7 +723,7 @@ static CONTROLLER: &[Column] = &[
     col(
         "Data Protection Act 2018 Schedule 1 Condition for processing",
         20.0,
-        empty,
+        schedule1_condition,
     ),
     col(
         "GDPR Article 6 lawful basis for processing",

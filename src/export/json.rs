@@ -12,13 +12,13 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 
-use crate::link::Register;
+use crate::link::{Flow, Register};
 use crate::model::*;
 use crate::reference::country_name;
 
 /// Version of the register's format. Semver: a new field is a minor version,
 /// a renamed, removed or retyped field a major one.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 /// A calendar date, `YYYY-MM-DD`. Written straight into the output
 /// (`collect_str`): a register has tens of thousands of dates.
@@ -83,6 +83,16 @@ fn cc(c: &str) -> CountryCode<'_> {
     CountryCode(c)
 }
 
+fn acknowledged(list: &Acknowledgements) -> Vec<AcknowledgedJson<'_>> {
+    list.iter()
+        .map(|a| AcknowledgedJson {
+            code: a.code.value.as_str(),
+            reason: a.reason.value.as_str(),
+            until: odate(&a.until),
+        })
+        .collect()
+}
+
 /// The whole register.
 #[derive(Serialize, JsonSchema)]
 #[schemars(
@@ -115,6 +125,10 @@ pub struct RegisterJson<'a, A = Vec<ActivityJson<'a>>> {
     pub processors: Vec<ProcessorJson<'a>>,
     /// Recipients that are not our processors, sorted by id.
     pub recipients: Vec<RecipientJson<'a>>,
+    /// The international organisations that recipients are (Art. 4(26)), by
+    /// code: listed apart from countries, since they are outside the EEA
+    /// wherever their seat is.
+    pub international_organisations: Vec<InternationalOrganisationJson<'a>>,
     /// International transfers, sorted by id.
     pub transfers: Vec<TransferJson<'a>>,
     /// Transfer instruments (signed SCCs, approved BCRs...), sorted by id.
@@ -147,6 +161,52 @@ pub struct AdequacyJson<'a> {
     pub eea: Vec<CountryCode<'a>>,
     /// The Commission's adequacy decisions (Art. 45), by country.
     pub decisions: Vec<DecisionJson<'a>>,
+    /// The Commission's adequacy decisions for international organisations
+    /// (Art. 45(1)), by the organisation's code.
+    pub international_organisations: Vec<OrganisationDecisionJson<'a>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct OrganisationDecisionJson<'a> {
+    /// The international organisation's code, for example `EPO`.
+    pub international_organisation: &'a str,
+    /// The Commission decision (Art. 45).
+    pub decision: &'a str,
+    /// When the decision was adopted; before it, it is not in force.
+    pub adopted: Option<IsoDate>,
+    /// When it expires.
+    pub expires: Option<IsoDate>,
+    /// Limits of the decision.
+    pub scope: Option<&'a str>,
+    /// Markdown source: where a fact is uncertain or the source vague.
+    pub note: Option<&'a str>,
+    /// Whether the decision is in force at `as_of`.
+    pub in_force: bool,
+}
+
+/// One international organisation that data goes to, and what covers it.
+#[derive(Serialize, JsonSchema)]
+pub struct InternationalOrganisationJson<'a> {
+    /// Its code, as the recipients name it (`international_organisation`).
+    pub code: &'a str,
+    /// The recipients that are this organisation, by id.
+    pub recipients: Vec<PartyRef<'a>>,
+    /// Transfers to it, by id.
+    pub transfers: Vec<&'a str>,
+    /// Its own adequacy decision, if one is in force at `as_of` (a decision
+    /// for the country of its seat does not cover it).
+    pub decision: Option<&'a str>,
+}
+
+/// A warning the team has looked at and accepts (`[[acknowledged]]`).
+#[derive(Serialize, JsonSchema)]
+pub struct AcknowledgedJson<'a> {
+    /// The code of the warning accepted, for example `dpa-missing`.
+    pub code: &'a str,
+    /// Why it is accepted.
+    pub reason: &'a str,
+    /// The warning comes back after this date; `null` for no end.
+    pub until: Option<IsoDate>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -211,6 +271,8 @@ pub struct OrganisationJson<'a> {
     pub country: CountryCode<'a>,
     /// The lead supervisory authority.
     pub supervisory_authority: Option<&'a str>,
+    /// A public authority or body (Art. 6(1) last subparagraph, 37(1)(a), 49(3)); false when not given.
+    pub public_authority: bool,
     /// Data protection officer.
     pub dpo: Option<ContactJson<'a>>,
     /// Art. 27 representative.
@@ -219,6 +281,8 @@ pub struct OrganisationJson<'a> {
     pub site: Option<SiteJson<'a>>,
     /// Markdown source.
     pub note: Option<&'a str>,
+    /// Warnings accepted in organisation.toml.
+    pub acknowledged: Vec<AcknowledgedJson<'a>>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -241,6 +305,12 @@ pub struct CategoryRef<'a> {
     pub special: bool,
     /// Art. 10 criminal convictions and offences.
     pub criminal: bool,
+    /// Data subjects only: our staff, or applicants for a job with us.
+    pub employees: bool,
+    /// Data subjects only: people in a weaker position (WP248 criterion 7).
+    pub vulnerable: bool,
+    /// Data subjects only: the youngest age among them, in years (Art. 8).
+    pub min_age: Option<i64>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -260,7 +330,7 @@ pub struct TransferRef<'a> {
     pub id: &'a str,
     /// The processor or recipient the data goes to.
     pub to: &'a str,
-    /// The country (ISO 3166-1 alpha-2).
+    /// The country (ISO 3166-1 alpha-2); `null` for a transfer to an international organisation without a seat given.
     pub country: Option<CountryCode<'a>>,
     /// The transfer mechanism: adequacy (Art. 45), an Art. 46 safeguard, or an Art. 49 derogation.
     pub mechanism: Mechanism,
@@ -292,7 +362,9 @@ pub struct RecipientRef<'a> {
     pub name: &'a str,
     /// What kind of entry this is (values listed in the type).
     pub kind: RecipientKind,
-    /// The country (ISO 3166-1 alpha-2).
+    /// For kind `international-organisation`: its code.
+    pub international_organisation: Option<&'a str>,
+    /// The country (ISO 3166-1 alpha-2); for an international organisation, its seat.
     pub country: Option<CountryCode<'a>>,
     /// Transfers to this recipient.
     pub transfers: Vec<TransferRef<'a>>,
@@ -307,6 +379,8 @@ pub struct FlowTransferRef<'a> {
     pub mechanism: Mechanism,
     /// The safeguard relied on, if the mechanism needs one.
     pub safeguard: Option<&'a str>,
+    /// For an `scc` transfer (Decision (EU) 2021/914): the SCC modules the roles of this activity and party allow; the safeguard's `scc_modules` must hold one of them. `null` for other mechanisms and for the repealed SCC sets, which had no modules.
+    pub scc_modules_allowed: Option<Vec<i64>>,
 }
 
 /// Where the activity's data leaves the EEA, and what covers it.
@@ -316,11 +390,13 @@ pub struct FlowJson<'a> {
     pub party: &'a str,
     /// Its name.
     pub party_name: &'a str,
-    /// The country (ISO 3166-1 alpha-2).
+    /// The country (ISO 3166-1 alpha-2); for an international organisation, its seat, or `null`.
     pub country: Option<CountryCode<'a>>,
+    /// The party is this international organisation (outside the EEA wherever its seat).
+    pub international_organisation: Option<&'a str>,
     /// Processors from the one the activity names to `party` (empty for a recipient).
     pub chain: Vec<&'a str>,
-    /// Transfers to `party` and `country`.
+    /// Transfers to `party` and `country` (for an international organisation, every transfer to it).
     pub transfers: Vec<FlowTransferRef<'a>>,
 }
 
@@ -390,6 +466,10 @@ pub struct ActivityJson<'a> {
     pub legitimate_interest: Option<&'a str>,
     /// Art. 9(2).
     pub special_category_condition: Option<SpecialCategoryCondition>,
+    /// The Union or Member State law relied on (Art. 6(3); 9(2)(b), (g), (i), (j); 10).
+    pub legal_provisions: Vec<&'a str>,
+    /// Consent is given or authorised by the holder of parental responsibility (Art. 8(1)); false when not given.
+    pub parental_consent: bool,
     /// Art. 30(1)(c).
     pub data_subjects: Vec<CategoryRef<'a>>,
     /// Art. 30(1)(c).
@@ -413,6 +493,8 @@ pub struct ActivityJson<'a> {
     pub automated_decision_making: bool,
     /// What the automated decisions are (Art. 22).
     pub automated_decision_note: Option<&'a str>,
+    /// Processing on a large scale (Art. 35(3)(b), 37(1)(b)-(c)); false when not given.
+    pub large_scale: bool,
     /// Art. 30(1)(f).
     pub retention: Vec<RetentionJson<'a>>,
     /// Data protection impact assessment (Art. 35).
@@ -425,6 +507,8 @@ pub struct ActivityJson<'a> {
     pub joint_controllers: Vec<JointControllerJson<'a>>,
     /// Markdown source.
     pub note: Option<&'a str>,
+    /// Warnings accepted in the activity's file.
+    pub acknowledged: Vec<AcknowledgedJson<'a>>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -449,18 +533,24 @@ pub struct ProcessorJson<'a> {
     pub locations: Vec<CountryCode<'a>>,
     /// Contact details.
     pub contact: Option<&'a str>,
+    /// Postal address (Art. 28(1)-(2)).
+    pub address: Option<&'a str>,
     /// Website address.
     pub website: Option<&'a str>,
     /// Markdown source.
     pub description: Option<&'a str>,
     /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<&'a str>,
+    /// Warnings accepted in the processor's file.
+    pub acknowledged: Vec<AcknowledgedJson<'a>>,
     /// Art. 28 contract.
     pub dpa_signed: Option<IsoDate>,
     /// Where the Art. 28 contract is filed.
     pub dpa_reference: Option<&'a str>,
     /// Listed under the EU-US Data Privacy Framework.
     pub dpf_certified: bool,
+    /// The DPF certification also covers human-resources data.
+    pub dpf_hr: bool,
     /// Certifications held (ISO 27001, SOC 2...).
     pub certifications: Vec<&'a str>,
     /// Processors this processor engages (Art. 28(2)).
@@ -483,14 +573,22 @@ pub struct RecipientJson<'a> {
     pub name: &'a str,
     /// What kind of entry this is (values listed in the type).
     pub kind: RecipientKind,
-    /// The country (ISO 3166-1 alpha-2).
+    /// For kind `international-organisation`: its code (`EPO`, `WIPO`, `WHO`).
+    pub international_organisation: Option<&'a str>,
+    /// The country (ISO 3166-1 alpha-2); for an international organisation, its seat.
     pub country: Option<CountryCode<'a>>,
+    /// Postal address (Art. 28(1)-(2)).
+    pub address: Option<&'a str>,
     /// Listed under the EU-US Data Privacy Framework.
     pub dpf_certified: bool,
+    /// The DPF certification also covers human-resources data.
+    pub dpf_hr: bool,
     /// Markdown source.
     pub description: Option<&'a str>,
     /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<&'a str>,
+    /// Warnings accepted in the recipient's file.
+    pub acknowledged: Vec<AcknowledgedJson<'a>>,
     /// Ids of the activities that name it.
     pub activities: Vec<&'a str>,
     /// Transfers to this recipient.
@@ -519,7 +617,7 @@ pub struct TiaJson<'a> {
 
 #[derive(Serialize, JsonSchema)]
 pub struct TransferAdequacyJson<'a> {
-    /// The decision in force for the country at `as_of`, if any.
+    /// The decision in force at `as_of` for the country, or for the international organisation (only its own decision counts), if any.
     pub decision: Option<&'a str>,
     /// Whether that decision covers this party (e.g. DPF certification for the US).
     pub covers_party: bool,
@@ -541,10 +639,12 @@ pub struct TransferJson<'a> {
     pub id: &'a str,
     /// The processor or recipient the data goes to.
     pub to: TransferPartyJson<'a>,
-    /// The country (ISO 3166-1 alpha-2).
+    /// The country (ISO 3166-1 alpha-2); for a transfer to an international organisation, its seat if given, else `null`.
     pub country: Option<CountryCode<'a>>,
     /// The country's English short name.
     pub country_name: Option<&'a str>,
+    /// The international organisation the data goes to (the recipient's code), if any.
+    pub international_organisation: Option<&'a str>,
     /// The processor making this onward transfer.
     pub via: Option<PartyRef<'a>>,
     /// Art. 45, 46 or 49.
@@ -553,6 +653,8 @@ pub struct TransferJson<'a> {
     pub safeguard: Option<SafeguardRef<'a>>,
     /// Art. 49(1) ground.
     pub derogation: Option<Derogation>,
+    /// When the supervisory authority was informed of a `compelling-legitimate-interests` transfer (Art. 49(1) second subparagraph).
+    pub authority_informed: Option<IsoDate>,
     /// Ids of the categories of personal data transferred, in the registry's order.
     pub data_categories: Vec<&'a str>,
     /// Ids of the supplementary measures (EDPB Recommendations 01/2020).
@@ -561,12 +663,14 @@ pub struct TransferJson<'a> {
     pub tia: Option<TiaJson<'a>>,
     /// The adequacy decision for the country, and whether it covers this party.
     pub adequacy: TransferAdequacyJson<'a>,
-    /// Whether the country is in the EEA (then this is no international transfer).
+    /// Whether the country is in the EEA (then this is no international transfer); always false for an international organisation.
     pub inside_eea: bool,
     /// Markdown source.
     pub description: Option<&'a str>,
     /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<&'a str>,
+    /// Warnings accepted in the transfer's file.
+    pub acknowledged: Vec<AcknowledgedJson<'a>>,
     /// Activities whose data goes through this transfer.
     pub activities: Vec<&'a str>,
 }
@@ -591,12 +695,14 @@ pub struct SafeguardJson<'a> {
     pub parties: Vec<&'a str>,
     /// Where the signed text is filed.
     pub document: Option<&'a str>,
-    /// The approving authority (BCR, code, certification).
+    /// The authority that approved or authorised it (BCR, ad hoc clauses, administrative arrangement, code, certification).
     pub approved_by: Option<&'a str>,
     /// Markdown source.
     pub description: Option<&'a str>,
     /// Markdown source: where a fact is uncertain or the source vague.
     pub note: Option<&'a str>,
+    /// Warnings accepted in the safeguard's file.
+    pub acknowledged: Vec<AcknowledgedJson<'a>>,
     /// Transfers that rely on it.
     pub transfers: Vec<&'a str>,
 }
@@ -615,6 +721,12 @@ pub struct CategoryJson<'a> {
     pub special: bool,
     /// Art. 10 (data categories only).
     pub criminal: bool,
+    /// Data subjects only: our staff, or applicants for a job with us.
+    pub employees: bool,
+    /// Data subjects only: people in a weaker position (WP248 criterion 7).
+    pub vulnerable: bool,
+    /// Data subjects only: the youngest age among them, in years (Art. 8).
+    pub min_age: Option<i64>,
     /// Activities that name it.
     pub activities: Vec<&'a str>,
 }
@@ -679,12 +791,18 @@ impl<'a> Builder<'a> {
                 name: c.name.value.as_str(),
                 special: c.special,
                 criminal: c.criminal,
+                employees: c.employees,
+                vulnerable: c.vulnerable,
+                min_age: c.min_age.as_ref().map(|m| m.value),
             },
             None => CategoryRef {
                 id,
                 name: id,
                 special: false,
                 criminal: false,
+                employees: false,
+                vulnerable: false,
+                min_age: None,
             },
         }
     }
@@ -717,6 +835,7 @@ impl<'a> Builder<'a> {
                 id: x.id.as_str(),
                 name: x.name.value.as_str(),
                 kind: x.kind.value,
+                international_organisation: x.international_organisation(),
                 country: x.country.as_ref().map(|c| cc(&c.value)),
                 transfers: self.transfers_of(&self.r.transfers_to, &x.id),
             })
@@ -731,6 +850,7 @@ impl<'a> Builder<'a> {
                         party: f.party,
                         party_name: self.r.party_name(f.party).unwrap_or(f.party),
                         country: f.country.map(cc),
+                        international_organisation: f.international_organisation,
                         chain: f.chain.clone(),
                         transfers: f
                             .transfers
@@ -739,6 +859,7 @@ impl<'a> Builder<'a> {
                                 id: t.id.as_str(),
                                 mechanism: t.mechanism.value,
                                 safeguard: text(&t.safeguard),
+                                scc_modules_allowed: self.scc_modules_allowed(a, f, t),
                             })
                             .collect(),
                     })
@@ -761,6 +882,8 @@ impl<'a> Builder<'a> {
                 .collect(),
             legitimate_interest: text(&a.legitimate_interest),
             special_category_condition: a.special_category_condition.as_ref().map(|c| c.value),
+            legal_provisions: strings(&a.legal_provisions),
+            parental_consent: a.parental_consent(),
             data_subjects: a
                 .data_subjects
                 .value
@@ -807,6 +930,7 @@ impl<'a> Builder<'a> {
                 .as_ref()
                 .is_some_and(|b| b.value),
             automated_decision_note: text(&a.automated_decision_note),
+            large_scale: a.large_scale(),
             retention: a
                 .retention
                 .iter()
@@ -844,7 +968,22 @@ impl<'a> Builder<'a> {
                 })
                 .collect(),
             note: text(&a.note),
+            acknowledged: acknowledged(&a.acknowledged),
         }
+    }
+
+    /// The SCC modules the roles allow for activity `a`'s data reaching
+    /// flow `f` under transfer `t`, when `t` rests on 2021/914 SCCs (a
+    /// named safeguard of a repealed set has no modules).
+    fn scc_modules_allowed(&self, a: &Activity, f: &Flow, t: &Transfer) -> Option<Vec<i64>> {
+        if t.mechanism.value != Mechanism::Scc {
+            return None;
+        }
+        let repealed = text(&t.safeguard)
+            .and_then(|s| self.r.index.safeguards.get(s))
+            .and_then(|s| s.scc_version())
+            .is_some_and(SccVersion::is_repealed);
+        (!repealed).then(|| self.r.scc_modules_allowed(a, f, t).to_vec())
     }
 
     fn party(&self, id: &'a str) -> PartyRef<'a> {
@@ -876,6 +1015,7 @@ impl<'a> Builder<'a> {
             website: text(&o.website),
             country: cc(&o.country.value),
             supervisory_authority: text(&o.supervisory_authority),
+            public_authority: o.public_authority(),
             dpo: o.dpo.as_ref().map(contact),
             representative: o.representative.as_ref().map(contact),
             site: o.site.as_ref().map(|s| SiteJson {
@@ -883,6 +1023,7 @@ impl<'a> Builder<'a> {
                 language: text(&s.language),
             }),
             note: text(&o.note),
+            acknowledged: acknowledged(&o.acknowledged),
         });
         let category = |c: &'a Category, map: &crate::link::BackLinks<'a, Activity>| CategoryJson {
             id: c.id.value.as_str(),
@@ -891,6 +1032,9 @@ impl<'a> Builder<'a> {
             note: text(&c.note),
             special: c.special,
             criminal: c.criminal,
+            employees: c.employees,
+            vulnerable: c.vulnerable,
+            min_age: c.min_age.as_ref().map(|m| m.value),
             activities: self.activity_ids(map, &c.id.value),
         };
         RegisterJson {
@@ -921,6 +1065,19 @@ impl<'a> Builder<'a> {
                         in_force: r.in_force(d),
                     })
                     .collect(),
+                international_organisations: adequacy
+                    .international_organisations
+                    .values()
+                    .map(|d| OrganisationDecisionJson {
+                        international_organisation: &d.country,
+                        decision: &d.decision,
+                        adopted: d.adopted.as_ref().map(date),
+                        expires: d.expires.as_ref().map(date),
+                        scope: d.scope.as_deref(),
+                        note: d.note.as_deref(),
+                        in_force: r.in_force(d),
+                    })
+                    .collect(),
             },
             organisation,
             controller_record: RecordJson {
@@ -941,12 +1098,15 @@ impl<'a> Builder<'a> {
                     country: cc(&p.country.value),
                     locations: Self::locations(p),
                     contact: text(&p.contact),
+                    address: text(&p.address),
                     website: text(&p.website),
                     description: text(&p.description),
                     note: text(&p.note),
+                    acknowledged: acknowledged(&p.acknowledged),
                     dpa_signed: odate(&p.dpa_signed),
                     dpa_reference: text(&p.dpa_reference),
                     dpf_certified: p.dpf_certified(),
+                    dpf_hr: p.dpf_hr(),
                     certifications: strings(&p.certifications),
                     sub_processors: p
                         .sub_processors
@@ -969,12 +1129,26 @@ impl<'a> Builder<'a> {
                     id: x.id.as_str(),
                     name: x.name.value.as_str(),
                     kind: x.kind.value,
+                    international_organisation: x.international_organisation(),
                     country: x.country.as_ref().map(|c| cc(&c.value)),
+                    address: text(&x.address),
                     dpf_certified: x.dpf_certified(),
+                    dpf_hr: x.dpf_hr(),
                     description: text(&x.description),
                     note: text(&x.note),
+                    acknowledged: acknowledged(&x.acknowledged),
                     activities: self.activity_ids(&r.activities_by_recipient, &x.id),
                     transfers: self.transfers_of(&r.transfers_to, &x.id),
+                })
+                .collect(),
+            international_organisations: r
+                .international_organisations
+                .iter()
+                .map(|(code, info)| InternationalOrganisationJson {
+                    code,
+                    recipients: info.recipients.iter().map(|x| self.party(&x.id)).collect(),
+                    transfers: info.transfers.iter().map(|t| t.id.as_str()).collect(),
+                    decision: info.decision.map(|d| d.decision.as_str()),
                 })
                 .collect(),
             transfers: reg
@@ -993,6 +1167,7 @@ impl<'a> Builder<'a> {
                     },
                     country: t.country().map(cc),
                     country_name: t.country().and_then(country_name),
+                    international_organisation: r.organisation_of(t),
                     via: t.via.as_ref().map(|v| self.party(&v.value)),
                     mechanism: t.mechanism.value,
                     safeguard: t
@@ -1005,6 +1180,7 @@ impl<'a> Builder<'a> {
                             kind: s.kind.value,
                         }),
                     derogation: t.derogation.as_ref().map(|d| d.value),
+                    authority_informed: odate(&t.authority_informed),
                     data_categories: strings(&t.data_categories),
                     supplementary_measures: strings(&t.supplementary_measures),
                     tia: t.tia.as_ref().map(|x| TiaJson {
@@ -1022,6 +1198,7 @@ impl<'a> Builder<'a> {
                     inside_eea: r.transfer_inside_eea(t),
                     description: text(&t.description),
                     note: text(&t.note),
+                    acknowledged: acknowledged(&t.acknowledged),
                     activities: self.activity_ids(&r.activities_by_transfer, &t.id),
                 })
                 .collect(),
@@ -1046,6 +1223,7 @@ impl<'a> Builder<'a> {
                     approved_by: text(&s.approved_by),
                     description: text(&s.description),
                     note: text(&s.note),
+                    acknowledged: acknowledged(&s.acknowledged),
                     transfers: r
                         .transfers_by_safeguard
                         .get(s.id.as_str())
