@@ -342,6 +342,21 @@ impl<'a> Page<'a> {
         }
     }
 
+    /// [`Page::transfer_heading`] with the country's code alone, for the
+    /// page's `<title>`.
+    pub fn transfer_title(&self, t: &'a Transfer) -> TransferHeading<'a> {
+        match self.transfer_heading(t) {
+            TransferHeading::Country { party, country } => TransferHeading::Country {
+                party,
+                country: country.map(|c| CountryName {
+                    name: None,
+                    cc: c.cc,
+                }),
+            },
+            o => o,
+        }
+    }
+
     /// The international organisation transfer `t` goes to, if any.
     pub fn organisation_of(&self, t: &Transfer) -> Option<&'a str> {
         self.r.organisation_of(t)
