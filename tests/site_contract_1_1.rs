@@ -5,9 +5,10 @@
 //! dashboard, every new label in the four languages.
 //!
 //! The registry is the valid-saas fixture with an international
-//! organisation that has a decision of its own (EPO, no seat country named
-//! by anything else), one without (WHO, seated in adequate Switzerland), an
-//! activity disclosing to both, and the new keys.
+//! organisation that has a decision of its own (EPO, seated in Germany), one
+//! without (WHO, seated in adequate Switzerland), an activity disclosing to
+//! both, one seated where nothing else goes (OPCW, the Netherlands: no
+//! country page), and the new keys.
 
 mod common;
 
@@ -22,11 +23,18 @@ fn sel(s: &str) -> Selector {
     Selector::parse(s).unwrap()
 }
 
+/// The text of each element `selector` matches, whitespace collapsed.
 fn text(doc: &Html, selector: &str) -> Vec<String> {
+    texts(doc, selector, "")
+}
+
+/// The same, with a space between text nodes (`<dt>Seat</dt><dd>...`).
+fn texts(doc: &Html, selector: &str, between: &str) -> Vec<String> {
     doc.select(&sel(selector))
         .map(|e| {
             e.text()
-                .collect::<String>()
+                .collect::<Vec<_>>()
+                .join(between)
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ")
@@ -35,7 +43,7 @@ fn text(doc: &Html, selector: &str) -> Vec<String> {
 }
 
 fn main_text(doc: &Html) -> String {
-    text(doc, "main").join(" ")
+    texts(doc, "main", " ").join(" ")
 }
 
 fn read(site: &Path, rel: &str) -> Html {
@@ -69,6 +77,14 @@ address = "Bob-van-Benthem-Platz 1, 80469 München"
 kind = "international-organisation"
 international_organisation = "WHO"
 country = "CH"
+"#,
+    );
+    write(
+        "recipients/opcw.toml",
+        r#"name = "Organisation for the Prohibition of Chemical Weapons"
+kind = "international-organisation"
+international_organisation = "OPCW"
+country = "NL"
 "#,
     );
     write(
@@ -117,9 +133,12 @@ next_review = 2027-06-01
     std::fs::write(&cats, text).unwrap();
     if let Some(lang) = language {
         let org = dir.join("organisation.toml");
-        let mut text = std::fs::read_to_string(&org).unwrap();
-        assert!(!text.contains("[site]"), "organisation.toml changed shape");
-        text.push_str(&format!("\n[site]\nlanguage = \"{lang}\"\n"));
+        let text = std::fs::read_to_string(&org).unwrap();
+        assert!(
+            text.contains("language = \"en\""),
+            "organisation.toml changed shape"
+        );
+        let text = text.replace("language = \"en\"", &format!("language = \"{lang}\""));
         std::fs::write(&org, text).unwrap();
     }
 }
@@ -191,28 +210,37 @@ fn international_organisations_are_listed_apart_from_countries() {
             .any(|c| c.contains("EPO") || c.contains("WHO"))
     );
     assert!(
-        !countries.iter().any(|c| c.contains("(DE)")),
-        "the EPO's seat is not a destination: {countries:?}"
+        !countries.iter().any(|c| c.contains("(NL)")),
+        "the OPCW's seat is not a destination: {countries:?}"
     );
     // The organisations' own table: code, recipient, seat, own decision.
     let rows = text(&doc, "#international-organisations ~ .table-wrap tbody tr");
-    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows.len(), 3, "{rows:?}");
     assert!(
         rows[0].starts_with("EPO: European Patent Organisation"),
         "{rows:?}"
     );
     assert!(rows[0].contains("Germany (DE)"), "{rows:?}");
-    assert!(rows[0].contains("Adequacy decision"), "{rows:?}");
     assert!(
-        rows[1].starts_with("WHO: World Health Organization"),
+        rows[0].contains("Adequacy decision: Implementing Decision (EU) 2025/1382"),
+        "{rows:?}"
+    );
+    assert!(
+        rows[1].starts_with("OPCW: Organisation for the Prohibition"),
+        "{rows:?}"
+    );
+    assert!(rows[1].contains("Netherlands (NL)"), "{rows:?}");
+    assert!(
+        rows[2].starts_with("WHO: World Health Organization"),
         "{rows:?}"
     );
     // Switzerland's decision does not cover the WHO seated there.
+    assert!(rows[2].contains("Switzerland (CH)"), "{rows:?}");
     assert!(
-        rows[1].contains("No adequacy decision of its own"),
+        rows[2].contains("No adequacy decision of its own"),
         "{rows:?}"
     );
-    assert!(!rows[1].contains("2000/518"), "{rows:?}");
+    assert!(!rows[2].contains("2000/518"), "{rows:?}");
     // A seat that has no country page is not linked.
     let seat_links: Vec<String> = doc
         .select(&sel("#international-organisations ~ .table-wrap a"))
@@ -224,13 +252,14 @@ fn international_organisations_are_listed_apart_from_countries() {
             "dead link {href}"
         );
     }
-    assert!(!b.site.join("countries/de.html").exists());
-    assert!(!seat_links.iter().any(|h| h.contains("de.html")));
+    assert!(!b.site.join("countries/nl.html").exists());
+    assert!(seat_links.iter().any(|h| h.ends_with("de.html")));
+    assert!(!seat_links.iter().any(|h| h.contains("nl.html")));
     // The dashboard counts them apart from the countries.
     let index = read(&b.site, "index.html");
     let counts = text(&index, ".counts li");
     assert!(
-        counts.contains(&"2 International organisations".to_string()),
+        counts.contains(&"3 International organisations".to_string()),
         "{counts:?}"
     );
 }
@@ -242,12 +271,23 @@ fn a_transfer_to_an_organisation_names_the_organisation_not_a_country() {
     assert_eq!(text(&doc, "h1"), ["European Patent Organisation (EPO)"]);
     let facts = main_text(&doc);
     assert!(facts.contains("International organisation EPO"), "{facts}");
-    assert!(facts.contains("Seat Germany (DE)"), "{facts}");
-    // No link to a country page that does not exist.
+    assert!(
+        !facts.contains("Seat"),
+        "the transfer gives no seat: {facts}"
+    );
+    // Neither a country nor a link to a country page.
+    assert!(!facts.contains("Country"), "{facts}");
     for a in doc.select(&sel("main a")) {
         let href = a.value().attr("href").unwrap_or_default();
         assert!(!href.contains("countries/"), "link to {href}");
     }
+    // A transfer that gives the seat shows it as the seat, not as where
+    // the data goes, with the organisation's own (missing) decision.
+    let who = read(&b.site, "transfers/who-ch.html");
+    assert_eq!(text(&who, "h1"), ["World Health Organization (WHO)"]);
+    let facts = main_text(&who);
+    assert!(facts.contains("Seat Switzerland (CH)"), "{facts}");
+    assert!(facts.contains("Adequacy decision None"), "{facts}");
     let register = read(&b.site, "transfers/index.html");
     let row = text(&register, "tbody tr")
         .into_iter()
@@ -347,8 +387,10 @@ fn acknowledged_warnings_show_on_their_entry_with_the_reason() {
         section[0].contains("accepted until 30 June 2027"),
         "{section:?}"
     );
-    let raw = std::fs::read_to_string(b.site.join("processors/crm.html")).unwrap();
-    assert!(raw.contains("&lt;accepted 2024&gt;"));
+    assert!(
+        doc.select(&sel("accepted")).next().is_none(),
+        "the reason became markup"
+    );
     // An open warning is not shown as acknowledged anywhere.
     let activity = read(&b.site, "activities/patents.html");
     assert!(text(&activity, "section.acknowledged").is_empty());
@@ -463,7 +505,7 @@ fn new_words_are_translated() {
             text(&countries, "#international-organisations"),
             [organisations]
         );
-        let register = main_text(&read(&b.site, "transfers/index.html"));
+        let register = text(&read(&b.site, "transfers/index.html"), "tbody").join(" ");
         assert!(register.contains(io), "{lang}: {register}");
         let crm = text(
             &read(&b.site, "processors/crm.html"),
