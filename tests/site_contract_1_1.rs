@@ -287,7 +287,10 @@ fn a_transfer_to_an_organisation_names_the_organisation_not_a_country() {
     assert_eq!(text(&who, "h1"), ["World Health Organization (WHO)"]);
     let facts = main_text(&who);
     assert!(facts.contains("Seat Switzerland (CH)"), "{facts}");
-    assert!(facts.contains("Adequacy decision None"), "{facts}");
+    assert!(
+        facts.contains("Adequacy decision No adequacy decision of its own"),
+        "{facts}"
+    );
     let register = read(&b.site, "transfers/index.html");
     let row = text(&register, "tbody tr")
         .into_iter()
