@@ -124,13 +124,27 @@ next_review = 2027-06-01
     let text = std::fs::read_to_string(&cats).unwrap();
     let text = text.replace(
         "[data_subjects.employees]\nname = \"Employees\"\n",
-        "[data_subjects.employees]\nname = \"Employees\"\nemployees = true\nmin_age = 16\n",
+        "[data_subjects.employees]\nname = \"Employees\"\nemployees = true\nvulnerable = true\nmin_age = 16\n",
     );
     assert!(
         text.contains("min_age = 16"),
         "categories.toml changed shape"
     );
     std::fs::write(&cats, text).unwrap();
+    // Employees count as vulnerable (WP248, criterion 7: the imbalance of
+    // power); the US processor's DPF certification covers HR data.
+    edit(
+        dir,
+        "organisation.toml",
+        "country = \"SE\"\n",
+        "country = \"SE\"\npublic_authority = false\n",
+    );
+    edit(
+        dir,
+        "processors/hosting/stratus-inc.toml",
+        "dpf_certified = true\n",
+        "dpf_certified = true\ndpf_hr = true\n",
+    );
     if let Some(lang) = language {
         let org = dir.join("organisation.toml");
         let text = std::fs::read_to_string(&org).unwrap();
@@ -141,6 +155,14 @@ next_review = 2027-06-01
         let text = text.replace("language = \"en\"", &format!("language = \"{lang}\""));
         std::fs::write(&org, text).unwrap();
     }
+}
+
+/// Replaces `from` (which must be there) by `to` in the file `rel`.
+fn edit(dir: &Path, rel: &str, from: &str, to: &str) {
+    let path = dir.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} changed shape");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
 /// Builds the registry in process, with `extra` diagnostics added to the
@@ -341,11 +363,27 @@ fn new_keys_are_shown_where_the_entry_is() {
     );
     let categories = main_text(&read(&b.site, "categories.html"));
     assert!(
-        categories.contains("Employees employees staff or job applicants youngest age: 16 years"),
+        categories.contains(
+            "Employees employees staff or job applicants vulnerable persons youngest age: 16 years"
+        ),
         "{categories}"
     );
     let record = main_text(&read(&b.site, "records/controller.html"));
     assert!(record.contains("Union or Member State law relied on: European Patent Convention"));
+    let index = main_text(&read(&b.site, "index.html"));
+    assert!(
+        index.contains("Public authority or body Art. 37(1)(a) No"),
+        "{index}"
+    );
+    let stratus = main_text(&read(&b.site, "processors/stratus-inc.html"));
+    assert!(
+        stratus.contains("DPF certification covers HR data Yes"),
+        "{stratus}"
+    );
+    // Keys not given are not shown.
+    let crm = main_text(&read(&b.site, "processors/crm.html"));
+    assert!(!crm.contains("HR data"), "{crm}");
+    assert!(!activity.contains("parental responsibility"), "{activity}");
 }
 
 #[test]
