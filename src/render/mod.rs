@@ -17,8 +17,8 @@ use askama::Template;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::diag::Diagnostic;
 use crate::diag::{Code, SourceMap};
-use crate::diag::{Diagnostic, Severity};
 use crate::i18n::Tr;
 use crate::link::Register;
 use crate::model::EntryKind;
@@ -164,7 +164,7 @@ fn jobs<'a>(r: &'a Register<'a>) -> Vec<Job<'a>> {
 /// Renders the shared header and footer for pages at `root`.
 fn chrome<'a>(
     r: &'a Register<'a>,
-    warnings: &'a [&'a Diagnostic],
+    warnings: &'a Warnings<'a>,
     tr: &'a Tr,
     site_title: &'a str,
     root: &'static str,
@@ -188,7 +188,7 @@ fn chrome<'a>(
 /// What every page of a build shares.
 struct Shared<'a> {
     r: &'a Register<'a>,
-    warnings: &'a [&'a Diagnostic],
+    warnings: &'a Warnings<'a>,
     tr: &'a Tr,
     site_title: &'a str,
     top: Chrome,
@@ -294,12 +294,16 @@ fn search_index(r: &Register, tr: &Tr) -> String {
     }
     for x in r.reg.transfers.values() {
         let name = r.party_name(&x.to.value).unwrap_or(&x.to.value);
+        // An international organisation is found by its code too.
+        let organisation = r
+            .organisation_of(x)
+            .map_or_else(String::new, |code| format!(" {code}"));
         entries.push(SearchEntry {
             k: tr.t("kind.transfer"),
             n: name,
             u: format!("transfers/{}.html", x.id),
             t: format!(
-                "{} {} {} {}",
+                "{}{organisation} {} {} {}",
                 x.id,
                 x.country().unwrap_or_default(),
                 x.country()
@@ -380,12 +384,10 @@ pub fn build_site_with(
     registry: &Path,
     progress: bool,
 ) -> Result<BuildReport, RenderError> {
-    // The dashboard lists the open warnings, each linking to its entry;
-    // one an `[[acknowledged]]` accepts is not open.
-    let warnings: Vec<&Diagnostic> = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Warning && d.acknowledged.is_none())
-        .collect();
+    // The dashboard lists the open warnings, each linking to its entry,
+    // and the acknowledged ones apart; entry pages show their own
+    // acknowledged warnings with the reason.
+    let warnings = Warnings::new(diagnostics);
     let done = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let jobs = jobs(r);
@@ -523,7 +525,7 @@ pub fn extra_diagnostics(r: &Register, registry: &Path, sources: &SourceMap) -> 
 
 fn build(
     r: &Register,
-    warnings: &[&Diagnostic],
+    warnings: &Warnings,
     jobs: &[Job],
     out: &Path,
     registry: &Path,

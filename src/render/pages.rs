@@ -5,7 +5,7 @@ use askama::Template;
 use super::markdown::{self, Html};
 use crate::diag::Diagnostic;
 use crate::i18n::Tr;
-use crate::link::{Flow, Register};
+use crate::link::{Flow, OrganisationInfo, Register};
 use crate::model::*;
 
 pub const CATALOGUE_LINKS: usize = 50;
@@ -38,8 +38,8 @@ impl<T: Copy, V: Value<T> + ?Sized> Value<T> for &V {
 /// the site's root (`""` at the top, `"../"` one folder down).
 pub struct Page<'a> {
     pub r: &'a Register<'a>,
-    /// The open warnings, for the dashboard.
-    pub warnings: &'a [&'a Diagnostic],
+    /// The run's warnings, open and acknowledged.
+    pub warnings: &'a Warnings<'a>,
     pub tr: &'a Tr,
     pub root: &'static str,
     pub site_title: &'a str,
@@ -47,6 +47,47 @@ pub struct Page<'a> {
     /// Header and footer, the same on every page of one folder depth:
     /// rendered once per build, not once per page.
     pub chrome: &'a Chrome,
+}
+
+/// The run's warnings as the site shows them: the open ones on the
+/// dashboard, the acknowledged ones apart, there and on their entry's page
+/// (organisation.toml's on the front page), each with its reason.
+#[derive(Default)]
+pub struct Warnings<'a> {
+    pub open: Vec<&'a Diagnostic>,
+    pub acknowledged: Vec<&'a Diagnostic>,
+    /// By entry kind, then id (an id alone may name entries of two kinds).
+    by_entry: rustc_hash::FxHashMap<EntryKind, rustc_hash::FxHashMap<&'a str, Vec<&'a Diagnostic>>>,
+    organisation: Vec<&'a Diagnostic>,
+}
+
+impl<'a> Warnings<'a> {
+    /// The warnings among `diagnostics`, in their order.
+    pub fn new(diagnostics: &'a [Diagnostic]) -> Warnings<'a> {
+        let mut w = Warnings::default();
+        for d in diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::diag::Severity::Warning)
+        {
+            if d.acknowledged.is_none() {
+                w.open.push(d);
+                continue;
+            }
+            w.acknowledged.push(d);
+            match &d.entry {
+                Some(e) => w
+                    .by_entry
+                    .entry(e.kind)
+                    .or_default()
+                    .entry(e.id.as_str())
+                    .or_default()
+                    .push(d),
+                None if d.path == "organisation.toml" => w.organisation.push(d),
+                None => {}
+            }
+        }
+        w
+    }
 }
 
 #[derive(Default)]
@@ -91,6 +132,48 @@ impl std::fmt::Display for CountryUrl<'_> {
             f.write_char(c.to_ascii_lowercase())?;
         }
         f.write_str(".html")
+    }
+}
+
+/// "European Patent Organisation (EPO)": the recipient's name and the
+/// organisation's code, or the code alone when the name is the code.
+pub struct OrganisationName<'a> {
+    name: &'a str,
+    code: &'a str,
+}
+
+impl std::fmt::Display for OrganisationName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.name == self.code {
+            f.write_str(self.code)
+        } else {
+            write!(f, "{} ({})", self.name, self.code)
+        }
+    }
+}
+
+/// Where a transfer goes, in words: see [`Page::transfer_heading`].
+pub enum TransferHeading<'a> {
+    Country {
+        party: &'a str,
+        country: Option<CountryName<'a>>,
+    },
+    Organisation(OrganisationName<'a>),
+}
+
+impl std::fmt::Display for TransferHeading<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TransferHeading::Country {
+                party,
+                country: Some(c),
+            } => write!(f, "{party} → {c}"),
+            TransferHeading::Country {
+                party,
+                country: None,
+            } => f.write_str(party),
+            TransferHeading::Organisation(o) => o.fmt(f),
+        }
     }
 }
 
@@ -245,12 +328,88 @@ impl<'a> Page<'a> {
         self.r.countries.get(cc).and_then(|c| c.decision)
     }
 
-    /// Where transfer `t` goes: its country, else the international
-    /// organisation's code.
-    pub fn destination(&self, t: &'a Transfer) -> &'a str {
-        t.country()
-            .or_else(|| self.r.organisation_of(t))
-            .unwrap_or_default()
+    /// "Customer Cloud → United States (US)" for a transfer to a country,
+    /// "European Patent Organisation (EPO)" for one to an international
+    /// organisation, whose seat is not where the data goes.
+    pub fn transfer_heading(&self, t: &'a Transfer) -> TransferHeading<'a> {
+        let party = self.party_name(&t.to.value);
+        match self.r.organisation_of(t) {
+            Some(code) => TransferHeading::Organisation(OrganisationName { name: party, code }),
+            None => TransferHeading::Country {
+                party,
+                country: t.country().map(|cc| self.country(cc)),
+            },
+        }
+    }
+
+    /// [`Page::transfer_heading`] with the country's code alone, for the
+    /// page's `<title>`.
+    pub fn transfer_title(&self, t: &'a Transfer) -> TransferHeading<'a> {
+        match self.transfer_heading(t) {
+            TransferHeading::Country { party, country } => TransferHeading::Country {
+                party,
+                country: country.map(|c| CountryName {
+                    name: None,
+                    cc: c.cc,
+                }),
+            },
+            o => o,
+        }
+    }
+
+    /// The international organisation transfer `t` goes to, if any.
+    pub fn organisation_of(&self, t: &Transfer) -> Option<&'a str> {
+        self.r.organisation_of(t)
+    }
+
+    /// Does the site have a page for country `cc`? The seat of an
+    /// international organisation may be a country nothing else names.
+    pub fn has_country_page(&self, cc: &str) -> bool {
+        self.r.countries.contains_key(cc)
+    }
+
+    /// The international organisations data goes to, by code.
+    pub fn organisations(&self) -> &'a std::collections::BTreeMap<&'a str, OrganisationInfo<'a>> {
+        &self.r.international_organisations
+    }
+
+    /// An organisation's seats: the distinct countries its recipients give.
+    pub fn seats(&self, info: &OrganisationInfo<'a>) -> Vec<&'a str> {
+        let mut seats: Vec<&'a str> = info
+            .recipients
+            .iter()
+            .filter_map(|r| r.country.as_ref().map(|c| c.value.as_str()))
+            .collect();
+        seats.sort_unstable();
+        seats.dedup();
+        seats
+    }
+
+    /// The decision in force of its own for organisation `code`.
+    pub fn organisation_decision(&self, code: &str) -> Option<&'a AdequacyDecision> {
+        self.r
+            .international_organisations
+            .get(code)
+            .and_then(|o| o.decision)
+    }
+
+    /// Does the decision cover only private-sector organisations?
+    pub fn private_sector_only(&self, d: &AdequacyDecision) -> bool {
+        d.requires == Some(AdequacyRequirement::PrivateSector)
+    }
+
+    /// The acknowledged warnings of one entry's file.
+    pub fn acknowledged_of(&self, kind: EntryKind, id: &str) -> &'a [&'a Diagnostic] {
+        self.warnings
+            .by_entry
+            .get(&kind)
+            .and_then(|m| m.get(id))
+            .map_or(&[], |v| v.as_slice())
+    }
+
+    /// The acknowledged warnings of organisation.toml.
+    pub fn acknowledged_of_organisation(&self) -> &'a [&'a Diagnostic] {
+        &self.warnings.organisation
     }
 
     /// The decision in force for the country of transfer `t`.
