@@ -197,7 +197,7 @@ fn retention_categories(cx: &Ctx, a: &Activity, out: &mut Vec<Diagnostic>) {
                 cx.sources,
                 a.file,
                 first.span.clone(),
-                format!("no `[[retention]]` says how long {} is kept", super::list_ids(missing.iter().map(|c| &c.value))),
+                format!("no `[[retention]]` gives a period for {}, which this activity processes", super::list_ids(missing.iter().map(|c| &c.value))),
             )
             .label("no retention period")
             .help("add each of these to the `data_categories` of a `[[retention]]`, or add a `[[retention]]` with its own `period`, `from` and `data_categories` (Art. 30(1)(f): a time limit for each category of data)"),

@@ -297,7 +297,7 @@ fn consent(cx: &Ctx, a: &Activity, bases: Option<&List<LegalBasis>>, out: &mut V
             cx.sources,
             a.file,
             consent.span.clone(),
-            format!("`consent` is a legal basis here, and data subject `{}` includes children from age {min}, under {age}, the age at which a child can consent alone {whose} (Art. 8(1))", subject.value),
+            format!("`consent` is a legal basis here, and data subject `{}` includes children from age {min}, younger than {age}, the age from which a child can consent alone (Art. 8(1)) {whose}", subject.value),
         )
         .label("consent of a child")
         .help("if the activity offers an information society service directly to children, their consent counts only when given or authorised by the holder of parental responsibility: obtain it and add `parental_consent = true`"),

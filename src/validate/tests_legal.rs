@@ -894,7 +894,7 @@ fn child_consent_age_names_the_country_and_the_age() {
     assert_eq!(d.len(), 1, "{all:?}");
     assert_eq!(d[0].2, "\"consent\"");
     assert!(
-        d[0].1.contains("from age 14, under 15") && d[0].1.contains("(FR)"),
+        d[0].1.contains("from age 14, younger than 15") && d[0].1.contains("(FR)"),
         "{}",
         d[0].1
     );
@@ -912,7 +912,7 @@ fn child_consent_age_names_the_country_and_the_age() {
     ]);
     let d = only(&all, "child-consent-age");
     assert!(
-        d[0].1.contains("under 16") && d[0].1.contains("outside the EEA"),
+        d[0].1.contains("younger than 16") && d[0].1.contains("outside the EEA"),
         "{}",
         d[0].1
     );
