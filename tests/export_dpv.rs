@@ -774,6 +774,7 @@ fn every_mechanism_maps_to_its_transfer_legal_basis() {
              purposes = [\"Handle claims\", \"Defend legal claims\"]\n\
              legal_bases = [\"legitimate-interests\", \"legal-obligation\", \"vital-interests\", \"public-task\"]\n\
              legitimate_interest = \"Defending our legal position\"\n\
+             legal_provisions = [\"Code of Judicial Procedure, ch. 36\"]\n\
              special_category_condition = \"explicit-consent\"\n\
              data_subjects = [\"customers\"]\n\
              data_categories = [\"contact-details\", \"health\", \"convictions\"]\n\
