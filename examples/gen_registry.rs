@@ -1208,6 +1208,14 @@ fn render_activity(a: &Activity, procs: &[Processor], transfer_ids: &[String]) -
     let _ = writeln!(s, "owner = {}", q(a.dept_name));
     let _ = writeln!(s, "purposes = {}", arr(&a.purposes));
     let _ = writeln!(s, "legal_bases = {}", arr(&a.legal_bases));
+    // Those bases rest on a law the record names (Art. 6(3)); no random draw,
+    // so the rest of the registry is the same as before.
+    if a.legal_bases
+        .iter()
+        .any(|b| matches!(*b, "legal-obligation" | "public-task"))
+    {
+        s.push_str("legal_provisions = [\"Accounting Act, ch. 4\"]\n");
+    }
     if let Some(li) = a.legitimate_interest {
         let _ = writeln!(s, "legitimate_interest = {}", q(li));
     }

@@ -67,12 +67,7 @@ fn leftovers(dir: &Path) -> Vec<PathBuf> {
 /// Registries that export (no errors): the example and the valid fixtures.
 fn exportable() -> Vec<PathBuf> {
     let mut v = vec![manifest().join("registry")];
-    for f in [
-        "valid-saas",
-        "warnings-only",
-        "site-hostile",
-        "exports-1-1",
-    ] {
+    for f in ["valid-saas", "warnings-only", "site-hostile", "exports-1-1"] {
         v.push(manifest().join("tests/fixtures").join(f));
     }
     for extra in ["examples"] {

@@ -412,12 +412,7 @@ fn export_file(registry: &Path) -> (Graph, String, tempfile::TempDir) {
 
 fn exportable() -> Vec<PathBuf> {
     let mut v = vec![manifest_dir().join("registry")];
-    for f in [
-        "valid-saas",
-        "warnings-only",
-        "site-hostile",
-        "exports-1-1",
-    ] {
+    for f in ["valid-saas", "warnings-only", "site-hostile", "exports-1-1"] {
         v.push(fixture(f));
     }
     v
@@ -791,6 +786,7 @@ fn every_mechanism_maps_to_its_transfer_legal_basis() {
              purposes = [\"Handle claims\", \"Defend legal claims\"]\n\
              legal_bases = [\"legitimate-interests\", \"legal-obligation\", \"vital-interests\", \"public-task\"]\n\
              legitimate_interest = \"Defending our legal position\"\n\
+             legal_provisions = [\"Code of Judicial Procedure, ch. 36\"]\n\
              special_category_condition = \"explicit-consent\"\n\
              legal_provisions = [\"Code of Judicial Procedure, chapter 38\"]\n\
              data_subjects = [\"customers\"]\n\

@@ -117,9 +117,11 @@ pub fn organisation(cx: &mut Cx, table: &DeTable) -> Option<Organisation> {
     });
     let note = t.opt(cx, "note");
     let acknowledged = acknowledged(cx, &mut t);
+    let anchor = t.anchor();
     t.finish(cx);
     Some(Organisation {
         file: cx.file,
+        anchor,
         name: name?,
         trading_name,
         registration,

@@ -248,6 +248,9 @@ pub struct SiteSettings {
 pub struct Organisation {
     #[schemars(skip)]
     pub file: FileId,
+    /// Where diagnostics about the whole file point (its first key).
+    #[schemars(skip)]
+    pub anchor: Range<usize>,
     /// Legal name of the controller or processor (Art. 30(1)(a)).
     pub name: Sp<String>,
     /// Name the organisation trades under, if different from the legal name.

@@ -92,6 +92,24 @@ pub fn country_hint(code: &str) -> Option<String> {
     None
 }
 
+/// The age below which a child's consent to an information society service
+/// needs the holder of parental responsibility (Art. 8(1)), for an
+/// organisation established in `country`. Art. 8(1) lets each Member State
+/// lower the age of 16 to no less than 13; the EEA states that did are
+/// listed here. An organisation outside the EEA has no Member State law of
+/// its own to lower it: the GDPR's 16.
+pub fn art8_age(country: &str, inside_eea: bool) -> u8 {
+    if !inside_eea {
+        return 16;
+    }
+    match country {
+        "BE" | "DK" | "EE" | "FI" | "IS" | "LV" | "MT" | "NO" | "PT" | "SE" => 13,
+        "AT" | "BG" | "CY" | "ES" | "IT" | "LT" => 14,
+        "CZ" | "FR" | "GR" | "SI" => 15,
+        _ => 16,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +126,25 @@ mod tests {
         assert_eq!(country_name_in("US", "nl"), Some("Verenigde Staten"));
         assert_eq!(country_name_in("DE", "fr"), Some("Allemagne"));
         assert_eq!(country_name_in("IN", "sv"), Some("India"));
+    }
+
+    #[test]
+    fn art8_ages() {
+        for c in ["BE", "DK", "SE", "NO", "IS", "PT"] {
+            assert_eq!(art8_age(c, true), 13, "{c}");
+        }
+        for c in ["AT", "ES", "IT", "LT"] {
+            assert_eq!(art8_age(c, true), 14, "{c}");
+        }
+        for c in ["CZ", "FR", "GR", "SI"] {
+            assert_eq!(art8_age(c, true), 15, "{c}");
+        }
+        for c in ["DE", "IE", "NL", "LI", "PL"] {
+            assert_eq!(art8_age(c, true), 16, "{c}");
+        }
+        // Outside the EEA: 16, wherever the organisation is.
+        for c in ["US", "GB", "CH"] {
+            assert_eq!(art8_age(c, false), 16, "{c}");
+        }
     }
 }

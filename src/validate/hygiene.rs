@@ -5,14 +5,15 @@ use std::collections::HashSet;
 
 use super::Ctx;
 use crate::diag::{Code, Diagnostic};
-use crate::model::{Processor, RefKind};
+use crate::model::{Activity, Processor, RefKind, Role, Status};
 
 pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let reg = cx.reg;
     for a in reg.activities.values() {
         let d =
             |code, span, msg: &str| Diagnostic::at(code, cx.sources, a.file, span, msg.to_string());
-        if a.retention.is_empty() {
+        // Art. 30(2) does not ask a processor for time limits: they are the controller's.
+        if a.retention.is_empty() && a.role() != Role::Processor {
             out.push(
                 d(Code::RetentionMissing, a.anchor.clone(), "this activity does not say how long the data is kept")
                     .label("no [[retention]]")
@@ -30,7 +31,9 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .help("add `measures = [\"…\"]` with ids from measures.toml; Art. 30(1)(g)"),
             );
         }
+        // A retired activity is no longer reviewed.
         if let Some(review) = &a.review
+            && a.status() != Status::Retired
             && let Some(due) = review.due()
             && due.value < cx.as_of
         {
@@ -61,6 +64,10 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                             .help("when the DPIA is done, add `completed = <date>` and its `reference` to `[dpia]` (Art. 35)"),
                     );
         }
+    }
+    for a in reg.activities.values() {
+        dpia_missing(cx, a, out);
+        retention_categories(cx, a, out);
     }
     for p in reg.processors.values() {
         dpa_missing(cx, p, out);
@@ -125,6 +132,130 @@ fn dpa_missing(cx: &Ctx, p: &Processor, out: &mut Vec<Diagnostic>) {
         .help("record the processor's contract with this sub-processor in `dpa_signed` (its date) and `dpa_reference` (where it is filed, or where our written authorisation is); signed SCCs of Decision (EU) 2021/914 with module 3 also count, named by a transfer to it")
     };
     out.push(diag);
+}
+
+/// `dpia-missing`: the criteria of Art. 35(3) and WP248 rev.01, as the
+/// record shows them, met by an activity without a `[dpia]` (or whose
+/// `[dpia]` says none is required without saying why).
+fn dpia_missing(cx: &Ctx, a: &Activity, out: &mut Vec<Diagnostic>) {
+    if a.role() == Role::Processor || a.status() == Status::Retired {
+        return;
+    }
+    let unexplained_no = a.dpia.as_ref().and_then(|d| {
+        let no = d.required.as_ref().filter(|r| !r.value)?;
+        d.note
+            .as_ref()
+            .is_none_or(|n| n.value.trim().is_empty())
+            .then_some(no)
+    });
+    if a.dpia.is_some() && unexplained_no.is_none() {
+        return;
+    }
+    let sensitive = !super::legal::categories_where(cx, a, |c| c.special || c.criminal).is_empty();
+    let weak: Vec<&String> = super::legal::subjects_where(cx, a, |c| {
+        c.vulnerable || c.employees || c.min_age.as_ref().is_some_and(|m| m.value < 18)
+    })
+    .into_iter()
+    .map(|(s, _)| &s.value)
+    .collect();
+    let large = a.large_scale();
+    let adm = a.automated_decision_making();
+    let met: Vec<String> = [
+        sensitive.then(|| "special category or criminal offence data".to_string()),
+        (!weak.is_empty()).then(|| {
+            format!(
+                "vulnerable people, employees or children among the data subjects ({})",
+                super::list_ids(weak.iter().copied())
+            )
+        }),
+        large.then(|| "processing on a large scale".to_string()),
+        adm.then(|| "automated decisions".to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !(adm || (large && sensitive) || met.len() >= 2) {
+        return;
+    }
+    let criteria = met.join("; ");
+    let d = match unexplained_no {
+        Some(no) => Diagnostic::at(
+            Code::DpiaMissing,
+            cx.sources,
+            a.file,
+            no.span.clone(),
+            format!("`[dpia]` says no DPIA is required, without saying why, but this activity meets the criteria for one: {criteria}"),
+        )
+        .label("why not?")
+        .help("add `note = \"…\"` to `[dpia]` saying why the processing is not likely to result in a high risk, or carry out the DPIA and set `required = true` (Art. 35(1), 35(3); WP248)"),
+        None => Diagnostic::at(
+            Code::DpiaMissing,
+            cx.sources,
+            a.file,
+            a.anchor.clone(),
+            format!("this activity meets the criteria for a data protection impact assessment and records none: {criteria}"),
+        )
+        .label("no [dpia]")
+        .help("carry out a DPIA and record it in a `[dpia]` table (`required = true`, then `completed` and `reference`); if you assessed that none is needed, write `[dpia]` with `required = false` and a `note` saying why (Art. 35(1), 35(3); WP248)"),
+    };
+    out.push(d);
+}
+
+/// `retention-incomplete` and `retention-category-not-processed`: the
+/// periods of `[[retention]]` and the categories the activity processes
+/// must match up (Art. 30(1)(f): time limits for "the different
+/// categories"). Ids that name no category are `dangling-reference`
+/// errors already and are left out here.
+fn retention_categories(cx: &Ctx, a: &Activity, out: &mut Vec<Diagnostic>) {
+    let known = &cx.reg.known;
+    let exists =
+        |id: &str| known.unreadable(RefKind::DataCategory) || known.data_categories.contains(id);
+    let processed = |id: &str| a.data_categories.value.iter().any(|c| c.value == id);
+    let named: Vec<_> = a
+        .retention
+        .iter()
+        .filter_map(|r| r.data_categories.as_ref().filter(|l| !l.value.is_empty()))
+        .collect();
+    for id in named.iter().flat_map(|l| l.value.iter()) {
+        if exists(&id.value) && !processed(&id.value) {
+            out.push(
+                Diagnostic::at(
+                    Code::RetentionCategoryNotProcessed,
+                    cx.sources,
+                    a.file,
+                    id.span.clone(),
+                    format!("this `[[retention]]` gives a period for `{}`, which the activity does not list in `data_categories`", id.value),
+                )
+                .label("not processed by this activity")
+                .help(format!("if the activity processes `{}`, add it to its `data_categories`; if not, remove it from this `[[retention]]`", id.value)),
+            );
+        }
+    }
+    // Only when every period names its categories: one that names none
+    // applies to all of them.
+    if a.retention.is_empty() || named.len() < a.retention.len() {
+        return;
+    }
+    let covered = |id: &str| named.iter().any(|l| l.value.iter().any(|c| c.value == id));
+    let missing: Vec<_> = a
+        .data_categories
+        .value
+        .iter()
+        .filter(|c| exists(&c.value) && !covered(&c.value))
+        .collect();
+    if let Some(first) = missing.first() {
+        out.push(
+            Diagnostic::at(
+                Code::RetentionIncomplete,
+                cx.sources,
+                a.file,
+                first.span.clone(),
+                format!("no `[[retention]]` gives a period for {}, which this activity processes", super::list_ids(missing.iter().map(|c| &c.value))),
+            )
+            .label("no retention period")
+            .help("add each of these to the `data_categories` of a `[[retention]]`, or add a `[[retention]]` with its own `period`, `from` and `data_categories` (Art. 30(1)(f): a time limit for each category of data)"),
+        );
+    }
 }
 
 /// `unused`: an entry that no reference names. The references are the

@@ -7,6 +7,7 @@ mod acknowledge;
 mod coverage;
 mod hygiene;
 mod legal;
+mod organisation;
 mod refs;
 mod transfers;
 
@@ -52,7 +53,16 @@ pub fn validate(link: &Register, sources: &SourceMap) -> Vec<Diagnostic> {
                 },
             )
         },
-        || rayon::join(|| run(coverage::check), || run(hygiene::check)),
+        || {
+            rayon::join(
+                || run(coverage::check),
+                || {
+                    let mut v = run(hygiene::check);
+                    v.extend(run(organisation::check));
+                    v
+                },
+            )
+        },
     );
     let mut out = refs;
     out.extend(legal_transfers);

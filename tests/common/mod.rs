@@ -365,7 +365,8 @@ pub struct TempRegistry {
     pub dir: tempfile::TempDir,
 }
 
-pub const ORGANISATION: &str = "name = \"Example AB\"\ncountry = \"SE\"\n";
+pub const ORGANISATION: &str =
+    "name = \"Example AB\"\ncountry = \"SE\"\nemail = \"privacy@example.se\"\n";
 
 pub const CATEGORIES: &str = "\
 [data_subjects.customers]
