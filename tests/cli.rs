@@ -912,3 +912,69 @@ fn version_names_the_bundled_adequacy_date() {
         );
     }
 }
+
+// ------------------------------------------------------------ contract 1.1
+
+#[test]
+fn contract_1_1_snapshots() {
+    snapshot_fixture("contract-1-1", 1);
+    snapshot_fixture("contract-1-1-abroad", 0);
+}
+
+#[test]
+fn the_contract_1_1_fixtures_fire_every_new_code() {
+    let mut fired = fixture_codes("contract-1-1");
+    let abroad = check_fixture("contract-1-1-abroad", "json", &[]);
+    abroad.assert_exit(0);
+    let abroad = codes(&abroad.diags());
+    assert_eq!(
+        abroad,
+        set(&["representative-missing"]),
+        "the company abroad"
+    );
+    fired.extend(abroad);
+    let new: BTreeSet<String> = CONTRACT_1_1_CODES
+        .iter()
+        .map(|(c, _)| c.to_string())
+        .collect();
+    let missing: Vec<_> = new.difference(&fired).collect();
+    assert!(
+        missing.is_empty(),
+        "codes of 1.1 that no fixture fires: {missing:?}"
+    );
+    for c in &fired {
+        assert!(severity_of(c).is_some(), "unknown code `{c}`");
+    }
+}
+
+#[test]
+fn contract_1_1_acknowledged_warning_is_counted_not_printed() {
+    let human = check_fixture("contract-1-1", "human", &[]);
+    assert!(
+        human.stdout.trim_end().ends_with(", 1 acknowledged"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        !human.stdout.contains("warning[review-overdue]"),
+        "{}",
+        human.stdout
+    );
+    let shown = check_fixture("contract-1-1", "json", &["--show-acknowledged"]);
+    shown.assert_exit(1);
+    let all: serde_json::Value = serde_json::from_str(&shown.stdout).expect("JSON");
+    let accepted: Vec<&serde_json::Value> = all
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter(|d| d.get("acknowledged").is_some())
+        .collect();
+    assert_eq!(accepted.len(), 1, "{accepted:#?}");
+    assert_eq!(accepted[0]["code"], "review-overdue");
+    assert_eq!(accepted[0]["severity"], "warning");
+    assert_eq!(
+        accepted[0]["acknowledged"]["reason"],
+        "The yearly review with HR is scheduled for January 2027."
+    );
+    assert_eq!(accepted[0]["acknowledged"]["until"], "2027-01-31");
+}

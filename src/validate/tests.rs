@@ -124,7 +124,7 @@ fn cases() -> Vec<Case> {
     let scc_transfer = format!(
         "to = \"vendor\"\ncountry = \"US\"\nmechanism = \"scc\"\nsafeguard = \"scc-vendor\"\n{TIA}"
     );
-    let mut all = vec![
+    vec![
         case("syntax", &[("processors/host.toml", "name = \"Host\nservice = 1")], &[]),
         case("syntax", &[("processors/host.toml", "name = \"Host GmbH\"\x00\n")], &[]),
         case(
@@ -377,12 +377,7 @@ fn cases() -> Vec<Case> {
         ),
         case("unused", &[("processors/spare.toml", &HOST.replace("Host GmbH", "Spare"))], &[]),
         case("unused", &[("measures.toml", &format!("{MEASURES}[measures.badge]\nname = \"Badges\"\n"))], &[]),
-    ];
-    // The case files of contract 1.1, one per family of rules.
-    all.extend(super::tests_legal::cases());
-    all.extend(super::tests_transfers::cases());
-    all.extend(super::tests_acknowledged::cases());
-    all
+    ]
 }
 
 #[test]

@@ -47,6 +47,36 @@ pub const CONTRACT_CODES: &[(&str, &str)] = &[
     ("unused", "warning"),
 ];
 
+/// The codes version 1.1 of the contract adds.
+pub const CONTRACT_1_1_CODES: &[(&str, &str)] = &[
+    ("criminal-data-basis-missing", "error"),
+    ("dpo-missing", "error"),
+    ("compelling-interests-undocumented", "error"),
+    ("scc-module-mismatch", "error"),
+    ("scc-date-invalid", "error"),
+    ("safeguard-expired", "error"),
+    ("legal-provision-missing", "warning"),
+    ("consent-employees", "warning"),
+    ("child-consent-age", "warning"),
+    ("automated-decision-note-missing", "warning"),
+    ("automated-decision-basis", "warning"),
+    ("automated-decision-special-category", "warning"),
+    ("dpia-missing", "warning"),
+    ("dpo-likely-required", "warning"),
+    ("representative-missing", "warning"),
+    ("contact-details-missing", "warning"),
+    ("joint-arrangement-missing", "warning"),
+    ("legitimate-interests-public-authority", "warning"),
+    ("derogation-public-authority", "warning"),
+    ("not-for-profit-disclosure", "warning"),
+    ("safeguard-approval-missing", "warning"),
+    ("adequacy-scope-employees", "warning"),
+    ("retention-incomplete", "warning"),
+    ("retention-category-not-processed", "warning"),
+    ("acknowledgement-unused", "warning"),
+    ("acknowledgement-expired", "warning"),
+];
+
 /// Codes added beyond the contract (file problems).
 pub const EXTRA_CODES: &[(&str, &str)] = &[
     ("unreadable-file", "error"),
@@ -58,6 +88,7 @@ pub const EXTRA_CODES: &[(&str, &str)] = &[
 pub fn severity_of(code: &str) -> Option<&'static str> {
     CONTRACT_CODES
         .iter()
+        .chain(CONTRACT_1_1_CODES)
         .chain(EXTRA_CODES)
         .find(|(c, _)| *c == code)
         .map(|(_, s)| *s)
