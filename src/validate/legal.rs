@@ -104,7 +104,10 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .help("add `legitimate_interest = \"…\"` saying which interest the processing pursues (Art. 6(1)(f))"),
             );
         }
-        if let (true, Some(li)) = (public_authority, li) {
+        // On a processor activity the basis is the controller's, who need
+        // not be a public authority: the same reason as the role section
+        // of contract 1.1 (docs/rules.md says so).
+        if let (true, true, Some(li)) = (controller, public_authority, li) {
             out.push(
                 d(Code::LegitimateInterestsPublicAuthority, li.span.clone(), "`legitimate-interests` is a legal basis here, but the organisation is a public authority (`public_authority = true`)".into())
                     .label("Art. 6(1) last subparagraph")
@@ -143,7 +146,9 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             consent(cx, a, bases, out);
         }
         automated_decisions(cx, a, bases, &special, out);
-        if let (Some(c), Some(r)) = (condition, a.recipients.as_ref())
+        // The Art. 9(2) condition of a processor activity is the
+        // controller's choice, as for special-category-condition-missing.
+        if let (true, Some(c), Some(r)) = (controller, condition, a.recipients.as_ref())
             && c.value == SpecialCategoryCondition::NotForProfit
             && !r.value.is_empty()
         {

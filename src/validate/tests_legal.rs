@@ -638,6 +638,37 @@ pub(super) fn cases() -> Vec<Case> {
                 (O, &public),
             ],
         ),
+        // On a processor activity the basis is the controller's, who need
+        // not be a public authority.
+        case(
+            "legitimate-interests-public-authority",
+            &[
+                (
+                    A,
+                    &act(
+                        Some("[\"legitimate-interests\"]"),
+                        None,
+                        None,
+                        "legitimate_interest = \"Visitor statistics\"",
+                    ),
+                ),
+                (O, &public),
+            ],
+            &[
+                (
+                    A,
+                    &act(
+                        Some("[\"legitimate-interests\"]"),
+                        None,
+                        None,
+                        &format!(
+                            "legitimate_interest = \"The client's visitor statistics\"\n{PROCESSOR}"
+                        ),
+                    ),
+                ),
+                (O, &public),
+            ],
+        ),
         // Art. 9(2)(d).
         case(
             "not-for-profit-disclosure",
@@ -665,6 +696,38 @@ pub(super) fn cases() -> Vec<Case> {
                     ),
                 ),
                 (C, &health),
+            ],
+        ),
+        // The condition of a processor activity is the controller's.
+        case(
+            "not-for-profit-disclosure",
+            &[
+                (
+                    A,
+                    &act(
+                        None,
+                        None,
+                        with_health,
+                        "special_category_condition = \"not-for-profit\"\nrecipients = [\"partner\"]",
+                    ),
+                ),
+                (C, &health),
+                ("recipients/partner.toml", PARTNER),
+            ],
+            &[
+                (
+                    A,
+                    &act(
+                        None,
+                        None,
+                        with_health,
+                        &format!(
+                            "special_category_condition = \"not-for-profit\"\nrecipients = [\"partner\"]\n{PROCESSOR}"
+                        ),
+                    ),
+                ),
+                (C, &health),
+                ("recipients/partner.toml", PARTNER),
             ],
         ),
         // Art. 30(1)(f): a time limit for each category.
