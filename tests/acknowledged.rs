@@ -331,9 +331,19 @@ fn build_and_export_leave_acknowledged_warnings_out() {
         run.stderr
     );
 
-    // The dashboard lists open warnings only.
+    // The dashboard counts them apart from the open warnings, with their
+    // reasons.
     let index = std::fs::read_to_string(site.join("index.html")).unwrap();
-    assert!(!index.contains("dpa-missing"), "{index}");
+    let (open, accepted) = index
+        .split_once("Acknowledged warnings")
+        .expect("an acknowledged panel");
+    assert!(!open.contains("dpa-missing"), "{index}");
+    assert!(open.contains("No open warnings."), "{index}");
+    assert!(accepted.contains("dpa-missing"), "{index}");
+    assert!(
+        accepted.contains("The contract is being renegotiated"),
+        "{index}"
+    );
 
     let file = out.path().join("ropa.json");
     let run = run_in(

@@ -108,7 +108,12 @@ const ACTIVITIES: &[(&str, &[&str])] = &[
 ];
 
 /// The warnings the example's README lists, with their counts.
-const EXPECTED_WARNINGS: &[(&str, usize)] = &[("dpa-missing", 2), ("derogation-used", 2)];
+const EXPECTED_WARNINGS: &[(&str, usize)] = &[
+    ("dpa-missing", 2),
+    ("derogation-used", 2),
+    ("legal-provision-missing", 2),
+    ("contact-details-missing", 1),
+];
 
 #[test]
 fn controller_identity_and_contact() {
@@ -603,6 +608,9 @@ fn check_passes_with_exactly_the_warnings_in_the_readme() {
     assert_eq!(
         files,
         set(&[
+            "activities/legal/data-subject-requests.toml",
+            "activities/legal/legal-requirements.toml",
+            "organisation.toml",
             "processors/google-analytics.toml",
             "processors/payment-processors.toml",
             "transfers/google-analytics-us.toml",

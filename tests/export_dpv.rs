@@ -788,7 +788,6 @@ fn every_mechanism_maps_to_its_transfer_legal_basis() {
              legitimate_interest = \"Defending our legal position\"\n\
              legal_provisions = [\"Code of Judicial Procedure, ch. 36\"]\n\
              special_category_condition = \"explicit-consent\"\n\
-             legal_provisions = [\"Code of Judicial Procedure, chapter 38\"]\n\
              data_subjects = [\"customers\"]\n\
              data_categories = [\"contact-details\", \"health\", \"convictions\"]\n\
              recipients = [{}]\n\

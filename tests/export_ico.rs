@@ -226,7 +226,7 @@ fn controller_csv_cells_hold_the_registry_values() {
     );
     assert_eq!(
         cell(oh, "Article 6 lawful basis for processing personal data"),
-        "Legal obligation (Art. 6(1)(c))"
+        "Legal obligation (Art. 6(1)(c))\nLegal provisions: Sick Pay Act (1991:1047); Work Environment Act (1977:1160), ch. 3"
     );
     assert_eq!(
         cell(
@@ -254,7 +254,7 @@ fn controller_csv_cells_hold_the_registry_values() {
     // The DPA 2018 block's Art. 6 column: filled for special category data.
     assert_eq!(
         cell(oh, "GDPR Article 6 lawful basis for processing"),
-        "Legal obligation (Art. 6(1)(c))"
+        "Legal obligation (Art. 6(1)(c))\nLegal provisions: Sick Pay Act (1991:1047); Work Environment Act (1977:1160), ch. 3"
     );
     let period = acts["occupational-health"]["retention"][0]["period"]
         .as_str()
@@ -307,7 +307,7 @@ fn controller_csv_cells_hold_the_registry_values() {
     }
     assert_eq!(
         cell(crm, "Article 6 lawful basis for processing personal data"),
-        "Contract (Art. 6(1)(b)); Legal obligation (Art. 6(1)(c))"
+        "Contract (Art. 6(1)(b)); Legal obligation (Art. 6(1)(c))\nLegal provisions: Bookkeeping Act (1999:1078), ch. 7"
     );
     // Not special category data: the DPA 2018 block stays empty.
     assert_eq!(cell(crm, "GDPR Article 6 lawful basis for processing"), "");

@@ -87,7 +87,7 @@ dpa_signed = 2025-03-01
             r#"name = "SCC met CRM Ltd"
 kind = "scc"
 scc_version = "2021/914"
-scc_modules = [3]
+scc_modules = [2, 3]
 signed = 2025-03-01
 parties = ["CRM Ltd", "CRM India Pvt Ltd"]
 "#
