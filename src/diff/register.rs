@@ -499,8 +499,15 @@ pub fn load<'a>(file: &str, text: &'a str) -> Result<Loaded<'a>, DiffError> {
 
     // Everything else: unknown top-level fields, and what the records hold
     // besides their activities (their `article`).
+    // `international_organisations` is derived from the recipients, the
+    // transfers and the adequacy list: a change there is reported with
+    // them, not a second time as an other field.
     let taken = |key: &str| {
-        LISTS.iter().any(|k| k.key() == key) || key == "organisation" || key == "adequacy"
+        LISTS.iter().any(|k| k.key() == key)
+            || matches!(
+                key,
+                "organisation" | "adequacy" | "international_organisations"
+            )
     };
     let other = items.entry(Kind::Other).or_default();
     let mut header = Map::new();
