@@ -238,37 +238,41 @@ fn consent(cx: &Ctx, a: &Activity, bases: Option<&List<LegalBasis>>, out: &mut V
         .special_category_condition
         .as_ref()
         .filter(|c| c.value == SpecialCategoryCondition::ExplicitConsent);
-    if !employees.is_empty() {
+    // One warning per activity, at the `consent` value when there is one
+    // (the contract's "points at"), the condition shown beside it.
+    let which = match (consent, explicit) {
+        (Some(c), Some(_)) => Some((
+            c.span.clone(),
+            "`consent` is a legal basis and the condition is `explicit-consent`",
+            "`contract` or `legal-obligation`, and the condition `employment` (Art. 9(2)(b), with `legal_provisions`)",
+        )),
+        (Some(c), None) => Some((
+            c.span.clone(),
+            "`consent` is a legal basis",
+            "`contract` or `legal-obligation`",
+        )),
+        (None, Some(c)) => Some((
+            c.span.clone(),
+            "the condition is `explicit-consent`",
+            "`employment` (Art. 9(2)(b), with `legal_provisions`)",
+        )),
+        (None, None) => None,
+    };
+    if let (false, Some((span, what, instead))) = (employees.is_empty(), which) {
         let staff = names(&employees.iter().map(|(s, _)| *s).collect::<Vec<_>>());
-        let values = [
-            consent.map(|c| {
-                (
-                    c.span.clone(),
-                    "`consent` is a legal basis",
-                    "`contract` or `legal-obligation`",
-                )
-            }),
-            explicit.map(|c| {
-                (
-                    c.span.clone(),
-                    "the condition is `explicit-consent`",
-                    "`employment` (Art. 9(2)(b), with `legal_provisions`)",
-                )
-            }),
-        ];
-        for (span, what, instead) in values.into_iter().flatten() {
-            out.push(
-                Diagnostic::at(
-                    Code::ConsentEmployees,
-                    cx.sources,
-                    a.file,
-                    span,
-                    format!("{what} here, and the data subjects include employees ({staff})"),
-                )
-                .label("consent of employees")
-                .help(format!("employees can rarely consent freely, given their dependence on the employer (EDPB Guidelines 05/2020 §21): rely on another ground, such as {instead}, unless refusing has no consequence for them at all")),
-            );
+        let mut d = Diagnostic::at(
+            Code::ConsentEmployees,
+            cx.sources,
+            a.file,
+            span,
+            format!("{what} here, and the data subjects include employees ({staff})"),
+        )
+        .label("consent of employees")
+        .help(format!("employees can rarely consent freely, given their dependence on the employer (EDPB Guidelines 05/2020 §21): rely on another ground, such as {instead}, unless refusing has no consequence for them at all"));
+        if let (Some(_), Some(c)) = (consent, explicit) {
+            d = d.also(a.file, c.span.clone(), "explicit consent (Art. 9(2)(a))");
         }
+        out.push(d);
     }
     let (Some(consent), Some(org)) = (consent, cx.reg.organisation.as_ref()) else {
         return;

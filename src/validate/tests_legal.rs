@@ -1009,3 +1009,19 @@ fn processor_activity_keeps_its_values_checked() {
     let codes: Vec<&str> = all.iter().map(|d| d.0.as_str()).collect();
     assert_eq!(codes, ["schema"], "{all:?}");
 }
+
+#[test]
+fn consent_employees_is_one_warning_at_consent_when_both_are_given() {
+    let a = act(
+        Some("[\"consent\"]"),
+        Some("[\"staff\"]"),
+        Some("[\"contact\", \"health\"]"),
+        "special_category_condition = \"explicit-consent\"",
+    );
+    let cats = format!("{CATEGORIES}{STAFF}{HEALTH}");
+    let all = diags(&[("activities/accounts.toml", &a), ("categories.toml", &cats)]);
+    let d = only(&all, "consent-employees");
+    assert_eq!(d.len(), 1, "one rule, one warning: {all:?}");
+    assert_eq!(d[0].2, "\"consent\"");
+    assert!(d[0].1.contains("`explicit-consent`"), "{}", d[0].1);
+}
