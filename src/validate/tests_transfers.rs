@@ -787,3 +787,22 @@ fn an_international_organisation_is_not_covered_by_its_host_country() {
     let c = codes_of(&files);
     assert_eq!(c, vec!["adequacy-invalid"], "{c:?}");
 }
+
+#[test]
+fn a_code_of_conduct_is_approved_by_an_authority_not_the_board() {
+    let files = vendor_files(
+        &with_processor("vendor"),
+        VENDOR,
+        &transfer("vendor", "US", "code-of-conduct", TIA),
+        "name = \"Cloud code\"\nkind = \"code-of-conduct\"\n",
+    );
+    let d = diagnostics_at(&refs(&files), super::tests::as_of());
+    let m = &d
+        .iter()
+        .find(|d| d.code.as_str() == "safeguard-approval-missing")
+        .expect("fires")
+        .message;
+    // The Board gives an opinion (Art. 40(7)); it approves no code.
+    assert!(!m.contains("Board"), "{m}");
+    assert!(m.contains("Art. 40(5)") && m.contains("40(9)"), "{m}");
+}

@@ -539,7 +539,7 @@ fn safeguard(cx: &Ctx, s: &Safeguard, out: &mut Vec<Diagnostic>) {
             ),
             SafeguardKind::CodeOfConduct => (
                 true,
-                "a code of conduct is approved by a supervisory authority or the Board (Art. 40(5), 46(2)(e))",
+                "a code of conduct is approved by the competent supervisory authority (Art. 40(5)), and serves for transfers only once the Commission has given it general validity in the Union (Art. 40(3), 40(9), 46(2)(e))",
             ),
             SafeguardKind::Certification => (
                 true,
