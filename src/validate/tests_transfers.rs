@@ -701,6 +701,16 @@ fn repealed_sccs_stay_valid_until_the_end_of_the_transition() {
         run(&old("signed = 2021-09-27\n"), during),
         vec!["scc-repealed"]
     );
+    // Signed on the day of the repeal: not "after" it.
+    let files = vendor_files(
+        &with_processor("vendor"),
+        VENDOR,
+        &scc_us(""),
+        &old("signed = 2021-09-27\n"),
+    );
+    let m = &diagnostics_at(&refs(&files), during)[0].message;
+    assert!(!m.contains("after the decision"), "{m}");
+    assert!(m.contains("already repealed"), "{m}");
     // It points at `scc_version`.
     let files = vendor_files(&with_processor("vendor"), VENDOR, &scc_us(""), &old(""));
     let loaded_text = old("");
@@ -805,4 +815,23 @@ fn a_code_of_conduct_is_approved_by_an_authority_not_the_board() {
     // The Board gives an opinion (Art. 40(7)); it approves no code.
     assert!(!m.contains("Board"), "{m}");
     assert!(m.contains("Art. 40(5)") && m.contains("40(9)"), "{m}");
+}
+
+#[test]
+fn module_mismatch_names_each_other_activity_with_the_modules_it_needs() {
+    // `accounts` (controller) names the vendor directly: module 2; `billing`
+    // (processor) too: module 3. Module 1 fits neither.
+    let mut files = vendor_files(&with_processor("vendor"), VENDOR, &scc_us(""), &scc("[1]"));
+    files.push(("activities/billing.toml", processor_activity("vendor")));
+    let d = diagnostics_at(&refs(&files), super::tests::as_of());
+    let m = &d
+        .iter()
+        .find(|d| d.code.as_str() == "scc-module-mismatch")
+        .expect("fires")
+        .message;
+    assert!(m.contains("activity `accounts` needs module 2"), "{m}");
+    assert!(
+        m.contains("activity `billing` does not fit either (it needs module 3)"),
+        "{m}"
+    );
 }
