@@ -835,3 +835,30 @@ fn module_mismatch_names_each_other_activity_with_the_modules_it_needs() {
         "{m}"
     );
 }
+
+#[test]
+fn a_sub_processor_named_only_by_a_retired_activity_is_not_named_directly() {
+    let retired = with_processor("backup").replace(
+        "name = \"Accounts\"",
+        "name = \"Old\"\nstatus = \"retired\"",
+    );
+    let files = [
+        (
+            "processors/host.toml",
+            format!("{HOST}sub_processors = [\"backup\"]\n"),
+        ),
+        (
+            "processors/backup.toml",
+            "name = \"Backup GmbH\"\nservice = \"Backups\"\ncountry = \"DE\"\n".to_string(),
+        ),
+        ("activities/old.toml", retired),
+    ];
+    let d = diagnostics_at(&refs(&files), super::tests::as_of());
+    let m = &d
+        .iter()
+        .find(|d| d.code.as_str() == "dpa-missing")
+        .expect("fires")
+        .message;
+    assert!(m.contains("28(4)"), "{m}");
+    assert!(!m.contains("name it directly"), "{m}");
+}
