@@ -208,12 +208,24 @@ fn legal_provisions(
         );
     }
     if let Some(c) = &a.special_category_condition {
-        let point = match c.value {
-            SpecialCategoryCondition::Employment => "9(2)(b)",
-            SpecialCategoryCondition::SubstantialPublicInterest => "9(2)(g)",
-            SpecialCategoryCondition::PublicHealth => "9(2)(i)",
-            SpecialCategoryCondition::ArchivingResearch => "9(2)(j)",
+        // Art. 9(2)(b) also accepts a collective agreement under Member
+        // State law; the others need Union or Member State law.
+        let (point, source) = match c.value {
+            SpecialCategoryCondition::Employment => (
+                "9(2)(b)",
+                "Union or Member State law, or a collective agreement under Member State law,",
+            ),
+            SpecialCategoryCondition::SubstantialPublicInterest => {
+                ("9(2)(g)", "Union or Member State law")
+            }
+            SpecialCategoryCondition::PublicHealth => ("9(2)(i)", "Union or Member State law"),
+            SpecialCategoryCondition::ArchivingResearch => ("9(2)(j)", "Union or Member State law"),
             _ => return,
+        };
+        let help = if c.value == SpecialCategoryCondition::Employment {
+            "add `legal_provisions = [\"…\"]` naming the law (the act and its section) or the collective agreement relied on".to_string()
+        } else {
+            help.to_string()
         };
         out.push(
             Diagnostic::at(
@@ -221,10 +233,10 @@ fn legal_provisions(
                 cx.sources,
                 a.file,
                 c.span.clone(),
-                format!("the condition `{}` (Art. {point}) rests on Union or Member State law, but `legal_provisions` does not name it", c.value),
+                format!("the condition `{}` (Art. {point}) rests on {}, but `legal_provisions` does not name it", c.value, source.trim_end_matches(',')),
             )
             .label(format!("which law? (Art. {point})"))
-            .help(format!("Art. {point} applies only as far as Union or Member State law provides for it: {help}")),
+            .help(format!("Art. {point} applies only as far as {source} provides for it: {help}")),
         );
     }
 }

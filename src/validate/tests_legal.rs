@@ -1025,3 +1025,21 @@ fn consent_employees_is_one_warning_at_consent_when_both_are_given() {
     assert_eq!(d[0].2, "\"consent\"");
     assert!(d[0].1.contains("`explicit-consent`"), "{}", d[0].1);
 }
+
+#[test]
+fn employment_condition_accepts_a_collective_agreement() {
+    let a = act(
+        None,
+        Some("[\"staff\"]"),
+        Some("[\"contact\", \"health\"]"),
+        "special_category_condition = \"employment\"",
+    );
+    let cats = format!("{CATEGORIES}{STAFF}{HEALTH}");
+    let all = diags(&[("activities/accounts.toml", &a), ("categories.toml", &cats)]);
+    let d = only(&all, "legal-provision-missing");
+    assert_eq!(d.len(), 1, "{all:?}");
+    assert_eq!(d[0].2, "\"employment\"");
+    // Art. 9(2)(b): "authorised by Union or Member State law or a
+    // collective agreement pursuant to Member State law".
+    assert!(d[0].1.contains("collective agreement"), "{}", d[0].1);
+}
