@@ -1043,3 +1043,18 @@ fn employment_condition_accepts_a_collective_agreement() {
     // collective agreement pursuant to Member State law".
     assert!(d[0].1.contains("collective agreement"), "{}", d[0].1);
 }
+
+#[test]
+fn representative_missing_help_gives_the_whole_art_27_2_a_exception() {
+    let org = ORG.replace("\"SE\"", "\"US\"");
+    let d = super::tests::diagnostics_at(&[("organisation.toml", &org)], as_of());
+    let help = d
+        .iter()
+        .find(|d| d.code.as_str() == "representative-missing")
+        .and_then(|d| d.help.clone())
+        .expect("fires, with help");
+    // Occasional alone is not enough: no large-scale special or criminal
+    // data, and unlikely to result in a risk.
+    assert!(help.contains("Art. 27(2)(a)"), "{help}");
+    assert!(help.contains("special category or criminal"), "{help}");
+}
