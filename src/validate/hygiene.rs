@@ -121,7 +121,13 @@ fn dpa_missing(cx: &Ctx, p: &Processor, out: &mut Vec<Diagnostic>) {
                 "no contract is recorded for sub-processor `{}`: {} must bind it by a contract with the same obligations as ours (Art. 28(4)), and we must have authorised it (Art. 28(2)){}",
                 p.id,
                 super::list_ids(parents.iter().copied()),
-                if cx.link.activities_by_processor.contains_key(p.id.as_str()) {
+                // Only live activities: a retired one no longer needs a contract.
+                if cx
+                    .link
+                    .activities_by_processor
+                    .get(p.id.as_str())
+                    .is_some_and(|v| v.iter().any(|a| a.status() != Status::Retired))
+                {
                     "; activities also name it directly, which needs our own Art. 28(3) contract with it"
                 } else {
                     ""

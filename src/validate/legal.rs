@@ -208,12 +208,24 @@ fn legal_provisions(
         );
     }
     if let Some(c) = &a.special_category_condition {
-        let point = match c.value {
-            SpecialCategoryCondition::Employment => "9(2)(b)",
-            SpecialCategoryCondition::SubstantialPublicInterest => "9(2)(g)",
-            SpecialCategoryCondition::PublicHealth => "9(2)(i)",
-            SpecialCategoryCondition::ArchivingResearch => "9(2)(j)",
+        // Art. 9(2)(b) also accepts a collective agreement under Member
+        // State law; the others need Union or Member State law.
+        let (point, source) = match c.value {
+            SpecialCategoryCondition::Employment => (
+                "9(2)(b)",
+                "Union or Member State law, or a collective agreement under Member State law,",
+            ),
+            SpecialCategoryCondition::SubstantialPublicInterest => {
+                ("9(2)(g)", "Union or Member State law")
+            }
+            SpecialCategoryCondition::PublicHealth => ("9(2)(i)", "Union or Member State law"),
+            SpecialCategoryCondition::ArchivingResearch => ("9(2)(j)", "Union or Member State law"),
             _ => return,
+        };
+        let help = if c.value == SpecialCategoryCondition::Employment {
+            "add `legal_provisions = [\"…\"]` naming the law (the act and its section) or the collective agreement relied on".to_string()
+        } else {
+            help.to_string()
         };
         out.push(
             Diagnostic::at(
@@ -221,10 +233,10 @@ fn legal_provisions(
                 cx.sources,
                 a.file,
                 c.span.clone(),
-                format!("the condition `{}` (Art. {point}) rests on Union or Member State law, but `legal_provisions` does not name it", c.value),
+                format!("the condition `{}` (Art. {point}) rests on {}, but `legal_provisions` does not name it", c.value, source.trim_end_matches(',')),
             )
             .label(format!("which law? (Art. {point})"))
-            .help(format!("Art. {point} applies only as far as Union or Member State law provides for it: {help}")),
+            .help(format!("Art. {point} applies only as far as {source} provides for it: {help}")),
         );
     }
 }
@@ -238,37 +250,41 @@ fn consent(cx: &Ctx, a: &Activity, bases: Option<&List<LegalBasis>>, out: &mut V
         .special_category_condition
         .as_ref()
         .filter(|c| c.value == SpecialCategoryCondition::ExplicitConsent);
-    if !employees.is_empty() {
+    // One warning per activity, at the `consent` value when there is one
+    // (the contract's "points at"), the condition shown beside it.
+    let which = match (consent, explicit) {
+        (Some(c), Some(_)) => Some((
+            c.span.clone(),
+            "`consent` is a legal basis and the condition is `explicit-consent`",
+            "`contract` or `legal-obligation`, and the condition `employment` (Art. 9(2)(b), with `legal_provisions`)",
+        )),
+        (Some(c), None) => Some((
+            c.span.clone(),
+            "`consent` is a legal basis",
+            "`contract` or `legal-obligation`",
+        )),
+        (None, Some(c)) => Some((
+            c.span.clone(),
+            "the condition is `explicit-consent`",
+            "`employment` (Art. 9(2)(b), with `legal_provisions`)",
+        )),
+        (None, None) => None,
+    };
+    if let (false, Some((span, what, instead))) = (employees.is_empty(), which) {
         let staff = names(&employees.iter().map(|(s, _)| *s).collect::<Vec<_>>());
-        let values = [
-            consent.map(|c| {
-                (
-                    c.span.clone(),
-                    "`consent` is a legal basis",
-                    "`contract` or `legal-obligation`",
-                )
-            }),
-            explicit.map(|c| {
-                (
-                    c.span.clone(),
-                    "the condition is `explicit-consent`",
-                    "`employment` (Art. 9(2)(b), with `legal_provisions`)",
-                )
-            }),
-        ];
-        for (span, what, instead) in values.into_iter().flatten() {
-            out.push(
-                Diagnostic::at(
-                    Code::ConsentEmployees,
-                    cx.sources,
-                    a.file,
-                    span,
-                    format!("{what} here, and the data subjects include employees ({staff})"),
-                )
-                .label("consent of employees")
-                .help(format!("employees can rarely consent freely, given their dependence on the employer (EDPB Guidelines 05/2020 §21): rely on another ground, such as {instead}, unless refusing has no consequence for them at all")),
-            );
+        let mut d = Diagnostic::at(
+            Code::ConsentEmployees,
+            cx.sources,
+            a.file,
+            span,
+            format!("{what} here, and the data subjects include employees ({staff})"),
+        )
+        .label("consent of employees")
+        .help(format!("employees can rarely consent freely, given their dependence on the employer (EDPB Guidelines 05/2020 §21): rely on another ground, such as {instead}, unless refusing has no consequence for them at all"));
+        if let (Some(_), Some(c)) = (consent, explicit) {
+            d = d.also(a.file, c.span.clone(), "explicit consent (Art. 9(2)(a))");
         }
+        out.push(d);
     }
     let (Some(consent), Some(org)) = (consent, cx.reg.organisation.as_ref()) else {
         return;

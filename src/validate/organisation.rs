@@ -41,7 +41,7 @@ fn organisation(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         out.push(
             d(Code::RepresentativeMissing, o.country.span.clone(), format!("the organisation is established outside the EEA ({name}) and names no representative in the Union"))
                 .label("outside the EEA")
-                .help("Art. 27 requires a representative in a Member State when you offer goods or services to people in the Union or monitor their behaviour there (Art. 3(2)), unless the processing is occasional and low-risk: add a `[representative]` table with `name`, `address` and `email`"),
+                .help("Art. 27 requires a representative in a Member State when you offer goods or services to people in the Union or monitor their behaviour there (Art. 3(2)), unless the processing is occasional, includes no large-scale processing of special category or criminal offence data, and is unlikely to result in a risk (Art. 27(2)(a)): add a `[representative]` table with `name`, `address` and `email`"),
         );
     }
     if !(filled(&o.address) || filled(&o.email) || filled(&o.phone)) {

@@ -1009,3 +1009,52 @@ fn processor_activity_keeps_its_values_checked() {
     let codes: Vec<&str> = all.iter().map(|d| d.0.as_str()).collect();
     assert_eq!(codes, ["schema"], "{all:?}");
 }
+
+#[test]
+fn consent_employees_is_one_warning_at_consent_when_both_are_given() {
+    let a = act(
+        Some("[\"consent\"]"),
+        Some("[\"staff\"]"),
+        Some("[\"contact\", \"health\"]"),
+        "special_category_condition = \"explicit-consent\"",
+    );
+    let cats = format!("{CATEGORIES}{STAFF}{HEALTH}");
+    let all = diags(&[("activities/accounts.toml", &a), ("categories.toml", &cats)]);
+    let d = only(&all, "consent-employees");
+    assert_eq!(d.len(), 1, "one rule, one warning: {all:?}");
+    assert_eq!(d[0].2, "\"consent\"");
+    assert!(d[0].1.contains("`explicit-consent`"), "{}", d[0].1);
+}
+
+#[test]
+fn employment_condition_accepts_a_collective_agreement() {
+    let a = act(
+        None,
+        Some("[\"staff\"]"),
+        Some("[\"contact\", \"health\"]"),
+        "special_category_condition = \"employment\"",
+    );
+    let cats = format!("{CATEGORIES}{STAFF}{HEALTH}");
+    let all = diags(&[("activities/accounts.toml", &a), ("categories.toml", &cats)]);
+    let d = only(&all, "legal-provision-missing");
+    assert_eq!(d.len(), 1, "{all:?}");
+    assert_eq!(d[0].2, "\"employment\"");
+    // Art. 9(2)(b): "authorised by Union or Member State law or a
+    // collective agreement pursuant to Member State law".
+    assert!(d[0].1.contains("collective agreement"), "{}", d[0].1);
+}
+
+#[test]
+fn representative_missing_help_gives_the_whole_art_27_2_a_exception() {
+    let org = ORG.replace("\"SE\"", "\"US\"");
+    let d = super::tests::diagnostics_at(&[("organisation.toml", &org)], as_of());
+    let help = d
+        .iter()
+        .find(|d| d.code.as_str() == "representative-missing")
+        .and_then(|d| d.help.clone())
+        .expect("fires, with help");
+    // Occasional alone is not enough: no large-scale special or criminal
+    // data, and unlikely to result in a risk.
+    assert!(help.contains("Art. 27(2)(a)"), "{help}");
+    assert!(help.contains("special category or criminal"), "{help}");
+}

@@ -701,6 +701,16 @@ fn repealed_sccs_stay_valid_until_the_end_of_the_transition() {
         run(&old("signed = 2021-09-27\n"), during),
         vec!["scc-repealed"]
     );
+    // Signed on the day of the repeal: not "after" it.
+    let files = vendor_files(
+        &with_processor("vendor"),
+        VENDOR,
+        &scc_us(""),
+        &old("signed = 2021-09-27\n"),
+    );
+    let m = &diagnostics_at(&refs(&files), during)[0].message;
+    assert!(!m.contains("after the decision"), "{m}");
+    assert!(m.contains("already repealed"), "{m}");
     // It points at `scc_version`.
     let files = vendor_files(&with_processor("vendor"), VENDOR, &scc_us(""), &old(""));
     let loaded_text = old("");
@@ -786,4 +796,69 @@ fn an_international_organisation_is_not_covered_by_its_host_country() {
     let files = organisation("WHO", "", "to = \"io\"\nmechanism = \"adequacy\"\n");
     let c = codes_of(&files);
     assert_eq!(c, vec!["adequacy-invalid"], "{c:?}");
+}
+
+#[test]
+fn a_code_of_conduct_is_approved_by_an_authority_not_the_board() {
+    let files = vendor_files(
+        &with_processor("vendor"),
+        VENDOR,
+        &transfer("vendor", "US", "code-of-conduct", TIA),
+        "name = \"Cloud code\"\nkind = \"code-of-conduct\"\n",
+    );
+    let d = diagnostics_at(&refs(&files), super::tests::as_of());
+    let m = &d
+        .iter()
+        .find(|d| d.code.as_str() == "safeguard-approval-missing")
+        .expect("fires")
+        .message;
+    // The Board gives an opinion (Art. 40(7)); it approves no code.
+    assert!(!m.contains("Board"), "{m}");
+    assert!(m.contains("Art. 40(5)") && m.contains("40(9)"), "{m}");
+}
+
+#[test]
+fn module_mismatch_names_each_other_activity_with_the_modules_it_needs() {
+    // `accounts` (controller) names the vendor directly: module 2; `billing`
+    // (processor) too: module 3. Module 1 fits neither.
+    let mut files = vendor_files(&with_processor("vendor"), VENDOR, &scc_us(""), &scc("[1]"));
+    files.push(("activities/billing.toml", processor_activity("vendor")));
+    let d = diagnostics_at(&refs(&files), super::tests::as_of());
+    let m = &d
+        .iter()
+        .find(|d| d.code.as_str() == "scc-module-mismatch")
+        .expect("fires")
+        .message;
+    assert!(m.contains("activity `accounts` needs module 2"), "{m}");
+    assert!(
+        m.contains("activity `billing` does not fit either (it needs module 3)"),
+        "{m}"
+    );
+}
+
+#[test]
+fn a_sub_processor_named_only_by_a_retired_activity_is_not_named_directly() {
+    let retired = with_processor("backup").replace(
+        "name = \"Accounts\"",
+        "name = \"Old\"\nstatus = \"retired\"",
+    );
+    let files = [
+        (
+            "processors/host.toml",
+            format!("{HOST}sub_processors = [\"backup\"]\n"),
+        ),
+        (
+            "processors/backup.toml",
+            "name = \"Backup GmbH\"\nservice = \"Backups\"\ncountry = \"DE\"\n".to_string(),
+        ),
+        ("activities/old.toml", retired),
+    ];
+    let d = diagnostics_at(&refs(&files), super::tests::as_of());
+    let m = &d
+        .iter()
+        .find(|d| d.code.as_str() == "dpa-missing")
+        .expect("fires")
+        .message;
+    assert!(m.contains("28(4)"), "{m}");
+    assert!(!m.contains("name it directly"), "{m}");
 }

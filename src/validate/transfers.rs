@@ -464,16 +464,27 @@ fn module_mismatch(
     let Some((a, f, route)) = misfits.next() else {
         return;
     };
-    // Activities are in id order: equal ids are adjacent.
-    let mut more: Vec<&String> = misfits
-        .map(|(x, _, _)| &x.id)
-        .filter(|id| **id != a.id)
+    // Activities are in id order: equal ids are adjacent. Each other
+    // activity that does not fit is named with the modules it needs,
+    // which may not be this one's (another row of the table).
+    let mut more: Vec<(&String, SccRoute)> = misfits
+        .map(|(x, _, r)| (&x.id, r))
+        .filter(|(id, _)| **id != a.id)
         .collect();
-    more.dedup();
-    let also = match more.len() {
-        0 => String::new(),
-        1 => format!(" (so does activity {})", super::list_ids(more)),
-        _ => format!(" (so do activities {})", super::list_ids(more)),
+    more.dedup_by(|x, y| x.0 == y.0);
+    let also = match more.as_slice() {
+        [] => String::new(),
+        [(id, r)] => format!(
+            "; activity `{id}` does not fit either (it needs {})",
+            modules_text(r.modules())
+        ),
+        _ => format!(
+            "; nor do activities {}",
+            more.iter()
+                .map(|(id, r)| format!("`{id}` (it needs {})", modules_text(r.modules())))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
     let signed: Vec<String> = modules.value.iter().map(|m| m.value.to_string()).collect();
     let signed = match signed.len() {
@@ -488,7 +499,7 @@ fn module_mismatch(
             t.file,
             s.span.clone(),
             format!(
-                "safeguard `{}` has SCC {signed}, but activity `{}` needs {allowed}{also}: {}",
+                "safeguard `{}` has SCC {signed}, but activity `{}` needs {allowed}: {}{also}",
                 s.value,
                 a.id,
                 route_reason(route, f, t)
@@ -539,7 +550,7 @@ fn safeguard(cx: &Ctx, s: &Safeguard, out: &mut Vec<Diagnostic>) {
             ),
             SafeguardKind::CodeOfConduct => (
                 true,
-                "a code of conduct is approved by a supervisory authority or the Board (Art. 40(5), 46(2)(e))",
+                "a code of conduct is approved by the competent supervisory authority (Art. 40(5)), and serves for transfers only once the Commission has given it general validity in the Union (Art. 40(3), 40(9), 46(2)(e))",
             ),
             SafeguardKind::Certification => (
                 true,
@@ -569,7 +580,7 @@ fn safeguard(cx: &Ctx, s: &Safeguard, out: &mut Vec<Diagnostic>) {
                 .filter(|(sd, r)| sd.value >= *r);
             let msg = if let Some((sd, _)) = signed_late {
                 Some(format!(
-                    "these SCCs of Decision {} were signed on {}, after the decision was repealed on 2021-09-27 (Decision (EU) 2021/914, Art. 4)",
+                    "these SCCs of Decision {} were signed on {}, when that decision was already repealed (with effect from 2021-09-27, Decision (EU) 2021/914, Art. 4)",
                     v.value, sd.value
                 ))
             } else if grace_end.is_some_and(|g| cx.as_of > g) {
