@@ -693,14 +693,22 @@ impl<'a> Register<'a> {
             .map(|p| p.dpf_hr())
             .or_else(|| self.index.recipients.get(party).map(|r| r.dpf_hr()))
             .unwrap_or(false);
-        let other_mechanism = self.transfers_to.get(party).is_some_and(|ts| {
-            ts.iter()
-                .any(|x| x.mechanism.value != Mechanism::Adequacy && x.country() == t.country())
-        });
-        if hr || other_mechanism {
+        if hr || self.also_under_another_mechanism(t) {
             return None;
         }
         self.employee_data_reaching(t)
+    }
+
+    /// Does another transfer to `t`'s party and country rest on a
+    /// mechanism other than adequacy? Then data adequacy may not cover
+    /// (employee data, for one) can go under that one.
+    pub fn also_under_another_mechanism(&self, t: &Transfer) -> bool {
+        self.transfers_to
+            .get(t.to.value.as_str())
+            .is_some_and(|ts| {
+                ts.iter()
+                    .any(|x| x.mechanism.value != Mechanism::Adequacy && x.country() == t.country())
+            })
     }
 
     /// The flows of activity `a` out of the EEA.

@@ -547,6 +547,38 @@ pub(super) fn cases() -> Vec<Case> {
             ]
             .concat(),
         ),
+        // The employee data may go under SCCs to the same party: then the
+        // adequacy transfer need not carry it.
+        owned(
+            "adequacy-scope-employees",
+            &[
+                vendor_files(
+                    &with_staff(&vendor_activity),
+                    &VENDOR.replace("\"US\"", "\"CA\""),
+                    &transfer("vendor", "CA", "adequacy", ""),
+                    "",
+                ),
+                vec![("categories.toml", staff.clone())],
+            ]
+            .concat(),
+            &[
+                vendor_files(
+                    &with_staff(&vendor_activity),
+                    &VENDOR.replace("\"US\"", "\"CA\""),
+                    &transfer("vendor", "CA", "adequacy", ""),
+                    "",
+                ),
+                vec![
+                    ("categories.toml", staff.clone()),
+                    (
+                        "transfers/vendor-ca-scc.toml",
+                        transfer("vendor", "CA", "scc", "[tia]\ncompleted = 2025-02-01\n"),
+                    ),
+                    ("safeguards/sg.toml", SCC2.to_string()),
+                ],
+            ]
+            .concat(),
+        ),
         // Rules whose near miss still uses a derogation (which always
         // warns with `derogation-used`) are tested below, not here.
         owned(

@@ -204,6 +204,7 @@ fn adequacy(
             }
             if country == "CA"
                 && organisation.is_none()
+                && !cx.link.also_under_another_mechanism(t)
                 && let Some((a, subject)) = cx.link.employee_data_reaching(t)
             {
                 out.push(
