@@ -216,6 +216,8 @@ const COUNTRY_VARIANTS: &[(&str, &str)] = &[
     ("vatican city state", "VA"),
     ("taiwan, province of china", "TW"),
     ("hong kong sar", "HK"),
+    ("hong kong, china", "HK"),
+    ("macao, china", "MO"),
     ("macau", "MO"),
     ("macao sar", "MO"),
     ("brunei", "BN"),
@@ -354,9 +356,17 @@ fn negated(toks: &[Token], at: usize, len: usize) -> bool {
     };
     // After the match only a verdict on it negates: "consent withdrawn",
     // "consent not required", not the "not" of "interests (not consent)".
-    let verdict_after = toks.get(at + len).is_some_and(|t| match t.text.as_str() {
+    let mut after = at + len;
+    while toks
+        .get(after)
+        .is_some_and(|t| matches!(t.text.as_str(), "is" | "was" | "has" | "been" | "be"))
+        && after < at + len + 2
+    {
+        after += 1;
+    }
+    let verdict_after = toks.get(after).is_some_and(|t| match t.text.as_str() {
         "withdrawn" | "refused" | "declined" | "revoked" => true,
-        "not" => toks.get(at + len + 1).is_some_and(|n| {
+        "not" => toks.get(after + 1).is_some_and(|n| {
             matches!(
                 n.text.as_str(),
                 "required" | "needed" | "obtained" | "given" | "used" | "relied" | "applicable"
@@ -368,8 +378,20 @@ fn negated(toks: &[Token], at: usize, len: usize) -> bool {
 }
 
 /// The token indices where an article reference `art(para)(letter)` starts
-/// ("6(1)(b)", "Art. 6.1.b", "6 (1) lit. b"), with its letter.
-fn article_refs(toks: &[Token], art: &str, para: &str) -> Vec<(usize, char)> {
+/// ("6(1)(b)", "Art. 6.1.b", "6 (1) lit. b"), with its letter; one entry
+/// per letter where more follow in parentheses ("6(1)(a) and (f)",
+/// "6(1)(b)/(c)").
+fn article_refs(toks: &[Token], cell: &str, art: &str, para: &str) -> Vec<(usize, char)> {
+    let letter_of = |t: &Token| {
+        let mut chars = t.text.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if c.is_ascii_lowercase() => Some(c),
+            _ => None,
+        }
+    };
+    let in_parentheses = |t: &Token| {
+        cell[..t.start].trim_end().ends_with('(') && cell[t.end..].trim_start().starts_with(')')
+    };
     let mut out = Vec::new();
     for i in 0..toks.len() {
         if toks[i].text != art || toks.get(i + 1).is_none_or(|t| t.text != para) {
@@ -379,10 +401,27 @@ fn article_refs(toks: &[Token], art: &str, para: &str) -> Vec<(usize, char)> {
         if toks.get(j).is_some_and(|t| t.text == "lit") {
             j += 1;
         }
-        let Some(letter) = toks.get(j) else { continue };
-        let mut chars = letter.text.chars();
-        if let (Some(c), None) = (chars.next(), chars.next()) {
-            out.push((i, c));
+        let Some(c) = toks.get(j).and_then(letter_of) else {
+            continue;
+        };
+        out.push((i, c));
+        // Further letters count only in parentheses: the "a" of "6(1)(b)
+        // and a contract" is a word.
+        loop {
+            j += 1;
+            if toks
+                .get(j)
+                .is_some_and(|t| matches!(t.text.as_str(), "and" | "or"))
+            {
+                j += 1;
+            }
+            match toks.get(j) {
+                Some(t) if in_parentheses(t) => match letter_of(t) {
+                    Some(c) => out.push((i, c)),
+                    None => break,
+                },
+                _ => break,
+            }
         }
     }
     out
@@ -449,7 +488,7 @@ pub fn legal_bases(cell: &str) -> (Vec<LegalBasis>, Vec<String>) {
         found.retain(|&(at, basis)| {
             basis != LegalBasis::PublicTask || at == 0 || toks[at - 1].text != "substantial"
         });
-        for (at, letter) in article_refs(&toks, "6", "1") {
+        for (at, letter) in article_refs(&toks, &part, "6", "1") {
             let basis = match letter {
                 'a' => LegalBasis::Consent,
                 'b' => LegalBasis::Contract,
@@ -516,7 +555,7 @@ pub fn special_condition(cell: &str) -> Option<SpecialCategoryCondition> {
     use SpecialCategoryCondition as C;
     let toks = tokens(cell);
     let (mut found, _) = matches(&toks, CONDITION_WORDS);
-    for (at, letter) in article_refs(&toks, "9", "2") {
+    for (at, letter) in article_refs(&toks, cell, "9", "2") {
         let condition = match letter {
             'a' => C::ExplicitConsent,
             'b' => C::Employment,
@@ -651,7 +690,7 @@ pub fn mechanism(cell: &str) -> Option<(Mechanism, Option<Derogation>)> {
             _ => {}
         }
     }
-    for (at, letter) in article_refs(&toks, "46", "2") {
+    for (at, letter) in article_refs(&toks, cell, "46", "2") {
         let m = match letter {
             'a' => Mechanism::PublicAuthorityInstrument,
             'b' => Mechanism::Bcr,
@@ -664,7 +703,7 @@ pub fn mechanism(cell: &str) -> Option<(Mechanism, Option<Derogation>)> {
         };
         found.push((at, (m, None)));
     }
-    for (at, letter) in article_refs(&toks, "46", "3") {
+    for (at, letter) in article_refs(&toks, cell, "46", "3") {
         let m = match letter {
             'a' => Mechanism::AdHocClauses,
             'b' => Mechanism::AdministrativeArrangement,
@@ -672,7 +711,7 @@ pub fn mechanism(cell: &str) -> Option<(Mechanism, Option<Derogation>)> {
         };
         found.push((at, (m, None)));
     }
-    for (at, letter) in article_refs(&toks, "49", "1") {
+    for (at, letter) in article_refs(&toks, cell, "49", "1") {
         let d = match letter {
             'a' => Derogation::ExplicitConsent,
             'b' => Derogation::ContractWithSubject,
@@ -720,7 +759,14 @@ pub fn retention(cell: &str) -> Option<(String, Option<String>)> {
                 let is_number = |w: Option<&str>| w.is_some_and(|w| amount_word(w).is_some());
                 // "5-7 years", "between 5 and 7 years", "every 2 years",
                 // "half a year", "once a year": not one period.
-                if is_number(prev(1))
+                // Two numbers joined by a dash, slash or space ("5-7", "5 / 7")
+                // make a range; "Since 2019, 5 years" does not.
+                let joined = i > 0
+                    && cell[toks[i - 1].end..toks[i].start]
+                        .trim()
+                        .chars()
+                        .all(|c| matches!(c, '-' | '–' | '—' | '/'));
+                if (joined && is_number(prev(1)))
                     || (matches!(prev(1), Some("to" | "or" | "and")) && is_number(prev(2)))
                     || matches!(
                         prev(1),
@@ -809,7 +855,7 @@ impl Period {
             s.push_str(&format!("T{}H", self.hours));
         }
         if s == "P" {
-            // "0 days": keep the zero, in the smallest unit written.
+            // "0 days" (deleted at once): a zero period is still one.
             s.push_str("0D");
         }
         s

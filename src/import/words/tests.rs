@@ -120,6 +120,9 @@ fn countries_from_codes_and_names() {
         ("Greece", Some("GR")),
         ("EL", Some("GR")),
         ("Switzerland", Some("CH")),
+        ("Hong Kong, China", Some("HK")),
+        ("United States of America (USA)", Some("US")),
+        ("USA (DPF)", Some("US")),
         ("CHE", Some("CH")),
         // Not one country.
         ("EU", None),
@@ -233,6 +236,18 @@ fn legal_bases_from_wordings() {
             &[],
         ),
         ("Consent, see LIA", &[B::Consent], &["see LIA"]),
+        (
+            "Art. 6(1)(a) and (f)",
+            &[B::Consent, B::LegitimateInterests],
+            &[],
+        ),
+        ("Art 6(1)(b)/(c)", &[B::Contract, B::LegalObligation], &[]),
+        ("6(1)(b) and a contract", &[B::Contract], &[]),
+        (
+            "Legitimate interests where consent is not required",
+            &[B::LegitimateInterests],
+            &[],
+        ),
         // Near misses.
         ("Contractor", &[], &["Contractor"]),
         ("Contractors, suppliers", &[], &["Contractors", "suppliers"]),
@@ -299,6 +314,7 @@ fn special_conditions_from_wordings() {
         ),
         ("Scientific research", Some(C::ArchivingResearch)),
         ("Art. 9(2)(j)", Some(C::ArchivingResearch)),
+        ("Art. 9(2)(b) and (h)", None),
         // Near misses.
         ("Consent", None),
         ("Explicit consent not obtained", None),
@@ -366,6 +382,9 @@ fn retention_periods() {
         ),
         ("30 days, after which it is deleted", s("P30D", None)),
         ("6 months then anonymised", s("P6M", None)),
+        ("a 10-year period", s("P10Y", None)),
+        ("Since 2019, 5 years", s("P5Y", None)),
+        ("5 / 7 years", None),
         // No one period.
         ("Until the end of the contract", None),
         ("Indefinitely", None),
@@ -510,4 +529,36 @@ fn unique_ids() {
         is_valid_id(&id) && id.len() <= 64 && id.ends_with("-2"),
         "{id}"
     );
+}
+
+proptest::proptest! {
+    /// Whatever a cell holds, the words never panic and what they give is
+    /// what the registry accepts.
+    #[test]
+    fn any_cell_is_safe(cell in "\\PC{0,40}") {
+        is_absent(&cell);
+        split_list(&cell);
+        countries(&cell);
+        legal_bases(&cell);
+        special_condition(&cell);
+        mechanism(&cell);
+        if let Some(code) = country(&cell) {
+            proptest::prop_assert!(crate::reference::is_country(code));
+        }
+        if let Some((period, _)) = retention(&cell) {
+            proptest::prop_assert!(crate::model::IsoDuration::parse(&period).is_some(), "{}", period);
+        }
+        proptest::prop_assert!(is_valid_id(&id_from_name(&cell)));
+    }
+
+    #[test]
+    fn wordy_cells_are_safe(cell in "[0-9a-zA-Z().,;/+\\- ]{0,40}") {
+        countries(&cell);
+        legal_bases(&cell);
+        special_condition(&cell);
+        mechanism(&cell);
+        if let Some((period, _)) = retention(&cell) {
+            proptest::prop_assert!(crate::model::IsoDuration::parse(&period).is_some(), "{}", period);
+        }
+    }
 }
