@@ -626,7 +626,19 @@ const MECHANISM_WORDS: &[(&str, Transfer)] = &[
         (Mechanism::Derogation, Some(Derogation::ContractWithSubject)),
     ),
     (
+        "contract with subject",
+        (Mechanism::Derogation, Some(Derogation::ContractWithSubject)),
+    ),
+    (
         "in the interest of the data subject",
+        (Mechanism::Derogation, Some(Derogation::ContractInInterest)),
+    ),
+    (
+        "in the data subject s interest",
+        (Mechanism::Derogation, Some(Derogation::ContractInInterest)),
+    ),
+    (
+        "contract in interest",
         (Mechanism::Derogation, Some(Derogation::ContractInInterest)),
     ),
     (
@@ -813,6 +825,8 @@ fn start_after(rest: &str) -> Option<String> {
         .find(|c| lower.starts_with(*c))
         .map(|c| c.len())?;
     let event = rest.get(cut..)?;
+    // The event ends where a remark or a new sentence begins.
+    let event = event.split(". ").next().unwrap_or(event);
     let event = event
         .split(['(', ';', ',', '\n'])
         .next()

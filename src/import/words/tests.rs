@@ -155,6 +155,21 @@ fn countries_from_codes_and_names() {
     }
 }
 
+/// Every name the binary writes (English, Dutch, German, French) reads
+/// back as its code, but "Congo", which people write for both Congos.
+#[test]
+fn country_names_map_back() {
+    for (code, name) in crate::reference::all_country_names() {
+        let want = (name != "Congo").then_some(code);
+        assert_eq!(country(name), want, "{name:?}");
+        assert_eq!(
+            country(crate::reference::alpha3_of(code).unwrap_or_default()),
+            Some(code)
+        );
+        assert_eq!(country(code), Some(code));
+    }
+}
+
 #[test]
 fn country_lists() {
     assert_eq!(
@@ -382,6 +397,21 @@ fn retention_periods() {
         ),
         ("30 days, after which it is deleted", s("P30D", None)),
         ("6 months then anonymised", s("P6M", None)),
+        // As `ropa export` writes them.
+        (
+            "P7Y from the end of the contract",
+            s("P7Y", Some("the end of the contract")),
+        ),
+        (
+            "P6M from collection (CV, cover letter). Reviewed yearly",
+            s("P6M", Some("collection")),
+        ),
+        (
+            "P6M from collection. Reviewed yearly",
+            s("P6M", Some("collection")),
+        ),
+        ("No period given (from: end of contract)", None),
+        ("No period given", None),
         ("a 10-year period", s("P10Y", None)),
         ("Since 2019, 5 years", s("P5Y", None)),
         ("5 / 7 years", None),
@@ -489,6 +519,48 @@ fn mechanisms_from_wordings() {
     for (cell, want) in cases {
         assert_eq!(mechanism(cell), *want, "{cell:?}");
     }
+}
+
+/// What `ropa export` writes (the English labels) and the registry's own
+/// values map back to the same code: the round trip of an export.
+#[test]
+fn labels_and_codes_map_back() {
+    let tr = crate::i18n::Tr::new(Some("en"));
+    for &b in LegalBasis::ALL {
+        for text in [tr.label("legal-basis", b.as_str()), b.as_str()] {
+            assert_eq!(legal_bases(text), (vec![b], vec![]), "{text:?}");
+        }
+    }
+    for &c in SpecialCategoryCondition::ALL {
+        for text in [tr.label("special-condition", c.as_str()), c.as_str()] {
+            assert_eq!(special_condition(text), Some(c), "{text:?}");
+        }
+    }
+    for &m in Mechanism::ALL {
+        if m == Mechanism::Derogation {
+            continue;
+        }
+        for text in [tr.label("mechanism", m.as_str()), m.as_str()] {
+            assert_eq!(mechanism(text), Some((m, None)), "{text:?}");
+        }
+    }
+    let derogation = tr.label("mechanism", "derogation");
+    for &d in Derogation::ALL {
+        let label = tr.label("derogation", d.as_str());
+        for text in [
+            label.to_string(),
+            d.as_str().to_string(),
+            format!("{derogation}: {label}"),
+        ] {
+            assert_eq!(
+                mechanism(&text),
+                Some((Mechanism::Derogation, Some(d))),
+                "{text:?}"
+            );
+        }
+    }
+    // A derogation that does not say which is not mapped.
+    assert_eq!(mechanism(derogation), None);
 }
 
 #[test]
