@@ -106,12 +106,25 @@ pub fn country(cell: &str) -> Option<&'static str> {
     if let Some(code) = country_by_name(t) {
         return Some(code);
     }
-    // "United States (California)", "Germany (EU)": the name before a remark.
-    let head = t.split('(').next().unwrap_or(t).trim();
-    if head.len() < t.len() && !head.is_empty() {
-        return country_by_code(head).or_else(|| country_by_name(head));
-    }
-    None
+    // "United States (California)", "Germany (EU)", "USA (US)": the name
+    // before a remark, unless the remark makes it another place: "Georgia (USA)",
+    // "Georgia (US state)", "Samoa (American)", "Guinea (Bissau)".
+    let (head, remark) = t.split_once('(')?;
+    let (head, remark) = (head.trim(), remark.trim_end_matches(')').trim());
+    let code = country_by_code(head).or_else(|| country_by_name(head))?;
+    let names_a_place = remark.split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        matches!(
+            w.to_lowercase().as_str(),
+            "state" | "states" | "province" | "county" | "territory"
+        ) || country_by_code(w)
+            .or_else(|| country_by_name(w))
+            .is_some_and(|c| c != code)
+    });
+    let other = [format!("{remark} {head}"), format!("{head} {remark}")]
+        .iter()
+        .any(|n| country_by_name(n).is_some_and(|c| c != code));
+    (!names_a_place && !other).then_some(code)
 }
 
 /// A list of countries: each part of the list mapped with [`country`], the
@@ -136,6 +149,14 @@ pub fn countries(cell: &str) -> (Vec<&'static str>, Vec<String>) {
             None => unmapped.push(parts[i].clone()),
         }
         i += used;
+    }
+    // "Atlanta, Georgia, USA": next to the United States, Georgia is the
+    // state, not the country.
+    if found.contains(&"US")
+        && let Some(at) = parts.iter().position(|p| name_key(p) == "georgia")
+    {
+        found.retain(|c| *c != "GE");
+        unmapped.push(parts[at].clone());
     }
     (found, unmapped)
 }

@@ -113,6 +113,15 @@ fn countries_from_codes_and_names() {
         ("British Virgin Islands", Some("VG")),
         ("Åland Islands", Some("AX")),
         ("United States (California)", Some("US")),
+        ("Germany (EU)", Some("DE")),
+        ("Georgia (USA)", None),
+        ("Georgia (US state)", None),
+        ("Georgia (state)", None),
+        ("Samoa (American)", None),
+        ("Guinea (Bissau)", Some("GW")), // the whole cell is the name
+        ("Sudan (South)", None),
+        ("Korea (North)", None),
+        ("Congo (Kinshasa)", Some("CD")),
         ("Ireland", Some("IE")),
         ("Northern Ireland", Some("GB")),
         ("Niger", Some("NE")),
@@ -185,6 +194,14 @@ fn country_lists() {
         (vec!["US"], vec!["EU".to_string(), "Narnia".to_string()])
     );
     assert_eq!(countries("N/A"), (vec![], vec![]));
+    assert_eq!(
+        countries("Atlanta, Georgia, USA"),
+        (
+            vec!["US"],
+            vec!["Atlanta".to_string(), "Georgia".to_string()]
+        )
+    );
+    assert_eq!(countries("Georgia, Armenia"), (vec!["GE", "AM"], vec![]));
 }
 
 #[test]
