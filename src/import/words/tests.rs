@@ -179,6 +179,22 @@ fn country_names_map_back() {
     }
 }
 
+/// A variant never overrides a bundled name with another country, and
+/// names a country that exists.
+#[test]
+fn country_variants_agree_with_the_bundled_names() {
+    let bundled: std::collections::HashMap<String, &str> = crate::reference::all_country_names()
+        .map(|(code, name)| (name_key(name), code))
+        .collect();
+    for (name, code) in COUNTRY_VARIANTS {
+        assert!(crate::reference::is_country(code), "{name}: {code}");
+        if let Some(other) = bundled.get(&name_key(name)) {
+            assert_eq!(other, code, "{name}");
+        }
+        assert_eq!(country(name), Some(*code), "{name}");
+    }
+}
+
 #[test]
 fn country_lists() {
     assert_eq!(
