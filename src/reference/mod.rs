@@ -27,6 +27,12 @@ pub fn is_country(code: &str) -> bool {
     countries().contains_key(code)
 }
 
+/// The code itself, as the bundled list holds it, when `code` is an ISO
+/// 3166-1 alpha-2 code (upper case): a `&'static str` callers can keep.
+pub fn country_code(code: &str) -> Option<&'static str> {
+    countries().get_key_value(code).map(|(k, _)| *k)
+}
+
 /// English short name of a country code.
 pub fn country_name(code: &str) -> Option<&'static str> {
     countries().get(code).copied()
@@ -61,6 +67,36 @@ pub fn country_name_in(code: &str, lang: &str) -> Option<&'static str> {
     map.get(lang)
         .and_then(|m| m.get(code).copied())
         .or_else(|| country_name(code))
+}
+
+/// ISO 3166-1 alpha-2 and alpha-3 codes, one pair per line, tab-separated.
+const ALPHA3_TSV: &str = include_str!("countries-alpha3.tsv");
+
+fn alpha3_pairs() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ALPHA3_TSV.lines().filter_map(|l| l.split_once('\t'))
+}
+
+/// The alpha-2 code of an ISO 3166-1 alpha-3 code (upper case): `GBR` → `GB`.
+pub fn alpha2_of_alpha3(alpha3: &str) -> Option<&'static str> {
+    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| alpha3_pairs().map(|(a2, a3)| (a3, a2)).collect())
+        .get(alpha3)
+        .copied()
+}
+
+/// The alpha-3 code of an ISO 3166-1 alpha-2 code (upper case): `GB` → `GBR`.
+pub fn alpha3_of(alpha2: &str) -> Option<&'static str> {
+    alpha3_pairs()
+        .find(|(a2, _)| *a2 == alpha2)
+        .map(|(_, a3)| a3)
+}
+
+/// Every country name the binary knows, in English and in the site's other
+/// languages, with its alpha-2 code: what an importer matches names against.
+pub fn all_country_names() -> impl Iterator<Item = (&'static str, &'static str)> {
+    std::iter::once(COUNTRIES_TSV)
+        .chain(COUNTRY_NAMES.iter().map(|(_, tsv)| *tsv))
+        .flat_map(|tsv| tsv.lines().filter_map(|l| l.split_once('\t')))
 }
 
 /// A fix for a code that is not ISO 3166-1 alpha-2 but that people write.
@@ -126,6 +162,32 @@ mod tests {
         assert_eq!(country_name_in("US", "nl"), Some("Verenigde Staten"));
         assert_eq!(country_name_in("DE", "fr"), Some("Allemagne"));
         assert_eq!(country_name_in("IN", "sv"), Some("India"));
+    }
+
+    #[test]
+    fn every_country_has_one_alpha3() {
+        let mut seen_a2 = std::collections::HashSet::new();
+        let mut seen_a3 = std::collections::HashSet::new();
+        for (a2, a3) in alpha3_pairs() {
+            assert!(is_country(a2), "{a2} is not in countries.tsv");
+            assert!(seen_a2.insert(a2), "{a2} has two alpha-3 codes");
+            assert!(seen_a3.insert(a3), "{a3} is given twice");
+            assert!(
+                a3.len() == 3 && a3.bytes().all(|b| b.is_ascii_uppercase()),
+                "{a3}"
+            );
+        }
+        for code in countries().keys() {
+            assert!(seen_a2.contains(code), "{code} has no alpha-3 code");
+        }
+        assert_eq!(seen_a3.len(), 249);
+        assert_eq!(alpha2_of_alpha3("GBR"), Some("GB"));
+        assert_eq!(alpha2_of_alpha3("CAN"), Some("CA"));
+        assert_eq!(alpha2_of_alpha3("USA"), Some("US"));
+        assert_eq!(alpha2_of_alpha3("DEU"), Some("DE"));
+        assert_eq!(alpha2_of_alpha3("usa"), None);
+        assert_eq!(alpha3_of("KR"), Some("KOR"));
+        assert!(all_country_names().any(|(c, n)| c == "DE" && n == "Allemagne"));
     }
 
     #[test]
