@@ -11,6 +11,7 @@ pub mod diag;
 pub mod diff;
 pub mod export;
 pub mod i18n;
+pub mod import;
 pub mod link;
 pub mod load;
 pub mod model;
