@@ -232,6 +232,16 @@ fn split(cell: &str) -> Vec<String> {
     }
 }
 
+/// The items of a cell of sentences (purposes, sources, systems, laws):
+/// split on semicolons and new lines only, since a sentence has commas.
+fn split_sentences(cell: &str) -> Vec<String> {
+    cell.split([';', '\n'])
+        .map(str::trim)
+        .filter(|p| !words::is_absent(p))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The lines of a cell, blank ones left out.
 fn lines(cell: &str) -> Vec<&str> {
     cell.lines()
@@ -726,7 +736,7 @@ impl Import {
         let a = match self.by_key.get(&key) {
             Some(&i) => i,
             None => {
-                let purposes = split(&purpose);
+                let purposes = split_sentences(&purpose);
                 let name = purposes.first().cloned().unwrap_or_else(|| purpose.clone());
                 let id = self.activity_ids.make(&name);
                 self.activities.push(ActivityDraft {
@@ -943,7 +953,7 @@ impl Import {
                 self.activities[a].automated_note = note.map(str::to_string);
             }
             Field::Sources => {
-                for s in split(t) {
+                for s in split_sentences(t) {
                     push_unique(&mut self.activities[a].sources, s);
                 }
             }
@@ -958,7 +968,7 @@ impl Import {
                         continue;
                     }
                     if i == 0 {
-                        for s in split(line) {
+                        for s in split_sentences(line) {
                             push_unique(&mut self.activities[a].systems, s);
                         }
                     } else {
@@ -990,7 +1000,7 @@ impl Import {
             }
             Field::DpiaLink => self.activities[a].dpia_reference = Some(t.to_string()),
             Field::Schedule1Condition => {
-                for p in split(t) {
+                for p in split_sentences(t) {
                     push_unique(&mut self.activities[a].legal_provisions, p);
                 }
             }
@@ -1308,7 +1318,7 @@ impl Import {
                 })
                 .collect();
             if let Some(ids) = ids
-                && !rest.starts_with("No period given")
+                && !inside.starts_with("from: ")
             {
                 rule.categories = ids;
                 main = rest.to_string();

@@ -1,0 +1,365 @@
+//! `ropa import ico`: ropa's own CSV and XLSX exports come back as the same
+//! record (the round trip of issue 17), a non-empty `--out` is refused, and
+//! a bad file is refused with one line naming it, writing nothing.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{AS_OF, manifest_dir, run_in};
+use serde_json::Value;
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ropa-import-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn export(registry: &Path, format: &str, out: &Path) {
+    run_in(
+        &manifest_dir(),
+        &[
+            "export",
+            "--registry",
+            s(registry),
+            "--as-of",
+            AS_OF,
+            "--format",
+            format,
+            "--out",
+            s(out),
+        ],
+    )
+    .assert_exit(0);
+}
+
+fn json(registry: &Path, dir: &Path) -> Value {
+    let out = dir.join(format!(
+        "{}.json",
+        registry.file_name().unwrap().to_string_lossy()
+    ));
+    export(registry, "json", &out);
+    serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| x.as_str().unwrap_or("").trim().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or("").trim().to_string()
+}
+
+/// What the ICO layout carries of one activity, in a form that does not
+/// depend on ids or on the order of lists.
+fn activity(a: &Value, reg: &Value) -> Value {
+    let names = |key: &str| {
+        let mut v: Vec<String> = a[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                let mut n = text(&x["name"]);
+                if x["special"] == true {
+                    n.push_str(" [Art. 9]");
+                }
+                if x["criminal"] == true {
+                    n.push_str(" [Art. 10]");
+                }
+                n
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let find = |kind: &str, id: &Value| -> Value {
+        reg[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == *id)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let mut processors: Vec<Value> = a["processors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let p = find("processors", &p["id"]);
+            serde_json::json!([
+                text(&p["name"]),
+                p["country"],
+                p["locations"],
+                p["dpa_signed"]
+            ])
+        })
+        .collect();
+    processors.sort_by_key(|v| v.to_string());
+    let mut recipients: Vec<Value> = a["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            serde_json::json!([
+                text(&r["name"]),
+                r["kind"],
+                r["country"],
+                r["international_organisation"]
+            ])
+        })
+        .collect();
+    recipients.sort_by_key(|v| v.to_string());
+    let mut flows: Vec<Value> = a["transfers_outside_eea"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let covers: Vec<Value> = f["transfers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    let t = find("transfers", &t["id"]);
+                    serde_json::json!([t["mechanism"], t["derogation"]])
+                })
+                .collect();
+            serde_json::json!([
+                text(&f["party_name"]),
+                f["country"],
+                f["international_organisation"],
+                covers
+            ])
+        })
+        .collect();
+    flows.sort_by_key(|v| v.to_string());
+    let retention: Vec<Value> = a["retention"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::json!([r["period"], text(&r["from"]), text(&r["note"])]))
+        .collect();
+    let mut measures: Vec<String> = a["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| text(&m["name"]))
+        .collect();
+    measures.sort();
+    serde_json::json!({
+        "role": a["role"],
+        "purposes": strs(&a["purposes"]),
+        "owner": a["owner"],
+        "legal_bases": a["legal_bases"],
+        "special_category_condition": a["special_category_condition"],
+        "data_subjects": names("data_subjects"),
+        "data_categories": names("data_categories"),
+        "processors": processors,
+        "recipients": recipients,
+        "transfers": flows,
+        "retention": retention,
+        "measures": measures,
+        // The ICO cell joins them with "; ", so a source that has a `;`
+        // of its own cannot be told from two: compared as the cell has them.
+        "sources": strs(&a["sources"]).join("; "),
+        "systems": strs(&a["systems"]).join("; "),
+    })
+}
+
+/// Every activity of both records, ordered by purposes.
+fn record(reg: &Value) -> Vec<Value> {
+    let mut out: Vec<Value> = ["controller_record", "processor_record"]
+        .iter()
+        .flat_map(|r| reg[r]["activities"].as_array().cloned().unwrap_or_default())
+        .map(|a| activity(&a, reg))
+        .collect();
+    out.sort_by_key(|a| a["purposes"].to_string());
+    out
+}
+
+fn import(file: &Path, out: &Path) -> common::Run {
+    run_in(
+        &manifest_dir(),
+        &["import", "ico", s(file), "--out", s(out)],
+    )
+}
+
+/// The CSV has no contact block: the organisation is given as the
+/// original has it (what a person would do after the import).
+fn add_organisation(from: &Path, to: &Path) {
+    std::fs::copy(from.join("organisation.toml"), to.join("organisation.toml")).unwrap();
+}
+
+fn round_trip(example: &str, format: &str) {
+    let original = manifest_dir().join(example);
+    let dir = tmp(&format!("{}-{format}", example.replace('/', "-")));
+    let file = dir.join(format!("record.{format}"));
+    export(&original, format, &file);
+    let imported = dir.join("imported");
+    let run = import(&file, &imported);
+    run.assert_exit(0);
+    assert!(run.stdout.contains("imported "), "{}", run.stdout);
+    if format == "csv" {
+        add_organisation(&original, &imported);
+    }
+    let want = record(&json(&original, &dir));
+    let got = record(&json(&imported, &dir));
+    assert_eq!(
+        got.len(),
+        want.len(),
+        "activities: {}",
+        serde_json::to_string_pretty(&got).unwrap()
+    );
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(
+            g,
+            w,
+            "{example} {format}: imported\n{}\noriginal\n{}",
+            serde_json::to_string_pretty(g).unwrap(),
+            serde_json::to_string_pretty(w).unwrap()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn allocloud_csv_round_trip() {
+    round_trip("examples/allocloud", "csv");
+}
+
+#[test]
+fn allocloud_xlsx_round_trip() {
+    round_trip("examples/allocloud", "xlsx");
+}
+
+#[test]
+fn a_non_empty_out_is_refused() {
+    let dir = tmp("non-empty");
+    let file = dir.join("record.csv");
+    export(&manifest_dir().join("examples/allocloud"), "csv", &file);
+    let out = dir.join("registry");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "mine").unwrap();
+    let run = import(&file, &out);
+    run.assert_exit(2);
+    assert!(run.stderr.contains("not empty"), "{}", run.stderr);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+    assert_eq!(
+        std::fs::read_to_string(out.join("keep.txt")).unwrap(),
+        "mine"
+    );
+    // An empty folder is fine: it becomes the registry.
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    import(&file, &empty).assert_exit(0);
+    assert!(empty.join("activities").is_dir());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Nothing but the input file is left in its folder: no registry, no
+/// temporary folder.
+#[track_caller]
+fn refused(name: &str, bytes: &[u8], says: &str) {
+    let dir = tmp(&format!("bad-{name}"));
+    let file = dir.join(name);
+    std::fs::write(&file, bytes).unwrap();
+    let run = import(&file, &dir.join("registry"));
+    run.assert_exit(2);
+    let line = run.stderr.trim();
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(line.starts_with("error: "), "{line}");
+    assert!(line.contains(name), "{line}");
+    assert!(line.contains(says), "{line}");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from(name)], "{line}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_file_that_is_not_a_spreadsheet_is_refused() {
+    refused(
+        "record.xlsx",
+        b"this is not a zip file",
+        "not a readable XLSX or ODS",
+    );
+    refused(
+        "record.ods",
+        &[0x50, 0x4b, 0x03, 0x04, 0, 0, 0],
+        "not a readable XLSX or ODS",
+    );
+    refused("record.csv", b"\x00\x01\x02binary", "not a CSV file");
+    refused("record.pdf", b"%PDF-1.4", "not a spreadsheet");
+}
+
+#[test]
+fn a_sheet_without_the_header_is_refused() {
+    refused(
+        "record.csv",
+        b"Name,Address\nAcme,1 Road\nPayroll,Staff\n",
+        "no header row of the ICO controller record",
+    );
+    refused("empty.csv", b"", "has no cells");
+    refused("blank.csv", b";;\n;;\n", "has no cells");
+}
+
+/// A home-made sheet: semicolons, a BOM, columns in another order and
+/// case, words instead of codes; every value interpreted is quoted in a
+/// note and every cell left out is reported with its address.
+#[test]
+fn a_semicolon_csv_with_words() {
+    let dir = tmp("words");
+    let file = dir.join("ropa.csv");
+    let csv = "\u{feff}PURPOSE OF PROCESSING;business function;Categories of individuals;Categories of personal data;Lawful basis;Retention schedule;Rights available to individuals;Colour\n\
+        Payroll;HR;Employees;Name, \"Bank\" details;Art. 6(1)(b) - performance of contract;7 years from the end of employment;All;blue\n\
+        Payroll;HR;Contractors;Tax # number;N/A;;;\n\
+        ;;;;;;;\n";
+    std::fs::write(&file, csv).unwrap();
+    let out = dir.join("registry");
+    let run = import(&file, &out);
+    run.assert_exit(0);
+    assert!(run.stdout.contains("imported 2 rows"), "{}", run.stdout);
+    assert!(run.stdout.contains("  1 activity\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("ropa.csv!G2: 'All'"), "{}", run.stdout);
+    assert!(run.stdout.contains("ropa.csv!H2: 'blue'"), "{}", run.stdout);
+    let activity = std::fs::read_to_string(out.join("activities/payroll.toml")).unwrap();
+    let a: toml::Table = toml::from_str(&activity).unwrap();
+    assert_eq!(a["owner"].as_str(), Some("HR"));
+    assert_eq!(
+        a["legal_bases"].as_array().unwrap()[0].as_str(),
+        Some("contract")
+    );
+    assert_eq!(a["data_subjects"].as_array().unwrap().len(), 2);
+    let note = a["note"].as_str().unwrap();
+    assert!(
+        note.contains("Spreadsheet: 'Art. 6(1)(b) - performance of contract' (ropa.csv!E2)"),
+        "{note}"
+    );
+    let retention = &a["retention"].as_array().unwrap()[0];
+    assert_eq!(retention["period"].as_str(), Some("P7Y"));
+    assert_eq!(retention["from"].as_str(), Some("the end of employment"));
+    let cats: toml::Table =
+        toml::from_str(&std::fs::read_to_string(out.join("categories.toml")).unwrap()).unwrap();
+    let names: Vec<&str> = cats["data_categories"]
+        .as_table()
+        .unwrap()
+        .values()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"\"Bank\" details"), "{names:?}");
+    assert!(names.contains(&"Tax # number"), "{names:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
