@@ -363,3 +363,21 @@ fn a_semicolon_csv_with_words() {
     assert!(names.contains(&"Tax # number"), "{names:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn registry_round_trip() {
+    round_trip("registry", "xlsx");
+    round_trip("registry", "csv");
+}
+
+#[test]
+fn allthingstalk_round_trip() {
+    round_trip("examples/allthingstalk", "xlsx");
+    round_trip("examples/allthingstalk", "csv");
+}
+
+#[test]
+fn alutech_round_trip() {
+    round_trip("examples/alutech", "xlsx");
+    round_trip("examples/alutech", "csv");
+}

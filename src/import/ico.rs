@@ -295,6 +295,25 @@ fn trailing_paren(s: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// `s` split at each `sep` that is not inside parentheses.
+fn split_outside_parens<'s>(s: &'s str, sep: &str) -> Vec<&'s str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ if depth == 0 && i >= start && s[i..].starts_with(sep) => {
+                out.push(&s[start..i]);
+                start = i + sep.len();
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
 /// "Spreadsheet: 'the words' (Sheet1!G14)".
 fn quote(text: &str, address: &str) -> String {
     format!("Spreadsheet: '{}' ({address})", text.trim())
@@ -1239,13 +1258,12 @@ impl Import {
         line: &str,
         address: &str,
     ) -> String {
-        let (head, signed) = match details.split_once(", signed ") {
-            Some((h, s)) => (
-                h,
-                Date::parse(s.split(", ").next().unwrap_or("")).map(|d| d.to_string()),
-            ),
-            None => (details.split(", ").next().unwrap_or(details), None),
-        };
+        let parts = split_outside_parens(details, ", ");
+        let head = parts.first().copied().unwrap_or(details);
+        let signed = parts
+            .iter()
+            .find_map(|p| p.strip_prefix("signed ").and_then(Date::parse))
+            .map(|d| d.to_string());
         let (mut name, mut version, mut modules) = (head.trim().to_string(), None, Vec::new());
         if let Some((n, inside)) = trailing_paren(head) {
             let mut known = true;
