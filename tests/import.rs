@@ -381,3 +381,54 @@ fn alutech_round_trip() {
     round_trip("examples/alutech", "xlsx");
     round_trip("examples/alutech", "csv");
 }
+
+/// The processor record (Art. 30(2)): the "Processor" sheet of ropa's
+/// XLSX. Its template has no columns for data subjects and categories,
+/// which the registry requires: the checks say so, the import succeeds.
+#[test]
+fn the_processor_record() {
+    let dir = tmp("processor");
+    let file = dir.join("record.xlsx");
+    export(
+        &manifest_dir().join("tests/fixtures/valid-saas"),
+        "xlsx",
+        &file,
+    );
+    let out = dir.join("registry");
+    let run = run_in(
+        &manifest_dir(),
+        &[
+            "import",
+            "ico",
+            s(&file),
+            "--record",
+            "processor",
+            "--out",
+            s(&out),
+        ],
+    );
+    run.assert_exit(0);
+    assert!(run.stdout.contains("imported 1 row into"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("`data_subjects` needs at least one item"),
+        "{}",
+        run.stdout
+    );
+    let text = std::fs::read_to_string(
+        out.join("activities/host-customer-content-on-the-customer-s-instructions.toml"),
+    )
+    .unwrap();
+    let a: toml::Table = toml::from_str(&text).unwrap();
+    assert_eq!(a["role"].as_str(), Some("processor"));
+    assert_eq!(
+        a["controllers"].as_array().unwrap()[0].as_str(),
+        Some("Our business customers, each under the Nordlys Data Processing Addendum")
+    );
+    assert_eq!(
+        a["processors"].as_array().unwrap()[0].as_str(),
+        Some("stratus-cloud-ireland-ltd")
+    );
+    assert_eq!(a["measures"].as_array().unwrap().len(), 3);
+    let _ = std::fs::remove_dir_all(&dir);
+}

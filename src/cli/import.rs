@@ -80,8 +80,14 @@ pub fn run(Args { layout }: Args) -> ExitCode {
 
 fn report_text(report: &Report, out: &std::path::Path) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "\nimported {} rows into {}", report.rows, out.display());
-    for (kind, n) in &report.written {
+    let rows = if report.rows == 1 { "row" } else { "rows" };
+    let _ = writeln!(
+        s,
+        "\nimported {} {rows} into {}",
+        report.rows,
+        out.display()
+    );
+    for (kind, n) in report.written.iter().filter(|(_, n)| **n > 0) {
         let kind = match (*n, *kind) {
             (1, k) => k.to_string(),
             (_, "activity") => "activities".to_string(),
