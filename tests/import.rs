@@ -432,3 +432,99 @@ fn the_processor_record() {
     assert_eq!(a["measures"].as_array().unwrap().len(), 3);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An ODS file in the ICO template's layout: the contact block above the
+/// header row, a date cell, a number cell, and a header with its own case.
+#[test]
+fn an_ods_in_the_ico_template_layout() {
+    use std::io::Write;
+    fn cell(t: &str) -> String {
+        format!(
+            r#"<table:table-cell office:value-type="string"><text:p>{t}</text:p></table:table-cell>"#
+        )
+    }
+    fn row(cells: &[String]) -> String {
+        format!("<table:table-row>{}</table:table-row>", cells.concat())
+    }
+    let empty = "<table:table-cell/>".to_string();
+    let date = r#"<table:table-cell office:value-type="date" office:date-value="2024-03-01"><text:p>01/03/2024</text:p></table:table-cell>"#.to_string();
+    let rows = [
+        row(&[empty.clone(), cell("Name"), cell("Address"), cell("Email"), cell("Telephone")]),
+        row(&[cell("Controller"), cell("Acme &amp; Co Ltd"), cell("1 High Street, London"), cell("dp@acme.example"), cell("020 7946 0000")]),
+        row(&[cell("Data Protection Officer"), cell("Jo Bloggs"), empty.clone(), cell("dpo@acme.example"), empty.clone()]),
+        row(&[cell("Representative"), empty.clone(), empty.clone(), empty.clone(), empty.clone()]),
+        row(&[]),
+        row(&[
+            cell("Business Function"),
+            cell("Purpose of processing"),
+            cell("Categories of individuals"),
+            cell("Categories of personal data"),
+            cell("Article 6 lawful basis for processing personal data"),
+            cell("Data Protection Impact Assessment progress"),
+            cell("Retention schedule (if possible)"),
+        ]),
+        row(&[
+            cell("HR"),
+            cell("Payroll"),
+            cell("Staff"),
+            cell("Bank details; Salary"),
+            cell("Contract"),
+            date,
+            r#"<table:table-cell office:value-type="float" office:value="6"><text:p>6</text:p></table:table-cell>"#.to_string(),
+        ]),
+    ];
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Record">{}</table:table></office:spreadsheet></office:body></office:document-content>"#,
+        rows.concat()
+    );
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let dir = tmp("ods");
+    let file = dir.join("record.ods");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&file).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("META-INF/manifest.xml", stored).unwrap();
+    zip.write_all(manifest.as_bytes()).unwrap();
+    zip.start_file("content.xml", stored).unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.finish().unwrap();
+    let out = dir.join("registry");
+    let run = import(&file, &out);
+    run.assert_exit(0);
+    assert!(run.stdout.contains("imported 1 row"), "{}", run.stdout);
+    // "6" alone is not a retention period: kept as words, for a person.
+    let a: toml::Table =
+        toml::from_str(&std::fs::read_to_string(out.join("activities/payroll.toml")).unwrap())
+            .unwrap();
+    assert_eq!(a["owner"].as_str(), Some("HR"));
+    assert_eq!(
+        a["legal_bases"].as_array().unwrap()[0].as_str(),
+        Some("contract")
+    );
+    assert_eq!(a["data_categories"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        a["dpia"]["completed"].as_datetime().map(|d| d.to_string()),
+        Some("2024-03-01".into())
+    );
+    let retention = &a["retention"].as_array().unwrap()[0];
+    assert!(retention.get("period").is_none());
+    assert!(
+        retention["note"]
+            .as_str()
+            .unwrap()
+            .contains("'6' (Record!G7)")
+    );
+    let org: toml::Table =
+        toml::from_str(&std::fs::read_to_string(out.join("organisation.toml")).unwrap()).unwrap();
+    assert_eq!(org["name"].as_str(), Some("Acme & Co Ltd"));
+    assert_eq!(org["email"].as_str(), Some("dp@acme.example"));
+    assert_eq!(org["phone"].as_str(), Some("020 7946 0000"));
+    assert_eq!(org["dpo"]["name"].as_str(), Some("Jo Bloggs"));
+    assert!(org.get("representative").is_none());
+    // No cell says where the organisation is established: left for a person.
+    assert_eq!(org["country"].as_str(), Some(""));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1005,6 +1005,11 @@ impl Import {
                 _ => self.unmapped(address, t, "expected Yes or No"),
             },
             Field::DpiaProgress => {
+                // A date cell alone: the date the DPIA was completed.
+                if let Some(d) = Date::parse(t) {
+                    self.activities[a].dpia_completed = Some(d.to_string());
+                    return;
+                }
                 let mut notes = Vec::new();
                 for part in t.split(". ") {
                     match part.strip_prefix("Completed ").and_then(Date::parse) {
