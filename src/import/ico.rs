@@ -275,15 +275,20 @@ fn by_label<T: Copy>(
         .find(|&v| tr.label(group, name(v)).eq_ignore_ascii_case(text) || name(v) == text)
 }
 
-/// A country code from a code or an English name.
+/// A country code from a code or a name (the English name is what ropa's
+/// exports write).
 fn country(text: &str) -> Option<String> {
     let t = text.trim();
     if t.len() == 2 && crate::reference::is_country(&t.to_ascii_uppercase()) {
         return Some(t.to_ascii_uppercase());
     }
-    crate::reference::country_code(t)
-        .or_else(|| words::country(t))
-        .map(str::to_string)
+    // The English name ropa's exports write, by the bundled list.
+    let by_name = (b'A'..=b'Z')
+        .flat_map(|a| (b'A'..=b'Z').map(move |b| String::from_utf8_lossy(&[a, b]).into_owned()))
+        .find(|code| {
+            crate::reference::country_name(code).is_some_and(|n| n.eq_ignore_ascii_case(t))
+        });
+    by_name.or_else(|| words::country(t).map(str::to_string))
 }
 
 /// Splits "Name (inside)" at its last balanced parenthesis.

@@ -23,13 +23,13 @@ pub fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Stand-in: alpha-2 and a few alpha-3 codes only.
+/// Stand-in: a few alpha-3 codes only.
 pub fn country(s: &str) -> Option<&'static str> {
     match s.trim().to_uppercase().as_str() {
-        "USA" | "US" => Some("US"),
-        "GBR" | "GB" | "UK" => Some("GB"),
-        "CAN" | "CA" => Some("CA"),
-        "IND" | "IN" => Some("IN"),
+        "USA" => Some("US"),
+        "GBR" | "UK" => Some("GB"),
+        "CAN" => Some("CA"),
+        "IND" => Some("IN"),
         _ => None,
     }
 }

@@ -32,17 +32,6 @@ pub fn country_name(code: &str) -> Option<&'static str> {
     countries().get(code).copied()
 }
 
-/// The code of a country by its English short name (as the exports write
-/// it), case-insensitive.
-pub fn country_code(name: &str) -> Option<&'static str> {
-    let name = name.trim();
-    COUNTRIES_TSV
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .find(|(_, n)| n.eq_ignore_ascii_case(name))
-        .map(|(code, _)| code)
-}
-
 /// Country names in the site's other languages (from the ISO 3166 translations
 /// that pycountry ships), one `CODE<TAB>name` per line.
 const COUNTRY_NAMES: &[(&str, &str)] = &[
