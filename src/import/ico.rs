@@ -910,14 +910,19 @@ impl Import {
                 }
             }
             Field::Retention => {
-                // A rule's note may run over several lines.
-                let starts = |line: &str, _: &str| {
+                // A rule's note may run over several lines. In ropa's form
+                // ("P7Y from …", "No period given …") only those lines start
+                // a rule; a note's line may well mention a period in words.
+                let ropa_form = |line: &str| {
                     line.starts_with("No period given")
                         || line
                             .split_whitespace()
                             .next()
                             .is_some_and(|w| IsoDuration::parse(w).is_some())
-                        || words::retention(line).is_some()
+                };
+                let in_ropa_form = lines(t).iter().any(|l| ropa_form(l));
+                let starts = |line: &str, _: &str| {
+                    ropa_form(line) || (!in_ropa_form && words::retention(line).is_some())
                 };
                 for line in entries(t, starts) {
                     let line = line.as_str();
