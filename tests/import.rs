@@ -537,3 +537,97 @@ fn an_ods_in_the_ico_template_layout() {
 fn hostile_names_round_trip() {
     round_trip("tests/fixtures/export-quoting", "xlsx");
 }
+
+/// An XLSX as a spreadsheet program writes it: a business function merged
+/// over two rows, a formula cell (its last computed value is read), a
+/// date stored as a number with a date format, shared and inline strings.
+#[test]
+fn an_xlsx_with_merged_formula_and_date_cells() {
+    use std::io::Write;
+    let inline = |r: &str, t: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{t}</t></is></c>"#);
+    let header = [
+        "Business function",
+        "Purpose of processing",
+        "Categories of individuals",
+        "Categories of personal data",
+        "Article 6 lawful basis for processing personal data",
+        "Data Protection Impact Assessment progress",
+    ];
+    let cols = ["A", "B", "C", "D", "E", "F"];
+    let row1: String = header
+        .iter()
+        .zip(cols)
+        .map(|(h, c)| inline(&format!("{c}1"), h))
+        .collect();
+    let row2 = [
+        inline("A2", "Human resources"),
+        inline("B2", "Payroll"),
+        // =C3 in the file, computed as "Staff".
+        r#"<c r="C2" t="str"><f>C3</f><v>Staff</v></c>"#.to_string(),
+        r#"<c r="D2" t="s"><v>0</v></c>"#.to_string(),
+        inline("E2", "Contract"),
+        // 45352 is 2024-03-01 in Excel's 1900 date system.
+        r#"<c r="F2" s="1"><v>45352</v></c>"#.to_string(),
+    ]
+    .concat();
+    let row3 = [
+        inline("B3", "Recruitment"),
+        inline("C3", "Staff"),
+        inline("D3", "CVs"),
+        inline("E3", "Legitimate interests"),
+    ]
+    .concat();
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{row1}</row><row r="2">{row2}</row><row r="3">{row3}</row></sheetData><mergeCells count="1"><mergeCell ref="A2:A3"/></mergeCells></worksheet>"#
+    );
+    let parts: [(&str, String); 7] = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#.into()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.into()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="ROPA" sheetId="1" r:id="rId1"/></sheets></workbook>"#.into()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#.into()),
+        ("xl/styles.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>"#.into()),
+        ("xl/sharedStrings.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>Bank details</t></si></sst>"#.into()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let dir = tmp("xlsx-cells");
+    let file = dir.join("record.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&file).unwrap());
+    for (name, text) in &parts {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    let out = dir.join("registry");
+    let run = import(&file, &out);
+    run.assert_exit(0);
+    assert!(run.stdout.contains("imported 2 rows"), "{}", run.stdout);
+    let read = |id: &str| -> toml::Table {
+        toml::from_str(&std::fs::read_to_string(out.join(format!("activities/{id}.toml"))).unwrap())
+            .unwrap()
+    };
+    let payroll = read("payroll");
+    assert_eq!(payroll["owner"].as_str(), Some("Human resources"));
+    assert_eq!(
+        payroll["data_subjects"].as_array().unwrap()[0].as_str(),
+        Some("staff")
+    );
+    assert_eq!(
+        payroll["data_categories"].as_array().unwrap()[0].as_str(),
+        Some("bank-details")
+    );
+    assert_eq!(
+        payroll["dpia"]["completed"]
+            .as_datetime()
+            .map(|d| d.to_string()),
+        Some("2024-03-01".into())
+    );
+    // The merged cell gives the second row its business function too.
+    let recruitment = read("recruitment");
+    assert_eq!(recruitment["owner"].as_str(), Some("Human resources"));
+    assert_eq!(
+        recruitment["legal_bases"].as_array().unwrap()[0].as_str(),
+        Some("legitimate-interests")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -142,9 +142,34 @@ fn read_workbook(file: &Path) -> Result<Vec<Sheet>, ImportError> {
             cells.extend(row.iter().map(cell_text));
             rows.push(cells);
         }
+        // A merged cell (a business function over several rows) holds its
+        // value in its top-left cell only: every cell of it gets the value.
+        if let calamine::Sheets::Xlsx(x) = &mut book
+            && let Some(Ok(regions)) = x.worksheet_merge_cells(&name)
+        {
+            for m in regions {
+                fill(&mut rows, m.start, m.end);
+            }
+        }
         sheets.push(Sheet { name, rows });
     }
     Ok(sheets)
+}
+
+/// Copies the top-left cell of a merged region into each of its cells.
+fn fill(rows: &mut [Vec<String>], (r0, c0): (u32, u32), (r1, c1): (u32, u32)) {
+    let (r0, c0, r1, c1) = (r0 as usize, c0 as usize, r1 as usize, c1 as usize);
+    let Some(value) = rows.get(r0).and_then(|r| r.get(c0)).cloned() else {
+        return;
+    };
+    for row in rows.iter_mut().take(r1 + 1).skip(r0) {
+        if row.len() <= c1 {
+            row.resize(c1 + 1, String::new());
+        }
+        for cell in &mut row[c0..=c1] {
+            cell.clone_from(&value);
+        }
+    }
 }
 
 /// A cell's text. A formula cell holds its last computed value; a date
