@@ -145,7 +145,7 @@ fn read_workbook(file: &Path) -> Result<Vec<Sheet>, ImportError> {
         // A merged cell (a business function over several rows) holds its
         // value in its top-left cell only: every cell of it gets the value.
         if let calamine::Sheets::Xlsx(x) = &mut book
-            && let Some(Ok(regions)) = x.worksheet_merge_cells(&name)
+            && let Ok(regions) = x.merge_cells_by_sheet_name(&name)
         {
             for m in regions {
                 fill(&mut rows, m.start, m.end);
