@@ -303,6 +303,10 @@ fn a_file_that_is_not_a_spreadsheet_is_refused() {
     );
     refused("record.csv", b"\x00\x01\x02binary", "not a CSV file");
     refused("record.pdf", b"%PDF-1.4", "not a spreadsheet");
+    // A password-protected workbook is an OLE compound file.
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.resize(4096, 0);
+    refused("encrypted.xlsx", &ole, "encrypted (password-protected)");
 }
 
 #[test]
@@ -629,5 +633,31 @@ fn an_xlsx_with_merged_formula_and_date_cells() {
         recruitment["legal_bases"].as_array().unwrap()[0].as_str(),
         Some("legitimate-interests")
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// When the registry cannot be written, the error names the folder and
+/// nothing is left behind (no registry, no temporary folder).
+#[test]
+fn a_registry_that_cannot_be_written() {
+    let dir = tmp("unwritable");
+    let file = dir.join("record.csv");
+    export(&manifest_dir().join("examples/allocloud"), "csv", &file);
+    let blocker = dir.join("plain-file");
+    std::fs::write(&blocker, "").unwrap();
+    let out = blocker.join("registry");
+    let run = import(&file, &out);
+    run.assert_exit(2);
+    assert!(
+        run.stderr.contains("could not be written"),
+        "{}",
+        run.stderr
+    );
+    let mut left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["plain-file", "record.csv"]);
     let _ = std::fs::remove_dir_all(&dir);
 }

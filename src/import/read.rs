@@ -125,10 +125,17 @@ fn separator(text: &str) -> u8 {
 
 fn read_workbook(file: &Path) -> Result<Vec<Sheet>, ImportError> {
     let mut book = calamine::open_workbook_auto(file).map_err(|e| {
-        ImportError::file(
-            file,
-            format!("is not a readable XLSX or ODS workbook ({e})"),
-        )
+        // A password-protected XLSX is an OLE compound file, not a zip.
+        let ole = std::fs::read(file)
+            .is_ok_and(|b| b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]));
+        if ole && !file.extension().is_some_and(|x| x.eq_ignore_ascii_case("xls")) {
+            ImportError::file(
+                file,
+                "is not a readable XLSX or ODS workbook: it is encrypted (password-protected) or an old .xls file; save it without a password as .xlsx",
+            )
+        } else {
+            ImportError::file(file, format!("is not a readable XLSX or ODS workbook ({e})"))
+        }
     })?;
     let mut sheets = Vec::new();
     for name in book.sheet_names() {
