@@ -636,7 +636,7 @@ fn an_xlsx_with_merged_formula_and_date_cells() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// When the registry cannot be written, the error names the folder and
+/// When the registry cannot be made, the error names the folder and
 /// nothing is left behind (no registry, no temporary folder).
 #[test]
 fn a_registry_that_cannot_be_written() {

@@ -94,8 +94,10 @@ fn refuse_non_empty(out: &Path) -> Result<(), ImportError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotADirectory && out.is_file() => Err(
             ImportError::file(out, "is a file; name a new folder with --out"),
         ),
-        // A parent that is not a folder: writing will say so.
-        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Err(ImportError::file(
+            out,
+            "cannot be created: a folder above it is a file",
+        )),
         Err(e) => Err(ImportError::file(out, e)),
     }
 }
