@@ -649,7 +649,7 @@ fn a_registry_that_cannot_be_written() {
     let run = import(&file, &out);
     run.assert_exit(2);
     assert!(
-        run.stderr.contains("could not be written"),
+        run.stderr.contains("a folder above it is a file"),
         "{}",
         run.stderr
     );
