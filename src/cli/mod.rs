@@ -31,6 +31,7 @@ pub mod build;
 pub mod check;
 pub mod diff;
 pub mod export;
+pub mod import;
 pub mod new;
 pub mod schema;
 pub mod serve;
@@ -73,6 +74,8 @@ pub enum Command {
     Schema(schema::Args),
     /// Write a new entry with every key of its kind, ready to fill in.
     New(new::Args),
+    /// Turn a record kept in a spreadsheet into a new registry folder.
+    Import(import::Args),
     /// Show what changed between two JSON registers (exit 0 equal, 1 different, 2 unreadable).
     Diff(diff::Args),
     /// Check the registry and build the static site (nothing is written if it has errors).

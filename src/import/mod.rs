@@ -1,1 +1,138 @@
+//! `ropa import`: a record kept in a spreadsheet turned into a registry.
+//!
+//! One way through: [`read`] turns the file into sheets of text cells with
+//! their addresses, [`ico`] maps the rows to registry files (TOML text) and
+//! says what it could not map, [`write_registry`] writes them into a new
+//! folder atomically. The checks are left to `ropa check`'s pipeline.
+
+pub mod ico;
+pub mod read;
+mod toml_text;
 pub mod words;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use crate::export::ico::Record;
+use crate::timing::timed;
+
+/// Why an import could not be done: one line naming the file and, where
+/// it applies, the sheet and cell. Nothing was written.
+#[derive(Debug)]
+pub struct ImportError {
+    pub file: PathBuf,
+    pub message: String,
+}
+
+impl ImportError {
+    pub fn file(file: &Path, message: impl fmt::Display) -> ImportError {
+        ImportError {
+            file: file.to_path_buf(),
+            message: message.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` {}", self.file.display(), self.message)
+    }
+}
+
+/// A cell that held something the import did not carry into the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmapped {
+    /// `Sheet1!G14`.
+    pub address: String,
+    pub text: String,
+    pub why: String,
+}
+
+/// What an import read and wrote.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Data rows read below the header.
+    pub rows: usize,
+    /// Entries written, by kind ("activity", "data subject", ...).
+    pub written: BTreeMap<&'static str, usize>,
+    pub unmapped: Vec<Unmapped>,
+}
+
+/// The registry's files: path relative to the registry folder, TOML text.
+pub type Files = BTreeMap<String, String>;
+
+/// Imports `file` (one record of an ICO-layout spreadsheet) into the new
+/// registry folder `out`. `out` must not exist or be an empty folder.
+pub fn import_ico(file: &Path, record: Record, out: &Path) -> Result<Report, ImportError> {
+    refuse_non_empty(out)?;
+    let sheets = timed("import: read", || read::read(file))?;
+    let (files, report) = timed("import: map", || ico::map(file, &sheets, record))?;
+    timed("import: write", || write_registry(out, &files)).map_err(|e| {
+        ImportError::file(
+            out,
+            format!("could not be written ({e}); nothing was written"),
+        )
+    })?;
+    Ok(report)
+}
+
+/// Nothing is ever overwritten: `out` must be new or empty.
+fn refuse_non_empty(out: &Path) -> Result<(), ImportError> {
+    match std::fs::read_dir(out) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                Err(ImportError::file(
+                    out,
+                    "already exists and is not empty; name a new folder with --out",
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory && out.is_file() => Err(
+            ImportError::file(out, "is a file; name a new folder with --out"),
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Err(ImportError::file(
+            out,
+            "cannot be created: a folder above it is a file",
+        )),
+        Err(e) => Err(ImportError::file(out, e)),
+    }
+}
+
+/// Writes the files into a temporary folder beside `out`, then renames it
+/// into place: a failed or killed import leaves no half-written registry
+/// (the temporary folder is removed on failure).
+pub fn write_registry(out: &Path, files: &Files) -> std::io::Result<()> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let staging = tempfile::Builder::new()
+        .prefix(".ropa-import-")
+        .tempdir_in(&parent)?;
+    // Each folder once, then the files (thousands of activities share one).
+    let dirs: std::collections::BTreeSet<&Path> = files
+        .keys()
+        .filter_map(|rel| Path::new(rel).parent())
+        .collect();
+    for dir in dirs {
+        std::fs::create_dir_all(staging.path().join(dir))?;
+    }
+    // In parallel: on a virtual machine, creating a small file costs more
+    // in the kernel than writing it.
+    use rayon::prelude::*;
+    let files: Vec<(&String, &String)> = files.iter().collect();
+    files
+        .par_iter()
+        .try_for_each(|(rel, text)| std::fs::write(staging.path().join(rel), text))?;
+    // An empty `out` is replaced by the rename (rename(2) accepts an empty
+    // target folder); a non-empty one was refused before reading.
+    std::fs::rename(staging.path(), out)?;
+    // Renamed away: nothing left for the guard to remove.
+    let _ = staging.keep();
+    Ok(())
+}

@@ -1,0 +1,1786 @@
+//! The ICO template's layout: which column holds what, and how a row
+//! becomes registry entries. Reads the ICO controller and processor
+//! templates and `ropa`'s own CSV/XLSX exports (src/export/ico.rs), whose
+//! cells it takes apart first (exact labels), before the looser wordings
+//! of [`super::words`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use super::read::Sheet;
+use super::toml_text::Doc;
+use super::{Files, ImportError, Record, Report, Unmapped, words};
+use crate::i18n::Tr;
+use crate::model::{
+    Date, Derogation, IsoDuration, LegalBasis, MeasureKind, Mechanism, RecipientKind,
+    SafeguardKind, SccVersion, SpecialCategoryCondition,
+};
+
+/// What a column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Field {
+    BusinessFunction,
+    Purpose,
+    JointControllers,
+    Individuals,
+    PersonalData,
+    Recipients,
+    ProcessorContracts,
+    ThirdCountries,
+    Safeguards,
+    Retention,
+    Measures,
+    LawfulBasis,
+    SpecialCondition,
+    LegitimateInterest,
+    AutomatedDecisions,
+    Sources,
+    Location,
+    DpiaRequired,
+    DpiaProgress,
+    DpiaLink,
+    Schedule1Condition,
+    /// The Schedule 1 block repeats the Art. 6 basis: read, not kept twice.
+    Schedule1LawfulBasis,
+    Controllers,
+    SubProcessors,
+    /// A template column the registry has no key for.
+    NotKept,
+}
+
+/// Column names, as [`norm`] writes them, with what they hold. The ICO
+/// controller template's 30 columns and `ropa`'s processor record are
+/// all here (a test checks every exported header), with a few shorter
+/// names seen in home-made sheets.
+const COLUMNS: &[(&str, Field)] = &[
+    ("businessfunction", Field::BusinessFunction),
+    ("purposeofprocessing", Field::Purpose),
+    ("purposesofprocessing", Field::Purpose),
+    ("purpose", Field::Purpose),
+    ("purposes", Field::Purpose),
+    ("categoriesofprocessing", Field::Purpose),
+    (
+        "nameandcontactdetailsofjointcontroller",
+        Field::JointControllers,
+    ),
+    ("categoriesofindividuals", Field::Individuals),
+    ("categoriesofdatasubjects", Field::Individuals),
+    ("datasubjects", Field::Individuals),
+    ("categoriesofpersonaldata", Field::PersonalData),
+    ("personaldata", Field::PersonalData),
+    ("datacategories", Field::PersonalData),
+    ("categoriesofrecipients", Field::Recipients),
+    ("recipients", Field::Recipients),
+    ("linktocontractwithprocessor", Field::ProcessorContracts),
+    (
+        "namesofthirdcountriesorinternationalorganisationsthatpersonaldataaretransferredto",
+        Field::ThirdCountries,
+    ),
+    (
+        "safeguardsforexceptionaltransfersofpersonaldatatothirdcountriesorinternationalorganisations",
+        Field::Safeguards,
+    ),
+    ("retentionschedule", Field::Retention),
+    ("retention", Field::Retention),
+    (
+        "generaldescriptionoftechnicalandorganisationalsecuritymeasures",
+        Field::Measures,
+    ),
+    ("securitymeasures", Field::Measures),
+    (
+        "article6lawfulbasisforprocessingpersonaldata",
+        Field::LawfulBasis,
+    ),
+    ("lawfulbasis", Field::LawfulBasis),
+    ("legalbasis", Field::LawfulBasis),
+    (
+        "article9conditionforprocessingspecialcategorydata",
+        Field::SpecialCondition,
+    ),
+    (
+        "legitimateinterestsfortheprocessing",
+        Field::LegitimateInterest,
+    ),
+    (
+        "linktorecordoflegitimateinterestsassessment",
+        Field::NotKept,
+    ),
+    ("rightsavailabletoindividuals", Field::NotKept),
+    (
+        "existenceofautomateddecisionmakingincludingprofiling",
+        Field::AutomatedDecisions,
+    ),
+    ("thesourceofthepersonaldata", Field::Sources),
+    ("linktorecordofconsent", Field::NotKept),
+    ("locationofpersonaldata", Field::Location),
+    (
+        "dataprotectionimpactassessmentrequired",
+        Field::DpiaRequired,
+    ),
+    (
+        "dataprotectionimpactassessmentprogress",
+        Field::DpiaProgress,
+    ),
+    ("linktodataprotectionimpactassessment", Field::DpiaLink),
+    ("hasapersonaldatabreachoccurred", Field::NotKept),
+    ("linktorecordofpersonaldatabreach", Field::NotKept),
+    (
+        "dataprotectionact2018schedule1conditionforprocessing",
+        Field::Schedule1Condition,
+    ),
+    (
+        "gdprarticle6lawfulbasisforprocessing",
+        Field::Schedule1LawfulBasis,
+    ),
+    ("linktoretentionanderasurepolicydocument", Field::NotKept),
+    (
+        "ispersonaldataretainedanderasedinaccordancewiththepolicydocument",
+        Field::NotKept,
+    ),
+    ("reasonsfornotadheringtopolicydocument", Field::NotKept),
+    ("nameandcontactdetailsofcontroller", Field::Controllers),
+    (
+        "nameandcontactdetailsofcontrollersrepresentative",
+        Field::NotKept,
+    ),
+    ("nameandcontactdetailsofsubprocessors", Field::SubProcessors),
+];
+
+/// A column name reduced to lower-case letters and digits, without the
+/// template's "(if applicable)" / "(if possible)", so spacing, case and
+/// punctuation do not matter.
+fn norm(header: &str) -> String {
+    let mut s: String = header
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    for tail in ["ifapplicable", "ifpossible"] {
+        if let Some(t) = s.strip_suffix(tail) {
+            s = t.to_string();
+        }
+    }
+    s
+}
+
+fn field_of(header: &str) -> Option<Field> {
+    let n = norm(header);
+    COLUMNS.iter().find(|(h, _)| *h == n).map(|&(_, f)| f)
+}
+
+/// The header row: a row naming the purpose column and at least one
+/// column only the chosen record has.
+struct Header {
+    sheet: usize,
+    row: usize,
+    /// Column index → what it holds (`None`: a column ropa does not know).
+    fields: Vec<Option<Field>>,
+}
+
+fn find_header(sheets: &[Sheet], record: Record) -> Option<Header> {
+    let own: &[Field] = match record {
+        Record::Controller => &[
+            Field::BusinessFunction,
+            Field::Individuals,
+            Field::PersonalData,
+            Field::LawfulBasis,
+            Field::Retention,
+        ],
+        Record::Processor => &[Field::Controllers, Field::SubProcessors],
+    };
+    // The sheet named for the record first (ropa's XLSX has both records).
+    let mut order: Vec<usize> = (0..sheets.len()).collect();
+    order.sort_by_key(|&i| !sheets[i].name.eq_ignore_ascii_case(record.sheet_name()));
+    for i in order {
+        for (r, row) in sheets[i].rows.iter().enumerate().take(100) {
+            let fields: Vec<Option<Field>> = row.iter().map(|c| field_of(c)).collect();
+            let has = |f: &Field| fields.contains(&Some(*f));
+            if has(&Field::Purpose) && own.iter().any(has) {
+                return Some(Header {
+                    sheet: i,
+                    row: r,
+                    fields,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// A cell as the record meant it: ropa's CSV export puts a `'` before text
+/// a spreadsheet would run as a formula; it is taken off again.
+fn unquote(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+    .trim()
+}
+
+/// The items of a list cell. ropa's exports join names with "; ", so a
+/// cell that has a `;` is split on it only (names keep their commas and
+/// line breaks). A cell from ropa's own workbook is otherwise one item;
+/// any other is split on new lines, or else on commas.
+fn split(cell: &str, own_export: bool) -> Vec<String> {
+    if cell.contains(';') {
+        pieces(cell, ';')
+    } else if own_export {
+        pieces(cell, '\u{0}')
+    } else if cell.contains('\n') {
+        pieces(cell, '\n')
+    } else {
+        words::split_list(cell)
+    }
+}
+
+/// The items of a cell of sentences (purposes, sources, systems, laws):
+/// as [`split`], but never on commas, which sentences have.
+fn split_sentences(cell: &str, own_export: bool) -> Vec<String> {
+    if cell.contains(';') {
+        pieces(cell, ';')
+    } else if own_export {
+        pieces(cell, '\u{0}')
+    } else {
+        pieces(cell, '\n')
+    }
+}
+
+fn pieces(cell: &str, sep: char) -> Vec<String> {
+    cell.split(sep)
+        .map(str::trim)
+        .filter(|p| !words::is_absent(p))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The lines of a cell, blank ones left out.
+fn lines(cell: &str) -> Vec<&str> {
+    cell.lines()
+        .map(str::trim)
+        .filter(|l| !words::is_absent(l))
+        .collect()
+}
+
+/// The value whose English label (as ropa's exports write it) is `text`.
+fn by_label<T: Copy>(
+    tr: &Tr,
+    group: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+    text: &str,
+) -> Option<T> {
+    let text = text.trim();
+    all.iter()
+        .copied()
+        .find(|&v| tr.label(group, name(v)).eq_ignore_ascii_case(text) || name(v) == text)
+}
+
+/// A country code from a code or a name (the English name is what ropa's
+/// exports write).
+fn country(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.len() == 2 && crate::reference::is_country(&t.to_ascii_uppercase()) {
+        return Some(t.to_ascii_uppercase());
+    }
+    // The English name ropa's exports write, by the bundled list.
+    let by_name = (b'A'..=b'Z')
+        .flat_map(|a| (b'A'..=b'Z').map(move |b| String::from_utf8_lossy(&[a, b]).into_owned()))
+        .find(|code| {
+            crate::reference::country_name(code).is_some_and(|n| n.eq_ignore_ascii_case(t))
+        });
+    by_name.or_else(|| words::country(t).map(str::to_string))
+}
+
+/// Splits "Name (inside)" at its last balanced parenthesis.
+fn trailing_paren(s: &str) -> Option<(&str, &str)> {
+    let s = s.trim();
+    let body = s.strip_suffix(')')?;
+    let mut depth = 1;
+    for (i, c) in body.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((body[..i].trim(), &body[i + 1..]));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `s` split at each `sep` that is not inside parentheses.
+fn split_outside_parens<'s>(s: &'s str, sep: &str) -> Vec<&'s str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ if depth == 0 && i >= start && s[i..].starts_with(sep) => {
+                out.push(&s[start..i]);
+                start = i + sep.len();
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// "Spreadsheet: 'the words' (Sheet1!G14)".
+fn quote(text: &str, address: &str) -> String {
+    format!("Spreadsheet: '{}' ({address})", text.trim())
+}
+
+// ---- the entries --------------------------------------------------------
+
+/// Ids made from names, unique within their namespace.
+#[derive(Default)]
+struct Ids {
+    used: HashSet<String>,
+}
+
+impl Ids {
+    fn make(&mut self, name: &str) -> String {
+        let base = shorten(&words::id_from_name(name));
+        let mut id = base.clone();
+        let mut n = 2;
+        while !self.used.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+}
+
+/// An id within the registry's 64 characters (a few left for a `-2`
+/// suffix), cut at a hyphen where there is one.
+fn shorten(id: &str) -> String {
+    const MAX: usize = 60;
+    if id.len() <= MAX {
+        return id.to_string();
+    }
+    let cut = &id[..MAX];
+    cut.rsplit_once('-')
+        .map_or(cut, |(head, _)| head)
+        .trim_end_matches('-')
+        .to_string()
+}
+
+/// A catalogue entry (data subject, data category, measure): a name the
+/// sheet wrote, and what it said about it.
+#[derive(Default)]
+struct Named {
+    id: String,
+    name: String,
+    special: bool,
+    criminal: bool,
+    kind: Option<MeasureKind>,
+    description: Option<String>,
+    notes: Vec<String>,
+}
+
+#[derive(Default)]
+struct Catalogue {
+    ids: Ids,
+    by_name: HashMap<String, usize>,
+    entries: Vec<Named>,
+}
+
+impl Catalogue {
+    /// The entry named `name` (the same wording is the same entry).
+    fn entry(&mut self, name: &str) -> &mut Named {
+        let key = name.trim().to_lowercase();
+        let i = match self.by_name.get(&key) {
+            Some(&i) => i,
+            None => {
+                let id = self.ids.make(name);
+                self.entries.push(Named {
+                    id,
+                    name: name.trim().to_string(),
+                    ..Named::default()
+                });
+                self.by_name.insert(key, self.entries.len() - 1);
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[i]
+    }
+}
+
+#[derive(Default)]
+struct Party {
+    id: String,
+    name: String,
+    processor: bool,
+    kind: Option<RecipientKind>,
+    international_organisation: Option<String>,
+    country: Option<String>,
+    locations: Vec<String>,
+    contact: Option<String>,
+    dpa_signed: Option<String>,
+    dpa_reference: Option<String>,
+    notes: Vec<String>,
+}
+
+#[derive(Default)]
+struct Parties {
+    ids: Ids,
+    by_name: HashMap<String, usize>,
+    entries: Vec<Party>,
+}
+
+impl Parties {
+    fn entry(&mut self, name: &str, processor: bool) -> &mut Party {
+        let key = (name.trim().to_lowercase(), processor);
+        let k = format!("{}\u{0}{}", key.0, key.1);
+        let i = match self.by_name.get(&k) {
+            Some(&i) => i,
+            None => {
+                let id = self.ids.make(name);
+                self.entries.push(Party {
+                    id,
+                    name: name.trim().to_string(),
+                    processor,
+                    ..Party::default()
+                });
+                self.by_name.insert(k, self.entries.len() - 1);
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[i]
+    }
+
+    fn find(&self, name: &str) -> Option<&Party> {
+        let n = name.trim().to_lowercase();
+        [true, false]
+            .iter()
+            .find_map(|p| self.by_name.get(&format!("{n}\u{0}{p}")))
+            .map(|&i| &self.entries[i])
+    }
+}
+
+#[derive(PartialEq, Eq, Hash, Clone)]
+struct TransferKey {
+    to: String,
+    country: Option<String>,
+    mechanism: Mechanism,
+    derogation: Option<Derogation>,
+    safeguard: Option<String>,
+}
+
+struct TransferEntry {
+    id: String,
+    key: TransferKey,
+    via: Option<String>,
+    measures: Vec<String>,
+    notes: Vec<String>,
+}
+
+struct SafeguardEntry {
+    id: String,
+    name: String,
+    kind: SafeguardKind,
+    scc_version: Option<SccVersion>,
+    modules: Vec<i64>,
+    signed: Option<String>,
+    notes: Vec<String>,
+}
+
+#[derive(Default)]
+struct RetentionRule {
+    period: Option<String>,
+    from: Option<String>,
+    categories: Vec<String>,
+    note: Option<String>,
+}
+
+#[derive(Default)]
+struct ActivityDraft {
+    id: String,
+    name: String,
+    processor_record: bool,
+    owner: Option<String>,
+    purposes: Vec<String>,
+    legal_bases: Vec<LegalBasis>,
+    legal_provisions: Vec<String>,
+    special_condition: Option<SpecialCategoryCondition>,
+    legitimate_interest: Option<String>,
+    subjects: Vec<String>,
+    categories: Vec<String>,
+    sources: Vec<String>,
+    processors: Vec<String>,
+    recipients: Vec<String>,
+    transfers: Vec<String>,
+    measures: Vec<String>,
+    systems: Vec<String>,
+    controllers: Vec<String>,
+    automated: Option<bool>,
+    automated_note: Option<String>,
+    retention: Vec<RetentionRule>,
+    dpia_required: Option<bool>,
+    dpia_completed: Option<String>,
+    dpia_note: Option<String>,
+    dpia_reference: Option<String>,
+    joint: Vec<(String, Option<String>, Option<String>)>,
+    notes: Vec<String>,
+}
+
+fn push_unique(list: &mut Vec<String>, v: String) {
+    if !list.contains(&v) {
+        list.push(v);
+    }
+}
+
+#[derive(Default)]
+struct Contact {
+    name: Option<String>,
+    address: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+impl Contact {
+    fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.address.is_none()
+            && self.email.is_none()
+            && self.phone.is_none()
+    }
+}
+
+#[derive(Default)]
+struct OrganisationDraft {
+    own: Contact,
+    dpo: Contact,
+    representative: Contact,
+    details: BTreeMap<&'static str, String>,
+    notes: Vec<String>,
+}
+
+/// Everything the rows said, before it is written.
+struct Import {
+    tr: Tr,
+    /// The workbook is ropa's own XLSX export ("Generated by ropa …" on
+    /// its Organisation sheet): lists are joined with "; " only.
+    own_export: bool,
+    activities: Vec<ActivityDraft>,
+    activity_ids: Ids,
+    by_key: HashMap<(String, String), usize>,
+    subjects: Catalogue,
+    categories: Catalogue,
+    measures: Catalogue,
+    parties: Parties,
+    transfers: Vec<TransferEntry>,
+    transfer_ids: Ids,
+    safeguards: Vec<SafeguardEntry>,
+    safeguard_ids: Ids,
+    report: Report,
+}
+
+/// Maps the sheets of one ICO-layout record to registry files.
+pub fn map(file: &Path, sheets: &[Sheet], record: Record) -> Result<(Files, Report), ImportError> {
+    if sheets
+        .iter()
+        .all(|s| s.rows.iter().all(|r| r.iter().all(|c| c.trim().is_empty())))
+    {
+        return Err(ImportError::file(file, "has no cells: the sheet is empty"));
+    }
+    let Some(header) = find_header(sheets, record) else {
+        let want = match record {
+            Record::Controller => "\"Purpose of processing\" and \"Categories of individuals\"",
+            Record::Processor => {
+                "\"Categories of processing\" and \"Name and contact details of controller\""
+            }
+        };
+        return Err(ImportError::file(
+            file,
+            format!(
+                "has no header row of the ICO {} record: no sheet has a row naming {want} (use --record to choose the other record)",
+                match record {
+                    Record::Controller => "controller",
+                    Record::Processor => "processor",
+                }
+            ),
+        ));
+    };
+    let own_export = sheets.iter().any(|s| {
+        s.rows.iter().any(|r| {
+            r.windows(2)
+                .any(|w| w[0].trim() == "Generated by" && w[1].starts_with("ropa "))
+        })
+    });
+    let mut im = Import {
+        tr: Tr::new(Some("en")),
+        own_export,
+        activities: Vec::new(),
+        activity_ids: Ids::default(),
+        by_key: HashMap::new(),
+        subjects: Catalogue::default(),
+        categories: Catalogue::default(),
+        measures: Catalogue::default(),
+        parties: Parties::default(),
+        transfers: Vec::new(),
+        transfer_ids: Ids::default(),
+        safeguards: Vec::new(),
+        safeguard_ids: Ids::default(),
+        report: Report::default(),
+    };
+    let sheet = &sheets[header.sheet];
+    for r in header.row + 1..sheet.rows.len() {
+        im.row(sheet, &header, r, record);
+    }
+    let organisation = contact_block(sheets, &header);
+    let files = im.files(organisation);
+    Ok((files, im.report))
+}
+
+/// The contact block (rows above the header, or an "Organisation"
+/// sheet): a row "Name | Address | Email | Telephone", then rows labelled
+/// controller, DPO, representative; and label/value rows below it.
+fn contact_block(sheets: &[Sheet], header: &Header) -> Option<OrganisationDraft> {
+    let mut org = OrganisationDraft::default();
+    let mut found = false;
+    for (i, sheet) in sheets.iter().enumerate() {
+        let end = if i == header.sheet {
+            header.row
+        } else if sheet.name.eq_ignore_ascii_case("organisation")
+            || sheet.name.eq_ignore_ascii_case("organization")
+        {
+            sheet.rows.len()
+        } else {
+            continue;
+        };
+        let mut cols: Option<[Option<usize>; 4]> = None;
+        for r in 0..end {
+            let row = &sheet.rows[r];
+            let at = |label: &str| row.iter().position(|c| norm(c) == label);
+            let heads = [
+                at("name"),
+                at("address"),
+                at("email").or_else(|| at("emailaddress")),
+                at("telephone").or_else(|| at("phone")),
+            ];
+            if heads.iter().flatten().count() >= 2 {
+                cols = Some(heads);
+                continue;
+            }
+            let label = row
+                .iter()
+                .map(|c| c.trim())
+                .find(|c| !c.is_empty())
+                .unwrap_or("");
+            let value = |c: Option<usize>| {
+                c.map(|c| sheet.cell(r, c).trim())
+                    .filter(|v| !words::is_absent(v))
+                    .map(str::to_string)
+            };
+            if let Some(cols) = cols {
+                let slot = match norm(label).as_str() {
+                    "controller"
+                    | "processor"
+                    | "controllerandprocessor"
+                    | "organisation"
+                    | "organization"
+                    | "nameofcontroller" => Some(&mut org.own),
+                    "dataprotectionofficer" | "dpo" => Some(&mut org.dpo),
+                    "representative" => Some(&mut org.representative),
+                    _ => None,
+                };
+                if let Some(slot) = slot {
+                    *slot = Contact {
+                        name: value(cols[0]),
+                        address: value(cols[1]),
+                        email: value(cols[2]),
+                        phone: value(cols[3]),
+                    };
+                    found = true;
+                    continue;
+                }
+            }
+            let key = match norm(label).as_str() {
+                "tradingname" => "trading_name",
+                "registration" => "registration",
+                "website" => "website",
+                "countryofmainestablishment" | "country" => "country",
+                "supervisoryauthority" => "supervisory_authority",
+                _ => continue,
+            };
+            let v = row
+                .iter()
+                .skip_while(|c| c.trim() != label)
+                .nth(1)
+                .map(|c| c.trim())
+                .filter(|v| !words::is_absent(v));
+            if let Some(v) = v {
+                org.details.insert(key, v.to_string());
+                found = true;
+            }
+        }
+    }
+    (found && !org.own.is_empty()).then_some(org)
+}
+
+impl Import {
+    fn unmapped(&mut self, address: String, text: &str, why: impl Into<String>) {
+        self.report.unmapped.push(Unmapped {
+            address,
+            text: text.trim().to_string(),
+            why: why.into(),
+        });
+    }
+
+    fn row(&mut self, sheet: &Sheet, header: &Header, r: usize, record: Record) {
+        let cells: Vec<(Option<Field>, usize, &str)> = header
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(c, f)| (*f, c, unquote(sheet.cell(r, c))))
+            .filter(|(_, _, t)| !words::is_absent(t))
+            .collect();
+        // Cells right of the header row's last column.
+        let extra: Vec<(usize, &str)> = sheet.rows[r]
+            .iter()
+            .enumerate()
+            .skip(header.fields.len())
+            .map(|(c, t)| (c, t.trim()))
+            .filter(|(_, t)| !t.is_empty())
+            .collect();
+        if cells.is_empty() && extra.is_empty() {
+            return;
+        }
+        self.report.rows += 1;
+        for (c, t) in extra {
+            self.unmapped(sheet.address(r, c), t, "the column has no header");
+        }
+        let get = |f: Field| {
+            cells
+                .iter()
+                .find(|(g, _, _)| *g == Some(f))
+                .map(|&(_, c, t)| (c, t))
+        };
+        let function = get(Field::BusinessFunction).map(|(_, t)| t.to_string());
+        let purpose = get(Field::Purpose).map(|(_, t)| t.to_string());
+        let Some(purpose) = purpose else {
+            for &(_, c, t) in &cells {
+                self.unmapped(
+                    sheet.address(r, c),
+                    t,
+                    "the row has no purpose of processing, so no activity",
+                );
+            }
+            return;
+        };
+        let key = (
+            function.clone().unwrap_or_default().to_lowercase(),
+            purpose.to_lowercase(),
+        );
+        let a = match self.by_key.get(&key) {
+            Some(&i) => i,
+            None => {
+                let purposes = split_sentences(&purpose, self.own_export);
+                let name = purposes.first().cloned().unwrap_or_else(|| purpose.clone());
+                let id = self.activity_ids.make(&name);
+                self.activities.push(ActivityDraft {
+                    id,
+                    name,
+                    processor_record: record == Record::Processor,
+                    owner: function.clone(),
+                    purposes,
+                    ..ActivityDraft::default()
+                });
+                self.by_key.insert(key, self.activities.len() - 1);
+                self.activities.len() - 1
+            }
+        };
+        // Parties first: the transfer and location cells name them.
+        // Then the transfers (safeguards column), which the third-countries
+        // column is compared with.
+        let order = |f: &Option<Field>| match f {
+            Some(Field::Recipients | Field::SubProcessors | Field::ProcessorContracts) => 0,
+            Some(Field::Safeguards) => 1,
+            Some(Field::ThirdCountries) => 3,
+            _ => 2,
+        };
+        let mut sorted = cells.clone();
+        sorted.sort_by_key(|(f, _, _)| order(f));
+        for (f, c, t) in sorted {
+            let address = sheet.address(r, c);
+            match f {
+                None => {
+                    let column = sheet.cell(header.row, c).trim().to_string();
+                    self.unmapped(
+                        address,
+                        t,
+                        format!("column `{column}` is not one ropa reads"),
+                    );
+                }
+                Some(f) => self.cell(a, f, t, address),
+            }
+        }
+    }
+
+    /// One cell of the activity `a`'s row.
+    fn cell(&mut self, a: usize, f: Field, t: &str, address: String) {
+        match f {
+            Field::BusinessFunction | Field::Purpose | Field::Schedule1LawfulBasis => {}
+            Field::NotKept => self.unmapped(address, t, "the registry has no key for this column"),
+            Field::Individuals => {
+                for name in split(t, self.own_export) {
+                    let id = self.subjects.entry(&name).id.clone();
+                    push_unique(&mut self.activities[a].subjects, id);
+                }
+            }
+            Field::PersonalData => {
+                for name in split(t, self.own_export) {
+                    let (name, special, criminal) = category_marks(&name);
+                    let e = self.categories.entry(&name);
+                    e.special |= special;
+                    e.criminal |= criminal;
+                    let id = e.id.clone();
+                    push_unique(&mut self.activities[a].categories, id);
+                }
+            }
+            Field::Recipients => {
+                for line in recipient_lines(t, self.own_export) {
+                    self.recipient(a, &line, &address);
+                }
+            }
+            Field::SubProcessors => {
+                for line in lines(t) {
+                    let (main, contact) = match line.rsplit_once("), ") {
+                        Some((m, c)) => (format!("{m})"), Some(c.to_string())),
+                        None => (line.to_string(), None),
+                    };
+                    let (name, place) = trailing_paren(&main).unwrap_or((line, ""));
+                    let p = self.parties.entry(name, true);
+                    set_place(p, place);
+                    if p.contact.is_none() {
+                        p.contact = contact;
+                    }
+                    let id = p.id.clone();
+                    push_unique(&mut self.activities[a].processors, id);
+                }
+            }
+            Field::ProcessorContracts => {
+                for line in lines(t) {
+                    let Some((name, rest)) = line.split_once(": ") else {
+                        self.unmapped(address.clone(), line, "no processor named before `:`");
+                        continue;
+                    };
+                    let p = self.parties.entry(name, true);
+                    let mut reference = Vec::new();
+                    for part in rest.split(", ") {
+                        match part.strip_prefix("DPA signed ").and_then(Date::parse) {
+                            Some(d) => p.dpa_signed = Some(d.to_string()),
+                            None => reference.push(part),
+                        }
+                    }
+                    if !reference.is_empty() {
+                        p.dpa_reference = Some(reference.join(", "));
+                    }
+                    let id = p.id.clone();
+                    push_unique(&mut self.activities[a].processors, id);
+                }
+            }
+            Field::ThirdCountries => {
+                // Read with the safeguards column, which names each transfer
+                // with its place; a place without a safeguard line is reported
+                // once the row is done (see `Safeguards`).
+                for line in lines(t) {
+                    let covered = self.activities[a]
+                        .notes
+                        .iter()
+                        .any(|n| n.contains(&format!("'{line}: ")));
+                    if !covered {
+                        self.unmapped(
+                            address.clone(),
+                            line,
+                            "a transfer needs its mechanism (safeguards column); none given for this place",
+                        );
+                    }
+                }
+            }
+            Field::Safeguards => {
+                for line in lines(t) {
+                    self.transfer(a, line, &address);
+                }
+            }
+            Field::Retention => {
+                // A rule's note may run over several lines. In ropa's form
+                // ("P7Y from …", "No period given …") only those lines start
+                // a rule; a note's line may well mention a period in words.
+                let ropa_form = |line: &str| {
+                    line.starts_with("No period given")
+                        || line
+                            .split_whitespace()
+                            .next()
+                            .is_some_and(|w| IsoDuration::parse(w).is_some())
+                };
+                let in_ropa_form = lines(t).iter().any(|l| ropa_form(l));
+                let starts = |line: &str, _: &str| {
+                    ropa_form(line) || (!in_ropa_form && words::retention(line).is_some())
+                };
+                for line in entries(t, starts) {
+                    let line = line.as_str();
+                    let rule = self.retention(a, line, &address);
+                    self.activities[a].retention.push(rule);
+                }
+            }
+            Field::Measures => {
+                // A description may run over several lines: a line without
+                // "Name: " continues the measure above it.
+                let starts = |line: &str, previous: &str| {
+                    line.contains(": ") || !previous.contains(": ") || line.ends_with(')')
+                };
+                for line in entries(t, starts) {
+                    let line = line.as_str();
+                    let (head, description) = match line.split_once(": ") {
+                        Some((h, d)) => (h, Some(d)),
+                        None => (line, None),
+                    };
+                    let (name, kind) = match trailing_paren(head) {
+                        Some((n, k)) => match by_label(
+                            &self.tr,
+                            "measure-kind",
+                            MeasureKind::ALL,
+                            MeasureKind::as_str,
+                            k,
+                        ) {
+                            Some(kind) => (n, Some(kind)),
+                            None => (head, None),
+                        },
+                        None => (head, None),
+                    };
+                    let m = self.measures.entry(name);
+                    m.kind = m.kind.or(kind);
+                    if m.description.is_none() {
+                        m.description = description.map(str::to_string);
+                    }
+                    let id = m.id.clone();
+                    push_unique(&mut self.activities[a].measures, id);
+                }
+            }
+            Field::LawfulBasis => self.lawful_basis(a, t, &address),
+            Field::SpecialCondition => {
+                let tr = &self.tr;
+                let c = by_label(
+                    tr,
+                    "special-condition",
+                    SpecialCategoryCondition::ALL,
+                    SpecialCategoryCondition::as_str,
+                    t,
+                )
+                .or_else(|| words::special_condition(t));
+                match c {
+                    Some(c) => {
+                        let act = &mut self.activities[a];
+                        act.special_condition = Some(c);
+                        act.notes.push(quote(t, &address));
+                    }
+                    None => self.unmapped(address, t, "not an Art. 9(2) condition ropa recognises"),
+                }
+            }
+            Field::LegitimateInterest => {
+                self.activities[a].legitimate_interest = Some(t.to_string());
+            }
+            Field::AutomatedDecisions => {
+                let (head, note) = match t.split_once(": ") {
+                    Some((h, n)) => (h, Some(n)),
+                    None => (t, None),
+                };
+                match head.trim().to_lowercase().as_str() {
+                    "yes" | "true" => self.activities[a].automated = Some(true),
+                    "no" | "false" => self.activities[a].automated = Some(false),
+                    _ => {
+                        self.activities[a].automated_note = Some(t.to_string());
+                        return;
+                    }
+                }
+                self.activities[a].automated_note = note.map(str::to_string);
+            }
+            Field::Sources => {
+                for s in split_sentences(t, self.own_export) {
+                    push_unique(&mut self.activities[a].sources, s);
+                }
+            }
+            Field::Location => {
+                for (i, line) in lines(t).into_iter().enumerate() {
+                    // "Processor: Country, Country" lines repeat the
+                    // processors' locations, read from the recipients.
+                    let names_processor = line
+                        .split_once(": ")
+                        .is_some_and(|(n, _)| self.parties.find(n).is_some_and(|p| p.processor));
+                    if names_processor {
+                        continue;
+                    }
+                    if i == 0 {
+                        for s in split_sentences(line, self.own_export) {
+                            push_unique(&mut self.activities[a].systems, s);
+                        }
+                    } else {
+                        self.unmapped(
+                            address.clone(),
+                            line,
+                            "not a system or a processor's location",
+                        );
+                    }
+                }
+            }
+            Field::DpiaRequired => match t.to_lowercase().as_str() {
+                "yes" | "true" => self.activities[a].dpia_required = Some(true),
+                "no" | "false" => self.activities[a].dpia_required = Some(false),
+                _ => self.unmapped(address, t, "expected Yes or No"),
+            },
+            Field::DpiaProgress => {
+                // A date cell alone: the date the DPIA was completed.
+                if let Some(d) = Date::parse(t) {
+                    self.activities[a].dpia_completed = Some(d.to_string());
+                    return;
+                }
+                let mut notes = Vec::new();
+                for part in t.split(". ") {
+                    match part.strip_prefix("Completed ").and_then(Date::parse) {
+                        Some(d) => self.activities[a].dpia_completed = Some(d.to_string()),
+                        None if part == "Not completed" => {}
+                        None => notes.push(part),
+                    }
+                }
+                if !notes.is_empty() {
+                    self.activities[a].dpia_note = Some(notes.join(". "));
+                }
+            }
+            Field::DpiaLink => self.activities[a].dpia_reference = Some(t.to_string()),
+            Field::Schedule1Condition => {
+                for p in split_sentences(t, self.own_export) {
+                    push_unique(&mut self.activities[a].legal_provisions, p);
+                }
+            }
+            Field::Controllers => {
+                for c in lines(t) {
+                    push_unique(&mut self.activities[a].controllers, c.to_string());
+                }
+            }
+            Field::JointControllers => {
+                for line in lines(t) {
+                    let (head, arrangement) = match line.split_once(". Arrangement: ") {
+                        Some((h, x)) => (h, Some(x.to_string())),
+                        None => (line, None),
+                    };
+                    let (name, contact) = match head.split_once(", ") {
+                        Some((n, c)) => (n, Some(c.to_string())),
+                        None => (head, None),
+                    };
+                    self.activities[a]
+                        .joint
+                        .push((name.to_string(), contact, arrangement));
+                }
+            }
+        }
+    }
+
+    fn lawful_basis(&mut self, a: usize, t: &str, address: &str) {
+        let mut quoted = false;
+        for line in lines(t) {
+            if let Some(p) = line.strip_prefix("Legal provisions: ") {
+                for p in p.split("; ") {
+                    push_unique(
+                        &mut self.activities[a].legal_provisions,
+                        p.trim().to_string(),
+                    );
+                }
+                continue;
+            }
+            for part in split(line, self.own_export) {
+                let exact = by_label(
+                    &self.tr,
+                    "legal-basis",
+                    LegalBasis::ALL,
+                    LegalBasis::as_str,
+                    &part,
+                );
+                let (bases, rest) = match exact {
+                    Some(b) => (vec![b], Vec::new()),
+                    None => words::legal_bases(&part),
+                };
+                let act = &mut self.activities[a];
+                for b in bases {
+                    if !act.legal_bases.contains(&b) {
+                        act.legal_bases.push(b);
+                    }
+                }
+                if !quoted {
+                    act.notes.push(quote(t, address));
+                    quoted = true;
+                }
+                for r in rest {
+                    self.unmapped(
+                        address.to_string(),
+                        &r,
+                        "not an Art. 6(1) basis ropa recognises",
+                    );
+                }
+            }
+        }
+    }
+
+    /// "Name (processor, Ireland; data in Ireland, India)" or "Name (kind,
+    /// Country)"; anything else is a category of recipients, as the
+    /// column's title says.
+    fn recipient(&mut self, a: usize, line: &str, address: &str) {
+        if let Some((name, inside)) = trailing_paren(line) {
+            let (kind, place) = match inside.split_once(", ") {
+                Some((k, p)) => (k, p),
+                None => (inside, ""),
+            };
+            if kind.eq_ignore_ascii_case("processor") {
+                let p = self.parties.entry(name, true);
+                set_place(p, place);
+                let id = p.id.clone();
+                push_unique(&mut self.activities[a].processors, id);
+                return;
+            }
+            let tr = &self.tr;
+            let found = RecipientKind::ALL.iter().copied().find_map(|k| {
+                let label = tr.label("recipient-kind", k.as_str()).to_lowercase();
+                let kind = kind.to_lowercase();
+                if kind == label {
+                    Some((k, None))
+                } else {
+                    kind.strip_prefix(&format!("{label} "))
+                        .map(|code| (k, Some(code.to_uppercase())))
+                }
+            });
+            if let Some((k, io)) = found {
+                let code = (!place.is_empty()).then(|| country(place)).flatten();
+                let r = self.parties.entry(name, false);
+                r.kind = Some(k);
+                r.international_organisation = r.international_organisation.take().or(io);
+                if let Some(c) = code {
+                    r.country = Some(c);
+                } else if !place.is_empty() {
+                    r.notes.push(format!(
+                        "The country could not be read: {}",
+                        quote(line, address)
+                    ));
+                }
+                let id = r.id.clone();
+                push_unique(&mut self.activities[a].recipients, id);
+                return;
+            }
+        }
+        let r = self.parties.entry(line, false);
+        if r.kind.is_none() {
+            r.kind = Some(RecipientKind::Category);
+            r.notes.push(format!(
+                "Recorded as a category of recipients (the kind is a guess): {}",
+                quote(line, address)
+            ));
+        }
+        let id = r.id.clone();
+        push_unique(&mut self.activities[a].recipients, id);
+    }
+
+    /// "United States (Google, via A → B): Derogation (Art. 49): explicit
+    /// consent (Art. 49(1)(a)); supplementary measures: X, Y".
+    fn transfer(&mut self, a: usize, line: &str, address: &str) {
+        let parsed = line.split_once("): ").and_then(|(head, cover)| {
+            let (place, party) =
+                trailing_paren(&format!("{head})")).map(|(p, x)| (p.to_string(), x.to_string()))?;
+            Some((place, party, cover.to_string()))
+        });
+        let Some((place, party, cover)) = parsed else {
+            self.unmapped(
+                address.to_string(),
+                line,
+                "expected `Country (recipient): safeguard`",
+            );
+            return;
+        };
+        let (party, via) = match party.split_once(", via ") {
+            Some((p, v)) => (p.to_string(), v.rsplit(" → ").next().map(str::to_string)),
+            None => (party, None),
+        };
+        let Some(to) = self.parties.find(&party).map(|p| p.id.clone()) else {
+            self.unmapped(
+                address.to_string(),
+                line,
+                format!("`{party}` is not a processor or recipient of this row"),
+            );
+            return;
+        };
+        let via = via.and_then(|v| self.parties.find(&v).map(|p| p.id.clone()));
+        let code = country(&place);
+        let mut sections = cover.split("; ");
+        let main = sections.next().unwrap_or("");
+        let (label, details) = match main.split_once(": ") {
+            Some((l, d)) => (l, d),
+            None => (main, ""),
+        };
+        let tr = &self.tr;
+        let exact = by_label(tr, "mechanism", Mechanism::ALL, Mechanism::as_str, label);
+        let derogation_in = |text: &str| {
+            Derogation::ALL.iter().copied().find(|d| {
+                text.to_lowercase()
+                    .contains(&tr.label("derogation", d.as_str()).to_lowercase())
+            })
+        };
+        let (mechanism, derogation) = match exact {
+            Some(m) => (m, derogation_in(details)),
+            None => match words::mechanism(&cover) {
+                Some(x) => x,
+                None => {
+                    self.unmapped(
+                        address.to_string(),
+                        line,
+                        "no transfer mechanism ropa recognises",
+                    );
+                    return;
+                }
+            },
+        };
+        let mut measures = Vec::new();
+        for s in sections {
+            if let Some(m) = s.strip_prefix("supplementary measures: ") {
+                for name in m.split(", ") {
+                    measures.push(self.measures.entry(name).id.clone());
+                }
+            }
+        }
+        let safeguard = SafeguardKind::parse(mechanism.as_str())
+            .map(|kind| self.safeguard(kind, details, line, address));
+        let key = TransferKey {
+            to,
+            country: code,
+            mechanism,
+            derogation,
+            safeguard,
+        };
+        let i = match self.transfers.iter().position(|t| t.key == key) {
+            Some(i) => i,
+            None => {
+                let id = self.transfer_ids.make(&format!(
+                    "{}-{}",
+                    key.to,
+                    key.country.as_deref().unwrap_or("abroad")
+                ));
+                self.transfers.push(TransferEntry {
+                    id,
+                    key,
+                    via,
+                    measures,
+                    notes: vec![quote(line, address)],
+                });
+                self.transfers.len() - 1
+            }
+        };
+        let id = self.transfers[i].id.clone();
+        let act = &mut self.activities[a];
+        push_unique(&mut act.transfers, id);
+        // Marks the place as covered for the third-countries column.
+        act.notes
+            .push(format!("Transfer: '{place} ({party}): {cover}'"));
+    }
+
+    /// The safeguard document a mechanism rests on: "SCC between A and B
+    /// (2021/914, module 3), signed 2024-09-01, ...".
+    fn safeguard(
+        &mut self,
+        kind: SafeguardKind,
+        details: &str,
+        line: &str,
+        address: &str,
+    ) -> String {
+        let parts = split_outside_parens(details, ", ");
+        let head = parts.first().copied().unwrap_or(details);
+        let signed = parts
+            .iter()
+            .find_map(|p| p.strip_prefix("signed ").and_then(Date::parse))
+            .map(|d| d.to_string());
+        let (mut name, mut version, mut modules) = (head.trim().to_string(), None, Vec::new());
+        if let Some((n, inside)) = trailing_paren(head) {
+            let mut known = true;
+            let (mut v, mut m) = (None, Vec::new());
+            for part in inside.split(", ") {
+                if let Some(x) = SccVersion::parse(part) {
+                    v = Some(x);
+                } else if let Some(list) = part
+                    .strip_prefix("modules ")
+                    .or(part.strip_prefix("module "))
+                {
+                    m.extend(
+                        list.split(", ")
+                            .filter_map(|x| x.trim().parse::<i64>().ok()),
+                    );
+                } else if let Ok(x) = part.trim().parse::<i64>() {
+                    m.push(x);
+                } else {
+                    known = false;
+                }
+            }
+            if known {
+                (name, version, modules) = (n.to_string(), v, m);
+            }
+        }
+        if name.is_empty() {
+            name = format!(
+                "{} (named in the spreadsheet without details)",
+                kind.as_str()
+            );
+        }
+        if let Some(s) = self
+            .safeguards
+            .iter()
+            .find(|s| s.name == name && s.kind == kind)
+        {
+            return s.id.clone();
+        }
+        let id = self.safeguard_ids.make(&name);
+        self.safeguards.push(SafeguardEntry {
+            id: id.clone(),
+            name,
+            kind,
+            scc_version: version,
+            modules,
+            signed,
+            notes: vec![quote(line, address)],
+        });
+        id
+    }
+
+    /// "P7Y from the end of the contract (Invoices). Note", "No period given
+    /// (from: X)", or words ("7 years after the contract ends").
+    fn retention(&mut self, a: usize, line: &str, address: &str) -> RetentionRule {
+        let mut rule = RetentionRule::default();
+        let (mut main, note) = match line.split_once(". ") {
+            Some((m, n)) => (m.to_string(), Some(n.to_string())),
+            None => (line.trim_end_matches('.').to_string(), None),
+        };
+        rule.note = note;
+        // "(Name, Name)": the categories the rule is limited to.
+        if let Some((rest, inside)) = trailing_paren(&main) {
+            let ids: Option<Vec<String>> = inside
+                .split(", ")
+                .map(|n| {
+                    self.categories
+                        .by_name
+                        .get(&n.trim().to_lowercase())
+                        .map(|&i| self.categories.entries[i].id.clone())
+                })
+                .collect();
+            if let Some(ids) = ids
+                && !inside.starts_with("from: ")
+            {
+                rule.categories = ids;
+                main = rest.to_string();
+            }
+        }
+        if let Some(rest) = main.strip_prefix("No period given") {
+            rule.from = rest
+                .trim()
+                .strip_prefix("(from: ")
+                .and_then(|f| f.strip_suffix(')'))
+                .map(str::to_string);
+            return rule;
+        }
+        let (first, from) = match main.split_once(" from ") {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (main.as_str(), None),
+        };
+        if IsoDuration::parse(first.trim()).is_some() {
+            rule.period = Some(first.trim().to_string());
+            rule.from = from;
+            return rule;
+        }
+        match words::retention(&main) {
+            Some((period, from)) => {
+                rule.period = Some(period);
+                rule.from = from;
+                let act = &mut self.activities[a];
+                act.notes.push(quote(line, address));
+            }
+            None => {
+                // Kept as words: the period is for a person to write.
+                rule.note = Some(quote(line, address));
+            }
+        }
+        rule
+    }
+
+    /// The registry's files.
+    fn files(&mut self, org: Option<OrganisationDraft>) -> Files {
+        let mut files = Files::new();
+        let written = &mut self.report.written;
+        written.insert("data subject", self.subjects.entries.len());
+        written.insert("data category", self.categories.entries.len());
+        written.insert("measure", self.measures.entries.len());
+        let mut count = |files: &mut Files, kind: &'static str, path: String, doc: Doc| {
+            files.insert(path, doc.text);
+            *written.entry(kind).or_default() += 1;
+        };
+        if let Some(org) = org {
+            count(
+                &mut files,
+                "organisation",
+                "organisation.toml".into(),
+                organisation_doc(&org),
+            );
+        }
+        for a in &self.activities {
+            count(
+                &mut files,
+                "activity",
+                format!("activities/{}.toml", a.id),
+                activity_doc(a),
+            );
+        }
+        let mut cats = Doc::default();
+        cats.comment("Data subjects and data categories, as the spreadsheet names them.");
+        for s in &self.subjects.entries {
+            cats.table(&format!("data_subjects.{}", s.id));
+            cats.str("name", &s.name);
+            cats.notes(&s.notes);
+        }
+        for c in &self.categories.entries {
+            cats.table(&format!("data_categories.{}", c.id));
+            cats.str("name", &c.name);
+            if c.special {
+                cats.bool("special", true);
+            }
+            if c.criminal {
+                cats.bool("criminal", true);
+            }
+            cats.notes(&c.notes);
+        }
+        if !self.subjects.entries.is_empty() || !self.categories.entries.is_empty() {
+            files.insert("categories.toml".into(), cats.text);
+        }
+        if !self.measures.entries.is_empty() {
+            let mut doc = Doc::default();
+            doc.comment("Security measures, as the spreadsheet names them.");
+            for m in &self.measures.entries {
+                doc.table(&format!("measures.{}", m.id));
+                doc.str("name", &m.name);
+                doc.opt("kind", m.kind.map(MeasureKind::as_str));
+                doc.opt("description", m.description.as_deref());
+                doc.notes(&m.notes);
+            }
+            files.insert("measures.toml".into(), doc.text);
+        }
+        for p in &self.parties.entries {
+            let mut doc = Doc::default();
+            doc.str("name", &p.name);
+            if p.processor {
+                // The ICO layout has no column for what the processor
+                // does: the activities that name it say what it serves.
+                let serves: Vec<&str> = self
+                    .activities
+                    .iter()
+                    .filter(|a| a.processors.contains(&p.id))
+                    .map(|a| a.name.as_str())
+                    .collect();
+                doc.str("service", &format!("Processing for: {}", serves.join("; ")));
+                doc.str("country", p.country.as_deref().unwrap_or(""));
+                if p.locations.len() > 1
+                    || p.locations
+                        .first()
+                        .is_some_and(|l| Some(l) != p.country.as_ref())
+                {
+                    doc.list("locations", &p.locations);
+                }
+                doc.opt("contact", p.contact.as_deref());
+                if let Some(d) = &p.dpa_signed {
+                    doc.raw("dpa_signed", d);
+                }
+                doc.opt("dpa_reference", p.dpa_reference.as_deref());
+                let mut notes = vec![
+                    "`service` is made from the activities that name this processor: the spreadsheet has no column for it. Describe the service.".to_string(),
+                ];
+                notes.extend(p.notes.iter().cloned());
+                doc.notes(&notes);
+                count(
+                    &mut files,
+                    "processor",
+                    format!("processors/{}.toml", p.id),
+                    doc,
+                );
+            } else {
+                doc.str("kind", p.kind.unwrap_or(RecipientKind::Category).as_str());
+                doc.opt(
+                    "international_organisation",
+                    p.international_organisation.as_deref(),
+                );
+                doc.opt("country", p.country.as_deref());
+                doc.notes(&p.notes);
+                count(
+                    &mut files,
+                    "recipient",
+                    format!("recipients/{}.toml", p.id),
+                    doc,
+                );
+            }
+        }
+        for t in &self.transfers {
+            let mut doc = Doc::default();
+            doc.str("to", &t.key.to);
+            doc.opt("country", t.key.country.as_deref());
+            doc.opt("via", t.via.as_deref());
+            doc.str("mechanism", t.key.mechanism.as_str());
+            doc.opt("safeguard", t.key.safeguard.as_deref());
+            doc.opt("derogation", t.key.derogation.map(Derogation::as_str));
+            doc.some_list("supplementary_measures", &t.measures);
+            doc.notes(&t.notes);
+            count(
+                &mut files,
+                "transfer",
+                format!("transfers/{}.toml", t.id),
+                doc,
+            );
+        }
+        for s in &self.safeguards {
+            let mut doc = Doc::default();
+            doc.str("name", &s.name);
+            doc.str("kind", s.kind.as_str());
+            doc.opt("scc_version", s.scc_version.map(SccVersion::as_str));
+            if !s.modules.is_empty() {
+                let m: Vec<String> = s.modules.iter().map(i64::to_string).collect();
+                doc.raw("scc_modules", &format!("[{}]", m.join(", ")));
+            }
+            if let Some(d) = &s.signed {
+                doc.raw("signed", d);
+            }
+            doc.notes(&s.notes);
+            count(
+                &mut files,
+                "safeguard",
+                format!("safeguards/{}.toml", s.id),
+                doc,
+            );
+        }
+        files
+    }
+}
+
+/// "Health (special category, Art. 9)" → ("Health", special, criminal).
+fn category_marks(name: &str) -> (String, bool, bool) {
+    if let Some((base, inside)) = trailing_paren(name) {
+        let marks: Vec<&str> = inside.split("; ").collect();
+        let special = marks.contains(&"special category, Art. 9");
+        let criminal = marks.contains(&"criminal convictions and offences, Art. 10");
+        if marks.len() == usize::from(special) + usize::from(criminal) {
+            return (base.to_string(), special, criminal);
+        }
+    }
+    (name.to_string(), false, false)
+}
+
+/// The items of a cell written one per line, where an item may itself run
+/// over several lines: a line starts a new item when `starts(line,
+/// previous item)` says so, else it continues the item above.
+fn entries(cell: &str, starts: impl Fn(&str, &str) -> bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in lines(cell) {
+        match out.last_mut() {
+            Some(prev) if !starts(line, prev) => {
+                prev.push('\n');
+                prev.push_str(line);
+            }
+            _ => out.push(line.to_string()),
+        }
+    }
+    out
+}
+
+/// The recipients cell: one per line, as ropa writes it; a one-line cell
+/// of a home-made sheet may list them with commas or semicolons.
+fn recipient_lines(cell: &str, own_export: bool) -> Vec<String> {
+    let ls = lines(cell);
+    if ls.len() == 1 && trailing_paren(ls[0]).is_none() {
+        split(ls[0], own_export)
+    } else {
+        ls.into_iter().map(str::to_string).collect()
+    }
+}
+
+/// "Ireland; data in Ireland, India" → country and locations.
+fn set_place(p: &mut Party, place: &str) {
+    let (home, data) = match place.split_once("; data in ") {
+        Some((h, d)) => (h, Some(d)),
+        None => (place, None),
+    };
+    if let Some(code) = country(home) {
+        p.country = Some(code);
+    } else if !home.trim().is_empty() {
+        p.notes.push(format!("Country not recognised: '{home}'"));
+    }
+    if let Some(d) = data {
+        p.locations = d.split(", ").filter_map(country).collect();
+    } else if let Some(c) = &p.country
+        && p.locations.is_empty()
+    {
+        p.locations = vec![c.clone()];
+    }
+}
+
+fn contact_table(doc: &mut Doc, key: &str, c: &Contact) {
+    if c.is_empty() {
+        return;
+    }
+    doc.table(key);
+    doc.opt("name", c.name.as_deref());
+    doc.opt("address", c.address.as_deref());
+    doc.opt("email", c.email.as_deref());
+    doc.opt("phone", c.phone.as_deref());
+}
+
+fn organisation_doc(o: &OrganisationDraft) -> Doc {
+    let mut doc = Doc::default();
+    doc.str("name", o.own.name.as_deref().unwrap_or(""));
+    doc.opt(
+        "trading_name",
+        o.details.get("trading_name").map(String::as_str),
+    );
+    doc.opt(
+        "registration",
+        o.details.get("registration").map(String::as_str),
+    );
+    doc.opt("address", o.own.address.as_deref());
+    doc.opt("email", o.own.email.as_deref());
+    doc.opt("phone", o.own.phone.as_deref());
+    doc.opt("website", o.details.get("website").map(String::as_str));
+    match o.details.get("country").and_then(|c| country(c)) {
+        Some(c) => doc.str("country", &c),
+        // No cell says where the organisation is established: for a
+        // person to fill in (ropa check reports it).
+        None => doc.str("country", ""),
+    }
+    doc.opt(
+        "supervisory_authority",
+        o.details.get("supervisory_authority").map(String::as_str),
+    );
+    doc.notes(&o.notes);
+    contact_table(&mut doc, "dpo", &o.dpo);
+    contact_table(&mut doc, "representative", &o.representative);
+    doc
+}
+
+fn activity_doc(a: &ActivityDraft) -> Doc {
+    let mut doc = Doc::default();
+    doc.str("name", &a.name);
+    if a.processor_record {
+        doc.str("role", "processor");
+    }
+    doc.opt("owner", a.owner.as_deref());
+    doc.list("purposes", &a.purposes);
+    if !a.processor_record || !a.legal_bases.is_empty() {
+        let b: Vec<String> = a
+            .legal_bases
+            .iter()
+            .map(|b| b.as_str().to_string())
+            .collect();
+        doc.list("legal_bases", &b);
+    }
+    doc.some_list("legal_provisions", &a.legal_provisions);
+    doc.opt(
+        "special_category_condition",
+        a.special_condition.map(SpecialCategoryCondition::as_str),
+    );
+    doc.opt("legitimate_interest", a.legitimate_interest.as_deref());
+    doc.list("data_subjects", &a.subjects);
+    doc.list("data_categories", &a.categories);
+    doc.some_list("sources", &a.sources);
+    doc.some_list("processors", &a.processors);
+    doc.some_list("recipients", &a.recipients);
+    doc.some_list("transfers", &a.transfers);
+    doc.some_list("measures", &a.measures);
+    doc.some_list("systems", &a.systems);
+    doc.some_list("controllers", &a.controllers);
+    if let Some(b) = a.automated {
+        doc.bool("automated_decision_making", b);
+    }
+    doc.opt("automated_decision_note", a.automated_note.as_deref());
+    let notes: Vec<String> = a
+        .notes
+        .iter()
+        .filter(|n| !n.starts_with("Transfer: "))
+        .cloned()
+        .collect();
+    doc.notes(&notes);
+    for j in &a.joint {
+        doc.array_table("joint_controllers");
+        doc.str("name", &j.0);
+        doc.opt("contact", j.1.as_deref());
+        doc.opt("arrangement", j.2.as_deref());
+    }
+    for r in &a.retention {
+        doc.array_table("retention");
+        doc.opt("period", r.period.as_deref());
+        doc.opt("from", r.from.as_deref());
+        doc.some_list("data_categories", &r.categories);
+        doc.opt("note", r.note.as_deref());
+    }
+    if a.dpia_required.is_some()
+        || a.dpia_completed.is_some()
+        || a.dpia_reference.is_some()
+        || a.dpia_note.is_some()
+    {
+        doc.table("dpia");
+        if let Some(b) = a.dpia_required {
+            doc.bool("required", b);
+        }
+        if let Some(d) = &a.dpia_completed {
+            doc.raw("completed", d);
+        }
+        doc.opt("reference", a.dpia_reference.as_deref());
+        doc.opt("note", a.dpia_note.as_deref());
+    }
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_exported_header_is_read() {
+        for record in [Record::Controller, Record::Processor] {
+            for h in crate::export::ico::headers(record) {
+                assert!(field_of(h).is_some(), "{h}");
+            }
+        }
+    }
+
+    #[test]
+    fn headers_ignore_case_and_spacing() {
+        assert_eq!(
+            field_of("  BUSINESS   function "),
+            Some(Field::BusinessFunction)
+        );
+        assert_eq!(field_of("Retention schedule"), Some(Field::Retention));
+        assert_eq!(field_of("Something else"), None);
+    }
+
+    #[test]
+    fn parentheses() {
+        assert_eq!(
+            trailing_paren("Google (legal entity) (processor, United States)"),
+            Some(("Google (legal entity)", "processor, United States"))
+        );
+        assert_eq!(trailing_paren("no parens"), None);
+    }
+
+    #[test]
+    fn category_marks_come_off() {
+        assert_eq!(
+            category_marks("Health (special category, Art. 9)"),
+            ("Health".to_string(), true, false)
+        );
+        assert_eq!(
+            category_marks("Notes (free text)"),
+            ("Notes (free text)".to_string(), false, false)
+        );
+    }
+}
