@@ -44,8 +44,25 @@ pub fn column_name(mut col: usize) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Files larger than this are refused before they are read: a record of
+/// 10,000 activities is a few MiB, and reading is in memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The sheets of `file`, by its extension.
 pub fn read(file: &Path) -> Result<Vec<Sheet>, ImportError> {
+    let len = std::fs::metadata(file)
+        .map_err(|e| ImportError::file(file, e))?
+        .len();
+    if len > MAX_FILE_BYTES {
+        return Err(ImportError::file(
+            file,
+            format!(
+                "is {} MiB, larger than the {} MiB ropa imports; split the record into several files",
+                len / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
     let ext = file
         .extension()
         .and_then(|e| e.to_str())
@@ -163,9 +180,25 @@ fn read_workbook(file: &Path) -> Result<Vec<Sheet>, ImportError> {
     Ok(sheets)
 }
 
-/// Copies the top-left cell of a merged region into each of its cells.
+/// At most this many cells of one merged region are filled: a record's
+/// merged cells span a few rows of one column, and a region declared over
+/// a whole sheet must not become billions of copies of its text.
+const MAX_MERGED_CELLS: usize = 100_000;
+
+/// Copies the top-left cell of a merged region into each of its cells,
+/// within the sheet's own rows and columns (a region may be declared wider
+/// than the data).
 fn fill(rows: &mut [Vec<String>], (r0, c0): (u32, u32), (r1, c1): (u32, u32)) {
     let (r0, c0, r1, c1) = (r0 as usize, c0 as usize, r1 as usize, c1 as usize);
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    if r1 < r0 || c1 < c0 || c0 >= width {
+        return;
+    }
+    let c1 = c1.min(width - 1);
+    let r1 = r1.min(rows.len().saturating_sub(1));
+    if (r1 - r0 + 1).saturating_mul(c1 - c0 + 1) > MAX_MERGED_CELLS {
+        return;
+    }
     let Some(value) = rows.get(r0).and_then(|r| r.get(c0)).cloned() else {
         return;
     };
@@ -213,6 +246,44 @@ fn cell_text(d: &Data) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_before_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("record.csv");
+        // Sparse: no disk is used for its length.
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_FILE_BYTES + 1)
+            .unwrap();
+        let Err(e) = read(&big) else {
+            panic!("read a file over the limit");
+        };
+        assert!(e.to_string().contains("larger than the 256 MiB"), "{e}");
+    }
+
+    #[test]
+    fn merged_regions_stay_within_the_sheet_and_a_bound() {
+        let mut rows = vec![
+            vec!["HR".to_string(), "a".to_string()],
+            vec![String::new(), "b".to_string()],
+            vec![String::new(), "c".to_string()],
+        ];
+        // Declared over the whole sheet's width and far below its last row.
+        fill(&mut rows, (0, 0), (1_048_575, 16_383));
+        assert_eq!(rows.len(), 3);
+        assert!(rows.iter().all(|r| r.len() == 2), "{rows:?}");
+        assert_eq!(rows[2][0], "HR");
+        // A region larger than the bound is left as it is.
+        let mut wide = vec![vec![String::new(); 1_000]; 200];
+        wide[0][0] = "x".into();
+        fill(&mut wide, (0, 0), (199, 999));
+        assert_eq!(wide[1][0], "");
+        // A region whose end is before its start is ignored.
+        let mut grid = vec![vec!["a".to_string(), "b".to_string()]];
+        fill(&mut grid, (0, 1), (0, 0));
+        assert_eq!(grid, [["a", "b"]]);
+    }
 
     #[test]
     fn column_names() {
