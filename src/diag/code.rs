@@ -14,6 +14,11 @@ macro_rules! codes {
                 match self { $( Code::$variant => $text, )* }
             }
 
+            /// The code written as `text`, as `ropa check` prints it.
+            pub fn parse(text: &str) -> Option<Code> {
+                match text { $( $text => Some(Code::$variant), )* _ => None }
+            }
+
             /// Default severity; `--deny-warnings` is applied later.
             pub fn severity(self) -> Severity {
                 match self { $( Code::$variant => Severity::$sev, )* }

@@ -63,7 +63,7 @@ fn acknowledgeable(cx: &mut Cx, code: &Sp<String>) -> bool {
             .filter(|c| c.acknowledgeable())
             .map(|c| c.as_str())
     };
-    let found = Code::ALL.iter().find(|c| c.as_str() == code.value.trim());
+    let found = Code::parse(code.value.trim());
     let (message, help) = match found {
         Some(c) if c.acknowledgeable() => return true,
         Some(c) if c.severity() == crate::diag::Severity::Error => (

@@ -51,10 +51,7 @@ pub fn acknowledge(
         for ack in acks {
             // The loader keeps only the codes of warnings that can be
             // acknowledged, so this finds one; anything else is skipped.
-            let written = ack.code.value.trim();
-            let Some(&code) = Code::ALL
-                .iter()
-                .find(|c| c.as_str() == written && c.acknowledgeable())
+            let Some(code) = Code::parse(ack.code.value.trim()).filter(|c| c.acknowledgeable())
             else {
                 continue;
             };

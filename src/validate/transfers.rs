@@ -133,49 +133,41 @@ fn adequacy(
             );
         }
         Adequacy::RequirementUnmet {
-            requirement: AdequacyRequirement::DpfCertified,
+            requirement,
             party_known: true,
             ..
         } => {
+            let party = &t.to.value;
+            let (why, help) = match requirement {
+                AdequacyRequirement::DpfCertified => (
+                    format!("only covers organisations certified under the EU-US Data Privacy Framework, and `{party}` is not `dpf_certified`"),
+                    format!("if `{party}` is on the DPF list, set `dpf_certified = true` in its file; otherwise use `mechanism = \"scc\"` with a `safeguard`"),
+                ),
+                AdequacyRequirement::PrivateSector => (
+                    format!("covers only private-sector organisations, and `{party}` is a public authority"),
+                    "use an Art. 46 safeguard instead: between public bodies, `mechanism = \"public-authority-instrument\"` (Art. 46(2)(a)) or `\"administrative-arrangement\"` (Art. 46(3)(b)); otherwise SCCs; or correct the recipient's `kind` if it is not a public authority".to_string(),
+                ),
+            };
             let mut diag = d(
                 Code::AdequacyInvalid,
                 t.mechanism.span.clone(),
-                format!(
-                    "the adequacy decision for {} only covers organisations certified under the EU-US Data Privacy Framework, and `{}` is not `dpf_certified`",
-                    country_label(country),
-                    t.to.value
-                ),
+                format!("the adequacy decision for {} {why}", country_label(country)),
             )
             .label("adequacy claimed here")
-            .help(format!(
-                "if `{}` is on the DPF list, set `dpf_certified = true` in its file; otherwise use `mechanism = \"scc\"` with a `safeguard`",
-                t.to.value
-            ));
-            if let Some(p) = cx.reg.processors.get(&t.to.value) {
-                diag = diag.also(p.file, p.anchor.clone(), "not DPF-certified");
-            } else if let Some(r) = cx.reg.recipients.get(&t.to.value) {
-                diag = diag.also(r.file, r.anchor.clone(), "not DPF-certified");
-            }
-            out.push(diag);
-        }
-        Adequacy::RequirementUnmet {
-            requirement: AdequacyRequirement::PrivateSector,
-            party_known: true,
-            ..
-        } => {
-            let mut diag = d(
-                Code::AdequacyInvalid,
-                t.mechanism.span.clone(),
-                format!(
-                    "the adequacy decision for {} covers only private-sector organisations, and `{}` is a public authority",
-                    country_label(country),
-                    t.to.value
-                ),
-            )
-            .label("adequacy claimed here")
-            .help("use an Art. 46 safeguard instead: between public bodies, `mechanism = \"public-authority-instrument\"` (Art. 46(2)(a)) or `\"administrative-arrangement\"` (Art. 46(3)(b)); otherwise SCCs; or correct the recipient's `kind` if it is not a public authority");
-            if let Some(r) = cx.reg.recipients.get(&t.to.value) {
-                diag = diag.also(r.file, r.kind.span.clone(), "a public authority");
+            .help(help);
+            // Where the party says what the requirement reads.
+            let processor = cx.reg.processors.get(party);
+            let recipient = cx.reg.recipients.get(party);
+            let place = match requirement {
+                AdequacyRequirement::DpfCertified => processor
+                    .map(|p| (p.file, p.anchor.clone(), "not DPF-certified"))
+                    .or_else(|| recipient.map(|r| (r.file, r.anchor.clone(), "not DPF-certified"))),
+                AdequacyRequirement::PrivateSector => {
+                    recipient.map(|r| (r.file, r.kind.span.clone(), "a public authority"))
+                }
+            };
+            if let Some((file, span, text)) = place {
+                diag = diag.also(file, span, text);
             }
             out.push(diag);
         }
