@@ -4,11 +4,14 @@
 //! cells it takes apart first (exact labels), before the looser wordings
 //! of [`super::words`].
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
+use super::draft::{
+    ActivityDraft, Contact, Draft, OrganisationDraft, Party, RetentionRule, SafeguardEntry,
+    TransferEntry, TransferKey, push_unique,
+};
 use super::read::Sheet;
-use super::toml_text::Doc;
 use super::{Files, ImportError, Record, Report, Unmapped, words};
 use crate::i18n::Tr;
 use crate::model::{
@@ -275,22 +278,6 @@ fn by_label<T: Copy>(
         .find(|&v| tr.label(group, name(v)).eq_ignore_ascii_case(text) || name(v) == text)
 }
 
-/// A country code from a code or a name (the English name is what ropa's
-/// exports write).
-fn country(text: &str) -> Option<String> {
-    let t = text.trim();
-    if t.len() == 2 && crate::reference::is_country(&t.to_ascii_uppercase()) {
-        return Some(t.to_ascii_uppercase());
-    }
-    // The English name ropa's exports write, by the bundled list.
-    let by_name = (b'A'..=b'Z')
-        .flat_map(|a| (b'A'..=b'Z').map(move |b| String::from_utf8_lossy(&[a, b]).into_owned()))
-        .find(|code| {
-            crate::reference::country_name(code).is_some_and(|n| n.eq_ignore_ascii_case(t))
-        });
-    by_name.or_else(|| words::country(t).map(str::to_string))
-}
-
 /// Splits "Name (inside)" at its last balanced parenthesis.
 fn trailing_paren(s: &str) -> Option<(&str, &str)> {
     let s = s.trim();
@@ -335,249 +322,14 @@ fn quote(text: &str, address: &str) -> String {
     format!("Spreadsheet: '{}' ({address})", text.trim())
 }
 
-// ---- the entries --------------------------------------------------------
-
-/// Ids made from names, unique within their namespace.
-#[derive(Default)]
-struct Ids {
-    used: HashSet<String>,
-}
-
-impl Ids {
-    fn make(&mut self, name: &str) -> String {
-        let base = shorten(&words::id_from_name(name));
-        let mut id = base.clone();
-        let mut n = 2;
-        while !self.used.insert(id.clone()) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
-        id
-    }
-}
-
-/// An id within the registry's 64 characters (a few left for a `-2`
-/// suffix), cut at a hyphen where there is one.
-fn shorten(id: &str) -> String {
-    const MAX: usize = 60;
-    if id.len() <= MAX {
-        return id.to_string();
-    }
-    let cut = &id[..MAX];
-    cut.rsplit_once('-')
-        .map_or(cut, |(head, _)| head)
-        .trim_end_matches('-')
-        .to_string()
-}
-
-/// A catalogue entry (data subject, data category, measure): a name the
-/// sheet wrote, and what it said about it.
-#[derive(Default)]
-struct Named {
-    id: String,
-    name: String,
-    special: bool,
-    criminal: bool,
-    kind: Option<MeasureKind>,
-    description: Option<String>,
-    notes: Vec<String>,
-}
-
-#[derive(Default)]
-struct Catalogue {
-    ids: Ids,
-    by_name: HashMap<String, usize>,
-    entries: Vec<Named>,
-}
-
-impl Catalogue {
-    /// The entry named `name` (the same wording is the same entry).
-    fn entry(&mut self, name: &str) -> &mut Named {
-        let key = name.trim().to_lowercase();
-        let i = match self.by_name.get(&key) {
-            Some(&i) => i,
-            None => {
-                let id = self.ids.make(name);
-                self.entries.push(Named {
-                    id,
-                    name: name.trim().to_string(),
-                    ..Named::default()
-                });
-                self.by_name.insert(key, self.entries.len() - 1);
-                self.entries.len() - 1
-            }
-        };
-        &mut self.entries[i]
-    }
-}
-
-#[derive(Default)]
-struct Party {
-    id: String,
-    name: String,
-    processor: bool,
-    kind: Option<RecipientKind>,
-    international_organisation: Option<String>,
-    country: Option<String>,
-    locations: Vec<String>,
-    contact: Option<String>,
-    dpa_signed: Option<String>,
-    dpa_reference: Option<String>,
-    notes: Vec<String>,
-}
-
-#[derive(Default)]
-struct Parties {
-    ids: Ids,
-    by_name: HashMap<String, usize>,
-    entries: Vec<Party>,
-}
-
-impl Parties {
-    fn entry(&mut self, name: &str, processor: bool) -> &mut Party {
-        let key = (name.trim().to_lowercase(), processor);
-        let k = format!("{}\u{0}{}", key.0, key.1);
-        let i = match self.by_name.get(&k) {
-            Some(&i) => i,
-            None => {
-                let id = self.ids.make(name);
-                self.entries.push(Party {
-                    id,
-                    name: name.trim().to_string(),
-                    processor,
-                    ..Party::default()
-                });
-                self.by_name.insert(k, self.entries.len() - 1);
-                self.entries.len() - 1
-            }
-        };
-        &mut self.entries[i]
-    }
-
-    fn find(&self, name: &str) -> Option<&Party> {
-        let n = name.trim().to_lowercase();
-        [true, false]
-            .iter()
-            .find_map(|p| self.by_name.get(&format!("{n}\u{0}{p}")))
-            .map(|&i| &self.entries[i])
-    }
-}
-
-#[derive(PartialEq, Eq, Hash, Clone)]
-struct TransferKey {
-    to: String,
-    country: Option<String>,
-    mechanism: Mechanism,
-    derogation: Option<Derogation>,
-    safeguard: Option<String>,
-}
-
-struct TransferEntry {
-    id: String,
-    key: TransferKey,
-    via: Option<String>,
-    measures: Vec<String>,
-    notes: Vec<String>,
-}
-
-struct SafeguardEntry {
-    id: String,
-    name: String,
-    kind: SafeguardKind,
-    scc_version: Option<SccVersion>,
-    modules: Vec<i64>,
-    signed: Option<String>,
-    notes: Vec<String>,
-}
-
-#[derive(Default)]
-struct RetentionRule {
-    period: Option<String>,
-    from: Option<String>,
-    categories: Vec<String>,
-    note: Option<String>,
-}
-
-#[derive(Default)]
-struct ActivityDraft {
-    id: String,
-    name: String,
-    processor_record: bool,
-    owner: Option<String>,
-    purposes: Vec<String>,
-    legal_bases: Vec<LegalBasis>,
-    legal_provisions: Vec<String>,
-    special_condition: Option<SpecialCategoryCondition>,
-    legitimate_interest: Option<String>,
-    subjects: Vec<String>,
-    categories: Vec<String>,
-    sources: Vec<String>,
-    processors: Vec<String>,
-    recipients: Vec<String>,
-    transfers: Vec<String>,
-    measures: Vec<String>,
-    systems: Vec<String>,
-    controllers: Vec<String>,
-    automated: Option<bool>,
-    automated_note: Option<String>,
-    retention: Vec<RetentionRule>,
-    dpia_required: Option<bool>,
-    dpia_completed: Option<String>,
-    dpia_note: Option<String>,
-    dpia_reference: Option<String>,
-    joint: Vec<(String, Option<String>, Option<String>)>,
-    notes: Vec<String>,
-}
-
-fn push_unique(list: &mut Vec<String>, v: String) {
-    if !list.contains(&v) {
-        list.push(v);
-    }
-}
-
-#[derive(Default)]
-struct Contact {
-    name: Option<String>,
-    address: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-}
-
-impl Contact {
-    fn is_empty(&self) -> bool {
-        self.name.is_none()
-            && self.address.is_none()
-            && self.email.is_none()
-            && self.phone.is_none()
-    }
-}
-
-#[derive(Default)]
-struct OrganisationDraft {
-    own: Contact,
-    dpo: Contact,
-    representative: Contact,
-    details: BTreeMap<&'static str, String>,
-    notes: Vec<String>,
-}
-
 /// Everything the rows said, before it is written.
 struct Import {
     tr: Tr,
     /// The workbook is ropa's own XLSX export ("Generated by ropa …" on
     /// its Organisation sheet): lists are joined with "; " only.
     own_export: bool,
-    activities: Vec<ActivityDraft>,
-    activity_ids: Ids,
+    draft: Draft,
     by_key: HashMap<(String, String), usize>,
-    subjects: Catalogue,
-    categories: Catalogue,
-    measures: Catalogue,
-    parties: Parties,
-    transfers: Vec<TransferEntry>,
-    transfer_ids: Ids,
-    safeguards: Vec<SafeguardEntry>,
-    safeguard_ids: Ids,
     report: Report,
 }
 
@@ -616,17 +368,8 @@ pub fn map(file: &Path, sheets: &[Sheet], record: Record) -> Result<(Files, Repo
     let mut im = Import {
         tr: Tr::new(Some("en")),
         own_export,
-        activities: Vec::new(),
-        activity_ids: Ids::default(),
+        draft: Draft::default(),
         by_key: HashMap::new(),
-        subjects: Catalogue::default(),
-        categories: Catalogue::default(),
-        measures: Catalogue::default(),
-        parties: Parties::default(),
-        transfers: Vec::new(),
-        transfer_ids: Ids::default(),
-        safeguards: Vec::new(),
-        safeguard_ids: Ids::default(),
         report: Report::default(),
     };
     let sheet = &sheets[header.sheet];
@@ -634,7 +377,9 @@ pub fn map(file: &Path, sheets: &[Sheet], record: Record) -> Result<(Files, Repo
         im.row(sheet, &header, r, record);
     }
     let organisation = contact_block(sheets, &header);
-    let files = im.files(organisation);
+    let files = im
+        .draft
+        .files(organisation.as_ref(), &mut im.report.written);
     Ok((files, im.report))
 }
 
@@ -783,8 +528,8 @@ impl Import {
             None => {
                 let purposes = split_sentences(&purpose, self.own_export);
                 let name = purposes.first().cloned().unwrap_or_else(|| purpose.clone());
-                let id = self.activity_ids.make(&name);
-                self.activities.push(ActivityDraft {
+                let id = self.draft.activity_ids.make(&name);
+                self.draft.activities.push(ActivityDraft {
                     id,
                     name,
                     processor_record: record == Record::Processor,
@@ -792,8 +537,8 @@ impl Import {
                     purposes,
                     ..ActivityDraft::default()
                 });
-                self.by_key.insert(key, self.activities.len() - 1);
-                self.activities.len() - 1
+                self.by_key.insert(key, self.draft.activities.len() - 1);
+                self.draft.activities.len() - 1
             }
         };
         // Parties first: the transfer and location cells name them.
@@ -830,18 +575,18 @@ impl Import {
             Field::NotKept => self.unmapped(address, t, "the registry has no key for this column"),
             Field::Individuals => {
                 for name in split(t, self.own_export) {
-                    let id = self.subjects.entry(&name).id.clone();
-                    push_unique(&mut self.activities[a].subjects, id);
+                    let id = self.draft.subjects.entry(&name).id.clone();
+                    push_unique(&mut self.draft.activities[a].subjects, id);
                 }
             }
             Field::PersonalData => {
                 for name in split(t, self.own_export) {
                     let (name, special, criminal) = category_marks(&name);
-                    let e = self.categories.entry(&name);
+                    let e = self.draft.categories.entry(&name);
                     e.special |= special;
                     e.criminal |= criminal;
                     let id = e.id.clone();
-                    push_unique(&mut self.activities[a].categories, id);
+                    push_unique(&mut self.draft.activities[a].categories, id);
                 }
             }
             Field::Recipients => {
@@ -856,13 +601,13 @@ impl Import {
                         None => (line.to_string(), None),
                     };
                     let (name, place) = trailing_paren(&main).unwrap_or((line, ""));
-                    let p = self.parties.entry(name, true);
+                    let p = self.draft.parties.entry(name, true);
                     set_place(p, place);
                     if p.contact.is_none() {
                         p.contact = contact;
                     }
                     let id = p.id.clone();
-                    push_unique(&mut self.activities[a].processors, id);
+                    push_unique(&mut self.draft.activities[a].processors, id);
                 }
             }
             Field::ProcessorContracts => {
@@ -871,7 +616,7 @@ impl Import {
                         self.unmapped(address.clone(), line, "no processor named before `:`");
                         continue;
                     };
-                    let p = self.parties.entry(name, true);
+                    let p = self.draft.parties.entry(name, true);
                     let mut reference = Vec::new();
                     for part in rest.split(", ") {
                         match part.strip_prefix("DPA signed ").and_then(Date::parse) {
@@ -883,7 +628,7 @@ impl Import {
                         p.dpa_reference = Some(reference.join(", "));
                     }
                     let id = p.id.clone();
-                    push_unique(&mut self.activities[a].processors, id);
+                    push_unique(&mut self.draft.activities[a].processors, id);
                 }
             }
             Field::ThirdCountries => {
@@ -891,7 +636,7 @@ impl Import {
                 // with its place; a place without a safeguard line is reported
                 // once the row is done (see `Safeguards`).
                 for line in lines(t) {
-                    let covered = self.activities[a]
+                    let covered = self.draft.activities[a]
                         .notes
                         .iter()
                         .any(|n| n.contains(&format!("'{line}: ")));
@@ -927,7 +672,7 @@ impl Import {
                 for line in entries(t, starts) {
                     let line = line.as_str();
                     let rule = self.retention(a, line, &address);
-                    self.activities[a].retention.push(rule);
+                    self.draft.activities[a].retention.push(rule);
                 }
             }
             Field::Measures => {
@@ -955,13 +700,13 @@ impl Import {
                         },
                         None => (head, None),
                     };
-                    let m = self.measures.entry(name);
+                    let m = self.draft.measures.entry(name);
                     m.kind = m.kind.or(kind);
                     if m.description.is_none() {
                         m.description = description.map(str::to_string);
                     }
                     let id = m.id.clone();
-                    push_unique(&mut self.activities[a].measures, id);
+                    push_unique(&mut self.draft.activities[a].measures, id);
                 }
             }
             Field::LawfulBasis => self.lawful_basis(a, t, &address),
@@ -977,7 +722,7 @@ impl Import {
                 .or_else(|| words::special_condition(t));
                 match c {
                     Some(c) => {
-                        let act = &mut self.activities[a];
+                        let act = &mut self.draft.activities[a];
                         act.special_condition = Some(c);
                         act.notes.push(quote(t, &address));
                     }
@@ -985,7 +730,7 @@ impl Import {
                 }
             }
             Field::LegitimateInterest => {
-                self.activities[a].legitimate_interest = Some(t.to_string());
+                self.draft.activities[a].legitimate_interest = Some(t.to_string());
             }
             Field::AutomatedDecisions => {
                 let (head, note) = match t.split_once(": ") {
@@ -993,33 +738,33 @@ impl Import {
                     None => (t, None),
                 };
                 match head.trim().to_lowercase().as_str() {
-                    "yes" | "true" => self.activities[a].automated = Some(true),
-                    "no" | "false" => self.activities[a].automated = Some(false),
+                    "yes" | "true" => self.draft.activities[a].automated = Some(true),
+                    "no" | "false" => self.draft.activities[a].automated = Some(false),
                     _ => {
-                        self.activities[a].automated_note = Some(t.to_string());
+                        self.draft.activities[a].automated_note = Some(t.to_string());
                         return;
                     }
                 }
-                self.activities[a].automated_note = note.map(str::to_string);
+                self.draft.activities[a].automated_note = note.map(str::to_string);
             }
             Field::Sources => {
                 for s in split_sentences(t, self.own_export) {
-                    push_unique(&mut self.activities[a].sources, s);
+                    push_unique(&mut self.draft.activities[a].sources, s);
                 }
             }
             Field::Location => {
                 for (i, line) in lines(t).into_iter().enumerate() {
                     // "Processor: Country, Country" lines repeat the
                     // processors' locations, read from the recipients.
-                    let names_processor = line
-                        .split_once(": ")
-                        .is_some_and(|(n, _)| self.parties.find(n).is_some_and(|p| p.processor));
+                    let names_processor = line.split_once(": ").is_some_and(|(n, _)| {
+                        self.draft.parties.find(n).is_some_and(|p| p.processor)
+                    });
                     if names_processor {
                         continue;
                     }
                     if i == 0 {
                         for s in split_sentences(line, self.own_export) {
-                            push_unique(&mut self.activities[a].systems, s);
+                            push_unique(&mut self.draft.activities[a].systems, s);
                         }
                     } else {
                         self.unmapped(
@@ -1031,37 +776,37 @@ impl Import {
                 }
             }
             Field::DpiaRequired => match t.to_lowercase().as_str() {
-                "yes" | "true" => self.activities[a].dpia_required = Some(true),
-                "no" | "false" => self.activities[a].dpia_required = Some(false),
+                "yes" | "true" => self.draft.activities[a].dpia_required = Some(true),
+                "no" | "false" => self.draft.activities[a].dpia_required = Some(false),
                 _ => self.unmapped(address, t, "expected Yes or No"),
             },
             Field::DpiaProgress => {
                 // A date cell alone: the date the DPIA was completed.
                 if let Some(d) = Date::parse(t) {
-                    self.activities[a].dpia_completed = Some(d.to_string());
+                    self.draft.activities[a].dpia_completed = Some(d.to_string());
                     return;
                 }
                 let mut notes = Vec::new();
                 for part in t.split(". ") {
                     match part.strip_prefix("Completed ").and_then(Date::parse) {
-                        Some(d) => self.activities[a].dpia_completed = Some(d.to_string()),
+                        Some(d) => self.draft.activities[a].dpia_completed = Some(d.to_string()),
                         None if part == "Not completed" => {}
                         None => notes.push(part),
                     }
                 }
                 if !notes.is_empty() {
-                    self.activities[a].dpia_note = Some(notes.join(". "));
+                    self.draft.activities[a].dpia_note = Some(notes.join(". "));
                 }
             }
-            Field::DpiaLink => self.activities[a].dpia_reference = Some(t.to_string()),
+            Field::DpiaLink => self.draft.activities[a].dpia_reference = Some(t.to_string()),
             Field::Schedule1Condition => {
                 for p in split_sentences(t, self.own_export) {
-                    push_unique(&mut self.activities[a].legal_provisions, p);
+                    push_unique(&mut self.draft.activities[a].legal_provisions, p);
                 }
             }
             Field::Controllers => {
                 for c in lines(t) {
-                    push_unique(&mut self.activities[a].controllers, c.to_string());
+                    push_unique(&mut self.draft.activities[a].controllers, c.to_string());
                 }
             }
             Field::JointControllers => {
@@ -1074,7 +819,7 @@ impl Import {
                         Some((n, c)) => (n, Some(c.to_string())),
                         None => (head, None),
                     };
-                    self.activities[a]
+                    self.draft.activities[a]
                         .joint
                         .push((name.to_string(), contact, arrangement));
                 }
@@ -1088,7 +833,7 @@ impl Import {
             if let Some(p) = line.strip_prefix("Legal provisions: ") {
                 for p in p.split("; ") {
                     push_unique(
-                        &mut self.activities[a].legal_provisions,
+                        &mut self.draft.activities[a].legal_provisions,
                         p.trim().to_string(),
                     );
                 }
@@ -1106,7 +851,7 @@ impl Import {
                     Some(b) => (vec![b], Vec::new()),
                     None => words::legal_bases(&part),
                 };
-                let act = &mut self.activities[a];
+                let act = &mut self.draft.activities[a];
                 for b in bases {
                     if !act.legal_bases.contains(&b) {
                         act.legal_bases.push(b);
@@ -1137,10 +882,10 @@ impl Import {
                 None => (inside, ""),
             };
             if kind.eq_ignore_ascii_case("processor") {
-                let p = self.parties.entry(name, true);
+                let p = self.draft.parties.entry(name, true);
                 set_place(p, place);
                 let id = p.id.clone();
-                push_unique(&mut self.activities[a].processors, id);
+                push_unique(&mut self.draft.activities[a].processors, id);
                 return;
             }
             let tr = &self.tr;
@@ -1155,8 +900,10 @@ impl Import {
                 }
             });
             if let Some((k, io)) = found {
-                let code = (!place.is_empty()).then(|| country(place)).flatten();
-                let r = self.parties.entry(name, false);
+                let code = (!place.is_empty())
+                    .then(|| words::country_code(place))
+                    .flatten();
+                let r = self.draft.parties.entry(name, false);
                 r.kind = Some(k);
                 r.international_organisation = r.international_organisation.take().or(io);
                 if let Some(c) = code {
@@ -1168,11 +915,11 @@ impl Import {
                     ));
                 }
                 let id = r.id.clone();
-                push_unique(&mut self.activities[a].recipients, id);
+                push_unique(&mut self.draft.activities[a].recipients, id);
                 return;
             }
         }
-        let r = self.parties.entry(line, false);
+        let r = self.draft.parties.entry(line, false);
         if r.kind.is_none() {
             r.kind = Some(RecipientKind::Category);
             r.notes.push(format!(
@@ -1181,7 +928,7 @@ impl Import {
             ));
         }
         let id = r.id.clone();
-        push_unique(&mut self.activities[a].recipients, id);
+        push_unique(&mut self.draft.activities[a].recipients, id);
     }
 
     /// "United States (Google, via A → B): Derogation (Art. 49): explicit
@@ -1204,7 +951,7 @@ impl Import {
             Some((p, v)) => (p.to_string(), v.rsplit(" → ").next().map(str::to_string)),
             None => (party, None),
         };
-        let Some(to) = self.parties.find(&party).map(|p| p.id.clone()) else {
+        let Some(to) = self.draft.parties.find(&party).map(|p| p.id.clone()) else {
             self.unmapped(
                 address.to_string(),
                 line,
@@ -1212,8 +959,8 @@ impl Import {
             );
             return;
         };
-        let via = via.and_then(|v| self.parties.find(&v).map(|p| p.id.clone()));
-        let code = country(&place);
+        let via = via.and_then(|v| self.draft.parties.find(&v).map(|p| p.id.clone()));
+        let code = words::country_code(&place);
         let mut sections = cover.split("; ");
         let main = sections.next().unwrap_or("");
         let (label, details) = match main.split_once(": ") {
@@ -1246,7 +993,7 @@ impl Import {
         for s in sections {
             if let Some(m) = s.strip_prefix("supplementary measures: ") {
                 for name in m.split(", ") {
-                    measures.push(self.measures.entry(name).id.clone());
+                    measures.push(self.draft.measures.entry(name).id.clone());
                 }
             }
         }
@@ -1259,26 +1006,26 @@ impl Import {
             derogation,
             safeguard,
         };
-        let i = match self.transfers.iter().position(|t| t.key == key) {
+        let i = match self.draft.transfers.iter().position(|t| t.key == key) {
             Some(i) => i,
             None => {
-                let id = self.transfer_ids.make(&format!(
+                let id = self.draft.transfer_ids.make(&format!(
                     "{}-{}",
                     key.to,
                     key.country.as_deref().unwrap_or("abroad")
                 ));
-                self.transfers.push(TransferEntry {
+                self.draft.transfers.push(TransferEntry {
                     id,
                     key,
                     via,
                     measures,
                     notes: vec![quote(line, address)],
                 });
-                self.transfers.len() - 1
+                self.draft.transfers.len() - 1
             }
         };
-        let id = self.transfers[i].id.clone();
-        let act = &mut self.activities[a];
+        let id = self.draft.transfers[i].id.clone();
+        let act = &mut self.draft.activities[a];
         push_unique(&mut act.transfers, id);
         // Marks the place as covered for the third-countries column.
         act.notes
@@ -1332,14 +1079,15 @@ impl Import {
             );
         }
         if let Some(s) = self
+            .draft
             .safeguards
             .iter()
             .find(|s| s.name == name && s.kind == kind)
         {
             return s.id.clone();
         }
-        let id = self.safeguard_ids.make(&name);
-        self.safeguards.push(SafeguardEntry {
+        let id = self.draft.safeguard_ids.make(&name);
+        self.draft.safeguards.push(SafeguardEntry {
             id: id.clone(),
             name,
             kind,
@@ -1365,10 +1113,11 @@ impl Import {
             let ids: Option<Vec<String>> = inside
                 .split(", ")
                 .map(|n| {
-                    self.categories
+                    self.draft
+                        .categories
                         .by_name
                         .get(&n.trim().to_lowercase())
-                        .map(|&i| self.categories.entries[i].id.clone())
+                        .map(|&i| self.draft.categories.entries[i].id.clone())
                 })
                 .collect();
             if let Some(ids) = ids
@@ -1399,7 +1148,7 @@ impl Import {
             Some((period, from)) => {
                 rule.period = Some(period);
                 rule.from = from;
-                let act = &mut self.activities[a];
+                let act = &mut self.draft.activities[a];
                 act.notes.push(quote(line, address));
             }
             None => {
@@ -1408,159 +1157,6 @@ impl Import {
             }
         }
         rule
-    }
-
-    /// The registry's files.
-    fn files(&mut self, org: Option<OrganisationDraft>) -> Files {
-        let mut files = Files::new();
-        let written = &mut self.report.written;
-        written.insert("data subject", self.subjects.entries.len());
-        written.insert("data category", self.categories.entries.len());
-        written.insert("measure", self.measures.entries.len());
-        let mut count = |files: &mut Files, kind: &'static str, path: String, doc: Doc| {
-            files.insert(path, doc.text);
-            *written.entry(kind).or_default() += 1;
-        };
-        if let Some(org) = org {
-            count(
-                &mut files,
-                "organisation",
-                "organisation.toml".into(),
-                organisation_doc(&org),
-            );
-        }
-        for a in &self.activities {
-            count(
-                &mut files,
-                "activity",
-                format!("activities/{}.toml", a.id),
-                activity_doc(a),
-            );
-        }
-        let mut cats = Doc::default();
-        cats.comment("Data subjects and data categories, as the spreadsheet names them.");
-        for s in &self.subjects.entries {
-            cats.table(&format!("data_subjects.{}", s.id));
-            cats.str("name", &s.name);
-            cats.notes(&s.notes);
-        }
-        for c in &self.categories.entries {
-            cats.table(&format!("data_categories.{}", c.id));
-            cats.str("name", &c.name);
-            if c.special {
-                cats.bool("special", true);
-            }
-            if c.criminal {
-                cats.bool("criminal", true);
-            }
-            cats.notes(&c.notes);
-        }
-        if !self.subjects.entries.is_empty() || !self.categories.entries.is_empty() {
-            files.insert("categories.toml".into(), cats.text);
-        }
-        if !self.measures.entries.is_empty() {
-            let mut doc = Doc::default();
-            doc.comment("Security measures, as the spreadsheet names them.");
-            for m in &self.measures.entries {
-                doc.table(&format!("measures.{}", m.id));
-                doc.str("name", &m.name);
-                doc.opt("kind", m.kind.map(MeasureKind::as_str));
-                doc.opt("description", m.description.as_deref());
-                doc.notes(&m.notes);
-            }
-            files.insert("measures.toml".into(), doc.text);
-        }
-        for p in &self.parties.entries {
-            let mut doc = Doc::default();
-            doc.str("name", &p.name);
-            if p.processor {
-                // The ICO layout has no column for what the processor
-                // does: the activities that name it say what it serves.
-                let serves: Vec<&str> = self
-                    .activities
-                    .iter()
-                    .filter(|a| a.processors.contains(&p.id))
-                    .map(|a| a.name.as_str())
-                    .collect();
-                doc.str("service", &format!("Processing for: {}", serves.join("; ")));
-                doc.str("country", p.country.as_deref().unwrap_or(""));
-                if p.locations.len() > 1
-                    || p.locations
-                        .first()
-                        .is_some_and(|l| Some(l) != p.country.as_ref())
-                {
-                    doc.list("locations", &p.locations);
-                }
-                doc.opt("contact", p.contact.as_deref());
-                if let Some(d) = &p.dpa_signed {
-                    doc.raw("dpa_signed", d);
-                }
-                doc.opt("dpa_reference", p.dpa_reference.as_deref());
-                let mut notes = vec![
-                    "`service` is made from the activities that name this processor: the spreadsheet has no column for it. Describe the service.".to_string(),
-                ];
-                notes.extend(p.notes.iter().cloned());
-                doc.notes(&notes);
-                count(
-                    &mut files,
-                    "processor",
-                    format!("processors/{}.toml", p.id),
-                    doc,
-                );
-            } else {
-                doc.str("kind", p.kind.unwrap_or(RecipientKind::Category).as_str());
-                doc.opt(
-                    "international_organisation",
-                    p.international_organisation.as_deref(),
-                );
-                doc.opt("country", p.country.as_deref());
-                doc.notes(&p.notes);
-                count(
-                    &mut files,
-                    "recipient",
-                    format!("recipients/{}.toml", p.id),
-                    doc,
-                );
-            }
-        }
-        for t in &self.transfers {
-            let mut doc = Doc::default();
-            doc.str("to", &t.key.to);
-            doc.opt("country", t.key.country.as_deref());
-            doc.opt("via", t.via.as_deref());
-            doc.str("mechanism", t.key.mechanism.as_str());
-            doc.opt("safeguard", t.key.safeguard.as_deref());
-            doc.opt("derogation", t.key.derogation.map(Derogation::as_str));
-            doc.some_list("supplementary_measures", &t.measures);
-            doc.notes(&t.notes);
-            count(
-                &mut files,
-                "transfer",
-                format!("transfers/{}.toml", t.id),
-                doc,
-            );
-        }
-        for s in &self.safeguards {
-            let mut doc = Doc::default();
-            doc.str("name", &s.name);
-            doc.str("kind", s.kind.as_str());
-            doc.opt("scc_version", s.scc_version.map(SccVersion::as_str));
-            if !s.modules.is_empty() {
-                let m: Vec<String> = s.modules.iter().map(i64::to_string).collect();
-                doc.raw("scc_modules", &format!("[{}]", m.join(", ")));
-            }
-            if let Some(d) = &s.signed {
-                doc.raw("signed", d);
-            }
-            doc.notes(&s.notes);
-            count(
-                &mut files,
-                "safeguard",
-                format!("safeguards/{}.toml", s.id),
-                doc,
-            );
-        }
-        files
     }
 }
 
@@ -1611,133 +1207,18 @@ fn set_place(p: &mut Party, place: &str) {
         Some((h, d)) => (h, Some(d)),
         None => (place, None),
     };
-    if let Some(code) = country(home) {
+    if let Some(code) = words::country_code(home) {
         p.country = Some(code);
     } else if !home.trim().is_empty() {
         p.notes.push(format!("Country not recognised: '{home}'"));
     }
     if let Some(d) = data {
-        p.locations = d.split(", ").filter_map(country).collect();
+        p.locations = d.split(", ").filter_map(words::country_code).collect();
     } else if let Some(c) = &p.country
         && p.locations.is_empty()
     {
         p.locations = vec![c.clone()];
     }
-}
-
-fn contact_table(doc: &mut Doc, key: &str, c: &Contact) {
-    if c.is_empty() {
-        return;
-    }
-    doc.table(key);
-    doc.opt("name", c.name.as_deref());
-    doc.opt("address", c.address.as_deref());
-    doc.opt("email", c.email.as_deref());
-    doc.opt("phone", c.phone.as_deref());
-}
-
-fn organisation_doc(o: &OrganisationDraft) -> Doc {
-    let mut doc = Doc::default();
-    doc.str("name", o.own.name.as_deref().unwrap_or(""));
-    doc.opt(
-        "trading_name",
-        o.details.get("trading_name").map(String::as_str),
-    );
-    doc.opt(
-        "registration",
-        o.details.get("registration").map(String::as_str),
-    );
-    doc.opt("address", o.own.address.as_deref());
-    doc.opt("email", o.own.email.as_deref());
-    doc.opt("phone", o.own.phone.as_deref());
-    doc.opt("website", o.details.get("website").map(String::as_str));
-    match o.details.get("country").and_then(|c| country(c)) {
-        Some(c) => doc.str("country", &c),
-        // No cell says where the organisation is established: for a
-        // person to fill in (ropa check reports it).
-        None => doc.str("country", ""),
-    }
-    doc.opt(
-        "supervisory_authority",
-        o.details.get("supervisory_authority").map(String::as_str),
-    );
-    doc.notes(&o.notes);
-    contact_table(&mut doc, "dpo", &o.dpo);
-    contact_table(&mut doc, "representative", &o.representative);
-    doc
-}
-
-fn activity_doc(a: &ActivityDraft) -> Doc {
-    let mut doc = Doc::default();
-    doc.str("name", &a.name);
-    if a.processor_record {
-        doc.str("role", "processor");
-    }
-    doc.opt("owner", a.owner.as_deref());
-    doc.list("purposes", &a.purposes);
-    if !a.processor_record || !a.legal_bases.is_empty() {
-        let b: Vec<String> = a
-            .legal_bases
-            .iter()
-            .map(|b| b.as_str().to_string())
-            .collect();
-        doc.list("legal_bases", &b);
-    }
-    doc.some_list("legal_provisions", &a.legal_provisions);
-    doc.opt(
-        "special_category_condition",
-        a.special_condition.map(SpecialCategoryCondition::as_str),
-    );
-    doc.opt("legitimate_interest", a.legitimate_interest.as_deref());
-    doc.list("data_subjects", &a.subjects);
-    doc.list("data_categories", &a.categories);
-    doc.some_list("sources", &a.sources);
-    doc.some_list("processors", &a.processors);
-    doc.some_list("recipients", &a.recipients);
-    doc.some_list("transfers", &a.transfers);
-    doc.some_list("measures", &a.measures);
-    doc.some_list("systems", &a.systems);
-    doc.some_list("controllers", &a.controllers);
-    if let Some(b) = a.automated {
-        doc.bool("automated_decision_making", b);
-    }
-    doc.opt("automated_decision_note", a.automated_note.as_deref());
-    let notes: Vec<String> = a
-        .notes
-        .iter()
-        .filter(|n| !n.starts_with("Transfer: "))
-        .cloned()
-        .collect();
-    doc.notes(&notes);
-    for j in &a.joint {
-        doc.array_table("joint_controllers");
-        doc.str("name", &j.0);
-        doc.opt("contact", j.1.as_deref());
-        doc.opt("arrangement", j.2.as_deref());
-    }
-    for r in &a.retention {
-        doc.array_table("retention");
-        doc.opt("period", r.period.as_deref());
-        doc.opt("from", r.from.as_deref());
-        doc.some_list("data_categories", &r.categories);
-        doc.opt("note", r.note.as_deref());
-    }
-    if a.dpia_required.is_some()
-        || a.dpia_completed.is_some()
-        || a.dpia_reference.is_some()
-        || a.dpia_note.is_some()
-    {
-        doc.table("dpia");
-        if let Some(b) = a.dpia_required {
-            doc.bool("required", b);
-        }
-        if let Some(d) = &a.dpia_completed {
-            doc.raw("completed", d);
-        }
-        doc.opt("reference", a.dpia_reference.as_deref());
-        doc.opt("note", a.dpia_note.as_deref());
-    }
-    doc
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! says what it could not map, [`write_registry`] writes them into a new
 //! folder atomically. The checks are left to `ropa check`'s pipeline.
 
+mod draft;
 pub mod ico;
 pub mod read;
 mod toml_text;

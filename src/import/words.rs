@@ -304,6 +304,29 @@ fn country_by_name(name: &str) -> Option<&'static str> {
     country_names().get(&name_key(name)).copied()
 }
 
+/// A country code from what ropa's own exports write first (the code, or
+/// the bundled English name exactly, "Georgia" included), then from
+/// [`country`]'s looser wordings.
+pub fn country_code(text: &str) -> Option<String> {
+    static EXACT: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    let t = text.trim();
+    if t.len() == 2
+        && let Some(code) = reference::country_code(&t.to_ascii_uppercase())
+    {
+        return Some(code.to_string());
+    }
+    let exact = EXACT.get_or_init(|| {
+        reference::english_country_names()
+            .map(|(code, name)| (name.to_lowercase(), code))
+            .collect()
+    });
+    exact
+        .get(&t.to_lowercase())
+        .copied()
+        .or_else(|| country(t))
+        .map(str::to_string)
+}
+
 /// One word of a cell: a run of letters or of digits ("6(1)(b)" is "6",
 /// "1", "b"; "30d" is "30", "d"), lower-cased, with its byte range.
 #[derive(Debug)]

@@ -38,6 +38,11 @@ pub fn country_name(code: &str) -> Option<&'static str> {
     countries().get(code).copied()
 }
 
+/// Every bundled country with its English short name, in no order.
+pub fn english_country_names() -> impl Iterator<Item = (&'static str, &'static str)> {
+    countries().iter().map(|(code, name)| (*code, *name))
+}
+
 /// Country names in the site's other languages (from the ISO 3166 translations
 /// that pycountry ships), one `CODE<TAB>name` per line.
 const COUNTRY_NAMES: &[(&str, &str)] = &[
