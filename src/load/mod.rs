@@ -237,6 +237,60 @@ fn raw_uses(kind: Kind, table: &DeTable) -> Vec<(RefKind, String)> {
     out
 }
 
+/// What a file that does not parse names, read from its text: for each
+/// reference key the entry kind declares, the quoted strings from `key =`
+/// to the next line that starts another key or a table. The parser's
+/// recovery loses every key after an unclosed `[`; this does not, and a
+/// string too many only keeps an entry from being called unused.
+fn text_uses(kind: Kind, text: &str) -> Vec<(RefKind, String)> {
+    let Kind::Entry(kind) = kind else {
+        return Vec::new();
+    };
+    let starts_key = |line: &str| {
+        let line = line.trim_start();
+        line.starts_with('[')
+            || line.split_once('=').is_some_and(|(k, _)| {
+                let k = k.trim();
+                !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            })
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for field in kind.references() {
+        for (i, line) in lines.iter().enumerate() {
+            let Some((key, value)) = line.trim_start().split_once('=') else {
+                continue;
+            };
+            if key.trim() != field.key {
+                continue;
+            }
+            let mut value_text = value.to_string();
+            for next in lines.iter().skip(i + 1).take_while(|l| !starts_key(l)) {
+                value_text.push('\n');
+                value_text.push_str(next);
+            }
+            out.extend(
+                quoted_strings(&value_text)
+                    .into_iter()
+                    .map(|id| (field.kind, id)),
+            );
+        }
+    }
+    out
+}
+
+/// The contents of the `"…"` strings in `text` (no escapes: ids have none).
+fn quoted_strings(text: &str) -> Vec<String> {
+    text.split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| !s.is_empty() && !s.contains('\n'))
+        .map(str::to_string)
+        .collect()
+}
+
 fn rel_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
@@ -602,11 +656,12 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
             // entry names, so those are not reported as unused. Recovery
             // keeps every error (one per stray token), so it is tried only
             // on files of a size an entry really has.
-            let uses = if tokens <= MAX_RECOVER_TOKENS {
+            let mut uses = if tokens <= MAX_RECOVER_TOKENS {
                 raw_uses(f.kind, &DeTable::parse_recoverable(text).0.into_inner())
             } else {
                 Vec::new()
             };
+            uses.extend(text_uses(f.kind, text));
             return (Decoded::Nothing, cx.finish(), uses);
         }
     };

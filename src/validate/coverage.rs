@@ -10,9 +10,21 @@ use crate::diag::{Code, Diagnostic};
 use crate::model::Status;
 use crate::reference::country_name;
 
-fn describe(chain: &[&str]) -> String {
-    let mut s = format!("processor `{}`", chain[0]);
-    for sub in &chain[1..] {
+/// "processor `a`" or "sub-processor `c` in India (IN) through processor
+/// `a` → sub-processor `b`": the party the data reaches, then the way it
+/// goes there, without naming the party twice. `chain` ends at the party.
+fn describe(chain: &[&str], place: &str) -> String {
+    let Some((party, way)) = chain.split_last() else {
+        return place.to_string();
+    };
+    if way.is_empty() {
+        return format!("processor `{party}` in {place}");
+    }
+    let mut s = format!(
+        "sub-processor `{party}` in {place} through processor `{}`",
+        way[0]
+    );
+    for sub in &way[1..] {
         s.push_str(&format!(" → sub-processor `{sub}`"));
     }
     s
@@ -119,10 +131,8 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     a.file,
                     p.span.clone(),
                     format!(
-                        "data goes to `{}` in {cname} ({}) through {}, and no transfer covers it",
-                        f.party,
-                        country,
-                        describe(&f.chain)
+                        "data goes to {}, and no transfer covers it",
+                        describe(&f.chain, &format!("{cname} ({country})"))
                     ),
                 )
                 .label(format!("leads to {} outside the EEA", country))

@@ -894,3 +894,30 @@ fn a_sub_processor_named_only_by_a_retired_activity_is_not_named_directly() {
     assert!(m.contains("28(4)"), "{m}");
     assert!(!m.contains("name it directly"), "{m}");
 }
+
+/// `dpf_certified = false` written out is where the fix goes: the second
+/// label points at it; without the key, at the party's first line.
+#[test]
+fn an_uncertified_party_is_shown_at_its_dpf_line() {
+    let vendor_activity = with_processor("vendor");
+    for (vendor, expect) in [
+        (format!("{VENDOR}dpf_certified = false\n"), "false"),
+        (VENDOR.to_string(), "name"),
+    ] {
+        let files = vendor_files(
+            &vendor_activity,
+            &vendor,
+            &transfer("vendor", "US", "adequacy", ""),
+            "",
+        );
+        let d = super::tests::diagnostics_at(&refs(&files), super::tests::as_of());
+        let invalid: Vec<_> = d
+            .iter()
+            .filter(|d| d.code.as_str() == "adequacy-invalid")
+            .collect();
+        assert_eq!(invalid.len(), 1, "{d:?}");
+        let also = &invalid[0].secondary[0];
+        let text = &vendor[also.span.clone()];
+        assert!(text.starts_with(expect), "{text:?}");
+    }
+}

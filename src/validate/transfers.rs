@@ -159,9 +159,29 @@ fn adequacy(
             let processor = cx.reg.processors.get(party);
             let recipient = cx.reg.recipients.get(party);
             let place = match requirement {
+                // `dpf_certified = false` written out is the line to fix;
+                // without it, the party's first line.
                 AdequacyRequirement::DpfCertified => processor
-                    .map(|p| (p.file, p.anchor.clone(), "not DPF-certified"))
-                    .or_else(|| recipient.map(|r| (r.file, r.anchor.clone(), "not DPF-certified"))),
+                    .map(|p| {
+                        (
+                            p.file,
+                            p.dpf_certified
+                                .as_ref()
+                                .map_or(p.anchor.clone(), |b| b.span.clone()),
+                            "not DPF-certified",
+                        )
+                    })
+                    .or_else(|| {
+                        recipient.map(|r| {
+                            (
+                                r.file,
+                                r.dpf_certified
+                                    .as_ref()
+                                    .map_or(r.anchor.clone(), |b| b.span.clone()),
+                                "not DPF-certified",
+                            )
+                        })
+                    }),
                 AdequacyRequirement::PrivateSector => {
                     recipient.map(|r| (r.file, r.kind.span.clone(), "a public authority"))
                 }
