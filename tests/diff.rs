@@ -144,9 +144,11 @@ fn the_human_report_names_exactly_the_changes() {
          \n\
          activities\n\
          \x20 ~ customer-relationship (Customer relationship management)\n\
-         \x20     legal_bases: [\"contract\",\"legal-obligation\"] → [\"contract\"]\n\
+         \x20     legal_bases:\n\
+         \x20       - legal-obligation\n\
          \x20 ~ payroll (Payroll)\n\
-         \x20     processors: [\"payroll-bureau\"] → []\n\
+         \x20     processors:\n\
+         \x20       - payroll-bureau\n\
          \n\
          processors\n\
          \x20 - payroll-bureau (Lönebyrån Norr AB)\n\
@@ -156,7 +158,8 @@ fn the_human_report_names_exactly_the_changes() {
          \n\
          safeguards\n\
          \x20 ~ scc-ticketa-callwise (SCC between Ticketa SAS and Callwise Support GmbH)\n\
-         \x20     scc_modules: [3] → [2,3]\n\
+         \x20     scc_modules:\n\
+         \x20       + 2\n\
          \n\
          2 activities changed, 1 processor removed, 1 transfer added, 1 safeguard changed\n",
         old = p.old_json().display(),

@@ -28,12 +28,111 @@ fn show(v: &Value) -> String {
     }
 }
 
-fn change_line(c: &Change) -> String {
+/// The lines of one change for people. A list of plain values shows the
+/// items removed and added (`- sentry`), a text of several lines the lines
+/// that changed; anything else is one line, `path: old → new`.
+fn change_lines(c: &Change) -> Vec<String> {
+    let one = |line: String| vec![line];
     match (&c.old, &c.new) {
-        (Some(o), Some(n)) => format!("{}: {} → {}", c.path, show(o), show(n)),
-        (None, Some(n)) => format!("+ {}: {}", c.path, show(n)),
-        (Some(o), None) => format!("- {}: {}", c.path, show(o)),
-        (None, None) => c.path.clone(),
+        (Some(Value::Array(o)), Some(Value::Array(n)))
+            if o.iter().chain(n).all(|v| !v.is_object() && !v.is_array()) =>
+        {
+            // By their JSON text, hashed: a register's list can be long.
+            let text = |side: &[Value]| -> std::collections::HashSet<String> {
+                side.iter().map(Value::to_string).collect()
+            };
+            let (old_items, new_items) = (text(o), text(n));
+            let removed = o.iter().filter(|v| !new_items.contains(&v.to_string()));
+            let added = n.iter().filter(|v| !old_items.contains(&v.to_string()));
+            let mut lines: Vec<String> = removed
+                .map(|v| format!("  - {}", show(v)))
+                .chain(added.map(|v| format!("  + {}", show(v))))
+                .collect();
+            if lines.is_empty() {
+                // The same items in another order.
+                return one(format!(
+                    "{}: order changed: {} → {}",
+                    c.path,
+                    show(c.old.as_ref().unwrap_or(&Value::Null)),
+                    show(c.new.as_ref().unwrap_or(&Value::Null))
+                ));
+            }
+            lines.insert(0, format!("{}:", c.path));
+            lines
+        }
+        (Some(Value::String(o)), Some(Value::String(n)))
+            if o.contains('\n') || n.contains('\n') =>
+        {
+            let mut lines = vec![format!("{}:", c.path)];
+            for (sign, line) in changed_lines(o, n) {
+                lines.push(format!("  {sign} {line}").trim_end().to_string());
+            }
+            lines
+        }
+        (Some(o), Some(n)) => one(format!("{}: {} → {}", c.path, show(o), show(n))),
+        (None, Some(n)) => one(format!("+ {}: {}", c.path, show(n))),
+        (Some(o), None) => one(format!("- {}: {}", c.path, show(o))),
+        (None, None) => one(c.path.clone()),
+    }
+}
+
+/// Beyond this many pairs of lines, the changed middle of two texts is
+/// shown as removed and added whole: the longest common subsequence costs
+/// their product in time and memory.
+const MAX_LINE_PAIRS: usize = 250_000;
+
+/// The lines removed (`-`) and added (`+`) from `old` to `new`, in order:
+/// the common start and end are skipped, and the middle is matched by its
+/// longest common subsequence of lines.
+fn changed_lines<'t>(old: &'t str, new: &'t str) -> Vec<(char, &'t str)> {
+    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    let start = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let end = a[start..]
+        .iter()
+        .rev()
+        .zip(b[start..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[start..a.len() - end], &b[start..b.len() - end]);
+    if a.len().saturating_mul(b.len()) > MAX_LINE_PAIRS {
+        return a
+            .iter()
+            .map(|l| ('-', *l))
+            .chain(b.iter().map(|l| ('+', *l)))
+            .collect();
+    }
+    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            i += 1;
+            j += 1;
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            // A removed line before the one that replaces it.
+            out.push(('-', a[i]));
+            i += 1;
+        } else {
+            out.push(('+', b[j]));
+            j += 1;
+        }
+    }
+    out
+}
+
+/// Writes the lines of a change at `indent`.
+fn write_change(out: &mut String, indent: &str, c: &Change) {
+    for line in change_lines(c) {
+        let _ = writeln!(out, "{indent}{line}");
     }
 }
 
@@ -69,7 +168,7 @@ pub fn human(diff: &Diff) -> String {
     let _ = writeln!(out, "--- {}", diff.old_file);
     let _ = writeln!(out, "+++ {}", diff.new_file);
     for c in &diff.header {
-        let _ = writeln!(out, "  {}", change_line(c));
+        write_change(&mut out, "  ", c);
     }
     for (kind, items) in &diff.kinds {
         if items.is_empty() {
@@ -85,7 +184,7 @@ pub fn human(diff: &Diff) -> String {
             let _ = writeln!(out, "  {} {}{label}", marker(&item.delta), item.id);
             if let Delta::Changed(changes) = &item.delta {
                 for c in changes {
-                    let _ = writeln!(out, "      {}", change_line(c));
+                    write_change(&mut out, "      ", c);
                 }
             }
         }
@@ -169,4 +268,53 @@ pub fn json(diff: &Diff) -> String {
     let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn lines(old: Value, new: Value) -> Vec<String> {
+        change_lines(&Change {
+            path: "p".into(),
+            old: Some(old),
+            new: Some(new),
+        })
+    }
+
+    #[test]
+    fn a_list_shows_the_items_removed_and_added() {
+        assert_eq!(
+            lines(json!(["aws", "sentry"]), json!(["aws", "postmark"])),
+            ["p:", "  - sentry", "  + postmark"]
+        );
+        assert_eq!(lines(json!([3]), json!([2, 3])), ["p:", "  + 2"]);
+        assert_eq!(
+            lines(json!(["a", "b"]), json!(["b", "a"])),
+            [r#"p: order changed: ["a","b"] → ["b","a"]"#]
+        );
+    }
+
+    #[test]
+    fn a_text_of_several_lines_shows_the_lines_that_changed() {
+        assert_eq!(
+            lines(
+                json!("Intro\nold middle\nsame\nend"),
+                json!("Intro\nnew middle\nsame\nadded\nend")
+            ),
+            ["p:", "  - old middle", "  + new middle", "  + added"]
+        );
+        // One line each: as before.
+        assert_eq!(lines(json!("a"), json!("b")), ["p: a → b"]);
+    }
+
+    #[test]
+    fn a_huge_text_is_shown_whole_not_matched() {
+        let old: String = (0..1000).map(|i| format!("o{i}\n")).collect();
+        let new: String = (0..1000).map(|i| format!("n{i}\n")).collect();
+        let c = changed_lines(&old, &new);
+        assert_eq!(c.len(), 2000);
+        assert!(c[..1000].iter().all(|(s, _)| *s == '-'));
+    }
 }
