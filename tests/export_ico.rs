@@ -382,10 +382,20 @@ fn controller_csv_cells_hold_the_registry_values() {
     );
     assert_eq!(cell(news, CONTROLLER[16]), "No");
 
+    // The rights follow from the legal bases (docs/rights.md): on a legal
+    // obligation, no erasure, portability or objection.
+    assert_eq!(
+        cell(oh, "Rights available to individuals"),
+        "Right to be informed (Art. 13, 14)\nRight of access (Art. 15)\nRight to rectification (Art. 16)\nRight to restriction of processing (Art. 18)\nRight to lodge a complaint with a supervisory authority (Art. 77)"
+    );
+    assert!(
+        cell(crm, "Rights available to individuals").contains("Right to erasure (Art. 17)"),
+        "{}",
+        cell(crm, "Rights available to individuals")
+    );
     // Columns the registry has no field for stay empty in every row.
     for name in [
         "Link to record of legitimate interests assessment (if applicable)",
-        "Rights available to individuals",
         "Link to record of consent",
         "Has a personal data breach occurred?",
         "Link to record of personal data breach",

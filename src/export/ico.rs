@@ -559,6 +559,11 @@ fn automated_decisions(_: &Ctx<'_>, a: &Activity) -> String {
     s
 }
 
+/// The rights that follow from the legal bases (link::rights), one per line.
+fn rights(c: &Ctx<'_>, a: &Activity) -> String {
+    c.r.rights_of(a).lines(&c.tr).join("\n")
+}
+
 fn sources(_: &Ctx<'_>, a: &Activity) -> String {
     items(&a.sources)
         .map(String::as_str)
@@ -694,7 +699,7 @@ static CONTROLLER: &[Column] = &[
         20.0,
         empty,
     ),
-    col("Rights available to individuals", 20.0, empty),
+    col("Rights available to individuals", 40.0, rights),
     col(
         "Existence of automated decision-making, including profiling (if applicable)",
         20.0,

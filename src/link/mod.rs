@@ -17,6 +17,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::model::*;
 
+pub mod rights;
+
 /// What the adequacy list says of personal data going to one party in one
 /// country at the as-of date (Art. 45). This is the one place it is judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,6 +203,9 @@ pub struct Register<'a> {
     pub countries: BTreeMap<&'a str, CountryInfo<'a>>,
     /// International organisations that recipients are, by code.
     pub international_organisations: BTreeMap<&'a str, OrganisationInfo<'a>>,
+    /// Per activity id: the rights its data subjects have (Art. 7(3),
+    /// 12-22, 77), from its role, legal bases and automated decisions.
+    pub rights: HashMap<&'a str, rights::Rights>,
 }
 
 /// Entries that name an id, by that id, in id order of the naming entry.
@@ -274,6 +279,11 @@ impl<'a> Register<'a> {
             transfer_adequacy: HashMap::default(),
             countries: BTreeMap::new(),
             international_organisations: BTreeMap::new(),
+            rights: reg
+                .activities
+                .values()
+                .map(|a| (a.id.as_str(), rights::rights(a)))
+                .collect(),
         };
         for t in reg.transfers.values() {
             for x in t.references() {
@@ -709,6 +719,12 @@ impl<'a> Register<'a> {
                 ts.iter()
                     .any(|x| x.mechanism.value != Mechanism::Adequacy && x.country() == t.country())
             })
+    }
+
+    /// The rights of activity `a`'s data subjects.
+    pub fn rights_of(&self, a: &Activity) -> &rights::Rights {
+        static NONE: rights::Rights = rights::Rights::Controller(Vec::new());
+        self.rights.get(a.id.as_str()).unwrap_or(&NONE)
     }
 
     /// The flows of activity `a` out of the EEA.

@@ -67,6 +67,9 @@ macro_rules! string_enum {
     };
 }
 
+// Other modules name their own closed sets the same way (link::rights).
+pub(crate) use string_enum;
+
 string_enum!(
     /// Which Art. 30 record an activity belongs to.
     Role, "role" {
