@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod import;
 pub mod link;
 pub mod load;
+pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod pipeline;

@@ -10,8 +10,10 @@ use std::process::{Command, Output};
 
 const AS_OF: &str = "2026-11-24";
 
-/// The ICO controller template, row 9, columns A to AD.
-const CONTROLLER: [&str; 30] = [
+/// The export's controller columns: which activity, the ICO controller
+/// template's row 9 (columns A to AD, unchanged in order), the notes.
+const CONTROLLER: [&str; 32] = [
+    "Processing activity",
     "Business function",
     "Purpose of processing",
     "Name and contact details of joint controller (if applicable)",
@@ -42,10 +44,12 @@ const CONTROLLER: [&str; 30] = [
     "Link to retention and erasure policy document",
     "Is personal data retained and erased in accordance with the policy document?",
     "Reasons for not adhering to policy document (if applicable)",
+    "Notes",
 ];
 
 /// The processor record's columns (docs/exports.md says why these).
-const PROCESSOR: [&str; 7] = [
+const PROCESSOR: [&str; 9] = [
+    "Processing activity",
     "Name and contact details of controller",
     "Name and contact details of controller's representative (if applicable)",
     "Categories of processing",
@@ -53,6 +57,7 @@ const PROCESSOR: [&str; 7] = [
     "Names of third countries or international organisations that personal data are transferred to (if applicable)",
     "Safeguards for exceptional transfers of personal data to third countries or international organisations (if applicable)",
     "General description of technical and organisational security measures (if possible)",
+    "Notes",
 ];
 
 fn manifest() -> PathBuf {
@@ -272,10 +277,10 @@ fn controller_csv_cells_hold_the_registry_values() {
         "Manage contracts, invoices and renewals with customers",
     );
     assert_eq!(
-        cell(crm, CONTROLLER[7]),
+        cell(crm, CONTROLLER[8]),
         "India (Pipeline CRM Ltd)\nSwitzerland (Nordlys Schweiz AG)"
     );
-    let safeguards = cell(crm, CONTROLLER[8]);
+    let safeguards = cell(crm, CONTROLLER[9]);
     assert!(
         safeguards.contains("India (Pipeline CRM Ltd): Binding corporate rules (Art. 46(2)(b), 47): Pipeline CRM group Binding Corporate Rules for processors"),
         "{safeguards}"
@@ -320,12 +325,12 @@ fn controller_csv_cells_hold_the_registry_values() {
         "Create and run user accounts; Keep the platform secure and available",
     );
     assert_eq!(
-        cell(svc, CONTROLLER[7]),
+        cell(svc, CONTROLLER[8]),
         "United States (Stratus Cloud Inc., via Stratus Cloud Ireland Ltd)\n\
          Japan (Stratus Cloud K.K., via Stratus Cloud Ireland Ltd → Stratus Cloud Inc.)\n\
          United Kingdom (Postbox Mail Ltd)"
     );
-    assert!(cell(svc, CONTROLLER[8]).contains("(EU) 2023/1795"));
+    assert!(cell(svc, CONTROLLER[9]).contains("(EU) 2023/1795"));
     assert_eq!(
         cell(svc, "Link to contract with processor"),
         "Stratus Cloud Ireland Ltd: DPA signed 2025-02-14, Contracts/2025/stratus-dpa.pdf\nPostbox Mail Ltd: DPA signed 2025-06-30"
@@ -356,10 +361,10 @@ fn controller_csv_cells_hold_the_registry_values() {
             .unwrap()
     );
     assert_eq!(
-        cell(sup, CONTROLLER[10]),
+        cell(sup, CONTROLLER[11]),
         "Role-based access control (technical)\nAnnual data protection training (organisational)\nPseudonymisation of exported data (technical)"
     );
-    assert!(cell(sup, CONTROLLER[8]).contains(
+    assert!(cell(sup, CONTROLLER[9]).contains(
         "India (Callwise Support GmbH, via Ticketa SAS): Standard contractual clauses (Art. 46(2)(c)): SCC between Ticketa SAS and Callwise Support GmbH (2021/914, module 3)"
     ));
 
@@ -370,7 +375,7 @@ fn controller_csv_cells_hold_the_registry_values() {
         "Run joint webinars with our implementation partners",
     );
     assert_eq!(
-        cell(web, CONTROLLER[2]),
+        cell(web, CONTROLLER[3]),
         "Projektpartner Consulting GmbH, datenschutz@projektpartner.example. Arrangement: Joint-controller arrangement of 2025-04-01, Art. 26; Nordlys is the contact point."
     );
 
@@ -380,8 +385,25 @@ fn controller_csv_cells_hold_the_registry_values() {
         cell(news, "Retention schedule (if possible)"),
         "No period given (from: until the subscriber unsubscribes). No fixed period: consent is withdrawn by unsubscribing."
     );
-    assert_eq!(cell(news, CONTROLLER[16]), "No");
+    assert_eq!(cell(news, CONTROLLER[17]), "No");
 
+    // The first column names the activity; the last holds its text, its
+    // Markdown as plain text.
+    assert_eq!(
+        cell(oh, "Processing activity"),
+        "Sick leave and occupational health (occupational-health)"
+    );
+    // The DPIA's note is the DPIA's, in its own column.
+    assert_eq!(cell(oh, "Notes"), "");
+    let svc = row_with(
+        &h,
+        &rows,
+        "Create and run user accounts; Keep the platform secure and available",
+    );
+    assert_eq!(
+        cell(svc, "Notes"),
+        "User accounts and day-to-day operation of the Nordlys platform.\nSystem | Purpose\nWeb app | project management\nAPI | integrations"
+    );
     // The rights follow from the legal bases (docs/rights.md): on a legal
     // obligation, no erasure, portability or objection.
     assert_eq!(
@@ -407,7 +429,7 @@ fn controller_csv_cells_hold_the_registry_values() {
     }
     // No owner, no business function; no joint controllers, empty cell.
     assert_eq!(cell(crm, "Business function"), "");
-    assert_eq!(cell(crm, CONTROLLER[2]), "");
+    assert_eq!(cell(crm, CONTROLLER[3]), "");
 }
 
 #[test]
@@ -420,15 +442,15 @@ fn example_registry_controller_csv() {
         "Create and verify user accounts so that users can access and use the Service",
     );
     assert_eq!(
-        svc[col(&h, CONTROLLER[7])],
+        svc[col(&h, CONTROLLER[8])],
         "United States (Amazon Web Services EMEA SARL)"
     );
     assert!(
-        svc[col(&h, CONTROLLER[8])].starts_with(
+        svc[col(&h, CONTROLLER[9])].starts_with(
             "United States (Amazon Web Services EMEA SARL): Standard contractual clauses (Art. 46(2)(c))"
         ),
         "{}",
-        svc[col(&h, CONTROLLER[8])]
+        svc[col(&h, CONTROLLER[9])]
     );
     assert_eq!(
         svc[col(&h, "Article 6 lawful basis for processing personal data")],
@@ -470,13 +492,13 @@ fn processor_csv_lists_processor_activities_with_their_controllers() {
         "Stratus Cloud Ireland Ltd (Ireland)"
     );
     assert_eq!(
-        row[col(&h, PROCESSOR[4])],
+        row[col(&h, PROCESSOR[5])],
         "United States (Stratus Cloud Inc., via Stratus Cloud Ireland Ltd)\nJapan (Stratus Cloud K.K., via Stratus Cloud Ireland Ltd → Stratus Cloud Inc.)"
     );
     assert!(
-        row[col(&h, PROCESSOR[5])].contains("Adequacy decision (Art. 45): decision (EU) 2019/419")
+        row[col(&h, PROCESSOR[6])].contains("Adequacy decision (Art. 45): decision (EU) 2019/419")
     );
-    assert!(row[col(&h, PROCESSOR[6])].starts_with("Encryption at rest (technical)"));
+    assert!(row[col(&h, PROCESSOR[7])].starts_with("Encryption at rest (technical)"));
     // The controller's record does not include it.
     let (ch, crow) = csv_of(&dir, "controller");
     let c = col(&ch, "Purpose of processing");
@@ -489,7 +511,7 @@ fn commas_quotes_and_line_breaks_round_trip() {
     let bytes = export(&dir, &["--format", "csv"]);
     let text = String::from_utf8(bytes.clone()).unwrap();
     // RFC 4180: CRLF after each record, the header is row 1, quotes doubled.
-    assert!(text.starts_with("Business function,Purpose of processing,"));
+    assert!(text.starts_with("Processing activity,Business function,Purpose of processing,"));
     assert!(text.ends_with("\r\n"));
     assert!(
         text.contains("\"Deliver orders, \"\"fast\"\"\nand reliably; Answer questions\""),
@@ -518,7 +540,8 @@ fn commas_quotes_and_line_breaks_round_trip() {
     );
     assert_eq!(
         row[col(&h, "Retention schedule (if possible)")],
-        "P3Y from the last order. Limitation period, \"3 years\",\nthen deleted."
+        // The note is Markdown: its line break inside a paragraph is a space.
+        "P3Y from the last order. Limitation period, \"3 years\", then deleted."
     );
     assert_eq!(
         row[col(
@@ -855,7 +878,7 @@ fn xlsx_of_the_example_registry_and_line_breaks_in_cells() {
         assert_record_sheet(&sheets[1], "Processor", &PROCESSOR, &processor);
         if name == "quoting" {
             assert_eq!(
-                sheets[0].row(2)[1],
+                sheets[0].row(2)[2],
                 "Deliver orders, \"fast\"\nand reliably; Answer questions"
             );
             assert_eq!(sheets[2].row(2)[1], "Quoting \"Test\", Ltd");
@@ -890,18 +913,18 @@ fn contract_1_1_columns() {
         "Check the criminal record of staff who work with children",
     );
     assert!(
-        checks[col(&h, CONTROLLER[4])]
+        checks[col(&h, CONTROLLER[5])]
             .contains("Criminal record extracts (criminal convictions and offences, Art. 10)"),
         "{checks:?}"
     );
-    let art6 = &checks[col(&h, CONTROLLER[11])];
+    let art6 = &checks[col(&h, CONTROLLER[12])];
     assert!(
         art6.ends_with(&format!("\nLegal provisions: {PROVISION}")),
         "{art6}"
     );
     assert_eq!(checks[col(&h, SCHEDULE_1)], PROVISION);
     // The Schedule 1 block's Art. 6 column repeats the Art. 6 column.
-    assert_eq!(&checks[col(&h, CONTROLLER[26])], art6);
+    assert_eq!(&checks[col(&h, CONTROLLER[27])], art6);
 
     // Consent with special-category data and no law named: nothing invented.
     let studies = row_with(
@@ -910,23 +933,23 @@ fn contract_1_1_columns() {
         "Analyse outcomes of treatment in clinical studies",
     );
     assert_eq!(studies[col(&h, SCHEDULE_1)], "");
-    assert!(!studies[col(&h, CONTROLLER[11])].contains("Legal provisions"));
+    assert!(!studies[col(&h, CONTROLLER[12])].contains("Legal provisions"));
 
     // An international organisation: by its code, not as a country.
     let patents = row_with(&h, &rows, "File patent applications naming our inventors");
-    let recipients = &patents[col(&h, CONTROLLER[5])];
+    let recipients = &patents[col(&h, CONTROLLER[6])];
     assert!(
         recipients
             .lines()
             .any(|l| l.starts_with("European Patent Organisation (") && l.contains(" EPO, ")),
         "{recipients}"
     );
-    let places: Vec<&str> = patents[col(&h, CONTROLLER[7])].lines().collect();
+    let places: Vec<&str> = patents[col(&h, CONTROLLER[8])].lines().collect();
     assert!(
         places.contains(&"EPO (European Patent Organisation)"),
         "{places:?}"
     );
-    let safeguards = &patents[col(&h, CONTROLLER[8])];
+    let safeguards = &patents[col(&h, CONTROLLER[9])];
     assert!(
         safeguards
             .lines()

@@ -20,9 +20,9 @@ use common::{Diag, RUN_TIMEOUT, Run, TempRegistry, parse_json, ropa_command, run
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence};
 use ropa::load::is_valid_id;
+use ropa::markdown::{allowed_url, render};
 use ropa::model::{Date, IsoDuration};
 use ropa::reference::{country_hint, country_name, country_name_in, is_country};
-use ropa::render::markdown::{allowed_url, render};
 
 /// Cases for properties of pure functions.
 const CASES: u32 = 256;

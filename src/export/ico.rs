@@ -299,6 +299,24 @@ fn empty(_: &Ctx<'_>, _: &Activity) -> String {
     String::new()
 }
 
+/// "Payroll (payroll)": the activity's name, then its id, so that rows can
+/// be told apart and found in the registry.
+fn activity_name(_: &Ctx<'_>, a: &Activity) -> String {
+    format!("{} ({})", a.name.value.trim(), a.id)
+}
+
+/// The activity's description and note (Markdown) as plain text, the
+/// description first.
+fn activity_notes(_: &Ctx<'_>, a: &Activity) -> String {
+    [text(&a.description), text(&a.note)]
+        .into_iter()
+        .flatten()
+        .map(crate::markdown::plain)
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 fn business_function(_: &Ctx<'_>, a: &Activity) -> String {
     text(&a.owner).map(clean).unwrap_or_default()
 }
@@ -458,7 +476,7 @@ fn retention(c: &Ctx<'_>, a: &Activity) -> String {
             }
             if let Some(n) = text(&r.note) {
                 s.push_str(". ");
-                s.push_str(&clean(n));
+                s.push_str(&crate::markdown::plain(n));
             }
             s
         })
@@ -479,7 +497,7 @@ fn measures(c: &Ctx<'_>, a: &Activity) -> String {
             }
             if let Some(d) = m.and_then(|m| text(&m.description)) {
                 s.push_str(": ");
-                s.push_str(&clean(d));
+                s.push_str(&crate::markdown::plain(d));
             }
             s
         })
@@ -605,7 +623,7 @@ fn dpia_progress(_: &Ctx<'_>, a: &Activity) -> String {
         _ => {}
     }
     if let Some(n) = text(&d.note) {
-        parts.push(clean(n));
+        parts.push(crate::markdown::plain(n));
     }
     parts.join(". ")
 }
@@ -662,8 +680,15 @@ const SAFEGUARDS: &str = "Safeguards for exceptional transfers of personal data 
 const TOMS: &str =
     "General description of technical and organisational security measures (if possible)";
 
-/// The ICO controller template, row 9, columns A to AD, in order.
+/// The first column of both records: which activity the row is.
+const ACTIVITY: &str = "Processing activity";
+/// The last column of both records: what the activity's text says.
+const NOTES: &str = "Notes";
+
+/// "Processing activity", then the ICO controller template's row 9,
+/// columns A to AD, in order, then "Notes".
 static CONTROLLER: &[Column] = &[
+    col(ACTIVITY, 35.0, activity_name),
     col("Business function", 20.0, business_function),
     col("Purpose of processing", 40.0, purposes),
     col(
@@ -746,6 +771,7 @@ static CONTROLLER: &[Column] = &[
         20.0,
         empty,
     ),
+    col(NOTES, 60.0, activity_notes),
 ];
 
 /// The processor record (Art. 30(2)), derived from the ICO's processor
@@ -754,6 +780,7 @@ static CONTROLLER: &[Column] = &[
 /// representative are the contact block (the XLSX "Organisation" sheet),
 /// as in the controller template.
 static PROCESSOR: &[Column] = &[
+    col(ACTIVITY, 35.0, activity_name),
     col("Name and contact details of controller", 40.0, controllers),
     col(
         "Name and contact details of controller's representative (if applicable)",
@@ -769,6 +796,7 @@ static PROCESSOR: &[Column] = &[
     col(THIRD_COUNTRIES, 35.0, third_countries),
     col(SAFEGUARDS, 60.0, transfer_safeguards),
     col(TOMS, 50.0, measures),
+    col(NOTES, 60.0, activity_notes),
 ];
 
 /// The header row of a record's template.

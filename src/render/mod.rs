@@ -4,7 +4,6 @@
 //! (rayon), each straight to the staging folder so memory stays flat; the
 //! staging folder replaces `--out` only when every page is written.
 
-pub mod markdown;
 mod pages;
 mod stream;
 
@@ -21,11 +20,11 @@ use crate::diag::Diagnostic;
 use crate::diag::{Code, SourceMap};
 use crate::i18n::Tr;
 use crate::link::Register;
+use crate::markdown::Html;
 use crate::model::EntryKind;
 use crate::output::extra::{self, ExtraError, ExtraFile};
 use crate::output::{MARKER, SiteError, Staging};
 use crate::timing::timed;
-use markdown::Html;
 use pages::*;
 use stream::{FmtToIo, WriteError};
 

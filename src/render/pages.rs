@@ -2,10 +2,10 @@
 
 use askama::Template;
 
-use super::markdown::{self, Html};
 use crate::diag::Diagnostic;
 use crate::i18n::Tr;
 use crate::link::{Flow, OrganisationInfo, Register};
+use crate::markdown::{self, Html};
 use crate::model::*;
 
 pub const CATALOGUE_LINKS: usize = 50;

@@ -1,6 +1,7 @@
-//! Markdown of `description` and `note` fields → safe HTML.
+//! Markdown of `description` and `note` fields: safe HTML for the site
+//! ([`render`]), plain text for spreadsheet cells ([`plain`]).
 //!
-//! One set of options for the whole site: CommonMark + GFM tables,
+//! One set of options for both: CommonMark + GFM tables,
 //! strikethrough and autolinks; raw HTML is never passed through; links
 //! keep only `http`, `https`, `mailto` and relative targets; images become
 //! their alt text (the site loads nothing from elsewhere).
@@ -86,9 +87,118 @@ pub fn render(text: &str) -> Html {
     Html(out)
 }
 
+/// The text of Markdown, for a spreadsheet cell: no `**`, no `[text](url)`
+/// (a link is its text, then its address in brackets when that differs),
+/// one line per paragraph, list item and table row, list items as `- `.
+pub fn plain(text: &str) -> String {
+    use comrak::nodes::AstNode;
+    fn walk<'a>(node: &'a AstNode<'a>, out: &mut String, depth: usize) {
+        // Nesting deeper than anyone writes (a hostile `>>>>…`): the rest
+        // is its text, gathered without recursion.
+        if depth > 64 {
+            for d in node.descendants() {
+                if let NodeValue::Text(t) = &d.data().value {
+                    out.push_str(t);
+                }
+            }
+            return;
+        }
+        let walk = |c, out: &mut String| walk(c, out, depth + 1);
+        let value = node.data().value.clone();
+        let block_end = |out: &mut String| {
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+        };
+        match value {
+            NodeValue::Text(t) => out.push_str(&t),
+            NodeValue::Code(c) => out.push_str(&c.literal),
+            NodeValue::SoftBreak => out.push(' '),
+            NodeValue::LineBreak => out.push('\n'),
+            NodeValue::CodeBlock(c) => {
+                block_end(out);
+                out.push_str(c.literal.trim_end());
+                out.push('\n');
+            }
+            NodeValue::HtmlBlock(h) => {
+                block_end(out);
+                out.push_str(h.literal.trim_end());
+                out.push('\n');
+            }
+            NodeValue::HtmlInline(h) => out.push_str(&h),
+            NodeValue::Link(link) => {
+                let start = out.len();
+                for c in node.children() {
+                    walk(c, out);
+                }
+                let shown = out[start..].to_string();
+                let url = link.url.trim();
+                let bare = url.strip_prefix("mailto:").unwrap_or(url);
+                if !url.is_empty() && shown != url && shown != bare {
+                    out.push_str(&format!(" ({url})"));
+                }
+            }
+            NodeValue::Item(_) => {
+                block_end(out);
+                out.push_str("- ");
+                for c in node.children() {
+                    walk(c, out);
+                }
+                block_end(out);
+            }
+            NodeValue::TableRow(_) => {
+                block_end(out);
+                for (i, c) in node.children().enumerate() {
+                    if i > 0 {
+                        out.push_str(" | ");
+                    }
+                    walk(c, out);
+                }
+                block_end(out);
+            }
+            NodeValue::TableCell => {
+                for c in node.children() {
+                    walk(c, out);
+                }
+            }
+            NodeValue::ThematicBreak => block_end(out),
+            _ => {
+                for c in node.children() {
+                    walk(c, out);
+                }
+                if node.data().value.block() {
+                    block_end(out);
+                }
+            }
+        }
+    }
+    let arena = Arena::new();
+    let root = comrak::parse_document(&arena, text, &options());
+    let mut out = String::new();
+    walk(root, &mut out, 0);
+    out.trim().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_for_cells() {
+        assert_eq!(
+            plain(
+                "**Legal basis assumed.** See [the policy](https://x.example/p) and <https://y.example>.\n\n- one\n- `two`\n"
+            ),
+            "Legal basis assumed. See the policy (https://x.example/p) and https://y.example.\n- one\n- two"
+        );
+        assert_eq!(plain("a\nb"), "a b");
+        assert_eq!(plain("| a | b |\n|---|---|\n| 1 | 2 |\n"), "a | b\n1 | 2");
+        assert_eq!(plain("Mail [dpo@x.eu](mailto:dpo@x.eu)"), "Mail dpo@x.eu");
+        assert_eq!(plain("# Head\n\nText"), "Head\nText");
+        // Deep nesting is read without deep recursion.
+        let deep = format!("{}x", "> ".repeat(50_000));
+        assert_eq!(plain(&deep), "x");
+    }
 
     #[test]
     fn raw_html_is_not_passed_through() {
