@@ -103,7 +103,7 @@ pub fn check_registry(data: &[u8]) {
 /// Markdown of arbitrary text: never raw HTML, scripts or unsafe links.
 pub fn markdown(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let html = ropa::render::markdown::render(&text).0;
+    let html = ropa::markdown::render(&text).0;
     let lower = html.to_ascii_lowercase();
     for bad in [
         "<script",
