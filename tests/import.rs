@@ -148,7 +148,15 @@ fn activity(a: &Value, reg: &Value) -> Value {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| serde_json::json!([r["period"], text(&r["from"]), text(&r["note"])]))
+        // A note is Markdown: the cell has it as plain text, where a line
+        // break inside a paragraph is a space, as Markdown reads it.
+        .map(|r| {
+            let note = ropa::markdown::plain(&text(&r["note"]))
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            serde_json::json!([r["period"], text(&r["from"]), note])
+        })
         .collect();
     let mut measures: Vec<String> = a["measures"]
         .as_array()
@@ -158,6 +166,8 @@ fn activity(a: &Value, reg: &Value) -> Value {
         .collect();
     measures.sort();
     serde_json::json!({
+        "id": a["id"],
+        "name": text(&a["name"]),
         "role": a["role"],
         "purposes": strs(&a["purposes"]),
         "owner": a["owner"],
@@ -420,7 +430,8 @@ fn the_processor_record() {
         run.stdout
     );
     let text = std::fs::read_to_string(
-        out.join("activities/host-customer-content-on-the-customer-s-instructions.toml"),
+        // The id comes back from the export's first column.
+        out.join("activities/hosting-customer-content.toml"),
     )
     .unwrap();
     let a: toml::Table = toml::from_str(&text).unwrap();

@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use common::{Diag, RUN_TIMEOUT, Run, TempRegistry, parse_json, ropa_command, run_with_timeout};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence};
-use ropa::load::is_valid_id;
 use ropa::markdown::{allowed_url, render};
+use ropa::model::is_valid_id;
 use ropa::model::{Date, IsoDuration};
 use ropa::reference::{country_hint, country_name, country_name_in, is_country};
 

@@ -5,12 +5,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::Files;
 use super::toml_text::Doc;
-use super::{Files, words};
 use crate::model::{
     Derogation, LegalBasis, MeasureKind, Mechanism, RecipientKind, SafeguardKind, SccVersion,
     SpecialCategoryCondition,
 };
+use crate::model::{is_valid_id, suggest_id};
+use crate::reference::words;
 
 /// Everything an import understood, entry by entry.
 #[derive(Default)]
@@ -192,8 +194,17 @@ pub(super) struct Ids {
 }
 
 impl Ids {
+    /// `id` itself when the sheet gives a valid one not yet taken (ropa's
+    /// own export writes each activity's id); else one made from `name`.
+    pub(super) fn keep_or_make(&mut self, id: Option<&str>, name: &str) -> String {
+        match id {
+            Some(id) if is_valid_id(id) && self.used.insert(id.to_string()) => id.to_string(),
+            _ => self.make(name),
+        }
+    }
+
     pub(super) fn make(&mut self, name: &str) -> String {
-        let base = shorten(&words::id_from_name(name));
+        let base = shorten(&id_from_name(name));
         let mut id = base.clone();
         let mut n = 2;
         while !self.used.insert(id.clone()) {
@@ -201,6 +212,19 @@ impl Ids {
             n += 1;
         }
         id
+    }
+}
+
+/// An id of the registry format (`^[a-z0-9]+(-[a-z0-9]+)*$`, at most 64
+/// characters) made from a name: "Marketing & Sales" → `marketing-sales`,
+/// "Données clients" → `donnees-clients`. Never empty: a name with no
+/// Latin letter or digit gives `entry`.
+pub fn id_from_name(name: &str) -> String {
+    let id = suggest_id(name);
+    if is_valid_id(&id) {
+        id
+    } else {
+        "entry".to_string()
     }
 }
 
@@ -526,4 +550,52 @@ fn activity_doc(a: &ActivityDraft) -> Doc {
         doc.opt("note", a.dpia_note.as_deref());
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_from_names() {
+        let cases: &[(&str, &str)] = &[
+            ("Marketing & Sales", "marketing-sales"),
+            ("Données clients", "donnees-clients"),
+            ("Löner", "loner"),
+            ("  HR -- payroll  ", "hr-payroll"),
+            ("Straße", "strasse"),
+            ("E-mail address", "e-mail-address"),
+            ("", "entry"),
+            ("—", "entry"),
+            ("Ελλάδα", "entry"),
+            ("42", "42"),
+        ];
+        for (name, want) in cases {
+            assert_eq!(id_from_name(name), *want, "{name:?}");
+            assert!(is_valid_id(&id_from_name(name)), "{name:?}");
+        }
+        let long = "a very long name ".repeat(10);
+        let id = id_from_name(&long);
+        assert!(is_valid_id(&id) && id.len() <= 64, "{id}");
+    }
+
+    #[test]
+    fn ids_are_unique_and_short() {
+        let mut ids = Ids::default();
+        for want in ["payroll", "payroll-2", "payroll-3"] {
+            assert_eq!(ids.make("Payroll"), want);
+        }
+        let long = "x".repeat(80);
+        let first = ids.make(&long);
+        let second = ids.make(&long);
+        assert!(is_valid_id(&first) && first.len() <= 60, "{first}");
+        assert!(is_valid_id(&second) && second.ends_with("-2"), "{second}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_name_gives_a_valid_id(name in "\\PC{0,40}") {
+            proptest::prop_assert!(is_valid_id(&id_from_name(&name)));
+        }
+    }
 }

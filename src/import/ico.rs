@@ -12,16 +12,19 @@ use super::draft::{
     TransferEntry, TransferKey, push_unique,
 };
 use super::read::Sheet;
-use super::{Files, ImportError, Record, Report, Unmapped, words};
+use super::{Files, ImportError, Record, Report, Unmapped};
 use crate::i18n::Tr;
 use crate::model::{
     Date, Derogation, IsoDuration, LegalBasis, MeasureKind, Mechanism, RecipientKind,
     SafeguardKind, SccVersion, SpecialCategoryCondition,
 };
+use crate::reference::words;
 
 /// What a column holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Field {
+    /// ropa's own first column: "Name (id)".
+    Activity,
     BusinessFunction,
     Purpose,
     JointControllers,
@@ -47,6 +50,10 @@ enum Field {
     Schedule1LawfulBasis,
     Controllers,
     SubProcessors,
+    /// ICO column 16: ropa derives the rights from the legal basis.
+    Rights,
+    /// ropa's own last column: the activity's description and note.
+    Notes,
     /// A template column the registry has no key for.
     NotKept,
 }
@@ -56,6 +63,8 @@ enum Field {
 /// all here (a test checks every exported header), with a few shorter
 /// names seen in home-made sheets.
 const COLUMNS: &[(&str, Field)] = &[
+    ("processingactivity", Field::Activity),
+    ("notes", Field::Notes),
     ("businessfunction", Field::BusinessFunction),
     ("purposeofprocessing", Field::Purpose),
     ("purposesofprocessing", Field::Purpose),
@@ -108,7 +117,7 @@ const COLUMNS: &[(&str, Field)] = &[
         "linktorecordoflegitimateinterestsassessment",
         Field::NotKept,
     ),
-    ("rightsavailabletoindividuals", Field::NotKept),
+    ("rightsavailabletoindividuals", Field::Rights),
     (
         "existenceofautomateddecisionmakingincludingprofiling",
         Field::AutomatedDecisions,
@@ -509,6 +518,13 @@ impl Import {
         };
         let function = get(Field::BusinessFunction).map(|(_, t)| t.to_string());
         let purpose = get(Field::Purpose).map(|(_, t)| t.to_string());
+        // ropa's own export names the activity: "Name (id)".
+        let named = get(Field::Activity).map(|(_, t)| match trailing_paren(t) {
+            Some((name, id)) if !name.trim().is_empty() => {
+                (name.trim().to_string(), Some(id.trim().to_string()))
+            }
+            _ => (t.trim().to_string(), None),
+        });
         let Some(purpose) = purpose else {
             for &(_, c, t) in &cells {
                 self.unmapped(
@@ -519,16 +535,30 @@ impl Import {
             }
             return;
         };
-        let key = (
-            function.clone().unwrap_or_default().to_lowercase(),
-            purpose.to_lowercase(),
-        );
+        // Rows that name the same activity are one; otherwise the same
+        // business function and purpose are.
+        let key = match &named {
+            Some((name, id)) => (
+                "\u{0}activity".to_string(),
+                id.clone().unwrap_or_else(|| name.to_lowercase()),
+            ),
+            None => (
+                function.clone().unwrap_or_default().to_lowercase(),
+                purpose.to_lowercase(),
+            ),
+        };
         let a = match self.by_key.get(&key) {
             Some(&i) => i,
             None => {
                 let purposes = split_sentences(&purpose, self.own_export);
-                let name = purposes.first().cloned().unwrap_or_else(|| purpose.clone());
-                let id = self.draft.activity_ids.make(&name);
+                let (name, given_id) = match &named {
+                    Some((name, id)) => (name.clone(), id.as_deref()),
+                    None => (
+                        purposes.first().cloned().unwrap_or_else(|| purpose.clone()),
+                        None,
+                    ),
+                };
+                let id = self.draft.activity_ids.keep_or_make(given_id, &name);
                 self.draft.activities.push(ActivityDraft {
                     id,
                     name,
@@ -571,7 +601,18 @@ impl Import {
     /// One cell of the activity `a`'s row.
     fn cell(&mut self, a: usize, f: Field, t: &str, address: String) {
         match f {
-            Field::BusinessFunction | Field::Purpose | Field::Schedule1LawfulBasis => {}
+            Field::Activity
+            | Field::BusinessFunction
+            | Field::Purpose
+            | Field::Schedule1LawfulBasis => {}
+            // The same rights follow from the legal basis again.
+            Field::Rights if self.own_export => {}
+            Field::Rights => self.unmapped(
+                address,
+                t,
+                "ropa derives the rights from the legal basis (docs/rights.md): compare them with this cell after the import",
+            ),
+            Field::Notes => self.draft.activities[a].notes.insert(0, t.to_string()),
             Field::NotKept => self.unmapped(address, t, "the registry has no key for this column"),
             Field::Individuals => {
                 for name in split(t, self.own_export) {

@@ -9,7 +9,6 @@ mod draft;
 pub mod ico;
 pub mod read;
 mod toml_text;
-pub mod words;
 
 use std::collections::BTreeMap;
 use std::fmt;

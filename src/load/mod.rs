@@ -19,8 +19,6 @@ use crate::diag::{Code, Diagnostic, SourceMap, did_you_mean};
 use crate::model::*;
 use crate::timing::timed;
 
-pub use decode::{is_valid_id, suggest_id};
-
 /// Files larger than this are refused with `file-too-large`: no registry
 /// entry is anywhere near it, and it keeps memory bounded on absurd input.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;

@@ -17,6 +17,9 @@ pub use values::{Date, IsoDuration, Sp};
 pub type FileId = usize;
 
 pub type List<T> = Sp<Vec<Sp<T>>>;
+mod id;
+pub use id::{is_valid_id, suggest_id};
+
 pub type Text = Option<Sp<String>>;
 
 macro_rules! string_enum {

@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+pub mod words;
+
 /// The bundled adequacy list, as TOML (format of `registry/adequacy.toml`).
 pub const BUNDLED_ADEQUACY: &str = include_str!("adequacy.toml");
 

@@ -7,8 +7,8 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::load::{is_valid_id, suggest_id};
 use crate::model::EntryKind;
+use crate::model::{is_valid_id, suggest_id};
 
 /// The template of `kind`: every key of the kind, commented.
 fn template(kind: EntryKind) -> &'static str {

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::{Ctx, list_ids};
 use crate::diag::{Code, Diagnostic, Suggester};
-use crate::load::is_valid_id;
+use crate::model::is_valid_id;
 use crate::model::{FileId, RefKind, Reference};
 
 /// The ids each kind of reference may name, looked up once (a party's are

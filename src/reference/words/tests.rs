@@ -1,5 +1,3 @@
-use std::collections::BTreeSet;
-
 use super::*;
 use LegalBasis as B;
 use SpecialCategoryCondition as C;
@@ -596,46 +594,6 @@ fn labels_and_codes_map_back() {
     assert_eq!(mechanism(derogation), None);
 }
 
-#[test]
-fn ids_from_names() {
-    let cases: &[(&str, &str)] = &[
-        ("Marketing & Sales", "marketing-sales"),
-        ("Données clients", "donnees-clients"),
-        ("Löner", "loner"),
-        ("  HR -- payroll  ", "hr-payroll"),
-        ("Straße", "strasse"),
-        ("E-mail address", "e-mail-address"),
-        ("", "entry"),
-        ("—", "entry"),
-        ("Ελλάδα", "entry"),
-        ("42", "42"),
-    ];
-    for (name, want) in cases {
-        assert_eq!(id_from_name(name), *want, "{name:?}");
-        assert!(is_valid_id(&id_from_name(name)), "{name:?}");
-    }
-    let long = "a very long name ".repeat(10);
-    let id = id_from_name(&long);
-    assert!(is_valid_id(&id) && id.len() <= 64, "{id}");
-}
-
-#[test]
-fn unique_ids() {
-    let mut taken = BTreeSet::new();
-    for want in ["payroll", "payroll-2", "payroll-3"] {
-        let id = unique_id("Payroll", &taken);
-        assert_eq!(id, want);
-        taken.insert(id);
-    }
-    let long = "x".repeat(80);
-    taken.insert(id_from_name(&long));
-    let id = unique_id(&long, &taken);
-    assert!(
-        is_valid_id(&id) && id.len() <= 64 && id.ends_with("-2"),
-        "{id}"
-    );
-}
-
 proptest::proptest! {
     /// Whatever a cell holds, the words never panic and what they give is
     /// what the registry accepts.
@@ -653,7 +611,6 @@ proptest::proptest! {
         if let Some((period, _)) = retention(&cell) {
             proptest::prop_assert!(crate::model::IsoDuration::parse(&period).is_some(), "{}", period);
         }
-        proptest::prop_assert!(is_valid_id(&id_from_name(&cell)));
     }
 
     #[test]

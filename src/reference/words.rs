@@ -1,6 +1,9 @@
-//! The words of a spreadsheet record, mapped to the registry format's codes.
+//! The words people write for what the registry format codes: a country
+//! by its name or alpha-3 code, a legal basis or Art. 9 condition by its
+//! usual wording, a retention period in words, a transfer mechanism.
 //!
-//! Pure functions from one cell's text to a value, shared by the importers.
+//! Pure functions from one text to a value, shared by the importers and by
+//! the loader's did-you-mean hints.
 //! Each one maps only what it recognises without doubt and answers `None`
 //! (or lists the part it left) otherwise: a wrong code written into a
 //! registry is worse than a cell the import report names for a human to
@@ -8,11 +11,10 @@
 //! decision") and cells naming two different answers where one is expected
 //! ("SCCs or DPF") are therefore left unmapped.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::load::{is_valid_id, suggest_id};
-use crate::model::{Derogation, LegalBasis, Mechanism, SpecialCategoryCondition};
+use crate::model::{Derogation, LegalBasis, Mechanism, SpecialCategoryCondition, suggest_id};
 use crate::reference;
 
 /// Is the cell empty or one of the usual ways of saying "nothing here"
@@ -1060,38 +1062,6 @@ fn period_run(toks: &[Token], i: usize, cell: &str) -> Result<Option<(usize, Per
         j = next;
     }
     Ok((!seen.is_empty()).then_some((j, period)))
-}
-
-/// An id of the registry format (`^[a-z0-9]+(-[a-z0-9]+)*$`, at most 64
-/// characters) made from a name: "Marketing & Sales" → `marketing-sales`,
-/// "Données clients" → `donnees-clients`. Never empty: a name with no
-/// Latin letter or digit gives `entry`.
-pub fn id_from_name(name: &str) -> String {
-    let id = suggest_id(name);
-    if is_valid_id(&id) {
-        id
-    } else {
-        "entry".to_string()
-    }
-}
-
-/// [`id_from_name`], made unique among `taken` with a `-2`, `-3`, ...
-/// suffix (still at most 64 characters). The caller adds the result to
-/// `taken`.
-pub fn unique_id(name: &str, taken: &BTreeSet<String>) -> String {
-    let base = id_from_name(name);
-    if !taken.contains(&base) {
-        return base;
-    }
-    (2u32..)
-        .map(|n| {
-            let suffix = format!("-{n}");
-            let mut stem = base.clone();
-            stem.truncate(64 - suffix.len());
-            format!("{}{suffix}", stem.trim_end_matches('-'))
-        })
-        .find(|id| !taken.contains(id))
-        .unwrap_or(base)
 }
 
 #[cfg(test)]
