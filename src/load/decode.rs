@@ -340,9 +340,10 @@ macro_rules! decode_enum {
                     );
                     return None;
                 }
-                let help = match did_you_mean(&s, allowed.iter().copied()) {
-                    Some(m) => format!("did you mean `{m}`? The allowed values are {list}"),
-                    None => format!("the allowed values are {list}"),
+                let help = match (words_hint(<$t>::WHAT, &s), did_you_mean(&s, allowed.iter().copied())) {
+                    (Some(h), _) => format!("{h} The allowed values are {list}"),
+                    (None, Some(m)) => format!("did you mean `{m}`? The allowed values are {list}"),
+                    (None, None) => format!("the allowed values are {list}"),
                 };
                 cx.push(
                     cx.diag(Code::Schema, v.span(), format!("`{s}` is not a valid {} for `{key}`", <$t>::WHAT))
@@ -353,6 +354,39 @@ macro_rules! decode_enum {
             }
         }
     )*};
+}
+
+/// The code a person's words name, for the values people write in words
+/// ("performance of a contract", "legitimate interest", "SCCs"): the same
+/// mappings the import uses (reference::words), which map only what is
+/// beyond doubt.
+fn words_hint(what: &str, text: &str) -> Option<String> {
+    use crate::reference::words;
+    let code = if what == LegalBasis::WHAT {
+        match words::legal_bases(text) {
+            (bases, rest) if bases.len() == 1 && rest.is_empty() => Some(bases[0].as_str()),
+            (bases, rest) if bases.len() > 1 && rest.is_empty() => {
+                let items: Vec<String> = bases.iter().map(|b| format!("\"{b}\"")).collect();
+                return Some(format!(
+                    "this names {} legal bases: write each as an item of its own, `[{}]`.",
+                    bases.len(),
+                    items.join(", ")
+                ));
+            }
+            _ => None,
+        }
+    } else if what == SpecialCategoryCondition::WHAT {
+        words::special_condition(text).map(SpecialCategoryCondition::as_str)
+    } else if what == Mechanism::WHAT {
+        words::mechanism(text).map(|(m, _)| m.as_str())
+    } else if what == Derogation::WHAT {
+        words::mechanism(text)
+            .and_then(|(_, d)| d)
+            .map(Derogation::as_str)
+    } else {
+        None
+    };
+    code.map(|c| format!("did you mean `{c}`?"))
 }
 
 decode_enum!(
@@ -840,5 +874,61 @@ mod tests {
             whole("9223372036854775808"),
             (None, vec!["`n` is too large a number".to_string()])
         );
+    }
+}
+
+/// Did-you-mean where a person writes words instead of a code (issue 15).
+#[cfg(test)]
+mod words_hints {
+    fn help_for(file: &str, text: &str) -> Vec<String> {
+        let loaded = crate::load::load_files(vec![(file.into(), text.as_bytes().to_vec())]);
+        loaded
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.help.clone())
+            .collect()
+    }
+
+    fn activity(legal_bases: &str) -> String {
+        format!(
+            "name = \"A\"\npurposes = [\"p\"]\nlegal_bases = [{legal_bases}]\ndata_subjects = []\ndata_categories = []\n"
+        )
+    }
+
+    #[test]
+    fn a_legal_basis_in_words() {
+        for (written, code) in [
+            ("\"performance of a contract\"", "contract"),
+            ("\"legitimate interest\"", "legitimate-interests"),
+            ("\"Article 6(1)(c) legal obligation\"", "legal-obligation"),
+        ] {
+            let help = help_for("activities/a.toml", &activity(written));
+            assert!(
+                help.iter()
+                    .any(|h| h.starts_with(&format!("did you mean `{code}`?"))),
+                "{written}: {help:?}"
+            );
+        }
+        // Words naming two bases: two items.
+        let help = help_for("activities/a.toml", &activity("\"contract and consent\""));
+        assert!(
+            help.iter().any(|h| h.starts_with(
+                "this names 2 legal bases: write each as an item of its own, `[\"contract\", \"consent\"]`."
+            )),
+            "{help:?}"
+        );
+    }
+
+    #[test]
+    fn a_country_by_its_name_or_alpha_3_code() {
+        for (written, code) in [("Czech Republic", "CZ"), ("Germany", "DE"), ("DEU", "DE")] {
+            let org = format!("name = \"Acme\"\ncountry = \"{written}\"\n");
+            let help = help_for("organisation.toml", &org);
+            assert!(
+                help.iter()
+                    .any(|h| h.starts_with(&format!("did you mean `{code}`"))),
+                "{written}: {help:?}"
+            );
+        }
     }
 }

@@ -129,6 +129,13 @@ pub fn country_hint(code: &str) -> Option<String> {
     if upper != code && is_country(&upper) {
         return Some(format!("country codes are upper case: write `{upper}`"));
     }
+    // A name or an alpha-3 code: "Germany", "Czech Republic", "DEU".
+    if let Some(fix) = words::country(code) {
+        let name = country_name(fix).unwrap_or(fix);
+        return Some(format!(
+            "did you mean `{fix}` ({name})? Countries are written as their two-letter ISO 3166-1 alpha-2 code"
+        ));
+    }
     if code.len() == 3 {
         return Some("use the two-letter ISO 3166-1 alpha-2 code (e.g. `SE`, `US`, `IN`)".into());
     }
