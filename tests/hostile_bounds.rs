@@ -373,7 +373,7 @@ fn diff_just_under_the_value_limit() {
     let run = measure(diff_of(&old, &new), Duration::from_secs(120));
     run.assert_bounded(1);
     assert!(
-        run.stdout.contains("x[3499989]: [] → [1]"),
+        run.stdout.contains("x[3499989]:\n        + 1\n"),
         "{}",
         run.stdout
     );

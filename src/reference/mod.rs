@@ -108,6 +108,9 @@ pub fn all_country_names() -> impl Iterator<Item = (&'static str, &'static str)>
 
 /// A fix for a code that is not ISO 3166-1 alpha-2 but that people write.
 pub fn country_hint(code: &str) -> Option<String> {
+    if is_country(code) {
+        return None;
+    }
     let upper = code.trim().to_ascii_uppercase();
     let fixed = match upper.as_str() {
         "UK" => Some(("GB", "the ISO 3166-1 code of the United Kingdom is `GB`")),
