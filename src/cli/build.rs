@@ -20,6 +20,11 @@ pub struct Args {
 }
 
 pub fn run(Args { common, out }: Args) -> ExitCode {
+    // A folder that is not a registry is said first: `--registry .` would
+    // otherwise be told that `site` is inside it.
+    if let Err(e) = ropa::load::registry_folder(&common.registry) {
+        return fail(e);
+    }
     // Refused before the registry is read, as an export's is.
     if let Err(refused) = ensure_outside_registry(&out, &common.registry) {
         return fail(refused);

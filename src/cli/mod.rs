@@ -32,6 +32,7 @@ pub mod check;
 pub mod diff;
 pub mod export;
 pub mod import;
+pub mod init;
 pub mod new;
 pub mod schema;
 pub mod serve;
@@ -72,6 +73,8 @@ pub enum Command {
     Serve(serve::Args),
     /// Write the JSON Schemas of the registry files, for editors (docs/editing.md).
     Schema(schema::Args),
+    /// Start a new registry folder that checks with no error, ready to edit.
+    Init(init::Args),
     /// Write a new entry with every key of its kind, ready to fill in.
     New(new::Args),
     /// Turn a record kept in a spreadsheet into a new registry folder.

@@ -494,12 +494,7 @@ pub enum Stopped {
 /// cannot start, or after Ctrl-C or SIGTERM, once the preview folder is
 /// removed.
 pub fn serve(opts: ServeOptions) -> Result<Stopped, String> {
-    if !opts.registry.is_dir() {
-        return Err(format!(
-            "registry folder `{}` does not exist",
-            opts.registry.display()
-        ));
-    }
+    crate::load::registry_folder(&opts.registry).map_err(|e| e.to_string())?;
     let listener = TcpListener::bind((opts.bind.as_str(), opts.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
     let local = listener
