@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use ropa::diag::{render_human, render_human_errors};
 use ropa::model::Date;
 use ropa::pipeline::{Checked, default_as_of};
 
@@ -61,6 +62,9 @@ pub struct Common {
     /// Report every warning not acknowledged as an error (exit status 1).
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Print the errors only, and the summary line (which still counts the warnings).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -99,6 +103,7 @@ pub fn parse() -> Command {
             registry: "registry".into(),
             as_of: None,
             deny_warnings: false,
+            quiet: false,
         },
         out: "site".into(),
     }))
@@ -122,6 +127,16 @@ fn parse_date(s: &str) -> Result<Date, String> {
 pub fn fail(msg: impl std::fmt::Display) -> ExitCode {
     say!("error: {msg}");
     ExitCode::from(2)
+}
+
+/// The diagnostics as text for a person: all of them, or with `--quiet`
+/// the errors only; the summary line counts them all either way.
+pub fn human_text(common: &Common, checked: &Checked, color: bool) -> String {
+    if common.quiet {
+        render_human_errors(&checked.diagnostics, checked.sources, color)
+    } else {
+        render_human(&checked.diagnostics, checked.sources, color)
+    }
 }
 
 /// Whether to colour what goes to a stream (`NO_COLOR` turns it off).
