@@ -125,6 +125,14 @@ fn init_refuses_a_registry_and_a_folder_in_use_writing_nothing() {
     assert!(!root.path().join("schemas").exists());
 
     std::fs::create_dir(root.path().join("empty")).unwrap();
+    // The folder the command runs in is never replaced under the shell.
+    let run = run_in(&root.path().join("empty"), &["init", "."]);
+    run.assert_exit(2);
+    assert!(
+        run.stderr.contains("is the folder you are in"),
+        "{}",
+        run.stderr
+    );
     run_in(root.path(), &["init", "empty"]).assert_exit(0);
     check(&root.path().join("empty"), "json", &[]).assert_exit(0);
 }

@@ -104,16 +104,15 @@ fn ignored_flag(
         );
     }
     if let ExportFormat::JsonSchema = format {
-        // `--registry registry` is the default and cannot be told from it.
+        // `--registry` still counts: `--out` may not be inside it.
         let flags = [
-            (common.registry != Path::new("registry"), "--registry"),
             (common.as_of.is_some(), "--as-of"),
             (common.deny_warnings, "--deny-warnings"),
             (common.quiet, "--quiet"),
         ];
         if let Some((_, flag)) = flags.iter().find(|(given, _)| *given) {
             return Some(format!(
-                "{flag} does not apply to --format json-schema: the schema describes the format of the register, not a registry, so no registry is read"
+                "{flag} does not apply to --format json-schema: the schema describes the format of the register, so no registry is read"
             ));
         }
     }

@@ -35,6 +35,9 @@ pub enum InitError {
     HoldsRegistry(PathBuf),
     NotEmpty(PathBuf),
     NotAFolder(PathBuf),
+    /// The folder the command runs in: replacing it would leave the shell
+    /// in a folder that no longer exists.
+    CurrentFolder(PathBuf),
     Io(PathBuf, std::io::Error),
 }
 
@@ -57,6 +60,11 @@ impl fmt::Display for InitError {
                 "`{}` is a file; nothing was written (name a new folder)",
                 p.display()
             ),
+            InitError::CurrentFolder(p) => write!(
+                f,
+                "`{}` is the folder you are in; nothing was written (run `ropa init` from the folder above, or `ropa init registry` here)",
+                p.display()
+            ),
             InitError::Io(p, e) => write!(f, "cannot write `{}`: {e}", p.display()),
         }
     }
@@ -72,11 +80,19 @@ fn check_target(dir: &Path) -> Result<(), InitError> {
         Err(e) => Err(InitError::Io(dir.to_path_buf(), e)),
         Ok(m) if !m.is_dir() => Err(InitError::NotAFolder(dir.to_path_buf())),
         Ok(_) if holds_registry(dir) => Err(InitError::HoldsRegistry(dir.to_path_buf())),
+        Ok(_) if is_current_folder(dir) => Err(InitError::CurrentFolder(dir.to_path_buf())),
         Ok(_) => match std::fs::read_dir(dir).map(|mut entries| entries.next().is_none()) {
             Ok(true) => Ok(()),
             Ok(false) => Err(InitError::NotEmpty(dir.to_path_buf())),
             Err(e) => Err(InitError::Io(dir.to_path_buf(), e)),
         },
+    }
+}
+
+fn is_current_folder(dir: &Path) -> bool {
+    match (std::fs::canonicalize(dir), std::env::current_dir()) {
+        (Ok(d), Ok(here)) => std::fs::canonicalize(here).is_ok_and(|h| h == d),
+        _ => false,
     }
 }
 
