@@ -79,7 +79,7 @@ pub enum Command {
     Schema(schema::Args),
     /// Start a new registry folder that checks with no error, ready to edit.
     Init(init::Args),
-    /// Write a new entry with every key of its kind, ready to fill in.
+    /// Write a new entry with every key of its kind, or add one to categories.toml or measures.toml.
     New(new::Args),
     /// Turn a record kept in a spreadsheet into a new registry folder.
     Import(import::Args),

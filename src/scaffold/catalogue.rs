@@ -39,13 +39,9 @@ impl CatalogueKind {
     /// One line for `ropa new --help`.
     pub fn describe(self) -> &'static str {
         match self {
-            CatalogueKind::DataSubject => {
-                "a category of data subjects, in categories.toml (Art. 30(1)(c))"
-            }
-            CatalogueKind::DataCategory => {
-                "a category of personal data, in categories.toml (Art. 30(1)(c))"
-            }
-            CatalogueKind::Measure => "a security measure, in measures.toml (Art. 30(1)(g), 32(1))",
+            CatalogueKind::DataSubject => "A category of data subjects (categories.toml)",
+            CatalogueKind::DataCategory => "A category of personal data (categories.toml)",
+            CatalogueKind::Measure => "A security measure (measures.toml)",
         }
     }
 
