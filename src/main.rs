@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cli::export::run(args),
         Command::Serve(args) => cli::serve::run(args),
         Command::Schema(args) => cli::schema::run(args),
+        Command::Init(args) => cli::init::run(args),
         Command::New(args) => cli::new::run(args),
         Command::Diff(args) => cli::diff::run(args),
         Command::Import(args) => cli::import::run(args),

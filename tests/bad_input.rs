@@ -746,3 +746,38 @@ fn bad_file_name_is_reported_even_when_the_file_does_not_parse() {
     one(&d, "syntax", "activities/HR Payroll.toml");
     one(&d, "bad-id", "activities/HR Payroll.toml");
 }
+
+/// `--registry` naming a folder with files and nothing of a registry (a
+/// repository, the site): exit 2, and the message names the folder given,
+/// pointing at a registry inside it when there is one.
+#[test]
+fn registry_that_is_not_a_registry_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Cargo.toml"), "[package]\n").unwrap();
+    std::fs::create_dir(dir.path().join("docs")).unwrap();
+    let run = check(dir.path(), "json", &[]);
+    run.assert_exit(2);
+    assert_eq!(run.stdout, "");
+    let given = dir.path().display().to_string();
+    assert!(
+        run.stderr
+            .contains(&format!("`{given}` is not a registry folder")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("ropa init"), "{}", run.stderr);
+
+    let reg = dir.path().join("registry");
+    std::fs::create_dir(&reg).unwrap();
+    std::fs::write(reg.join("organisation.toml"), ORGANISATION).unwrap();
+    for command in ["check", "build", "export", "serve"] {
+        let run = run_in(dir.path(), &[command, "--registry", "."]);
+        run.assert_exit(2);
+        assert!(
+            run.stderr.contains("`.` is not a registry folder")
+                && run.stderr.contains("did you mean --registry ./registry?"),
+            "{command}: {}",
+            run.stderr
+        );
+    }
+}

@@ -980,3 +980,163 @@ fn contract_1_1_acknowledged_warning_is_counted_not_printed() {
     );
     assert_eq!(accepted[0]["acknowledged"]["until"], "2027-01-31");
 }
+
+// ------------------------------------------------------------------ --quiet
+
+/// A copy of the warnings-only fixture with one error added.
+fn errors_and_warnings() -> TempRegistry {
+    let reg = TempRegistry::empty();
+    copy_dir(&fixture("warnings-only"), reg.path());
+    reg.write("processors/broken.toml", "name = \"Broken\"\n");
+    reg
+}
+
+/// `--quiet` on check, build, export and serve: the errors, and the summary
+/// line counting the warnings too; no warning is printed.
+#[test]
+fn quiet_prints_the_errors_and_the_summary_only() {
+    let reg = errors_and_warnings();
+    let loud = check(reg.path(), "human", &[]);
+    loud.assert_exit(1);
+    let summary = loud.stdout.lines().last().unwrap().to_string();
+    assert!(summary.contains("warnings"), "{summary}");
+    assert!(loud.stdout.contains("warning["), "{}", loud.stdout);
+
+    let quiet = check(reg.path(), "human", &["--quiet"]);
+    quiet.assert_exit(1);
+    assert!(!quiet.stdout.contains("warning["), "{}", quiet.stdout);
+    assert!(quiet.stdout.contains("error[schema]"), "{}", quiet.stdout);
+    assert_eq!(quiet.stdout.lines().last(), Some(summary.as_str()));
+    // Only what the full text says about errors, in the same words.
+    assert!(
+        quiet
+            .stdout
+            .lines()
+            .all(|l| loud.stdout.lines().any(|m| m == l))
+    );
+
+    // The machine formats: the errors only.
+    let json = check(reg.path(), "json", &["-q"]);
+    json.assert_exit(1);
+    let diags = json.diags();
+    assert!(!diags.is_empty() && diags.iter().all(|d| d.severity == "error"));
+    let github = check(reg.path(), "github", &["-q"]);
+    assert!(github.stdout.contains("::error") && !github.stdout.contains("::warning"));
+
+    // build and export: the same text on standard error.
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let r = reg.path().to_str().unwrap();
+    for args in [
+        vec![
+            "build",
+            "--registry",
+            r,
+            "--as-of",
+            AS_OF,
+            "--out",
+            site.to_str().unwrap(),
+        ],
+        vec!["export", "--registry", r, "--as-of", AS_OF],
+    ] {
+        let loud = run_in(&manifest_dir(), &args);
+        loud.assert_exit(1);
+        assert!(loud.stderr.contains("warning["), "{}", loud.stderr);
+        let mut quiet_args = args.clone();
+        quiet_args.push("--quiet");
+        let quiet = run_in(&manifest_dir(), &quiet_args);
+        quiet.assert_exit(1);
+        assert!(!quiet.stderr.contains("warning["), "{}", quiet.stderr);
+        assert!(quiet.stderr.contains("error[schema]"), "{}", quiet.stderr);
+        assert!(quiet.stderr.contains(&summary), "{}", quiet.stderr);
+    }
+
+    // A registry with warnings only: the summary alone.
+    let quiet = check(&fixture("warnings-only"), "human", &["--quiet"]);
+    quiet.assert_exit(0);
+    assert_eq!(quiet.stdout, "0 errors, 2 warnings\n");
+}
+
+// ------------------------------------------------- flags a format ignores
+
+/// Every flag of `ropa export` that the chosen format would ignore is
+/// refused (exit 2) before anything is read or written, naming the flag.
+#[test]
+fn export_refuses_flags_its_format_ignores() {
+    let valid = fixture("valid-saas");
+    let reg = valid.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--format", "csv", "--compact"],
+            "--compact applies to --format json only",
+        ),
+        (
+            &["--format", "dpv", "--compact"],
+            "--compact applies to --format json only",
+        ),
+        (
+            &["--format", "xlsx", "--compact"],
+            "--compact applies to --format json only",
+        ),
+        (
+            &["--format", "json", "--record", "processor"],
+            "--record applies to --format csv only",
+        ),
+        (
+            &["--record", "controller"],
+            "--record applies to --format csv only",
+        ),
+        (
+            &["--format", "xlsx", "--record", "processor"],
+            "--record applies to --format csv only",
+        ),
+        (
+            &["--format", "dpv", "--record", "processor"],
+            "--record applies to --format csv only",
+        ),
+        (
+            &["--format", "json-schema", "--record", "processor"],
+            "--record applies to --format csv only",
+        ),
+        (
+            &["--format", "json-schema", "--as-of", AS_OF],
+            "--as-of does not apply to --format json-schema",
+        ),
+        (
+            &["--format", "json-schema", "--deny-warnings"],
+            "--deny-warnings does not apply to --format json-schema",
+        ),
+        (
+            &["--format", "json-schema", "--quiet"],
+            "--quiet does not apply to --format json-schema",
+        ),
+    ];
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("export");
+    for (flags, message) in cases {
+        let mut args = vec!["export", "--out", file.to_str().unwrap()];
+        if !flags.contains(&"json-schema") {
+            args.extend(["--registry", reg]);
+        }
+        args.extend_from_slice(flags);
+        let run = run_in(&manifest_dir(), &args);
+        run.assert_exit(2);
+        assert!(run.stderr.contains(message), "{flags:?}: {}", run.stderr);
+        assert!(!file.exists(), "{flags:?} wrote the export");
+    }
+    // The flags where they apply are accepted.
+    for flags in [
+        &["--format", "csv", "--record", "processor"][..],
+        &["--format", "json", "--compact"],
+        &["--format", "json-schema"],
+        // `--registry` keeps `--out` out of the registry, also here.
+        &["--format", "json-schema", "--registry", reg],
+    ] {
+        let mut args = vec!["export", "--out", file.to_str().unwrap()];
+        if !flags.contains(&"json-schema") {
+            args.extend(["--registry", reg, "--as-of", AS_OF]);
+        }
+        args.extend_from_slice(flags);
+        run_in(&manifest_dir(), &args).assert_exit(0);
+    }
+}

@@ -157,7 +157,7 @@ fn refusals_write_nothing() {
     run.assert_exit(2);
     assert!(
         run.stderr
-            .contains("possible values: activity, processor, recipient, transfer, safeguard"),
+            .contains("possible values: activity, processor, recipient, transfer, safeguard, data-subject, data-category, measure"),
         "{}",
         run.stderr
     );
@@ -224,4 +224,129 @@ fn new_file_names_its_schema_when_the_schemas_are_there() {
         .unwrap()
         .join(first.trim_start_matches("#:schema "));
     assert!(target.is_file(), "{}", target.display());
+}
+
+/// The catalogue kinds: (kind, file, table).
+const CATALOGUES: [(&str, &str, &str); 3] = [
+    ("data-subject", "categories.toml", "data_subjects"),
+    ("data-category", "categories.toml", "data_categories"),
+    ("measure", "measures.toml", "measures"),
+];
+
+/// `ropa new data-category health-data` appends a table to the file: the
+/// text before it is unchanged (comments, order, layout), the new entry
+/// checks (it is only unused), and its commented keys are keys of its kind.
+#[test]
+fn a_catalogue_entry_is_appended_keeping_the_file_as_it_was() {
+    for (kind, file, table) in CATALOGUES {
+        let reg = TempRegistry::minimal();
+        // Comments, an order that is not sorted, CRLF-free but no final newline.
+        let before = match file {
+            "categories.toml" => format!(
+                "# Our categories.\n\n[data_subjects.zeta]\nname = \"Zeta\" # last by id, first here\n\n{CATEGORIES}\n# The end.\n[data_categories.alpha]\nname = \"Alpha\""
+            ),
+            _ => {
+                format!("# Our measures.\n[measures.zz]\nname = \"Zz\"\n\n{MEASURES}# tail comment")
+            }
+        };
+        reg.write(file, &before);
+        let id = "health-data";
+        let run = new(&reg, &[kind, id]);
+        run.assert_exit(0);
+        assert!(run.stderr.contains(file), "{}", run.stderr);
+        let after = std::fs::read_to_string(reg.join(file)).unwrap();
+        assert!(
+            after.starts_with(&format!("{before}\n\n[{table}.{id}]\n")),
+            "{kind}:\n{after}"
+        );
+        assert!(after.contains("name = \"Health data\""), "{after}");
+        let diags = reg.json(0);
+        let mine: Vec<_> = diags.iter().filter(|d| d.file == file).collect();
+        assert!(mine.iter().all(|d| d.code == "unused"), "{kind}: {mine:#?}");
+        assert!(mine.iter().any(|d| d.message.contains(id)), "{mine:#?}");
+
+        // The same id again: refused, the file unchanged.
+        let run = new(&reg, &[kind, id]);
+        run.assert_exit(2);
+        assert!(
+            run.stderr
+                .contains(&format!("already has `[{table}.{id}]`")),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(std::fs::read_to_string(reg.join(file)).unwrap(), after);
+
+        // Every commented key is a key of its kind.
+        let full = uncomment_examples(&after);
+        reg.write(file, &full);
+        let diags = reg.json(0);
+        assert!(
+            diags.iter().all(|d| d.file != file || d.code == "unused"),
+            "{kind}: {diags:#?}\n{full}"
+        );
+    }
+}
+
+#[test]
+fn a_catalogue_file_that_is_missing_is_created() {
+    for (kind, file, table) in CATALOGUES {
+        let root = tempfile::tempdir().unwrap();
+        let reg = root.path().join("registry");
+        std::fs::create_dir_all(&reg).unwrap();
+        let run = run_in(
+            &manifest_dir(),
+            &["new", kind, "first", "--registry", reg.to_str().unwrap()],
+        );
+        run.assert_exit(0);
+        let text = std::fs::read_to_string(reg.join(file)).unwrap();
+        assert!(text.starts_with(&format!("[{table}.first]\n")), "{text}");
+        // With the schemas beside the registry, the new file names its schema.
+        std::fs::remove_file(reg.join(file)).unwrap();
+        let schemas = root.path().join("schemas");
+        run_in(
+            &manifest_dir(),
+            &["schema", "--out", schemas.to_str().unwrap()],
+        )
+        .assert_exit(0);
+        run_in(
+            &manifest_dir(),
+            &["new", kind, "first", "--registry", reg.to_str().unwrap()],
+        )
+        .assert_exit(0);
+        let text = std::fs::read_to_string(reg.join(file)).unwrap();
+        let schema = file.replace(".toml", ".schema.json");
+        assert!(
+            text.starts_with(&format!(
+                "#:schema ../schemas/{schema}\n\n[{table}.first]\n"
+            )),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_catalogue_entry_is_refused_where_it_cannot_be_appended() {
+    let reg = TempRegistry::minimal();
+    // A file that does not parse: its entries cannot be told.
+    reg.write("measures.toml", "[measures.a\nname = \"A\"\n");
+    let run = new(&reg, &["measure", "b"]);
+    run.assert_exit(2);
+    assert!(
+        run.stderr.contains("measures.toml` cannot be added to"),
+        "{}",
+        run.stderr
+    );
+    // An inline table, which TOML closes.
+    let inline = "measures = { a = { name = \"A\" } }\n";
+    reg.write("measures.toml", inline);
+    let run = new(&reg, &["measure", "b"]);
+    run.assert_exit(2);
+    assert!(run.stderr.contains("inline table"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(reg.join("measures.toml")).unwrap(),
+        inline
+    );
+    let run = new(&reg, &["data-category", "Health Data"]);
+    run.assert_exit(2);
+    assert!(run.stderr.contains("try `health-data`"), "{}", run.stderr);
 }

@@ -685,3 +685,53 @@ fn open_page_reloads_in_a_real_browser() {
     // The first load, the reload after the save, the reload after the break.
     assert!(summary["navigations"].as_u64().unwrap() >= 3, "{summary}");
 }
+
+/// Issue 15: while the registry has errors, the banner's summary line
+/// counts the warnings as the terminal's does (it shows the errors only);
+/// with `--quiet` the terminal too shows the errors and the summary only.
+#[test]
+fn banner_counts_warnings_as_the_terminal_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("warnings-only"), &reg);
+    let server = start(&reg);
+    let (_, v0) = get(&server.addr, "/__ropa/version");
+    std::fs::write(reg.join("processors/broken.toml"), "name = \"Broken\"\n").unwrap();
+    wait_for_rebuild(&server.addr, &v0);
+    let (_, page) = get(&server.addr, "/index.html");
+    assert!(page.contains("ropa-serve-errors"), "no error banner");
+    let terminal = check(&reg, "human", &[]);
+    let summary = terminal.stdout.lines().last().unwrap();
+    assert!(
+        summary.starts_with("1 error, ") && !summary.contains(" 0 warnings"),
+        "{summary}"
+    );
+    assert!(page.contains(summary), "the banner should say `{summary}`");
+    assert!(
+        !page.contains("warning["),
+        "the banner shows the errors only"
+    );
+    drop(server);
+
+    // --quiet: what the terminal shows before the preview starts.
+    let mut c = serve_command(&reg, None);
+    c.arg("--quiet")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = Vec::new();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        let serving = line.starts_with("serving http://");
+        lines.push(line);
+        if serving {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = lines.join("\n");
+    assert!(text.contains("error[schema]"), "{text}");
+    assert!(text.contains(summary), "{text}");
+    assert!(!text.contains("warning["), "{text}");
+}

@@ -4,8 +4,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Common, as_of, color, fail};
-use ropa::diag::{render_human, summary_line};
+use super::{Common, as_of, color, fail, human_text};
+use ropa::diag::summary_line;
 use ropa::output::{SiteError, ensure_outside_registry};
 use ropa::pipeline::{self, Built, SiteOptions};
 use ropa::render::RenderError;
@@ -20,6 +20,11 @@ pub struct Args {
 }
 
 pub fn run(Args { common, out }: Args) -> ExitCode {
+    // A folder that is not a registry is said first: `--registry .` would
+    // otherwise be told that `site` is inside it.
+    if let Err(e) = ropa::load::registry_folder(&common.registry) {
+        return fail(e);
+    }
     // Refused before the registry is read, as an export's is.
     if let Err(refused) = ensure_outside_registry(&out, &common.registry) {
         return fail(refused);
@@ -42,11 +47,7 @@ pub fn run(Args { common, out }: Args) -> ExitCode {
         |checked| {
             // Diagnostics go to standard error: a build's output is the site.
             if !checked.diagnostics.is_empty() {
-                let text = render_human(
-                    &checked.diagnostics,
-                    checked.sources,
-                    color(std::io::stderr().is_terminal()),
-                );
+                let text = human_text(&common, checked, color(std::io::stderr().is_terminal()));
                 say_raw!("{text}");
             }
         },
@@ -67,8 +68,10 @@ pub fn run(Args { common, out }: Args) -> ExitCode {
             if diagnostics.is_empty() {
                 say!("{}", summary_line(&diagnostics));
             }
-            for w in &report.warnings {
-                say!("warning: {w}");
+            if !common.quiet {
+                for w in &report.warnings {
+                    say!("warning: {w}");
+                }
             }
             say!("built {} pages into {}", report.pages, out.display());
             ExitCode::SUCCESS

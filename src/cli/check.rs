@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::{Common, color, with_checked};
-use ropa::diag::{render_github, render_human, render_json};
+use super::{Common, color, human_text, with_checked};
+use ropa::diag::{Severity, render_github, render_json};
 use ropa::pipeline::Checked;
 
 #[derive(clap::Args)]
@@ -42,18 +42,23 @@ pub fn run(
 }
 
 fn report(checked: &Checked, common: &Common, format: Format, show_acknowledged: bool) -> ExitCode {
+    // `--quiet` in the machine formats: the errors only (no summary there).
+    let errors: Vec<_>;
+    let shown = if common.quiet {
+        errors = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .cloned()
+            .collect();
+        &errors
+    } else {
+        &checked.diagnostics
+    };
     let text = match format {
-        Format::Human => render_human(
-            &checked.diagnostics,
-            checked.sources,
-            color(std::io::stdout().is_terminal()),
-        ),
-        Format::Json => render_json(&checked.diagnostics, checked.sources, show_acknowledged),
-        Format::Github => render_github(
-            &checked.diagnostics,
-            checked.sources,
-            &common.registry.to_string_lossy(),
-        ),
+        Format::Human => human_text(common, checked, color(std::io::stdout().is_terminal())),
+        Format::Json => render_json(shown, checked.sources, show_acknowledged),
+        Format::Github => render_github(shown, checked.sources, &common.registry.to_string_lossy()),
     };
     let mut out = std::io::stdout().lock();
     if out

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::{Common, color, fail, with_checked};
-use ropa::diag::render_human;
+use super::{Common, color, fail, human_text, with_checked};
 use ropa::export::{dpv, ico, json, xlsx};
 use ropa::output::{check_links, ensure_outside_registry, follow_links, write_atomic_with};
 use ropa::pipeline::Checked;
@@ -22,9 +21,9 @@ pub struct Args {
     /// The file to write (atomically); default standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// For `--format csv`: which record's template.
-    #[arg(long, value_enum, default_value_t = RecordKind::Controller)]
-    pub record: RecordKind,
+    /// For `--format csv`: which record's template (default controller).
+    #[arg(long, value_enum)]
+    pub record: Option<RecordKind>,
     /// For `--format json`: no indentation (the bytes of `site/ropa.json`).
     #[arg(long)]
     pub compact: bool,
@@ -61,9 +60,10 @@ pub fn run(
         compact,
     }: Args,
 ) -> ExitCode {
-    if compact && !matches!(format, ExportFormat::Json) {
-        return fail("--compact applies to --format json only");
+    if let Some(refused) = ignored_flag(&common, format, record.is_some(), compact) {
+        return fail(refused);
     }
+    let record = record.unwrap_or(RecordKind::Controller);
     // A link is written through (see `write_atomic_with`), unless another
     // user planted it in a shared folder such as /tmp: refused before
     // anything is read or written. Messages name the file it points to.
@@ -82,13 +82,47 @@ pub fn run(
         return emit(out.as_deref(), json::schema().as_bytes());
     }
     with_checked(&common, |checked| {
-        export(checked, format, out.as_deref(), record, compact)
+        export(checked, &common, format, out.as_deref(), record, compact)
     })
+}
+
+/// A flag given that `format` would ignore: refused rather than dropped
+/// in silence, so nobody believes it did something.
+fn ignored_flag(
+    common: &Common,
+    format: ExportFormat,
+    record: bool,
+    compact: bool,
+) -> Option<String> {
+    if compact && !matches!(format, ExportFormat::Json) {
+        return Some("--compact applies to --format json only".into());
+    }
+    if record && !matches!(format, ExportFormat::Csv) {
+        return Some(
+            "--record applies to --format csv only (the xlsx spreadsheet has a sheet for each record; json and dpv hold both records)"
+                .into(),
+        );
+    }
+    if let ExportFormat::JsonSchema = format {
+        // `--registry` still counts: `--out` may not be inside it.
+        let flags = [
+            (common.as_of.is_some(), "--as-of"),
+            (common.deny_warnings, "--deny-warnings"),
+            (common.quiet, "--quiet"),
+        ];
+        if let Some((_, flag)) = flags.iter().find(|(given, _)| *given) {
+            return Some(format!(
+                "{flag} does not apply to --format json-schema: the schema describes the format of the register, so no registry is read"
+            ));
+        }
+    }
+    None
 }
 
 /// Exports the checked registry, if it has no errors.
 fn export(
     checked: &Checked,
+    common: &Common,
     format: ExportFormat,
     out: Option<&Path>,
     record: RecordKind,
@@ -97,11 +131,7 @@ fn export(
     if !checked.diagnostics.is_empty() {
         say_raw!(
             "{}",
-            render_human(
-                &checked.diagnostics,
-                checked.sources,
-                color(std::io::stderr().is_terminal())
-            )
+            human_text(common, checked, color(std::io::stderr().is_terminal()))
         );
     }
     if checked.has_errors() {

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use ropa::diag::{render_human, render_human_errors};
 use ropa::model::Date;
 use ropa::pipeline::{Checked, default_as_of};
 
@@ -32,6 +33,7 @@ pub mod check;
 pub mod diff;
 pub mod export;
 pub mod import;
+pub mod init;
 pub mod new;
 pub mod schema;
 pub mod serve;
@@ -60,6 +62,9 @@ pub struct Common {
     /// Report every warning not acknowledged as an error (exit status 1).
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Print the errors only, and the summary line (which still counts the warnings).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -72,7 +77,9 @@ pub enum Command {
     Serve(serve::Args),
     /// Write the JSON Schemas of the registry files, for editors (docs/editing.md).
     Schema(schema::Args),
-    /// Write a new entry with every key of its kind, ready to fill in.
+    /// Start a new registry folder that checks with no error, ready to edit.
+    Init(init::Args),
+    /// Write a new entry with every key of its kind, or add one to categories.toml or measures.toml.
     New(new::Args),
     /// Turn a record kept in a spreadsheet into a new registry folder.
     Import(import::Args),
@@ -96,6 +103,7 @@ pub fn parse() -> Command {
             registry: "registry".into(),
             as_of: None,
             deny_warnings: false,
+            quiet: false,
         },
         out: "site".into(),
     }))
@@ -119,6 +127,16 @@ fn parse_date(s: &str) -> Result<Date, String> {
 pub fn fail(msg: impl std::fmt::Display) -> ExitCode {
     say!("error: {msg}");
     ExitCode::from(2)
+}
+
+/// The diagnostics as text for a person: all of them, or with `--quiet`
+/// the errors only; the summary line counts them all either way.
+pub fn human_text(common: &Common, checked: &Checked, color: bool) -> String {
+    if common.quiet {
+        render_human_errors(&checked.diagnostics, checked.sources, color)
+    } else {
+        render_human(&checked.diagnostics, checked.sources, color)
+    }
 }
 
 /// Whether to colour what goes to a stream (`NO_COLOR` turns it off).

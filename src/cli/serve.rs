@@ -28,6 +28,7 @@ pub fn run(Args { common, port, bind }: Args) -> ExitCode {
         bind,
         port,
         as_of,
+        quiet: common.quiet,
         log: |m| {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "{}", m.trim_end());

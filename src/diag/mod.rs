@@ -10,7 +10,7 @@ mod source;
 
 pub use code::Code;
 pub(crate) use render::printable;
-pub use render::{render_github, render_human, render_json, summary_line};
+pub use render::{render_github, render_human, render_human_errors, render_json, summary_line};
 pub use source::{SourceFile, SourceMap};
 
 use std::ops::Range;

@@ -135,6 +135,21 @@ fn codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
 /// control character from the registry reaches the terminal, whichever way
 /// a diagnostic is shown.
 pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    render_human_shown(diags, sources, color, false)
+}
+
+/// As [`render_human`], the errors only (`--quiet`, the preview's banner);
+/// the summary line still counts every diagnostic, as the full text does.
+pub fn render_human_errors(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    render_human_shown(diags, sources, color, true)
+}
+
+fn render_human_shown(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    color: bool,
+    errors_only: bool,
+) -> String {
     let config = Config {
         chars: codespan_reporting::term::Chars::ascii(),
         ..Config::default()
@@ -143,7 +158,10 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
     let sources = display.as_ref().unwrap_or(sources);
     let shown = displayable_diagnostics(diags);
     let mut out = Vec::<u8>::new();
-    for d in shown.iter().filter(|d| d.acknowledged.is_none()) {
+    let shown_here = |d: &&Diagnostic| {
+        d.acknowledged.is_none() && (!errors_only || d.severity == Severity::Error)
+    };
+    for d in shown.iter().filter(shown_here) {
         let mut buf = if color {
             Buffer::ansi()
         } else {

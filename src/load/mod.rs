@@ -119,6 +119,12 @@ const ROOT_FILES: [(&str, Kind); 4] = [
 pub enum LoadError {
     NotFound(PathBuf),
     NotADirectory(PathBuf),
+    /// A folder with files in it and nothing a registry holds (`--registry
+    /// .` in a repository); `inside` is a subfolder that is a registry.
+    NotARegistry {
+        folder: PathBuf,
+        inside: Option<PathBuf>,
+    },
     Unreadable(PathBuf, std::io::Error),
 }
 
@@ -131,6 +137,21 @@ impl fmt::Display for LoadError {
                 "`{}` is not a folder; --registry takes the registry folder",
                 p.display()
             ),
+            LoadError::NotARegistry { folder, inside } => {
+                write!(
+                    f,
+                    "`{}` is not a registry folder: it has none of organisation.toml, categories.toml, measures.toml, {}",
+                    folder.display(),
+                    entry_folders()
+                )?;
+                match inside {
+                    Some(r) => write!(f, "; did you mean --registry {}?", r.display()),
+                    None => write!(
+                        f,
+                        "; give the registry folder with --registry DIR, or start a new one with `ropa init DIR`"
+                    ),
+                }
+            }
             LoadError::Unreadable(p, e) => {
                 write!(f, "cannot read registry folder `{}`: {e}", p.display())
             }
@@ -704,9 +725,44 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
     (out, cx.finish(), uses)
 }
 
-/// Loads the registry in `root`. `Err` only when the folder itself cannot
-/// be read; every problem inside it is a diagnostic.
-pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+/// Whether `dir` holds something of a registry: one of its top-level files
+/// or an entry folder.
+pub fn holds_registry(dir: &Path) -> bool {
+    ROOT_FILES.iter().any(|(file, _)| dir.join(file).is_file())
+        || EntryKind::ALL.iter().any(|k| dir.join(k.folder()).is_dir())
+}
+
+/// A folder that is not a registry while it has files of its own: what
+/// `--registry` names by mistake (a repository, the site). An empty folder
+/// (hidden files aside) is a registry still to be written: the loader
+/// reports the files it lacks.
+fn not_a_registry(root: &Path) -> Option<LoadError> {
+    if holds_registry(root) {
+        return None;
+    }
+    let mut visible: Vec<PathBuf> = std::fs::read_dir(root)
+        .ok()?
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    if visible.is_empty() {
+        return None;
+    }
+    visible.sort();
+    let inside = visible
+        .into_iter()
+        .find(|p| p.is_dir() && p.join("organisation.toml").is_file());
+    Some(LoadError::NotARegistry {
+        folder: root.to_path_buf(),
+        inside,
+    })
+}
+
+/// Whether `root` can be read as a registry: a readable folder that is
+/// not plainly something else. `load` starts with it; `ropa serve` asks
+/// before it starts.
+pub fn registry_folder(root: &Path) -> Result<(), LoadError> {
     let meta = match std::fs::metadata(root) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -720,6 +776,17 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     if let Err(e) = std::fs::read_dir(root) {
         return Err(LoadError::Unreadable(root.to_path_buf(), e));
     }
+    match not_a_registry(root) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Loads the registry in `root`. `Err` only when the folder itself cannot
+/// be read or is plainly not a registry; every problem inside it is a
+/// diagnostic.
+pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    registry_folder(root)?;
     let canonical_root =
         std::fs::canonicalize(root).map_err(|e| LoadError::Unreadable(root.to_path_buf(), e))?;
 

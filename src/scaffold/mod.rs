@@ -1,7 +1,14 @@
 //! `ropa new <kind> <id>`: a new registry entry from a template that lists
 //! every key of its kind, the required ones first (empty, so `ropa check`
 //! points at each one still to fill in) and the optional ones commented out
-//! with an example.
+//! with an example; for the catalogue kinds, a new table at the end of
+//! their file (`catalogue`). `ropa init`: a new registry (`init`).
+
+mod catalogue;
+mod init;
+
+pub use catalogue::{CatalogueKind, new_catalogue_entry};
+pub use init::{InitError, Initialised, init_registry};
 
 use std::fmt;
 use std::io::Write;
@@ -27,6 +34,17 @@ pub enum ScaffoldError {
     BadId(String),
     NoRegistry(PathBuf),
     Exists(PathBuf),
+    /// The catalogue file already has `[<table>.<id>]`.
+    CatalogueHas {
+        path: PathBuf,
+        table: &'static str,
+        id: String,
+    },
+    /// The catalogue file does not parse: which entries it has is unknown.
+    Unparsable {
+        path: PathBuf,
+        why: String,
+    },
     Io(PathBuf, std::io::Error),
 }
 
@@ -54,12 +72,34 @@ impl fmt::Display for ScaffoldError {
                 "`{}` already exists; nothing was written (choose another id, or edit that file)",
                 p.display()
             ),
+            ScaffoldError::CatalogueHas { path, table, id } => write!(
+                f,
+                "`{}` already has `[{table}.{id}]`; nothing was written (choose another id, or edit that entry)",
+                path.display()
+            ),
+            ScaffoldError::Unparsable { path, why } => write!(
+                f,
+                "`{}` cannot be added to: {why}; nothing was written (`ropa check` shows what to fix)",
+                path.display()
+            ),
             ScaffoldError::Io(p, e) => write!(f, "cannot write `{}`: {e}", p.display()),
         }
     }
 }
 
 impl std::error::Error for ScaffoldError {}
+
+/// The `#:schema` line of a new file `depth` folders below the registry
+/// folder, naming `<schema>.schema.json` in the `schemas/` folder beside the
+/// registry (`ropa schema --out schemas`, docs/editing.md), so editors
+/// check it; nothing when that schema is not there.
+fn schema_directive(registry: &Path, schema: &str, depth: usize) -> String {
+    let rel = format!("schemas/{schema}.schema.json");
+    match registry.join("..").join(&rel).is_file() {
+        true => format!("#:schema {}{rel}\n", "../".repeat(depth + 1)),
+        false => String::new(),
+    }
+}
 
 /// An entry of `kind` named `id` already in the registry, in any subfolder
 /// of the kind's folder (ids are unique across subfolders).
@@ -98,13 +138,7 @@ pub fn new_entry(registry: &Path, kind: EntryKind, id: &str) -> Result<PathBuf, 
             std::io::ErrorKind::AlreadyExists => ScaffoldError::Exists(path.clone()),
             _ => ScaffoldError::Io(path.clone(), e),
         })?;
-    // With the schemas beside the registry (`ropa schema --out schemas`),
-    // the new file names its schema so editors check it (docs/editing.md).
-    let schema = format!("schemas/{}.schema.json", kind.noun());
-    let directive = match registry.join("..").join(&schema).is_file() {
-        true => format!("#:schema ../../{schema}\n"),
-        false => String::new(),
-    };
+    let directive = schema_directive(registry, kind.noun(), 1);
     file.write_all(directive.as_bytes())
         .and_then(|_| file.write_all(template(kind).as_bytes()))
         .map_err(|e| ScaffoldError::Io(path.clone(), e))?;

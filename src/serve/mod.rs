@@ -15,7 +15,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use crate::diag::{Severity, render_human};
+use crate::diag::{render_human, render_human_errors};
 use crate::model::Date;
 use crate::pipeline::{self, Built, SiteOptions};
 use http::{Request, Response};
@@ -37,6 +37,8 @@ pub struct ServeOptions {
     pub bind: String,
     pub port: u16,
     pub as_of: Date,
+    /// `--quiet`: the terminal shows the errors only, and the summary.
+    pub quiet: bool,
     /// Written once the server listens (the URL), and after each rebuild.
     pub log: fn(&str),
 }
@@ -64,20 +66,19 @@ fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>) {
         exiting: false,
     };
     // The banner shows the errors only: the warnings are in the terminal.
+    // Its summary line counts them all, as the terminal's does.
     let mut banner = String::new();
     let built = pipeline::build(&opts.registry, opts.as_of, false, &options, |checked| {
-        let text = render_human(&checked.diagnostics, checked.sources, false);
+        let errors = render_human_errors(&checked.diagnostics, checked.sources, false);
+        let text = match opts.quiet {
+            true => errors.clone(),
+            false => render_human(&checked.diagnostics, checked.sources, false),
+        };
         if !text.is_empty() {
             (opts.log)(&text);
         }
         if checked.has_errors() {
-            let only_errors: Vec<_> = checked
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .cloned()
-                .collect();
-            banner = render_human(&only_errors, checked.sources, false);
+            banner = errors;
         }
     });
     let (errors, built) = match built {
@@ -494,12 +495,7 @@ pub enum Stopped {
 /// cannot start, or after Ctrl-C or SIGTERM, once the preview folder is
 /// removed.
 pub fn serve(opts: ServeOptions) -> Result<Stopped, String> {
-    if !opts.registry.is_dir() {
-        return Err(format!(
-            "registry folder `{}` does not exist",
-            opts.registry.display()
-        ));
-    }
+    crate::load::registry_folder(&opts.registry).map_err(|e| e.to_string())?;
     let listener = TcpListener::bind((opts.bind.as_str(), opts.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
     let local = listener
