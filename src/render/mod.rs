@@ -170,6 +170,7 @@ fn chrome<'a>(
     root: &'static str,
 ) -> Result<Chrome, askama::Error> {
     let empty = Chrome::default();
+    let unsorted = Sorted::default();
     let page = || Page {
         r,
         warnings,
@@ -178,6 +179,7 @@ fn chrome<'a>(
         site_title,
         version: env!("CARGO_PKG_VERSION"),
         chrome: &empty,
+        sorted: &unsorted,
     };
     Ok(Chrome {
         header: Html(ChromeHeader { p: page() }.render()?),
@@ -193,6 +195,7 @@ struct Shared<'a> {
     site_title: &'a str,
     top: Chrome,
     nested: Chrome,
+    sorted: Sorted<'a>,
 }
 
 fn render_job<'a, W: fmt::Write>(
@@ -214,6 +217,7 @@ fn render_job<'a, W: fmt::Write>(
         site_title: s.site_title,
         version: env!("CARGO_PKG_VERSION"),
         chrome,
+        sorted: &s.sorted,
     };
     match job {
         Job::Index => IndexPage { p }.render_into(buf),
@@ -235,11 +239,12 @@ fn render_job<'a, W: fmt::Write>(
             CountryPage { p, cc, info }.render_into(buf)
         }
         Job::Record(controller) => {
-            let activities = if *controller {
+            let activities: Vec<_> = if *controller {
                 r.controller_activities().collect()
             } else {
                 r.processor_activities().collect()
             };
+            let activities = s.sorted.activities_by_name(&activities);
             RecordPage {
                 p,
                 controller: *controller,
@@ -558,6 +563,7 @@ fn build(
         site_title: &title,
         top: chrome(r, warnings, &tr, &title, "").map_err(chrome_error)?,
         nested: chrome(r, warnings, &tr, &title, "../").map_err(chrome_error)?,
+        sorted: timed("render: sort by name", || Sorted::new(r, &tr)),
     };
     staging.make_dirs(EntryKind::ALL.map(EntryKind::folder).into_iter().chain([
         "countries",
