@@ -882,3 +882,92 @@ page!(CategoriesPage, "categories.html" {});
 page!(MeasuresPage, "measures.html" {});
 page!(RecordPage, "record.html" { controller: bool, activities: Vec<&'a Activity> });
 page!(NotFoundPage, "404.html" {});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_of_a_message_become_code_and_the_rest_is_escaped() {
+        assert_eq!(
+            message_html("processor `shop-hosting` has no <dpa>").0,
+            "processor <code>shop-hosting</code> has no &lt;dpa&gt;"
+        );
+        assert_eq!(
+            message_html("`a` and `<b>`").0,
+            "<code>a</code> and <code>&lt;b&gt;</code>"
+        );
+        // A backtick without its pair stays as it is.
+        assert_eq!(message_html("one ` left").0, "one ` left");
+        assert_eq!(message_html("`x` then `").0, "<code>x</code> then `");
+    }
+
+    #[test]
+    fn addresses_in_text_become_links_and_nothing_else_does() {
+        assert_eq!(
+            linked_text("Privacy team, privacy@example.com.").0,
+            "Privacy team, <a href=\"mailto:privacy@example.com\">privacy@example.com</a>."
+        );
+        assert_eq!(
+            linked_text("see (https://example.com/dpa)").0,
+            "see (<a href=\"https://example.com/dpa\">https://example.com/dpa</a>)"
+        );
+        for plain in [
+            "javascript:alert(1)",
+            "javascript:alert(1)//@x.example",
+            "mailto:x@y.example",
+            "a@b",
+            "<b>@x.example",
+            "data:text/html,x",
+        ] {
+            assert!(!linked_text(plain).0.contains("<a "), "{plain}");
+        }
+        assert_eq!(linked_text("a <b> & c").0, "a &lt;b&gt; &amp; c");
+    }
+
+    #[test]
+    fn websites_link_only_to_http_and_https() {
+        assert_eq!(
+            web_target("https://example.com").as_deref(),
+            Some("https://example.com")
+        );
+        assert_eq!(
+            web_target("HTTP://example.com").as_deref(),
+            Some("HTTP://example.com")
+        );
+        assert_eq!(
+            web_target("example.com/privacy").as_deref(),
+            Some("https://example.com/privacy")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "ftp://example.com",
+            "example",
+            "see example.com",
+            "//example.com",
+            "a@example.com",
+        ] {
+            assert_eq!(web_target(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn e_mail_addresses() {
+        for ok in ["a@b.example", "first.last+tag@sub.example.org"] {
+            assert!(is_email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a@b",
+            "@b.example",
+            "a@.example",
+            "a b@c.example",
+            "javascript:x@y.example",
+            "a@b.example\"",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+}
