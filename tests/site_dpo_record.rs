@@ -589,6 +589,17 @@ fn a_transfers_adequacy_cell_says_what_the_decision_does() {
     for (rel, main) in site.all_main_text() {
         assert!(!main.contains("Not covered"), "{rel}");
     }
+    // On the transfer's page, the decision that does not cover the party is
+    // no warning when the transfer relies on SCCs.
+    let doc = site.doc("transfers/nimbus-us.html");
+    let tags: Vec<(String, String)> = doc
+        .select(&sel("dl.facts dd .tag"))
+        .map(|t| (text(t), t.value().attr("class").unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        tags,
+        [("does not cover this party".to_string(), "tag".to_string())]
+    );
 }
 
 #[test]

@@ -52,15 +52,39 @@ pub struct Page<'a> {
     pub sorted: &'a Sorted<'a>,
 }
 
-/// The order a reader sees things in: case-insensitive name, then id (so
-/// equal names keep one order from build to build).
-fn name_key(name: &str, id: &str) -> (String, String) {
-    (name.to_lowercase(), id.to_string())
+/// The order a reader sees things in: the name without case or accents
+/// ("Ärzte" among the A's), then the name as written and the id, so equal
+/// names keep one order from build to build.
+fn name_key(name: &str, id: &str) -> (String, String, String) {
+    (fold(name), name.to_string(), id.to_string())
+}
+
+/// `name` lower-cased, with the accented Latin letters of the site's
+/// languages read as their base letters, for sorting only.
+fn fold(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => out.push('a'),
+            'ç' => out.push('c'),
+            'è' | 'é' | 'ê' | 'ë' => out.push('e'),
+            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+            'ñ' => out.push('n'),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => out.push('o'),
+            'ù' | 'ú' | 'û' | 'ü' => out.push('u'),
+            'ý' | 'ÿ' => out.push('y'),
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'œ' => out.push_str("oe"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn by_name<'a, T: ?Sized>(
     items: impl Iterator<Item = &'a T>,
-    key: impl Fn(&T) -> (String, String),
+    key: impl Fn(&T) -> (String, String, String),
 ) -> Vec<&'a T> {
     let mut v: Vec<&'a T> = items.collect();
     v.sort_by_cached_key(|x| key(x));
@@ -94,18 +118,15 @@ impl<'a> Sorted<'a> {
             name_key(&a.name.value, &a.id)
         });
         let country_name = |cc: Option<&str>| {
-            cc.map(|c| crate::reference::country_name_in(c, tr.primary()).unwrap_or(c))
-                .unwrap_or("")
-                .to_lowercase()
+            fold(
+                cc.map(|c| crate::reference::country_name_in(c, tr.primary()).unwrap_or(c))
+                    .unwrap_or(""),
+            )
         };
         let mut transfers: Vec<&'a Transfer> = reg.transfers.values().map(|t| &**t).collect();
         transfers.sort_by_cached_key(|t| {
             let party = r.party_name(&t.to.value).unwrap_or(&t.to.value);
-            (
-                party.to_lowercase(),
-                country_name(t.country()),
-                t.id.clone(),
-            )
+            (name_key(party, ""), country_name(t.country()), t.id.clone())
         });
         let mut countries: Vec<(&'a str, &'a CountryInfo<'a>)> =
             r.countries.iter().map(|(cc, info)| (*cc, info)).collect();
@@ -228,10 +249,10 @@ pub fn linked_text(text: &str) -> Html {
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
         let word = &rest[..end];
         // Punctuation after an address belongs to the sentence.
-        let core = word.trim_end_matches([',', ';', '.', ')', ':']);
-        let core = core.strip_prefix('(').unwrap_or(core);
-        let before = &word[..word.find(core).unwrap_or(0)];
-        let after = &word[before.len() + core.len()..];
+        let opened = word.trim_start_matches(['(', '<', '[']);
+        let before = &word[..word.len() - opened.len()];
+        let core = opened.trim_end_matches([',', ';', '.', ')', ':', '>', ']', '!', '?']);
+        let after = &opened[core.len()..];
         let lower = core.to_ascii_lowercase();
         let target = if is_email(core) {
             Some(format!("mailto:{core}"))
@@ -923,6 +944,17 @@ mod tests {
             assert!(!linked_text(plain).0.contains("<a "), "{plain}");
         }
         assert_eq!(linked_text("a <b> & c").0, "a &lt;b&gt; &amp; c");
+        assert_eq!(
+            linked_text("Jane <jane@x.example>").0,
+            "Jane &lt;<a href=\"mailto:jane@x.example\">jane@x.example</a>&gt;"
+        );
+    }
+
+    #[test]
+    fn names_sort_without_case_or_accents() {
+        let mut names = vec!["Zeta", "Émile", "ärzte", "Emile", "apple", "Öl"];
+        names.sort_by_key(|n| name_key(n, ""));
+        assert_eq!(names, ["apple", "ärzte", "Emile", "Émile", "Öl", "Zeta"]);
     }
 
     #[test]
