@@ -264,7 +264,7 @@ pub fn linked_text(text: &str) -> Html {
         match target {
             Some(href) if !core.is_empty() => {
                 escape_into(&mut out, before);
-                out.push_str("<a href=\"");
+                out.push_str("<a class=\"address\" href=\"");
                 escape_into(&mut out, &href);
                 out.push_str("\">");
                 escape_into(&mut out, core);
@@ -482,7 +482,7 @@ impl<'a> Page<'a> {
         let mut out = String::new();
         match web_target(w.trim()) {
             Some(href) => {
-                out.push_str("<a href=\"");
+                out.push_str("<a class=\"address\" href=\"");
                 escape_into(&mut out, &href);
                 out.push_str("\">");
                 escape_into(&mut out, w);
@@ -497,7 +497,7 @@ impl<'a> Page<'a> {
     pub fn email(&self, e: &str) -> Html {
         let mut out = String::new();
         if is_email(e.trim()) {
-            out.push_str("<a href=\"mailto:");
+            out.push_str("<a class=\"address\" href=\"mailto:");
             escape_into(&mut out, e.trim());
             out.push_str("\">");
             escape_into(&mut out, e);
@@ -927,11 +927,11 @@ mod tests {
     fn addresses_in_text_become_links_and_nothing_else_does() {
         assert_eq!(
             linked_text("Privacy team, privacy@example.com.").0,
-            "Privacy team, <a href=\"mailto:privacy@example.com\">privacy@example.com</a>."
+            "Privacy team, <a class=\"address\" href=\"mailto:privacy@example.com\">privacy@example.com</a>."
         );
         assert_eq!(
             linked_text("see (https://example.com/dpa)").0,
-            "see (<a href=\"https://example.com/dpa\">https://example.com/dpa</a>)"
+            "see (<a class=\"address\" href=\"https://example.com/dpa\">https://example.com/dpa</a>)"
         );
         for plain in [
             "javascript:alert(1)",
@@ -946,7 +946,7 @@ mod tests {
         assert_eq!(linked_text("a <b> & c").0, "a &lt;b&gt; &amp; c");
         assert_eq!(
             linked_text("Jane <jane@x.example>").0,
-            "Jane &lt;<a href=\"mailto:jane@x.example\">jane@x.example</a>&gt;"
+            "Jane &lt;<a class=\"address\" href=\"mailto:jane@x.example\">jane@x.example</a>&gt;"
         );
     }
 
