@@ -650,7 +650,24 @@ fn activity_pages_show_what_the_toml_says() {
         for r in retention {
             let r = r.as_table().unwrap();
             if let Some(p) = opt_s(r, "period") {
-                assert!(body.contains(p), "{page}: retention period {p} missing");
+                // The site writes the period in words, never as ISO 8601.
+                let words = match p {
+                    "P30D" => "30 days",
+                    "P90D" => "90 days",
+                    "P6M" => "6 months",
+                    "P1Y" => "1 year",
+                    "P2Y" => "2 years",
+                    "P7Y" => "7 years",
+                    other => panic!("{page}: add {other} to this test's periods"),
+                };
+                assert!(
+                    body.contains(words),
+                    "{page}: retention period {words} missing"
+                );
+                assert!(
+                    !body.contains(p),
+                    "{page}: retention period {p} shown as ISO 8601"
+                );
             }
             if let Some(f) = opt_s(r, "from") {
                 assert!(

@@ -479,10 +479,10 @@ const SAMPLES: &[Sample] = &[
     Sample {
         page: "countries/in.html",
         selector: "td",
-        en: "Not covered",
-        nl: "Niet gedekt",
-        de: "Nicht abgedeckt",
-        fr: "Non couvert",
+        en: "No adequacy decision",
+        nl: "Geen adequaatheidsbesluit",
+        de: "Kein Angemessenheitsbeschluss",
+        fr: "Pas de décision d'adéquation",
     },
     Sample {
         page: "countries/in.html",

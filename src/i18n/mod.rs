@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::model::Date;
+use crate::model::{Date, IsoDuration};
 
 /// Embedded translation tables: (language code, TOML of `key = "text"`).
 const TABLES: &[(&str, &str)] = &[
@@ -98,6 +98,46 @@ impl Tr {
             day: d.day,
             year: d.year,
         }
+    }
+}
+
+impl Tr {
+    /// A retention period in words, as the language writes it: `P30D` →
+    /// "30 days", `P1Y6M` → "1 year and 6 months" ("1 jaar en 6 maanden").
+    /// Parts that are zero are left out; a period of only zeros reads
+    /// "0 days". The registry and the JSON register keep the ISO form.
+    pub fn duration(&self, d: &IsoDuration) -> String {
+        let parts = [
+            (d.years, "duration.year"),
+            (d.months, "duration.month"),
+            (d.weeks, "duration.week"),
+            (d.days, "duration.day"),
+            (d.hours, "duration.hour"),
+            (d.minutes, "duration.minute"),
+            (d.seconds, "duration.second"),
+        ];
+        let mut words: Vec<String> = parts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, key)| self.count(*n, key))
+            .collect();
+        if words.is_empty() {
+            words.push(self.count(0, "duration.day"));
+        }
+        match words.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} {} {last}", rest.join(", "), self.t("duration.and")),
+            None => String::new(),
+        }
+    }
+
+    /// "1 day", "30 days": the `.one` or `.other` form of `key` with `{n}`
+    /// filled in. French counts 0 as one ("0 jour"), the others as many.
+    fn count(&self, n: u32, key: &str) -> String {
+        let one = n == 1 || (n == 0 && self.primary() == "fr");
+        let form = if one { "one" } else { "other" };
+        self.t(&format!("{key}.{form}"))
+            .replace("{n}", &n.to_string())
     }
 }
 
@@ -420,5 +460,60 @@ mod tests {
             "nothing-like-this"
         );
         assert_eq!(tr.label("legal-basis", "é"), "é");
+    }
+
+    /// Retention periods read as words in each language, never as ISO 8601.
+    #[test]
+    fn durations_in_words_in_every_language() {
+        let cases: &[(&str, [&str; 4])] = &[
+            ("P30D", ["30 days", "30 dagen", "30 Tage", "30 jours"]),
+            ("P1D", ["1 day", "1 dag", "1 Tag", "1 jour"]),
+            ("P2Y", ["2 years", "2 jaar", "2 Jahre", "2 ans"]),
+            ("P1Y", ["1 year", "1 jaar", "1 Jahr", "1 an"]),
+            ("P6M", ["6 months", "6 maanden", "6 Monate", "6 mois"]),
+            ("P1M", ["1 month", "1 maand", "1 Monat", "1 mois"]),
+            (
+                "P1Y6M",
+                [
+                    "1 year and 6 months",
+                    "1 jaar en 6 maanden",
+                    "1 Jahr und 6 Monate",
+                    "1 an et 6 mois",
+                ],
+            ),
+            ("PT12H", ["12 hours", "12 uur", "12 Stunden", "12 heures"]),
+            ("PT1H", ["1 hour", "1 uur", "1 Stunde", "1 heure"]),
+            ("P1W", ["1 week", "1 week", "1 Woche", "1 semaine"]),
+            ("P2W", ["2 weeks", "2 weken", "2 Wochen", "2 semaines"]),
+            (
+                "P1Y2M3DT4H",
+                [
+                    "1 year, 2 months, 3 days and 4 hours",
+                    "1 jaar, 2 maanden, 3 dagen en 4 uur",
+                    "1 Jahr, 2 Monate, 3 Tage und 4 Stunden",
+                    "1 an, 2 mois, 3 jours et 4 heures",
+                ],
+            ),
+            (
+                "PT1M30S",
+                [
+                    "1 minute and 30 seconds",
+                    "1 minuut en 30 seconden",
+                    "1 Minute und 30 Sekunden",
+                    "1 minute et 30 secondes",
+                ],
+            ),
+            ("P0D", ["0 days", "0 dagen", "0 Tage", "0 jour"]),
+            ("P0Y30D", ["30 days", "30 dagen", "30 Tage", "30 jours"]),
+        ];
+        for (iso, want) in cases {
+            let d = IsoDuration::parse(iso).unwrap();
+            for (lang, w) in ["en", "nl", "de", "fr"].iter().zip(want) {
+                assert_eq!(Tr::new(Some(lang)).duration(&d), *w, "{iso} in {lang}");
+            }
+        }
+        // A language without a table reads English.
+        let d = IsoDuration::parse("P30D").unwrap();
+        assert_eq!(Tr::new(Some("sv")).duration(&d), "30 days");
     }
 }

@@ -169,6 +169,7 @@ fn chrome<'a>(
     root: &'static str,
 ) -> Result<Chrome, askama::Error> {
     let empty = Chrome::default();
+    let unsorted = Sorted::default();
     let page = || Page {
         r,
         warnings,
@@ -177,6 +178,7 @@ fn chrome<'a>(
         site_title,
         version: env!("CARGO_PKG_VERSION"),
         chrome: &empty,
+        sorted: &unsorted,
     };
     Ok(Chrome {
         header: Html(ChromeHeader { p: page() }.render()?),
@@ -192,6 +194,7 @@ struct Shared<'a> {
     site_title: &'a str,
     top: Chrome,
     nested: Chrome,
+    sorted: Sorted<'a>,
 }
 
 fn render_job<'a, W: fmt::Write>(
@@ -213,6 +216,7 @@ fn render_job<'a, W: fmt::Write>(
         site_title: s.site_title,
         version: env!("CARGO_PKG_VERSION"),
         chrome,
+        sorted: &s.sorted,
     };
     match job {
         Job::Index => IndexPage { p }.render_into(buf),
@@ -234,11 +238,12 @@ fn render_job<'a, W: fmt::Write>(
             CountryPage { p, cc, info }.render_into(buf)
         }
         Job::Record(controller) => {
-            let activities = if *controller {
+            let activities: Vec<_> = if *controller {
                 r.controller_activities().collect()
             } else {
                 r.processor_activities().collect()
             };
+            let activities = s.sorted.activities_by_name(&activities);
             RecordPage {
                 p,
                 controller: *controller,
@@ -557,6 +562,7 @@ fn build(
         site_title: &title,
         top: chrome(r, warnings, &tr, &title, "").map_err(chrome_error)?,
         nested: chrome(r, warnings, &tr, &title, "../").map_err(chrome_error)?,
+        sorted: timed("render: sort by name", || Sorted::new(r, &tr)),
     };
     staging.make_dirs(EntryKind::ALL.map(EntryKind::folder).into_iter().chain([
         "countries",

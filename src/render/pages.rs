@@ -4,9 +4,10 @@ use askama::Template;
 
 use crate::diag::Diagnostic;
 use crate::i18n::Tr;
-use crate::link::{Flow, OrganisationInfo, Register};
+use crate::link::{CountryInfo, Flow, OrganisationInfo, Register};
 use crate::markdown::{self, Html};
 use crate::model::*;
+use rustc_hash::FxHashMap;
 
 pub const CATALOGUE_LINKS: usize = 50;
 
@@ -47,6 +48,262 @@ pub struct Page<'a> {
     /// Header and footer, the same on every page of one folder depth:
     /// rendered once per build, not once per page.
     pub chrome: &'a Chrome,
+    /// The entries in the order a reader looks for them: by name.
+    pub sorted: &'a Sorted<'a>,
+}
+
+/// The order a reader sees things in: the name without case or accents
+/// ("Ärzte" among the A's), then the name as written and the id, so equal
+/// names keep one order from build to build.
+fn name_key(name: &str, id: &str) -> (String, String, String) {
+    (fold(name), name.to_string(), id.to_string())
+}
+
+/// `name` lower-cased, with the accented Latin letters of the site's
+/// languages read as their base letters, for sorting only.
+fn fold(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => out.push('a'),
+            'ç' => out.push('c'),
+            'è' | 'é' | 'ê' | 'ë' => out.push('e'),
+            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+            'ñ' => out.push('n'),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => out.push('o'),
+            'ù' | 'ú' | 'û' | 'ü' => out.push('u'),
+            'ý' | 'ÿ' => out.push('y'),
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'œ' => out.push_str("oe"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn by_name<'a, T: ?Sized>(
+    items: impl Iterator<Item = &'a T>,
+    key: impl Fn(&T) -> (String, String, String),
+) -> Vec<&'a T> {
+    let mut v: Vec<&'a T> = items.collect();
+    v.sort_by_cached_key(|x| key(x));
+    v
+}
+
+/// Every list of the site sorted by the names a reader sees, made once per
+/// build (the registry's maps are by id, and ids are not what a DPO reads).
+#[derive(Default)]
+pub struct Sorted<'a> {
+    pub activities: Vec<&'a Activity>,
+    pub processors: Vec<&'a Processor>,
+    pub recipients: Vec<&'a Recipient>,
+    pub safeguards: Vec<&'a Safeguard>,
+    /// By party name, then country name.
+    pub transfers: Vec<&'a Transfer>,
+    pub data_subjects: Vec<&'a Category>,
+    pub data_categories: Vec<&'a Category>,
+    pub measures: Vec<&'a Measure>,
+    /// By the country's name in the site's language.
+    pub countries: Vec<(&'a str, &'a CountryInfo<'a>)>,
+    /// Each activity's place in `activities`, for sorting back-links.
+    activity_rank: FxHashMap<&'a str, usize>,
+    transfer_rank: FxHashMap<&'a str, usize>,
+}
+
+impl<'a> Sorted<'a> {
+    pub fn new(r: &'a Register<'a>, tr: &Tr) -> Sorted<'a> {
+        let reg = r.reg;
+        let activities = by_name(reg.activities.values().map(|a| &**a), |a| {
+            name_key(&a.name.value, &a.id)
+        });
+        let country_name = |cc: Option<&str>| {
+            fold(
+                cc.map(|c| crate::reference::country_name_in(c, tr.primary()).unwrap_or(c))
+                    .unwrap_or(""),
+            )
+        };
+        let mut transfers: Vec<&'a Transfer> = reg.transfers.values().map(|t| &**t).collect();
+        transfers.sort_by_cached_key(|t| {
+            let party = r.party_name(&t.to.value).unwrap_or(&t.to.value);
+            (name_key(party, ""), country_name(t.country()), t.id.clone())
+        });
+        let mut countries: Vec<(&'a str, &'a CountryInfo<'a>)> =
+            r.countries.iter().map(|(cc, info)| (*cc, info)).collect();
+        countries.sort_by_cached_key(|(cc, _)| (country_name(Some(cc)), cc.to_string()));
+        Sorted {
+            activity_rank: activities
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.id.as_str(), i))
+                .collect(),
+            transfer_rank: transfers
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.id.as_str(), i))
+                .collect(),
+            activities,
+            transfers,
+            countries,
+            processors: by_name(reg.processors.values().map(|x| &**x), |x| {
+                name_key(&x.name.value, &x.id)
+            }),
+            recipients: by_name(reg.recipients.values().map(|x| &**x), |x| {
+                name_key(&x.name.value, &x.id)
+            }),
+            safeguards: by_name(reg.safeguards.values().map(|x| &**x), |x| {
+                name_key(&x.name.value, &x.id)
+            }),
+            data_subjects: by_name(reg.data_subjects.values(), |c| {
+                name_key(&c.name.value, &c.id.value)
+            }),
+            data_categories: by_name(reg.data_categories.values(), |c| {
+                name_key(&c.name.value, &c.id.value)
+            }),
+            measures: by_name(reg.measures.values(), |m| {
+                name_key(&m.name.value, &m.id.value)
+            }),
+        }
+    }
+
+    /// `activities` in the order of the activities' names.
+    pub fn activities_by_name(&self, activities: &[&'a Activity]) -> Vec<&'a Activity> {
+        let mut v = activities.to_vec();
+        v.sort_by_key(|a| self.activity_rank.get(a.id.as_str()).copied());
+        v
+    }
+
+    /// `transfers` in the order of the transfer register.
+    pub fn transfers_by_name(&self, transfers: &[&'a Transfer]) -> Vec<&'a Transfer> {
+        let mut v = transfers.to_vec();
+        v.sort_by_key(|t| self.transfer_rank.get(t.id.as_str()).copied());
+        v
+    }
+}
+
+/// Writes `s` with the five HTML specials escaped.
+fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Is `s` an e-mail address that a `mailto:` link may carry? Letters,
+/// digits and `._%+-` before one `@`, a dotted host after it: no `:`, no
+/// space, nothing a browser could read as another scheme.
+pub fn is_email(s: &str) -> bool {
+    let Some((local, host)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c))
+        && host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+}
+
+/// The address a website link goes to: an `http(s)://` address as it is,
+/// a bare host name (`example.com/privacy`) under `https://`; anything
+/// else (`javascript:`, text with spaces) is no link.
+pub fn web_target(s: &str) -> Option<String> {
+    let lower = s.to_ascii_lowercase();
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        return Some(s.to_string());
+    }
+    let host = s.split('/').next().unwrap_or("");
+    let hostlike = host.contains('.')
+        && !host.starts_with('.')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    (hostlike && !s.contains(':') && !s.contains('@')).then(|| format!("https://{s}"))
+}
+
+/// Plain text with the e-mail addresses and web addresses in it made
+/// links: `"Privacy team, privacy@example.com"` keeps its words and links
+/// the address. Everything else is escaped.
+pub fn linked_text(text: &str) -> Html {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(rest.len());
+        escape_into(&mut out, &rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..end];
+        // Punctuation after an address belongs to the sentence.
+        let opened = word.trim_start_matches(['(', '<', '[']);
+        let before = &word[..word.len() - opened.len()];
+        let core = opened.trim_end_matches([',', ';', '.', ')', ':', '>', ']', '!', '?']);
+        let after = &opened[core.len()..];
+        let lower = core.to_ascii_lowercase();
+        let target = if is_email(core) {
+            Some(format!("mailto:{core}"))
+        } else if lower.starts_with("https://") || lower.starts_with("http://") {
+            web_target(core)
+        } else {
+            None
+        };
+        match target {
+            Some(href) if !core.is_empty() => {
+                escape_into(&mut out, before);
+                out.push_str("<a class=\"address\" href=\"");
+                escape_into(&mut out, &href);
+                out.push_str("\">");
+                escape_into(&mut out, core);
+                out.push_str("</a>");
+                escape_into(&mut out, after);
+            }
+            _ => escape_into(&mut out, word),
+        }
+        rest = &rest[end..];
+    }
+    Html(out)
+}
+
+/// A diagnostic's message as HTML: its `code` spans (ids, keys, values
+/// between backticks) as `<code>`, the rest escaped. A backtick without
+/// its pair stays as it is.
+pub fn message_html(message: &str) -> Html {
+    let mut out = String::with_capacity(message.len() + 16);
+    let mut rest = message;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else {
+            break;
+        };
+        escape_into(&mut out, &rest[..open]);
+        out.push_str("<code>");
+        escape_into(&mut out, &rest[open + 1..open + 1 + len]);
+        out.push_str("</code>");
+        rest = &rest[open + 1 + len + 1..];
+    }
+    escape_into(&mut out, rest);
+    Html(out)
+}
+
+/// One processor that works on an activity's data: one the activity names,
+/// or a sub-processor reached through it (`engaged_by` the processor that
+/// engaged it).
+pub struct Engaged<'a> {
+    pub processor: &'a Processor,
+    pub engaged_by: Option<&'a Processor>,
 }
 
 /// The run's warnings as the site shows them: the open ones on the
@@ -203,6 +460,119 @@ impl<'a> Page<'a> {
 
     pub fn md(&self, text: &str) -> Html {
         markdown::render(text)
+    }
+
+    /// A retention period in words in the site's language ("30 days").
+    pub fn duration(&self, d: &IsoDuration) -> String {
+        self.tr.duration(d)
+    }
+
+    /// A diagnostic's message, its `code` spans as `<code>`.
+    pub fn message(&self, m: &str) -> Html {
+        message_html(m)
+    }
+
+    /// Free text (a contact, a controller) with its addresses as links.
+    pub fn linked(&self, text: &str) -> Html {
+        linked_text(text)
+    }
+
+    /// A website as a link when it is an http(s) address or a host name.
+    pub fn website(&self, w: &str) -> Html {
+        let mut out = String::new();
+        match web_target(w.trim()) {
+            Some(href) => {
+                out.push_str("<a class=\"address\" href=\"");
+                escape_into(&mut out, &href);
+                out.push_str("\">");
+                escape_into(&mut out, w);
+                out.push_str("</a>");
+            }
+            None => escape_into(&mut out, w),
+        }
+        Html(out)
+    }
+
+    /// An e-mail address as a `mailto:` link when it is one.
+    pub fn email(&self, e: &str) -> Html {
+        let mut out = String::new();
+        if is_email(e.trim()) {
+            out.push_str("<a class=\"address\" href=\"mailto:");
+            escape_into(&mut out, e.trim());
+            out.push_str("\">");
+            escape_into(&mut out, e);
+            out.push_str("</a>");
+        } else {
+            escape_into(&mut out, e);
+        }
+        Html(out)
+    }
+
+    /// The processors that work on `a`'s data: those it names, in its
+    /// order, each followed by the sub-processors reached through it
+    /// (breadth first, each once; cycles end). For the processor record,
+    /// where Art. 30(2)(a) asks for every processor's name and contact.
+    pub fn engaged_processors(&self, a: &Activity) -> Vec<Engaged<'a>> {
+        let index = &self.r.index.processors;
+        let mut out: Vec<Engaged<'a>> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for id in a.processors.iter().flat_map(|l| l.value.iter()) {
+            let Some(first) = index.get(id.value.as_str()).copied() else {
+                continue;
+            };
+            if !seen.insert(first.id.as_str()) {
+                continue;
+            }
+            let mut queue = std::collections::VecDeque::from([Engaged {
+                processor: first,
+                engaged_by: None,
+            }]);
+            while let Some(e) = queue.pop_front() {
+                for sub in e
+                    .processor
+                    .sub_processors
+                    .iter()
+                    .flat_map(|l| l.value.iter())
+                {
+                    if let Some(s) = index.get(sub.value.as_str()).copied()
+                        && seen.insert(s.id.as_str())
+                    {
+                        queue.push_back(Engaged {
+                            processor: s,
+                            engaged_by: Some(e.processor),
+                        });
+                    }
+                }
+                out.push(e);
+            }
+        }
+        out
+    }
+
+    /// Does `a` name at least one processor?
+    pub fn names_processors(&self, a: &Activity) -> bool {
+        a.processors.as_ref().is_some_and(|l| !l.value.is_empty())
+    }
+
+    /// Does `a` name at least one recipient that is not a processor?
+    pub fn names_recipients(&self, a: &Activity) -> bool {
+        a.recipients.as_ref().is_some_and(|l| !l.value.is_empty())
+    }
+
+    /// Does `a` name at least one security measure?
+    pub fn names_measures(&self, a: &Activity) -> bool {
+        a.measures.as_ref().is_some_and(|l| !l.value.is_empty())
+    }
+
+    /// The names of everyone `a` discloses data to: its processors, then
+    /// its other recipients (Art. 30(1)(d) counts both).
+    pub fn recipient_names(&self, a: &'a Activity) -> Vec<&'a str> {
+        let processors = a.processors.iter().flat_map(|l| l.value.iter());
+        let recipients = a.recipients.iter().flat_map(|l| l.value.iter());
+        processors
+            .map(|x| self.processor_name(x.value.as_str()))
+            .chain(recipients.map(|x| self.recipient_name(x.value.as_str())))
+            .collect()
     }
 
     pub fn date(&self, d: impl Value<Date>) -> crate::i18n::DateText<'a> {
@@ -422,12 +792,14 @@ impl<'a> Page<'a> {
         self.r.adequacy_of(t).covers()
     }
 
+    /// The activities that use entry `id`, by name.
     pub fn activities_using(
         &self,
         map: &'a crate::link::BackLinks<'a, Activity>,
         id: &str,
-    ) -> &'a [&'a Activity] {
-        map.get(id).map_or(&[], |v| v.as_slice())
+    ) -> Vec<&'a Activity> {
+        map.get(id)
+            .map_or_else(Vec::new, |v| self.sorted.activities_by_name(v))
     }
 
     /// At most `CATALOGUE_LINKS` of `all`: catalogue pages (categories,
@@ -441,12 +813,28 @@ impl<'a> Page<'a> {
         all.len().saturating_sub(CATALOGUE_LINKS)
     }
 
+    /// The transfers that name entry `id`, in the register's order.
     pub fn transfers_in(
         &self,
         map: &'a crate::link::BackLinks<'a, Transfer>,
         id: &str,
-    ) -> &'a [&'a Transfer] {
-        map.get(id).map_or(&[], |v| v.as_slice())
+    ) -> Vec<&'a Transfer> {
+        map.get(id)
+            .map_or_else(Vec::new, |v| self.sorted.transfers_by_name(v))
+    }
+
+    /// Processors, by name.
+    pub fn processors_by_name(&self, v: &[&'a Processor]) -> Vec<&'a Processor> {
+        let mut v = v.to_vec();
+        v.sort_by_cached_key(|x| name_key(&x.name.value, &x.id));
+        v
+    }
+
+    /// Recipients, by name.
+    pub fn recipients_by_name(&self, v: &[&'a Recipient]) -> Vec<&'a Recipient> {
+        let mut v = v.to_vec();
+        v.sort_by_cached_key(|x| name_key(&x.name.value, &x.id));
+        v
     }
 
     pub fn flows(&self, a: &Activity) -> &'a [std::sync::Arc<Flow<'a>>] {
@@ -515,3 +903,103 @@ page!(CategoriesPage, "categories.html" {});
 page!(MeasuresPage, "measures.html" {});
 page!(RecordPage, "record.html" { controller: bool, activities: Vec<&'a Activity> });
 page!(NotFoundPage, "404.html" {});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_of_a_message_become_code_and_the_rest_is_escaped() {
+        assert_eq!(
+            message_html("processor `shop-hosting` has no <dpa>").0,
+            "processor <code>shop-hosting</code> has no &lt;dpa&gt;"
+        );
+        assert_eq!(
+            message_html("`a` and `<b>`").0,
+            "<code>a</code> and <code>&lt;b&gt;</code>"
+        );
+        // A backtick without its pair stays as it is.
+        assert_eq!(message_html("one ` left").0, "one ` left");
+        assert_eq!(message_html("`x` then `").0, "<code>x</code> then `");
+    }
+
+    #[test]
+    fn addresses_in_text_become_links_and_nothing_else_does() {
+        assert_eq!(
+            linked_text("Privacy team, privacy@example.com.").0,
+            "Privacy team, <a class=\"address\" href=\"mailto:privacy@example.com\">privacy@example.com</a>."
+        );
+        assert_eq!(
+            linked_text("see (https://example.com/dpa)").0,
+            "see (<a class=\"address\" href=\"https://example.com/dpa\">https://example.com/dpa</a>)"
+        );
+        for plain in [
+            "javascript:alert(1)",
+            "javascript:alert(1)//@x.example",
+            "mailto:x@y.example",
+            "a@b",
+            "<b>@x.example",
+            "data:text/html,x",
+        ] {
+            assert!(!linked_text(plain).0.contains("<a "), "{plain}");
+        }
+        assert_eq!(linked_text("a <b> & c").0, "a &lt;b&gt; &amp; c");
+        assert_eq!(
+            linked_text("Jane <jane@x.example>").0,
+            "Jane &lt;<a class=\"address\" href=\"mailto:jane@x.example\">jane@x.example</a>&gt;"
+        );
+    }
+
+    #[test]
+    fn names_sort_without_case_or_accents() {
+        let mut names = vec!["Zeta", "Émile", "ärzte", "Emile", "apple", "Öl"];
+        names.sort_by_key(|n| name_key(n, ""));
+        assert_eq!(names, ["apple", "ärzte", "Emile", "Émile", "Öl", "Zeta"]);
+    }
+
+    #[test]
+    fn websites_link_only_to_http_and_https() {
+        assert_eq!(
+            web_target("https://example.com").as_deref(),
+            Some("https://example.com")
+        );
+        assert_eq!(
+            web_target("HTTP://example.com").as_deref(),
+            Some("HTTP://example.com")
+        );
+        assert_eq!(
+            web_target("example.com/privacy").as_deref(),
+            Some("https://example.com/privacy")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "ftp://example.com",
+            "example",
+            "see example.com",
+            "//example.com",
+            "a@example.com",
+        ] {
+            assert_eq!(web_target(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn e_mail_addresses() {
+        for ok in ["a@b.example", "first.last+tag@sub.example.org"] {
+            assert!(is_email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a@b",
+            "@b.example",
+            "a@.example",
+            "a b@c.example",
+            "javascript:x@y.example",
+            "a@b.example\"",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+}

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{ScaffoldError, schema_directive};
-use crate::load::is_valid_id;
+use crate::model::is_valid_id;
 
 /// An entry kind kept as a table of a one-file catalogue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
