@@ -1788,6 +1788,122 @@ mod tests {
     }
 
     #[test]
+    fn no_column_name_means_two_things() {
+        for (i, (h, f)) in COLUMNS.iter().enumerate() {
+            for (g, e) in &COLUMNS[i + 1..] {
+                assert!(h != g || f == e, "{h}");
+            }
+        }
+    }
+
+    #[test]
+    fn fides_column_names_of_both_generations() {
+        // The datamap template (row 9) and the API's names.
+        assert_eq!(field_of("Fides system"), Some(Field::FidesSystem));
+        assert_eq!(
+            field_of("Department or Business Function"),
+            Some(Field::BusinessFunction)
+        );
+        assert_eq!(
+            field_of("Categories of personal data (Fides taxonomy)"),
+            Some(Field::PersonalData)
+        );
+        assert_eq!(
+            field_of("Third Country Transfers"),
+            Some(Field::ThirdCountries)
+        );
+        assert_eq!(field_of("Role or Responsibility"), Some(Field::Role));
+        // The CSV of `fides export datamap --csv`: the dotted keys.
+        assert_eq!(
+            field_of("system.privacy_declaration.data_use.name"),
+            Some(Field::Purpose)
+        );
+        assert_eq!(
+            field_of("third_country_combined"),
+            Some(Field::ThirdCountries)
+        );
+        // The later DatamapReport.
+        assert_eq!(field_of("Data use"), Some(Field::Purpose));
+        assert_eq!(field_of("Retention period"), Some(Field::Retention));
+        assert_eq!(
+            field_of("Legal basis for transfers"),
+            Some(Field::Safeguards)
+        );
+        assert_eq!(
+            field_of("Does international transfers"),
+            Some(Field::InternationalTransfers)
+        );
+        assert_eq!(field_of("Source"), Some(Field::Sources));
+        assert_eq!(field_of("Destination"), None);
+    }
+
+    #[test]
+    fn cnil_and_belgian_column_names() {
+        assert_eq!(field_of("Finalité(s)"), Some(Field::Purpose));
+        assert_eq!(
+            field_of("Catégories de personnes concernées"),
+            Some(Field::Individuals)
+        );
+        assert_eq!(
+            field_of("Catégories de données à caractère personnel"),
+            Some(Field::PersonalData)
+        );
+        assert_eq!(field_of("Durée de conservation"), Some(Field::Retention));
+        assert_eq!(
+            field_of("Business process owner"),
+            Some(Field::BusinessFunction)
+        );
+        assert_eq!(field_of("GDPR data category"), Some(Field::PersonalData));
+        assert_eq!(field_of("Functional data category"), None);
+    }
+
+    #[test]
+    fn fides_keys_get_readable_names() {
+        assert_eq!(fides_key_name("user.contact.email"), Some("Email".into()));
+        assert_eq!(
+            fides_key_name("user.device.cookie_id"),
+            Some("Cookie id".into())
+        );
+        assert_eq!(
+            fides_key_name("marketing.advertising.first_party"),
+            Some("First party".into())
+        );
+        // Not fides keys: a web address, a sentence, a name with capitals.
+        assert_eq!(fides_key_name("www.example.com"), None);
+        assert_eq!(fides_key_name("user"), None);
+        assert_eq!(fides_key_name("User.Contact"), None);
+        assert_eq!(fides_key_name("user..email"), None);
+    }
+
+    #[test]
+    fn processors_named_in_free_text() {
+        assert_eq!(
+            processor_named("Processor: Mailchimp"),
+            Some(("Mailchimp".into(), String::new()))
+        );
+        assert_eq!(
+            processor_named("sous-traitant : OVH, France"),
+            Some(("OVH".into(), "France".into()))
+        );
+        assert_eq!(
+            processor_named("Verwerker: Acme BV"),
+            Some(("Acme BV".into(), String::new()))
+        );
+        assert_eq!(processor_named("Mailchimp: DPA signed 2024-01-01"), None);
+        assert_eq!(processor_named("Processor:"), None);
+        assert!(is_processor_word("Sub-processor"));
+        assert!(!is_processor_word("recipient"));
+    }
+
+    #[test]
+    fn yes_and_no() {
+        assert_eq!(yes_no("TRUE"), Some(true));
+        assert_eq!(yes_no(" No "), Some(false));
+        assert_eq!(yes_no("Oui"), Some(true));
+        assert_eq!(yes_no("maybe"), None);
+    }
+
+    #[test]
     fn parentheses() {
         assert_eq!(
             trailing_paren("Google (legal entity) (processor, United States)"),
