@@ -389,3 +389,89 @@ fn the_ico_layout_as_an_ods() {
     );
     assert_no_schema_errors(&out);
 }
+
+/// The later fides Data map report, exported as CSV: its default column
+/// names, booleans as `true`/`false`, data uses and categories as fides
+/// keys, the older and newer fideslang labels of the bases.
+#[test]
+fn a_fides_data_map_report() {
+    let dir =
+        std::env::temp_dir().join(format!("ropa-import-layouts-{}-report", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("report.csv");
+    std::fs::write(
+        &file,
+        "System,Data use,Data categories,Data subject,Declaration name,Legal basis for processing,Special category legal basis,Responsibility,Does international transfers,Legal basis for transfers,Retention period,Destination\n\
+         Zendesk,essential.service.operations.support,user.contact.email,customer,Customer support tickets,Legitimate interests,,Controller,true,SCCs,2 years,analytics_db\n\
+         Zendesk,essential.service.operations.support,user.contact.phone_number,customer,Customer support tickets,Legitimate interests,,Controller,true,SCCs,2 years,analytics_db\n\
+         Clinic App,provide.service,user.health_and_medical,patient,Appointments,Contract,Medical,\"Controller, Processor\",true,,N/A,\n\
+         Clinic App,functional.storage,user.contact.email,patient,,Legal obligations,,Processor,false,,N/A,\n",
+    )
+    .unwrap();
+    let out = dir.join("registry");
+    let run = run_in(
+        &manifest_dir(),
+        &[
+            "import",
+            "ico",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    run.assert_exit(0);
+    let stdout = &run.stdout;
+    assert!(stdout.contains("imported 4 rows"), "{stdout}");
+    assert!(stdout.contains("  3 activities\n"), "{stdout}");
+    // Two rows, one per data category: one activity named for its
+    // declaration; one retention rule (the same cell twice).
+    let support = toml_of(&out.join("activities/customer-support-tickets.toml"));
+    assert_eq!(strs(&support["purposes"]), ["Support"]);
+    assert_eq!(strs(&support["data_categories"]), ["email", "phone-number"]);
+    assert_eq!(strs(&support["systems"]), ["Zendesk"]);
+    let rules = support["retention"].as_array().unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0]["period"].as_str(), Some("P2Y"));
+    assert!(rules[0].get("data_categories").is_none());
+    let appointments = toml_of(&out.join("activities/appointments.toml"));
+    assert_eq!(
+        appointments["special_category_condition"].as_str(),
+        Some("health-care")
+    );
+    assert!(appointments.get("role").is_none());
+    let storage = toml_of(&out.join("activities/storage-clinic-app.toml"));
+    assert_eq!(storage["role"].as_str(), Some("processor"));
+    assert_eq!(strs(&storage["legal_bases"]), ["legal-obligation"]);
+    // A mechanism without its country and recipient, two roles, transfers
+    // said but not named, a column with no registry key: reported once
+    // each, at the first row.
+    assert!(
+        stdout.contains("report.csv!J2: 'SCCs': names the mechanism (Standard contractual clauses (Art. 46(2)(c))) but not the country and the recipient it covers"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("report.csv!J3"), "{stdout}");
+    assert!(
+        stdout.contains("report.csv!H4: 'Controller, Processor': names two roles"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("report.csv!I4: 'true': says data goes outside the EEA, but the row names no country and no safeguard"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("report.csv!L2: 'analytics_db': column `Destination` is not one ropa reads"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("4 cells not mapped:"), "{stdout}");
+    // The report has no Organization block: written as a person would.
+    assert!(!out.join("organisation.toml").exists());
+    std::fs::write(
+        out.join("organisation.toml"),
+        "name = \"Clinic Ltd\"\ncountry = \"NL\"\n",
+    )
+    .unwrap();
+    assert_no_schema_errors(&out);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1110,7 +1110,8 @@ impl Import {
                     SpecialCategoryCondition::as_str,
                     t,
                 )
-                .or_else(|| words::special_condition(t));
+                .or_else(|| words::special_condition(t))
+                .or_else(|| fides_special_condition(t));
                 match c {
                     Some(c) => {
                         let act = &mut self.draft.activities[a];
@@ -1753,6 +1754,17 @@ fn fides_key_name(item: &str) -> Option<String> {
     let mut chars = last.chars();
     let first = chars.next()?;
     Some(first.to_uppercase().chain(chars).collect())
+}
+
+/// The labels of the older fideslang `SpecialCategoriesEnum` that the
+/// usual wordings do not give: "Medical" is Art. 9(2)(h), "Public by Data
+/// Subject" Art. 9(2)(e). (Its "Consent" is not read as explicit consent.)
+fn fides_special_condition(t: &str) -> Option<SpecialCategoryCondition> {
+    match t.trim() {
+        "Medical" => Some(SpecialCategoryCondition::HealthCare),
+        "Public by Data Subject" => Some(SpecialCategoryCondition::MadePublic),
+        _ => None,
+    }
 }
 
 /// A name as written, or the readable name of a fides key with a note
