@@ -1,8 +1,10 @@
 //! The ICO template's layout: which column holds what, and how a row
 //! becomes registry entries. Reads the ICO controller and processor
-//! templates and `ropa`'s own CSV/XLSX exports (src/export/ico.rs), whose
+//! templates, `ropa`'s own CSV/XLSX exports (src/export/ico.rs), whose
 //! cells it takes apart first (exact labels), before the looser wordings
-//! of [`super::words`].
+//! of [`super::words`], and fides datamap exports (the ICO columns with
+//! fides' own, one row per data category). CNIL and Belgian column names
+//! that are an ICO column are read as that column.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
