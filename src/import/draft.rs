@@ -433,15 +433,49 @@ pub(super) struct OrganisationDraft {
     pub(super) notes: Vec<String>,
 }
 
-fn contact_table(doc: &mut Doc, key: &str, c: &Contact) {
+/// The `[dpo]` or `[representative]` table: only the keys the format has
+/// for it (a DPO has no `address`, a representative no `phone`).
+fn contact_table(doc: &mut Doc, key: &str, c: &Contact, keys: &[&str]) {
     if c.is_empty() {
         return;
     }
     doc.table(key);
-    doc.opt("name", c.name.as_deref());
-    doc.opt("address", c.address.as_deref());
-    doc.opt("email", c.email.as_deref());
-    doc.opt("phone", c.phone.as_deref());
+    for (k, v) in [
+        ("name", &c.name),
+        ("address", &c.address),
+        ("email", &c.email),
+        ("phone", &c.phone),
+    ] {
+        if keys.contains(&k) {
+            doc.opt(k, v.as_deref());
+        }
+    }
+}
+
+/// What the spreadsheet gave for the DPO or the representative that
+/// their table has no key for: kept in the organisation's note.
+fn contact_left_out(who: &str, c: &Contact, keys: &[&str], notes: &mut Vec<String>) {
+    for (k, v) in [
+        ("address", &c.address),
+        ("email", &c.email),
+        ("phone", &c.phone),
+    ] {
+        if let Some(v) = v
+            && !keys.contains(&k)
+        {
+            notes.push(format!("The spreadsheet gives the {who}'s {k}: {v}"));
+        }
+    }
+}
+
+const DPO_KEYS: &[&str] = &["name", "email", "phone"];
+const REPRESENTATIVE_KEYS: &[&str] = &["name", "address", "email"];
+
+/// The country an address ends with ("…, Bristol BS1 4QA, United
+/// Kingdom"), for an organisation whose sheet has no country cell.
+fn country_of_address(address: &str) -> Option<String> {
+    let last = address.rsplit([',', '\n']).next()?.trim();
+    words::country(last).map(str::to_string)
 }
 
 fn organisation_doc(o: &OrganisationDraft) -> Doc {
@@ -459,23 +493,46 @@ fn organisation_doc(o: &OrganisationDraft) -> Doc {
     doc.opt("email", o.own.email.as_deref());
     doc.opt("phone", o.own.phone.as_deref());
     doc.opt("website", o.details.get("website").map(String::as_str));
+    let mut notes = o.notes.clone();
+    let from_address = o.own.address.as_deref().and_then(country_of_address);
     match o
         .details
         .get("country")
         .and_then(|c| words::country_code(c))
     {
         Some(c) => doc.str("country", &c),
-        // No cell says where the organisation is established: for a
-        // person to fill in (ropa check reports it).
-        None => doc.str("country", ""),
+        None => match from_address {
+            Some(c) => {
+                doc.str("country", &c);
+                notes.push(format!(
+                    "`country` is read from the end of the address ({}): check that it is the country of the main establishment.",
+                    o.own.address.as_deref().unwrap_or("")
+                ));
+            }
+            // No cell says where the organisation is established: for a
+            // person to fill in (ropa check reports it).
+            None => doc.str("country", ""),
+        },
     }
     doc.opt(
         "supervisory_authority",
         o.details.get("supervisory_authority").map(String::as_str),
     );
-    doc.notes(&o.notes);
-    contact_table(&mut doc, "dpo", &o.dpo);
-    contact_table(&mut doc, "representative", &o.representative);
+    contact_left_out("DPO", &o.dpo, DPO_KEYS, &mut notes);
+    contact_left_out(
+        "representative",
+        &o.representative,
+        REPRESENTATIVE_KEYS,
+        &mut notes,
+    );
+    doc.notes(&notes);
+    contact_table(&mut doc, "dpo", &o.dpo, DPO_KEYS);
+    contact_table(
+        &mut doc,
+        "representative",
+        &o.representative,
+        REPRESENTATIVE_KEYS,
+    );
     doc
 }
 

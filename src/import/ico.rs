@@ -1,10 +1,13 @@
 //! The ICO template's layout: which column holds what, and how a row
 //! becomes registry entries. Reads the ICO controller and processor
-//! templates and `ropa`'s own CSV/XLSX exports (src/export/ico.rs), whose
+//! templates, `ropa`'s own CSV/XLSX exports (src/export/ico.rs), whose
 //! cells it takes apart first (exact labels), before the looser wordings
-//! of [`super::words`].
+//! of [`super::words`], and fides datamap exports (the ICO columns with
+//! fides' own, one row per data category). CNIL and Belgian column names
+//! that are an ICO column are read as that column.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::Path;
 
 use super::draft::{
@@ -54,6 +57,19 @@ enum Field {
     Rights,
     /// ropa's own last column: the activity's description and note.
     Notes,
+    /// fides: the system the rows are declared for; with the purpose, it
+    /// says which activity a row belongs to (before the business function).
+    FidesSystem,
+    /// fides: the dataset a row's data category was found in.
+    FidesDataset,
+    /// fides: a system's or dataset's fides key, kept in the note.
+    FidesKey,
+    /// fides: the privacy declaration's name, the activity's name.
+    DeclarationName,
+    /// fides: "Role or Responsibility" (Controller, Processor, Sub-Processor).
+    Role,
+    /// fides report: "Does international transfers" (true/false).
+    InternationalTransfers,
     /// A template column the registry has no key for.
     NotKept,
 }
@@ -156,6 +172,138 @@ const COLUMNS: &[(&str, Field)] = &[
         Field::NotKept,
     ),
     ("nameandcontactdetailsofsubprocessors", Field::SubProcessors),
+    // fides datamap exports (`DATAMAP_COLUMNS` of fides' export_helpers.py
+    // and its xlsx template; the API's names; the dotted keys its CSV wrote).
+    ("fidesdataset", Field::FidesDataset),
+    ("datasetname", Field::FidesDataset),
+    ("fidessystem", Field::FidesSystem),
+    ("systemname", Field::FidesSystem),
+    ("departmentorbusinessfunction", Field::BusinessFunction),
+    ("systemadministratingdepartment", Field::BusinessFunction),
+    ("systemprivacydeclarationdatausename", Field::Purpose),
+    ("jointcontroller", Field::JointControllers),
+    ("systemjointcontroller", Field::JointControllers),
+    (
+        "systemprivacydeclarationdatasubjectsname",
+        Field::Individuals,
+    ),
+    ("categoriesofpersonaldatafidestaxonomy", Field::PersonalData),
+    ("unioneddatacategories", Field::PersonalData),
+    (
+        "systemprivacydeclarationdatauserecipients",
+        Field::Recipients,
+    ),
+    ("systemlinktoprocessorcontract", Field::ProcessorContracts),
+    ("thirdcountrytransfers", Field::ThirdCountries),
+    ("thirdcountrycombined", Field::ThirdCountries),
+    (
+        "safeguardsforexceptionaltransfersofpersonaldata",
+        Field::Safeguards,
+    ),
+    ("safeguardsforexceptionaltransfers", Field::Safeguards),
+    ("systemthirdcountrysafeguards", Field::Safeguards),
+    ("datasetretention", Field::Retention),
+    ("generaldescriptionofsecuritymeasures", Field::Measures),
+    ("organizationlinktosecuritypolicy", Field::Measures),
+    ("roleorresponsibility", Field::Role),
+    ("systemdataresponsibilitytitle", Field::Role),
+    ("art6lawfulbasis", Field::LawfulBasis),
+    (
+        "systemprivacydeclarationdatauselegalbasis",
+        Field::LawfulBasis,
+    ),
+    ("art9condition", Field::SpecialCondition),
+    (
+        "systemprivacydeclarationdatausespecialcategory",
+        Field::SpecialCondition,
+    ),
+    ("legitimateinterests", Field::LegitimateInterest),
+    (
+        "systemprivacydeclarationdatauselegitimateinterest",
+        Field::LegitimateInterest,
+    ),
+    ("linktolia", Field::NotKept),
+    (
+        "systemprivacydeclarationdatauselegitimateinterestimpactassessment",
+        Field::NotKept,
+    ),
+    ("rightsavailable", Field::Rights),
+    (
+        "systemprivacydeclarationdatasubjectsrightsavailable",
+        Field::NotKept,
+    ),
+    ("automateddecisionmaking", Field::AutomatedDecisions),
+    (
+        "systemprivacydeclarationdatasubjectsautomateddecisionsorprofiling",
+        Field::AutomatedDecisions,
+    ),
+    ("sourceofthepersonaldata", Field::Sources),
+    ("datasetsourcename", Field::Sources),
+    ("dpiarequired", Field::DpiaRequired),
+    (
+        "systemdataprotectionimpactassessmentisrequired",
+        Field::DpiaRequired,
+    ),
+    ("dpiaprogress", Field::DpiaProgress),
+    (
+        "systemdataprotectionimpactassessmentprogress",
+        Field::DpiaProgress,
+    ),
+    ("linktodpia", Field::DpiaLink),
+    ("systemdataprotectionimpactassessmentlink", Field::DpiaLink),
+    ("systemfideskey", Field::FidesKey),
+    ("datasetfideskey", Field::FidesKey),
+    ("fideskey", Field::FidesKey),
+    ("descriptionofthesystem", Field::NotKept),
+    ("systemdescription", Field::NotKept),
+    // The later fides DatamapReport (its default column names; ingress
+    // and egress were renamed Sources/Destinations, then Source/Destination).
+    ("system", Field::FidesSystem),
+    ("datause", Field::Purpose),
+    ("datauses", Field::Purpose),
+    ("datasubject", Field::Individuals),
+    ("declarationname", Field::DeclarationName),
+    ("administratingdepartment", Field::BusinessFunction),
+    ("legalbasisforprocessing", Field::LawfulBasis),
+    ("specialcategorylegalbasis", Field::SpecialCondition),
+    ("retentionperiod", Field::Retention),
+    ("datasecuritypractices", Field::Measures),
+    ("jointcontrollerinfo", Field::JointControllers),
+    ("thirdparties", Field::Recipients),
+    ("linktoprocessorcontract", Field::ProcessorContracts),
+    ("doesinternationaltransfers", Field::InternationalTransfers),
+    ("legalbasisfortransfers", Field::Safeguards),
+    ("responsibility", Field::Role),
+    ("impactassessmentlocation", Field::DpiaLink),
+    ("requiresdataprotectionassessments", Field::DpiaRequired),
+    ("source", Field::Sources),
+    ("sources", Field::Sources),
+    // Belgian GBA/APD model (English template): the owner of the business
+    // process and the GDPR data category.
+    ("businessprocessowner", Field::BusinessFunction),
+    ("gdprdatacategory", Field::PersonalData),
+    ("gdprdatacategories", Field::PersonalData),
+    // CNIL "registre" (French), where the field is the ICO column's.
+    ("finalites", Field::Purpose),
+    ("finalite", Field::Purpose),
+    ("finaliteprincipale", Field::Purpose),
+    ("objectifspoursuivis", Field::Purpose),
+    ("categoriesdepersonnesconcernees", Field::Individuals),
+    ("personnesconcernees", Field::Individuals),
+    ("categoriesdedonnees", Field::PersonalData),
+    ("categoriesdedonneespersonnelles", Field::PersonalData),
+    (
+        "categoriesdedonneesacaracterepersonnel",
+        Field::PersonalData,
+    ),
+    ("destinataires", Field::Recipients),
+    ("categoriesdedestinataires", Field::Recipients),
+    ("dureedeconservation", Field::Retention),
+    ("dureesdeconservation", Field::Retention),
+    ("mesuresdesecurite", Field::Measures),
+    ("basejuridique", Field::LawfulBasis),
+    ("baselegale", Field::LawfulBasis),
+    ("responsableconjoint", Field::JointControllers),
 ];
 
 /// A column name reduced to lower-case letters and digits, without the
@@ -164,6 +312,7 @@ const COLUMNS: &[(&str, Field)] = &[
 fn norm(header: &str) -> String {
     let mut s: String = header
         .chars()
+        .map(fold_accent)
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
@@ -173,6 +322,19 @@ fn norm(header: &str) -> String {
         }
     }
     s
+}
+
+/// The French letters of the CNIL's column names, without their accents.
+fn fold_accent(c: char) -> char {
+    match c {
+        'à' | 'â' | 'ä' | 'À' | 'Â' => 'a',
+        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' => 'e',
+        'î' | 'ï' => 'i',
+        'ô' | 'ö' => 'o',
+        'ù' | 'û' | 'ü' => 'u',
+        'ç' | 'Ç' => 'c',
+        _ => c,
+    }
 }
 
 fn field_of(header: &str) -> Option<Field> {
@@ -339,6 +501,13 @@ struct Import {
     own_export: bool,
     draft: Draft,
     by_key: HashMap<(String, String), usize>,
+    /// (activity, column, text) of the cells already read: rows that
+    /// repeat an activity's cells (fides writes one row per data category)
+    /// add only what is new, and a cell left out is reported once.
+    seen: HashSet<(usize, usize, String)>,
+    /// (activity, retention cell) → the rules it gave and the data
+    /// categories of the rows that carry it.
+    retention_cells: HashMap<(usize, String), (Range<usize>, Vec<String>)>,
     report: Report,
 }
 
@@ -379,12 +548,15 @@ pub fn map(file: &Path, sheets: &[Sheet], record: Record) -> Result<(Files, Repo
         own_export,
         draft: Draft::default(),
         by_key: HashMap::new(),
+        seen: HashSet::new(),
+        retention_cells: HashMap::new(),
         report: Report::default(),
     };
     let sheet = &sheets[header.sheet];
     for r in header.row + 1..sheet.rows.len() {
         im.row(sheet, &header, r, record);
     }
+    im.limit_retention();
     let organisation = contact_block(sheets, &header);
     let files = im
         .draft
@@ -474,8 +646,69 @@ fn contact_block(sheets: &[Sheet], header: &Header) -> Option<OrganisationDraft>
                 found = true;
             }
         }
+        found |= fides_contact_block(sheet, end, &mut org);
     }
     (found && !org.own.is_empty()).then_some(org)
+}
+
+/// fides' datamap template: the contact block turned on its side. A row
+/// names the three parties across ("Organization Name and contact
+/// details", "Data Protection Officer (if applicable)", "Representative
+/// (if applicable)"); below each, rows of "name | value", "address |
+/// value", "email | value", "phone | value".
+fn fides_contact_block(sheet: &Sheet, end: usize, org: &mut OrganisationDraft) -> bool {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Who {
+        Own,
+        Dpo,
+        Representative,
+    }
+    let mut columns: Vec<(Who, usize)> = Vec::new();
+    let mut found = false;
+    for r in 0..end {
+        let row = &sheet.rows[r];
+        let mut heads: Vec<(Who, usize)> = Vec::new();
+        for (c, cell) in row.iter().enumerate() {
+            let who = match norm(cell).as_str() {
+                "organizationnameandcontactdetails"
+                | "organisationnameandcontactdetails"
+                | "organizationnameandcontactdetail"
+                | "organisationnameandcontactdetail" => Who::Own,
+                "dataprotectionofficer" => Who::Dpo,
+                "representative" => Who::Representative,
+                _ => continue,
+            };
+            // A merged cell repeats its value: its first column counts.
+            if !heads.iter().any(|(w, _)| *w == who) {
+                heads.push((who, c));
+            }
+        }
+        if heads.len() >= 2 {
+            columns = heads;
+            continue;
+        }
+        for &(who, c) in &columns {
+            let value = sheet.cell(r, c + 1).trim();
+            if words::is_absent(value) {
+                continue;
+            }
+            let contact = match who {
+                Who::Own => &mut org.own,
+                Who::Dpo => &mut org.dpo,
+                Who::Representative => &mut org.representative,
+            };
+            let slot = match norm(sheet.cell(r, c)).as_str() {
+                "name" => &mut contact.name,
+                "address" => &mut contact.address,
+                "email" => &mut contact.email,
+                "phone" | "telephone" => &mut contact.phone,
+                _ => continue,
+            };
+            *slot = Some(value.to_string());
+            found = true;
+        }
+    }
+    found
 }
 
 impl Import {
@@ -517,6 +750,7 @@ impl Import {
                 .map(|&(_, c, t)| (c, t))
         };
         let function = get(Field::BusinessFunction).map(|(_, t)| t.to_string());
+        let system = get(Field::FidesSystem).map(|(_, t)| t.to_string());
         let purpose = get(Field::Purpose).map(|(_, t)| t.to_string());
         // ropa's own export names the activity: "Name (id)".
         let named = get(Field::Activity).map(|(_, t)| match trailing_paren(t) {
@@ -535,28 +769,43 @@ impl Import {
             }
             return;
         };
-        // Rows that name the same activity are one; otherwise the same
-        // business function and purpose are.
-        let key = match &named {
-            Some((name, id)) => (
+        // Rows that name the same activity (ropa's own export) are one;
+        // otherwise a fides system groups its rows before the business
+        // function, with the purpose.
+        let key = match (&named, &system, &function) {
+            (Some((name, id)), _, _) => (
                 "\u{0}activity".to_string(),
                 id.clone().unwrap_or_else(|| name.to_lowercase()),
             ),
-            None => (
-                function.clone().unwrap_or_default().to_lowercase(),
+            (None, Some(s), _) => (
+                format!("system\u{0}{}", s.to_lowercase()),
+                purpose.to_lowercase(),
+            ),
+            (None, None, f) => (
+                f.clone().unwrap_or_default().to_lowercase(),
                 purpose.to_lowercase(),
             ),
         };
         let a = match self.by_key.get(&key) {
             Some(&i) => i,
             None => {
-                let purposes = split_sentences(&purpose, self.own_export);
-                let (name, given_id) = match &named {
-                    Some((name, id)) => (name.clone(), id.as_deref()),
-                    None => (
-                        purposes.first().cloned().unwrap_or_else(|| purpose.clone()),
-                        None,
-                    ),
+                let mut notes = Vec::new();
+                let purposes: Vec<String> = split_sentences(&purpose, self.own_export)
+                    .into_iter()
+                    .map(|p| match fides_key_name(&p) {
+                        Some(readable) => {
+                            notes.push(format!("Purpose from the fides data use `{p}`"));
+                            readable
+                        }
+                        None => p,
+                    })
+                    .collect();
+                let first = purposes.first().cloned().unwrap_or_else(|| purpose.clone());
+                let (name, given_id) = match (&named, get(Field::DeclarationName), &system) {
+                    (Some((name, id)), _, _) => (name.clone(), id.as_deref()),
+                    (None, Some((_, declared)), _) => (declared.to_string(), None),
+                    (None, None, Some(system)) => (format!("{first} ({system})"), None),
+                    (None, None, None) => (first, None),
                 };
                 let id = self.draft.activity_ids.keep_or_make(given_id, &name);
                 self.draft.activities.push(ActivityDraft {
@@ -565,6 +814,7 @@ impl Import {
                     processor_record: record == Record::Processor,
                     owner: function.clone(),
                     purposes,
+                    notes,
                     ..ActivityDraft::default()
                 });
                 self.by_key.insert(key, self.draft.activities.len() - 1);
@@ -583,6 +833,9 @@ impl Import {
         let mut sorted = cells.clone();
         sorted.sort_by_key(|(f, _, _)| order(f));
         for (f, c, t) in sorted {
+            if !self.seen.insert((a, c, t.to_string())) {
+                continue;
+            }
             let address = sheet.address(r, c);
             match f {
                 None => {
@@ -594,6 +847,64 @@ impl Import {
                     );
                 }
                 Some(f) => self.cell(a, f, t, address),
+            }
+        }
+        // The retention cell speaks for this row's data categories.
+        if let Some((_, t)) = get(Field::Retention) {
+            let categories = get(Field::PersonalData)
+                .map(|(_, t)| self.categories_named(t))
+                .unwrap_or_default();
+            if let Some((_, cats)) = self.retention_cells.get_mut(&(a, t.to_string())) {
+                for c in categories {
+                    push_unique(cats, c);
+                }
+            }
+        }
+        if let Some((c, t)) = get(Field::InternationalTransfers)
+            && yes_no(t) == Some(true)
+            && get(Field::ThirdCountries).is_none()
+            && get(Field::Safeguards).is_none()
+        {
+            self.unmapped(
+                sheet.address(r, c),
+                t,
+                "says data goes outside the EEA, but the row names no country and no safeguard: add the transfers by hand",
+            );
+        }
+    }
+
+    /// The ids of the data categories a cell names (once it has been read).
+    fn categories_named(&self, t: &str) -> Vec<String> {
+        split(t, self.own_export)
+            .iter()
+            .filter_map(|name| {
+                let (name, _, _) = category_marks(name);
+                let name = fides_key_name(&name).unwrap_or(name);
+                self.draft
+                    .categories
+                    .by_name
+                    .get(&name.trim().to_lowercase())
+                    .map(|&i| self.draft.categories.entries[i].id.clone())
+            })
+            .collect()
+    }
+
+    /// Where the rows of one activity give different retention cells (one
+    /// row per data category, as fides writes them), each cell's rules
+    /// are limited to the data categories of its rows.
+    fn limit_retention(&mut self) {
+        let mut cells_of: HashMap<usize, usize> = HashMap::new();
+        for (a, _) in self.retention_cells.keys() {
+            *cells_of.entry(*a).or_default() += 1;
+        }
+        for ((a, _), (rules, categories)) in &self.retention_cells {
+            if cells_of[a] < 2 || categories.is_empty() {
+                continue;
+            }
+            for rule in &mut self.draft.activities[*a].retention[rules.clone()] {
+                if rule.categories.is_empty() {
+                    rule.categories = categories.clone();
+                }
             }
         }
     }
@@ -616,18 +927,43 @@ impl Import {
             Field::NotKept => self.unmapped(address, t, "the registry has no key for this column"),
             Field::Individuals => {
                 for name in split(t, self.own_export) {
-                    let id = self.draft.subjects.entry(&name).id.clone();
+                    let (name, key) = readable(&name);
+                    let e = self.draft.subjects.entry(&name);
+                    if let Some(key) = key {
+                        push_unique(&mut e.notes, key);
+                    }
+                    let id = e.id.clone();
                     push_unique(&mut self.draft.activities[a].subjects, id);
                 }
             }
             Field::PersonalData => {
                 for name in split(t, self.own_export) {
                     let (name, special, criminal) = category_marks(&name);
+                    let (name, key) = readable(&name);
                     let e = self.draft.categories.entry(&name);
                     e.special |= special;
                     e.criminal |= criminal;
+                    if let Some(key) = key {
+                        push_unique(&mut e.notes, key);
+                    }
                     let id = e.id.clone();
                     push_unique(&mut self.draft.activities[a].categories, id);
+                }
+            }
+            Field::FidesSystem | Field::FidesDataset => {
+                push_unique(&mut self.draft.activities[a].systems, t.to_string());
+            }
+            Field::FidesKey => push_unique(
+                &mut self.draft.activities[a].notes,
+                format!("fides key: `{t}`"),
+            ),
+            // Read when the row's activity was made: it is the name.
+            Field::DeclarationName => {}
+            Field::Role => self.role(a, t, &address),
+            Field::InternationalTransfers => {
+                // "true" is checked against the row's countries (see `row`).
+                if yes_no(t).is_none() {
+                    self.unmapped(address, t, "expected true or false");
                 }
             }
             Field::Recipients => {
@@ -653,11 +989,23 @@ impl Import {
             }
             Field::ProcessorContracts => {
                 for line in lines(t) {
-                    let Some((name, rest)) = line.split_once(": ") else {
+                    // "Processor: Name, reference" names the processor after
+                    // the word; "Name (processor): reference" before it.
+                    let named = processor_named(line).or_else(|| {
+                        line.split_once(": ").map(|(name, rest)| {
+                            let name = match trailing_paren(name) {
+                                Some((n, role)) if is_processor_word(role) => n,
+                                _ => name,
+                            };
+                            (name.to_string(), rest.to_string())
+                        })
+                    });
+                    let Some((name, rest)) = named else {
                         self.unmapped(address.clone(), line, "no processor named before `:`");
                         continue;
                     };
-                    let p = self.draft.parties.entry(name, true);
+                    let rest = rest.as_str();
+                    let p = self.draft.parties.entry(&name, true);
                     let mut reference = Vec::new();
                     for part in rest.split(", ") {
                         match part.strip_prefix("DPA signed ").and_then(Date::parse) {
@@ -665,6 +1013,7 @@ impl Import {
                             None => reference.push(part),
                         }
                     }
+                    reference.retain(|r| !r.trim().is_empty());
                     if !reference.is_empty() {
                         p.dpa_reference = Some(reference.join(", "));
                     }
@@ -681,12 +1030,37 @@ impl Import {
                         .notes
                         .iter()
                         .any(|n| n.contains(&format!("'{line}: ")));
-                    if !covered {
+                    if covered {
+                        continue;
+                    }
+                    // A list of places ("USA, GBR" as fides writes them):
+                    // each needs a transfer of this activity to it.
+                    let (codes, rest) = words::countries(line);
+                    if codes.is_empty() {
                         self.unmapped(
                             address.clone(),
                             line,
                             "a transfer needs its mechanism (safeguards column); none given for this place",
                         );
+                        continue;
+                    }
+                    for code in codes {
+                        let transferred = self.draft.activities[a].transfers.iter().any(|id| {
+                            self.draft
+                                .transfers
+                                .iter()
+                                .any(|t| t.id == *id && t.key.country.as_deref() == Some(code))
+                        });
+                        if !transferred {
+                            self.unmapped(
+                                address.clone(),
+                                line,
+                                format!("a transfer to {} needs its mechanism and the party that receives the data (safeguards column); none given", country_name(code)),
+                            );
+                        }
+                    }
+                    for place in rest {
+                        self.unmapped(address.clone(), &place, "not a country ropa recognises");
                     }
                 }
             }
@@ -710,11 +1084,28 @@ impl Import {
                 let starts = |line: &str, _: &str| {
                     ropa_form(line) || (!in_ropa_form && words::retention(line).is_some())
                 };
+                let start = self.draft.activities[a].retention.len();
                 for line in entries(t, starts) {
                     let line = line.as_str();
                     let rule = self.retention(a, line, &address);
                     self.draft.activities[a].retention.push(rule);
                 }
+                let end = self.draft.activities[a].retention.len();
+                self.retention_cells
+                    .insert((a, t.to_string()), (start..end, Vec::new()));
+            }
+            // fides puts the organisation's security policy link here.
+            Field::Measures if is_link(t) => {
+                let m = self.draft.measures.entry("Security policy");
+                if m.description.is_none() {
+                    m.description = Some(format!("See {t}"));
+                    m.notes.push(format!(
+                        "Named for the link the cell holds: {}",
+                        quote(t, &address)
+                    ));
+                }
+                let id = m.id.clone();
+                push_unique(&mut self.draft.activities[a].measures, id);
             }
             Field::Measures => {
                 // A description may run over several lines: a line without
@@ -760,7 +1151,8 @@ impl Import {
                     SpecialCategoryCondition::as_str,
                     t,
                 )
-                .or_else(|| words::special_condition(t));
+                .or_else(|| words::special_condition(t))
+                .or_else(|| fides_special_condition(t));
                 match c {
                     Some(c) => {
                         let act = &mut self.draft.activities[a];
@@ -816,10 +1208,9 @@ impl Import {
                     }
                 }
             }
-            Field::DpiaRequired => match t.to_lowercase().as_str() {
-                "yes" | "true" => self.draft.activities[a].dpia_required = Some(true),
-                "no" | "false" => self.draft.activities[a].dpia_required = Some(false),
-                _ => self.unmapped(address, t, "expected Yes or No"),
+            Field::DpiaRequired => match yes_no(t) {
+                Some(b) => self.draft.activities[a].dpia_required = Some(b),
+                None => self.unmapped(address, t, "expected Yes or No"),
             },
             Field::DpiaProgress => {
                 // A date cell alone: the date the DPIA was completed.
@@ -865,6 +1256,39 @@ impl Import {
                         .push((name.to_string(), contact, arrangement));
                 }
             }
+        }
+    }
+
+    /// fides' "Role or Responsibility": Controller, Processor or
+    /// Sub-Processor. A processor's or sub-processor's activity belongs to
+    /// the processor record (Art. 30(2)).
+    fn role(&mut self, a: usize, t: &str, address: &str) {
+        let mut processor = false;
+        let mut controller = false;
+        for part in split(t, self.own_export) {
+            match norm(&part).as_str() {
+                "controller" => controller = true,
+                "processor" | "subprocessor" => processor = true,
+                _ => {
+                    self.unmapped(
+                        address.to_string(),
+                        &part,
+                        "not a role ropa knows (Controller, Processor, Sub-Processor)",
+                    );
+                    return;
+                }
+            }
+        }
+        if processor && controller {
+            self.unmapped(
+                address.to_string(),
+                t,
+                "names two roles: an activity is in one record; split it into a controller and a processor activity",
+            );
+        } else if processor {
+            let act = &mut self.draft.activities[a];
+            act.processor_record = true;
+            act.notes.push(quote(t, address));
         }
     }
 
@@ -917,12 +1341,23 @@ impl Import {
     /// Country)"; anything else is a category of recipients, as the
     /// column's title says.
     fn recipient(&mut self, a: usize, line: &str, address: &str) {
+        if let Some((name, place)) = processor_named(line) {
+            let p = self.draft.parties.entry(&name, true);
+            set_place(p, &place);
+            p.notes.push(format!(
+                "Named as a processor in the recipients column: {}",
+                quote(line, address)
+            ));
+            let id = p.id.clone();
+            push_unique(&mut self.draft.activities[a].processors, id);
+            return;
+        }
         if let Some((name, inside)) = trailing_paren(line) {
             let (kind, place) = match inside.split_once(", ") {
                 Some((k, p)) => (k, p),
                 None => (inside, ""),
             };
-            if kind.eq_ignore_ascii_case("processor") {
+            if is_processor_word(kind) {
                 let p = self.draft.parties.entry(name, true);
                 set_place(p, place);
                 let id = p.id.clone();
@@ -981,11 +1416,15 @@ impl Import {
             Some((place, party, cover.to_string()))
         });
         let Some((place, party, cover)) = parsed else {
-            self.unmapped(
-                address.to_string(),
-                line,
-                "expected `Country (recipient): safeguard`",
-            );
+            let why = match words::mechanism(line) {
+                // fides' "Legal basis for transfers" names only the mechanism.
+                Some((m, _)) => format!(
+                    "names the mechanism ({}) but not the country and the recipient it covers: write `Country (recipient): safeguard`",
+                    self.tr.label("mechanism", m.as_str())
+                ),
+                None => "expected `Country (recipient): safeguard`".to_string(),
+            };
+            self.unmapped(address.to_string(), line, why);
             return;
         };
         let (party, via) = match party.split_once(", via ") {
@@ -1235,7 +1674,7 @@ fn entries(cell: &str, starts: impl Fn(&str, &str) -> bool) -> Vec<String> {
 /// of a home-made sheet may list them with commas or semicolons.
 fn recipient_lines(cell: &str, own_export: bool) -> Vec<String> {
     let ls = lines(cell);
-    if ls.len() == 1 && trailing_paren(ls[0]).is_none() {
+    if ls.len() == 1 && trailing_paren(ls[0]).is_none() && processor_named(ls[0]).is_none() {
         split(ls[0], own_export)
     } else {
         ls.into_iter().map(str::to_string).collect()
@@ -1262,6 +1701,122 @@ fn set_place(p: &mut Party, place: &str) {
     }
 }
 
+/// "Yes"/"No", "true"/"false" (fides writes booleans so), "Oui"/"Non",
+/// "Ja"/"Nee".
+fn yes_no(t: &str) -> Option<bool> {
+    match t.trim().to_lowercase().as_str() {
+        "yes" | "y" | "true" | "oui" | "ja" => Some(true),
+        "no" | "n" | "false" | "non" | "nee" => Some(false),
+        _ => None,
+    }
+}
+
+/// A cell that is one web link.
+fn is_link(t: &str) -> bool {
+    let t = t.trim();
+    (t.starts_with("https://") || t.starts_with("http://")) && !t.contains(char::is_whitespace)
+}
+
+fn country_name(code: &str) -> String {
+    crate::reference::country_name(code).map_or_else(|| code.to_string(), str::to_string)
+}
+
+/// The words that name a processor in free text: English, the French
+/// "sous-traitant" and the Dutch "verwerker" (the GDPR's own terms).
+const PROCESSOR_WORDS: &[&str] = &[
+    "processor",
+    "data processor",
+    "sub-processor",
+    "subprocessor",
+    "sub processor",
+    "sous-traitant",
+    "sous traitant",
+    "sous-traitant ultérieur",
+    "verwerker",
+    "subverwerker",
+    "sub-verwerker",
+];
+
+fn is_processor_word(s: &str) -> bool {
+    PROCESSOR_WORDS.contains(&s.trim().to_lowercase().as_str())
+}
+
+/// "Processor: Mailchimp", "sous-traitant : Mailchimp, Ireland" → the
+/// processor's name and what follows it (a place, a reference).
+fn processor_named(line: &str) -> Option<(String, String)> {
+    let (head, tail) = line.split_once(':')?;
+    if !is_processor_word(head) {
+        return None;
+    }
+    let tail = tail.trim();
+    let (name, rest) = match tail.split_once(", ") {
+        Some((n, r)) => (n.trim(), r.trim()),
+        None => (tail, ""),
+    };
+    (!name.is_empty()).then(|| (name.to_string(), rest.to_string()))
+}
+
+/// The fides taxonomy roots: data categories (`user`, `system`, and the
+/// older `account`) and data uses, old and new.
+const FIDES_ROOTS: &[&str] = &[
+    "user",
+    "system",
+    "account",
+    "analytics",
+    "collect",
+    "employment",
+    "essential",
+    "finance",
+    "functional",
+    "marketing",
+    "personalize",
+    "sales",
+    "third_party_sharing",
+    "train_ai_system",
+    "provide",
+    "improve",
+    "advertising",
+];
+
+/// A fides key (`user.contact.email`) → a readable name: its last
+/// segment in words ("Email"). `None` for anything else.
+fn fides_key_name(item: &str) -> Option<String> {
+    let t = item.trim();
+    let (root, _) = t.split_once('.')?;
+    let well_formed = t.split('.').all(|s| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    });
+    if !well_formed || !FIDES_ROOTS.contains(&root) {
+        return None;
+    }
+    let last = t.rsplit('.').next()?.replace('_', " ");
+    let mut chars = last.chars();
+    let first = chars.next()?;
+    Some(first.to_uppercase().chain(chars).collect())
+}
+
+/// The labels of the older fideslang `SpecialCategoriesEnum` that the
+/// usual wordings do not give: "Medical" is Art. 9(2)(h), "Public by Data
+/// Subject" Art. 9(2)(e). (Its "Consent" is not read as explicit consent.)
+fn fides_special_condition(t: &str) -> Option<SpecialCategoryCondition> {
+    match t.trim() {
+        "Medical" => Some(SpecialCategoryCondition::HealthCare),
+        "Public by Data Subject" => Some(SpecialCategoryCondition::MadePublic),
+        _ => None,
+    }
+}
+
+/// A name as written, or the readable name of a fides key with a note
+/// that keeps the key.
+fn readable(name: &str) -> (String, Option<String>) {
+    match fides_key_name(name) {
+        Some(r) => (r, Some(format!("fides key: `{}`", name.trim()))),
+        None => (name.to_string(), None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1283,6 +1838,122 @@ mod tests {
         );
         assert_eq!(field_of("Retention schedule"), Some(Field::Retention));
         assert_eq!(field_of("Something else"), None);
+    }
+
+    #[test]
+    fn no_column_name_means_two_things() {
+        for (i, (h, f)) in COLUMNS.iter().enumerate() {
+            for (g, e) in &COLUMNS[i + 1..] {
+                assert!(h != g || f == e, "{h}");
+            }
+        }
+    }
+
+    #[test]
+    fn fides_column_names_of_both_generations() {
+        // The datamap template (row 9) and the API's names.
+        assert_eq!(field_of("Fides system"), Some(Field::FidesSystem));
+        assert_eq!(
+            field_of("Department or Business Function"),
+            Some(Field::BusinessFunction)
+        );
+        assert_eq!(
+            field_of("Categories of personal data (Fides taxonomy)"),
+            Some(Field::PersonalData)
+        );
+        assert_eq!(
+            field_of("Third Country Transfers"),
+            Some(Field::ThirdCountries)
+        );
+        assert_eq!(field_of("Role or Responsibility"), Some(Field::Role));
+        // The CSV of `fides export datamap --csv`: the dotted keys.
+        assert_eq!(
+            field_of("system.privacy_declaration.data_use.name"),
+            Some(Field::Purpose)
+        );
+        assert_eq!(
+            field_of("third_country_combined"),
+            Some(Field::ThirdCountries)
+        );
+        // The later DatamapReport.
+        assert_eq!(field_of("Data use"), Some(Field::Purpose));
+        assert_eq!(field_of("Retention period"), Some(Field::Retention));
+        assert_eq!(
+            field_of("Legal basis for transfers"),
+            Some(Field::Safeguards)
+        );
+        assert_eq!(
+            field_of("Does international transfers"),
+            Some(Field::InternationalTransfers)
+        );
+        assert_eq!(field_of("Source"), Some(Field::Sources));
+        assert_eq!(field_of("Destination"), None);
+    }
+
+    #[test]
+    fn cnil_and_belgian_column_names() {
+        assert_eq!(field_of("Finalité(s)"), Some(Field::Purpose));
+        assert_eq!(
+            field_of("Catégories de personnes concernées"),
+            Some(Field::Individuals)
+        );
+        assert_eq!(
+            field_of("Catégories de données à caractère personnel"),
+            Some(Field::PersonalData)
+        );
+        assert_eq!(field_of("Durée de conservation"), Some(Field::Retention));
+        assert_eq!(
+            field_of("Business process owner"),
+            Some(Field::BusinessFunction)
+        );
+        assert_eq!(field_of("GDPR data category"), Some(Field::PersonalData));
+        assert_eq!(field_of("Functional data category"), None);
+    }
+
+    #[test]
+    fn fides_keys_get_readable_names() {
+        assert_eq!(fides_key_name("user.contact.email"), Some("Email".into()));
+        assert_eq!(
+            fides_key_name("user.device.cookie_id"),
+            Some("Cookie id".into())
+        );
+        assert_eq!(
+            fides_key_name("marketing.advertising.first_party"),
+            Some("First party".into())
+        );
+        // Not fides keys: a web address, a sentence, a name with capitals.
+        assert_eq!(fides_key_name("www.example.com"), None);
+        assert_eq!(fides_key_name("user"), None);
+        assert_eq!(fides_key_name("User.Contact"), None);
+        assert_eq!(fides_key_name("user..email"), None);
+    }
+
+    #[test]
+    fn processors_named_in_free_text() {
+        assert_eq!(
+            processor_named("Processor: Mailchimp"),
+            Some(("Mailchimp".into(), String::new()))
+        );
+        assert_eq!(
+            processor_named("sous-traitant : OVH, France"),
+            Some(("OVH".into(), "France".into()))
+        );
+        assert_eq!(
+            processor_named("Verwerker: Acme BV"),
+            Some(("Acme BV".into(), String::new()))
+        );
+        assert_eq!(processor_named("Mailchimp: DPA signed 2024-01-01"), None);
+        assert_eq!(processor_named("Processor:"), None);
+        assert!(is_processor_word("Sub-processor"));
+        assert!(!is_processor_word("recipient"));
+    }
+
+    #[test]
+    fn yes_and_no() {
+        assert_eq!(yes_no("TRUE"), Some(true));
+        assert_eq!(yes_no(" No "), Some(false));
+        assert_eq!(yes_no("Oui"), Some(true));
+        assert_eq!(yes_no("maybe"), None);
     }
 
     #[test]
