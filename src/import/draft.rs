@@ -59,7 +59,7 @@ impl Draft {
             );
         }
         let mut cats = Doc::default();
-        cats.comment("Data subjects and data categories, as the spreadsheet names them.");
+        cats.comment("Data subjects and data categories, as the imported record names them.");
         for s in &self.subjects.entries {
             cats.table(&format!("data_subjects.{}", s.id));
             cats.str("name", &s.name);
@@ -81,7 +81,7 @@ impl Draft {
         }
         if !self.measures.entries.is_empty() {
             let mut doc = Doc::default();
-            doc.comment("Security measures, as the spreadsheet names them.");
+            doc.comment("Security measures, as the imported record names them.");
             for m in &self.measures.entries {
                 doc.table(&format!("measures.{}", m.id));
                 doc.str("name", &m.name);
@@ -103,7 +103,10 @@ impl Draft {
                     .filter(|a| a.processors.contains(&p.id))
                     .map(|a| a.name.as_str())
                     .collect();
-                doc.str("service", &format!("Processing for: {}", serves.join("; ")));
+                match &p.service {
+                    Some(s) => doc.str("service", s),
+                    None => doc.str("service", &format!("Processing for: {}", serves.join("; "))),
+                }
                 doc.str("country", p.country.as_deref().unwrap_or(""));
                 if p.locations.len() > 1
                     || p.locations
@@ -117,9 +120,11 @@ impl Draft {
                     doc.raw("dpa_signed", d);
                 }
                 doc.opt("dpa_reference", p.dpa_reference.as_deref());
-                let mut notes = vec![
-                    "`service` is made from the activities that name this processor: the spreadsheet has no column for it. Describe the service.".to_string(),
-                ];
+                // A layout that names the service says so in the party's notes.
+                let mut notes = Vec::new();
+                if p.service.is_none() {
+                    notes.push("`service` is made from the activities that name this processor: the spreadsheet has no column for it. Describe the service.".to_string());
+                }
                 notes.extend(p.notes.iter().cloned());
                 doc.notes(&notes);
                 count(
@@ -264,6 +269,8 @@ pub(super) struct Party {
     pub(super) id: String,
     pub(super) name: String,
     pub(super) processor: bool,
+    /// What a processor does for us, where the layout says it.
+    pub(super) service: Option<String>,
     pub(super) kind: Option<RecipientKind>,
     pub(super) international_organisation: Option<String>,
     pub(super) country: Option<String>,
@@ -352,6 +359,7 @@ pub(super) struct ActivityDraft {
     pub(super) name: String,
     pub(super) processor_record: bool,
     pub(super) owner: Option<String>,
+    pub(super) description: Option<String>,
     pub(super) purposes: Vec<String>,
     pub(super) legal_bases: Vec<LegalBasis>,
     pub(super) legal_provisions: Vec<String>,
@@ -409,15 +417,46 @@ pub(super) struct OrganisationDraft {
     pub(super) notes: Vec<String>,
 }
 
+/// The keys the registry format has for each contact table: a DPO has
+/// no address there, a representative no phone.
+fn contact_keys(key: &str) -> &'static [&'static str] {
+    match key {
+        "dpo" => &["name", "email", "phone"],
+        "representative" => &["name", "address", "email"],
+        _ => &["name", "address", "email", "phone"],
+    }
+}
+
+fn contact_fields(c: &Contact) -> [(&'static str, Option<&str>); 4] {
+    [
+        ("name", c.name.as_deref()),
+        ("address", c.address.as_deref()),
+        ("email", c.email.as_deref()),
+        ("phone", c.phone.as_deref()),
+    ]
+}
+
 fn contact_table(doc: &mut Doc, key: &str, c: &Contact) {
     if c.is_empty() {
         return;
     }
     doc.table(key);
-    doc.opt("name", c.name.as_deref());
-    doc.opt("address", c.address.as_deref());
-    doc.opt("email", c.email.as_deref());
-    doc.opt("phone", c.phone.as_deref());
+    for (k, v) in contact_fields(c) {
+        if contact_keys(key).contains(&k) {
+            doc.opt(k, v);
+        }
+    }
+}
+
+/// What a contact table cannot hold, as notes for the organisation.
+fn contact_leftovers(key: &str, label: &str, c: &Contact) -> Vec<String> {
+    contact_fields(c)
+        .into_iter()
+        .filter(|(k, _)| !contact_keys(key).contains(k))
+        .filter_map(|(k, v)| {
+            v.map(|v| format!("The {label}'s {k} (the registry has no key for it): '{v}'"))
+        })
+        .collect()
 }
 
 fn organisation_doc(o: &OrganisationDraft) -> Doc {
@@ -449,7 +488,14 @@ fn organisation_doc(o: &OrganisationDraft) -> Doc {
         "supervisory_authority",
         o.details.get("supervisory_authority").map(String::as_str),
     );
-    doc.notes(&o.notes);
+    let mut notes = o.notes.clone();
+    notes.extend(contact_leftovers("dpo", "DPO", &o.dpo));
+    notes.extend(contact_leftovers(
+        "representative",
+        "representative",
+        &o.representative,
+    ));
+    doc.notes(&notes);
     contact_table(&mut doc, "dpo", &o.dpo);
     contact_table(&mut doc, "representative", &o.representative);
     doc
@@ -461,6 +507,7 @@ fn activity_doc(a: &ActivityDraft) -> Doc {
     if a.processor_record {
         doc.str("role", "processor");
     }
+    doc.opt("description", a.description.as_deref());
     doc.opt("owner", a.owner.as_deref());
     doc.list("purposes", &a.purposes);
     if !a.processor_record || !a.legal_bases.is_empty() {
