@@ -291,7 +291,7 @@ fn options() -> serde_saphyr::Options {
 pub fn read(inputs: &[PathBuf]) -> Result<Vec<Source>, ImportError> {
     let mut files = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|e| ImportError::file(input, e))?;
+        let meta = std::fs::metadata(input).map_err(|e| unreadable(input, &e))?;
         if meta.is_dir() {
             let root = input
                 .canonicalize()
@@ -360,7 +360,7 @@ pub fn read(inputs: &[PathBuf]) -> Result<Vec<Source>, ImportError> {
 
 fn read_file(path: &Path) -> Result<Manifest, ImportError> {
     let len = std::fs::metadata(path)
-        .map_err(|e| ImportError::file(path, e))?
+        .map_err(|e| unreadable(path, &e))?
         .len();
     if len > MAX_FILE_BYTES {
         return Err(ImportError::file(
@@ -372,7 +372,7 @@ fn read_file(path: &Path) -> Result<Manifest, ImportError> {
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| ImportError::file(path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         ImportError::file(
@@ -397,10 +397,26 @@ fn read_file(path: &Path) -> Result<Manifest, ImportError> {
     Ok(manifest)
 }
 
-/// One line: where, and what the parser said.
+fn unreadable(path: &Path, e: &std::io::Error) -> ImportError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        ImportError::file(
+            path,
+            "does not exist: name a fides YAML file or a folder of them",
+        )
+    } else {
+        ImportError::file(path, format!("cannot be read: {e}"))
+    }
+}
+
+/// One line: where, and what the parser said (without the place it
+/// repeats at its end).
 fn yaml_error(e: &serde_saphyr::Error) -> String {
-    let msg = e.to_string();
-    let msg = msg.lines().next().unwrap_or("").trim();
+    let full = e.to_string();
+    let mut msg = full.lines().next().unwrap_or("").trim();
+    if let Some(l) = e.location() {
+        let tail = format!(" at line {}, column {}", l.line(), l.column());
+        msg = msg.strip_suffix(tail.as_str()).unwrap_or(msg);
+    }
     match e.location() {
         Some(l) if l.line() > 0 => format!(
             "cannot be read as a fides manifest at line {}, column {}: {msg}",
@@ -1733,5 +1749,186 @@ fn dataset_categories(ds: &Dataset, out: &mut Vec<String>) {
     for c in list(&ds.collections) {
         add(&c.data_categories, out);
         fields(&c.fields, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{LegalBasis, Mechanism, SpecialCategoryCondition as C};
+
+    fn manifest(yaml: &str) -> Manifest {
+        serde_saphyr::from_str_with_options(yaml, options()).unwrap()
+    }
+
+    fn import(yaml: &str) -> (Files, Report) {
+        map(&[Source {
+            path: PathBuf::from("m.yml"),
+            manifest: manifest(yaml),
+        }])
+    }
+
+    #[test]
+    fn every_fideslang_basis_for_processing_is_read() {
+        for (words, basis) in [
+            ("Consent", LegalBasis::Consent),
+            ("Contract", LegalBasis::Contract),
+            ("Legal obligations", LegalBasis::LegalObligation),
+            ("Vital interests", LegalBasis::VitalInterests),
+            ("Public interest", LegalBasis::PublicTask),
+            ("Legitimate interests", LegalBasis::LegitimateInterests),
+        ] {
+            assert_eq!(words::legal_bases(words), (vec![basis], vec![]), "{words}");
+        }
+    }
+
+    #[test]
+    fn every_fideslang_special_category_basis_is_read() {
+        for (words, c) in [
+            ("Explicit consent", C::ExplicitConsent),
+            (
+                "Employment, social security and social protection",
+                C::Employment,
+            ),
+            ("Vital interests", C::VitalInterests),
+            ("Not-for-profit bodies", C::NotForProfit),
+            ("Made public by the data subject", C::MadePublic),
+            ("Legal claims or judicial acts", C::LegalClaims),
+            (
+                "Reasons of substantial public interest (with a basis in law)",
+                C::SubstantialPublicInterest,
+            ),
+            ("Health or social care (with a basis in law)", C::HealthCare),
+            ("Public health (with a basis in law)", C::PublicHealth),
+            (
+                "Archiving, research and statistics (with a basis in law)",
+                C::ArchivingResearch,
+            ),
+        ] {
+            assert_eq!(words::special_condition(words), Some(c), "{words}");
+        }
+    }
+
+    #[test]
+    fn the_transfer_bases_fides_offers() {
+        assert_eq!(
+            words::mechanism("Adequacy Decision"),
+            Some((Mechanism::Adequacy, None))
+        );
+        assert_eq!(words::mechanism("SCCs"), Some((Mechanism::Scc, None)));
+        assert_eq!(words::mechanism("BCRs"), Some((Mechanism::Bcr, None)));
+        assert_eq!(words::mechanism("Supplementary Measures"), None);
+        assert_eq!(words::mechanism("Other"), None);
+        assert_eq!(words::country("USA"), Some("US"));
+        assert_eq!(words::country("GBR"), Some("GB"));
+    }
+
+    #[test]
+    fn taxonomy_names_and_marks() {
+        let names = default_names();
+        assert_eq!(
+            names.get(&(Kind::Category, "user.contact.email")),
+            Some(&"User Contact Email")
+        );
+        assert_eq!(
+            names.get(&(Kind::Use, "marketing.advertising")),
+            Some(&"Advertising, Marketing or Promotion")
+        );
+        assert_eq!(names.get(&(Kind::Subject, "customer")), Some(&"Customer"));
+        assert_eq!(
+            name_from_key("user.custom.loyalty_points"),
+            "Loyalty points"
+        );
+        assert_eq!(
+            marks("user.health_and_medical.genetic"),
+            (true, false, false)
+        );
+        assert_eq!(marks("user.criminal_history"), (false, true, false));
+        assert_eq!(marks("user.biometric.fingerprint"), (false, false, true));
+        assert_eq!(marks("user.contact.email"), (false, false, false));
+        // A prefix of a word is not the category.
+        assert_eq!(marks("user.health_and_medicalish"), (false, false, false));
+    }
+
+    #[test]
+    fn a_declaration_becomes_an_activity_with_its_words_quoted() {
+        let (files, report) = import(
+            "system:\n  - fides_key: app\n    name: App\n    privacy_declarations:\n      - name: Newsletter\n        data_use: marketing.communications.email\n        data_categories: [user.contact.email, user.custom.shoe_size]\n        data_subjects: [customer]\n        legal_basis_for_processing: Legitimate interests\n        retention_period: 2 years after unsubscribing\n",
+        );
+        assert_eq!(report.rows, 1);
+        let a = &files["activities/newsletter.toml"];
+        assert!(
+            a.contains("purposes = [\"Marketing Email Communications\"]"),
+            "{a}"
+        );
+        assert!(
+            a.contains("legal_bases = [\"legitimate-interests\"]"),
+            "{a}"
+        );
+        assert!(a.contains("fides: 'Legitimate interests' (m.yml: system[app].privacy_declarations[0].legal_basis_for_processing)"), "{a}");
+        assert!(a.contains("period = \"P2Y\""), "{a}");
+        assert!(a.contains("from = \"unsubscribing\""), "{a}");
+        let c = &files["categories.toml"];
+        assert!(c.contains("name = \"User Contact Email\""), "{c}");
+        assert!(
+            c.contains("fides data category `user.contact.email`"),
+            "{c}"
+        );
+        assert!(c.contains("name = \"Shoe size\""), "{c}");
+        assert!(report.unmapped.is_empty(), "{:?}", report.unmapped);
+    }
+
+    #[test]
+    fn a_transfer_without_a_receiving_business_is_reported() {
+        let (files, report) = import(
+            "system:\n  - fides_key: app\n    third_country_transfers: [USA]\n    legal_basis_for_transfers: [SCCs]\n    privacy_declarations:\n      - data_use: analytics\n        data_categories: [user.device.ip_address]\n",
+        );
+        assert!(!files.keys().any(|k| k.starts_with("transfers/")));
+        assert_eq!(report.unmapped.len(), 1);
+        assert_eq!(
+            report.unmapped[0].address,
+            "m.yml: system[app].third_country_transfers[0]"
+        );
+        assert_eq!(report.unmapped[0].text, "USA");
+        // The name comes from the data use and the system.
+        assert!(
+            files.contains_key("activities/analytics-in-app.toml"),
+            "{:?}",
+            files.keys()
+        );
+    }
+
+    #[test]
+    fn scalars_of_any_type_are_text() {
+        let m = manifest(
+            "system:\n  - fides_key: 7\n    privacy_declarations:\n      - data_use: analytics\n        retention_period: 30\n",
+        );
+        let s = &list(&m.system)[0];
+        assert_eq!(text(&s.fides_key), Some("7"));
+        assert_eq!(
+            text(&list(&s.privacy_declarations)[0].retention_period),
+            Some("30")
+        );
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused() {
+        let mut y = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9u8 {
+            let (p, c) = ((b'a' + i - 1) as char, (b'a' + i) as char);
+            y.push_str(&format!(
+                "{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+            ));
+        }
+        y.push_str("system: [*i]\n");
+        let r: Result<Manifest, _> = serde_saphyr::from_str_with_options(&y, options());
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let y = format!("system: {}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let r: Result<Manifest, _> = serde_saphyr::from_str_with_options(&y, options());
+        assert!(r.is_err());
     }
 }
