@@ -336,3 +336,44 @@ fn a_non_empty_out_is_refused() {
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_file_over_the_limit_is_refused_before_it_is_read() {
+    let dir = tmp("large");
+    let file = dir.join("huge.yml");
+    // Sparse: the size is checked before a byte is read.
+    std::fs::File::create(&file)
+        .unwrap()
+        .set_len(33 * 1024 * 1024)
+        .unwrap();
+    let run = import(&[s(&file)], &dir.join("registry"));
+    run.assert_exit(2);
+    assert!(
+        run.stderr.contains("larger than the 32 MiB"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("registry").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A folder's links that lead out of it are not followed: the file
+/// outside (not fideslang) would otherwise refuse the import.
+#[cfg(unix)]
+#[test]
+fn links_out_of_a_folder_are_not_followed() {
+    let dir = tmp("links");
+    let manifests = dir.join("manifests");
+    common::copy_dir(&manifest_dir().join(FIXTURE), &manifests);
+    let outside = dir.join("compose.yml");
+    std::fs::write(&outside, "services: {}\n").unwrap();
+    std::os::unix::fs::symlink(&outside, manifests.join("zz-outside.yml")).unwrap();
+    let run = import(&[s(&manifests)], &dir.join("registry"));
+    run.assert_exit(0);
+    assert!(
+        run.stdout.contains("imported 5 privacy declarations"),
+        "{}",
+        run.stdout
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

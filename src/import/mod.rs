@@ -56,7 +56,8 @@ pub struct Unmapped {
 /// What an import read and wrote.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// Data rows read below the header.
+    /// Data rows read below the header (ICO layout), or privacy
+    /// declarations read (fides).
     pub rows: usize,
     /// Entries written, by kind ("activity", "data subject", ...).
     pub written: BTreeMap<&'static str, usize>,
