@@ -107,6 +107,22 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    fn add(&mut self, other: Manifest) {
+        fn join<T>(a: &mut Option<Vec<T>>, b: Option<Vec<T>>) {
+            if let Some(b) = b {
+                a.get_or_insert_with(Vec::new).extend(b);
+            }
+        }
+        join(&mut self.organization, other.organization);
+        join(&mut self.system, other.system);
+        join(&mut self.dataset, other.dataset);
+        join(&mut self.data_category, other.data_category);
+        join(&mut self.data_use, other.data_use);
+        join(&mut self.data_subject, other.data_subject);
+        join(&mut self.policy, other.policy);
+        self.other.extend(other.other);
+    }
+
     fn is_fideslang(&self) -> bool {
         self.organization.is_some()
             || self.system.is_some()
@@ -386,8 +402,13 @@ fn read_file(path: &Path) -> Result<Manifest, ImportError> {
             "is empty: it is not a fides manifest",
         ));
     }
-    let manifest: Manifest = serde_saphyr::from_str_with_options(text, options())
+    // A file may hold several documents (`---`): their resources add up.
+    let documents: Vec<Manifest> = serde_saphyr::from_multiple_with_options(text, options())
         .map_err(|e| ImportError::file(path, yaml_error(&e)))?;
+    let mut manifest = Manifest::default();
+    for d in documents {
+        manifest.add(d);
+    }
     if !manifest.is_fideslang() {
         return Err(ImportError::file(
             path,
@@ -525,6 +546,8 @@ struct Import<'a> {
     subject_ids: HashMap<String, String>,
     /// System key → (file index, system).
     systems: BTreeMap<String, (usize, &'a System)>,
+    /// The systems read, in the order of the files and within them.
+    order: Vec<(String, usize, &'a System)>,
     datasets: BTreeMap<String, (usize, &'a Dataset)>,
     used_datasets: std::collections::BTreeSet<String>,
     organisation_name: Option<String>,
@@ -541,6 +564,7 @@ pub fn map(sources: &[Source]) -> (Files, Report) {
         category_ids: HashMap::new(),
         subject_ids: HashMap::new(),
         systems: BTreeMap::new(),
+        order: Vec::new(),
         datasets: BTreeMap::new(),
         used_datasets: Default::default(),
         organisation_name: None,
@@ -549,22 +573,17 @@ pub fn map(sources: &[Source]) -> (Files, Report) {
     im.index();
     let organisation = im.organisation();
     im.organisation_name = organisation.as_ref().and_then(|o| o.own.name.clone());
-    let systems: Vec<(String, usize, &System)> = im
-        .systems
-        .iter()
-        .map(|(k, (f, s))| (k.clone(), *f, *s))
-        .collect();
+    // In the order the files list them.
+    let order = std::mem::take(&mut im.order);
     // Declarations named alike in two systems get the system's name.
     let mut names: HashMap<String, usize> = HashMap::new();
-    for (_, _, s) in &systems {
+    for (_, _, s) in &order {
         for d in list(&s.privacy_declarations) {
             if let Some(n) = text(&d.name) {
                 *names.entry(n.to_lowercase()).or_default() += 1;
             }
         }
     }
-    let mut order: Vec<(String, usize, &System)> = systems;
-    order.sort_by_key(|(k, f, _)| (*f, position(sources, *f, k)));
     for (key, file, system) in &order {
         im.prepare(key, *file, system);
     }
@@ -576,15 +595,6 @@ pub fn map(sources: &[Source]) -> (Files, Report) {
         .draft
         .files(organisation.as_ref(), &mut im.report.written);
     (files, im.report)
-}
-
-/// The index of the system `key` in its file, so systems are read in
-/// the order the files list them.
-fn position(sources: &[Source], file: usize, key: &str) -> usize {
-    list(&sources[file].manifest.system)
-        .iter()
-        .position(|s| text(&s.fides_key) == Some(key))
-        .unwrap_or(usize::MAX)
 }
 
 impl<'a> Import<'a> {
@@ -635,6 +645,7 @@ impl<'a> Import<'a> {
                 match text(&s.fides_key) {
                     Some(k) if !self.systems.contains_key(k) => {
                         self.systems.insert(k.to_string(), (f, s));
+                        self.order.push((k.to_string(), f, s));
                     }
                     Some(k) => {
                         let place = self.place(f, &format!("system[{k}]"));
@@ -1896,6 +1907,20 @@ mod tests {
             "{:?}",
             files.keys()
         );
+    }
+
+    #[test]
+    fn documents_of_one_file_add_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("two.yml");
+        std::fs::write(
+            &file,
+            "organization:\n  - fides_key: o\n    name: Org\n---\nsystem:\n  - fides_key: s\n    privacy_declarations: []\n",
+        )
+        .unwrap();
+        let m = read_file(&file).unwrap();
+        assert_eq!(list(&m.organization).len(), 1);
+        assert_eq!(list(&m.system).len(), 1);
     }
 
     #[test]
