@@ -97,15 +97,17 @@ impl Draft {
             if p.processor {
                 // The ICO layout has no column for what the processor
                 // does: the activities that name it say what it serves.
-                let serves: Vec<&str> = self
-                    .activities
-                    .iter()
-                    .filter(|a| a.processors.contains(&p.id))
-                    .map(|a| a.name.as_str())
-                    .collect();
                 match &p.service {
                     Some(s) => doc.str("service", s),
-                    None => doc.str("service", &format!("Processing for: {}", serves.join("; "))),
+                    None => {
+                        let serves: Vec<&str> = self
+                            .activities
+                            .iter()
+                            .filter(|a| a.processors.contains(&p.id))
+                            .map(|a| a.name.as_str())
+                            .collect();
+                        doc.str("service", &format!("Processing for: {}", serves.join("; ")));
+                    }
                 }
                 doc.str("country", p.country.as_deref().unwrap_or(""));
                 if p.locations.len() > 1

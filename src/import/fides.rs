@@ -530,8 +530,8 @@ struct Prepared {
     system_name: String,
     processor_record: bool,
     role_notes: Vec<String>,
-    /// The processor that runs the system.
-    processor_id: Option<String>,
+    /// The processor that runs the system: its id and name.
+    processor: Option<(String, String)>,
     transfers: Vec<String>,
     measure: Option<String>,
 }
@@ -543,6 +543,8 @@ struct Import<'a> {
     /// Names the manifests give their own taxonomy entries.
     custom: HashMap<(Kind, String), String>,
     category_ids: HashMap<String, String>,
+    /// The ids of the categories marked special.
+    special_ids: std::collections::HashSet<String>,
     subject_ids: HashMap<String, String>,
     /// System key → (file index, system).
     systems: BTreeMap<String, (usize, &'a System)>,
@@ -552,6 +554,9 @@ struct Import<'a> {
     used_datasets: std::collections::BTreeSet<String>,
     organisation_name: Option<String>,
     prepared: HashMap<String, Prepared>,
+    transfer_index: HashMap<TransferKey, usize>,
+    /// Safeguard name → id.
+    safeguard_ids: HashMap<String, String>,
 }
 
 /// Maps the resources of all the files to registry files.
@@ -562,6 +567,7 @@ pub fn map(sources: &[Source]) -> (Files, Report) {
         report: Report::default(),
         custom: HashMap::new(),
         category_ids: HashMap::new(),
+        special_ids: Default::default(),
         subject_ids: HashMap::new(),
         systems: BTreeMap::new(),
         order: Vec::new(),
@@ -569,6 +575,8 @@ pub fn map(sources: &[Source]) -> (Files, Report) {
         used_datasets: Default::default(),
         organisation_name: None,
         prepared: HashMap::new(),
+        transfer_index: HashMap::new(),
+        safeguard_ids: HashMap::new(),
     };
     im.index();
     let organisation = im.organisation();
@@ -869,18 +877,19 @@ impl<'a> Import<'a> {
         // The business that runs the system: our processor, when we are
         // the controller (a guess fides cannot confirm: see the note).
         let operator = self.operator(s);
-        let mut processor_id = None;
+        let mut processor = None;
         if let Some(op) = &operator {
             if processor_record {
                 let place = self.place(f, &format!("{at}.legal_name"));
                 self.unmapped(place, op, "the activities are a processor's: fides does not say whether this business is the controller you act for (add it to `controllers`) or your sub-processor");
             } else {
-                processor_id = Some(self.operator_party(f, &at, s, op, &system_name));
+                let id = self.operator_party(f, &at, s, op, &system_name);
+                processor = Some((id, op.clone()));
             }
         }
 
         // Transfers of the system (and of the datasets it uses).
-        let transfers = self.transfers(f, &at, s, processor_id.as_deref(), processor_record);
+        let transfers = self.transfers(f, &at, s, processor.as_ref(), processor_record);
         let measure = text(&s.data_security_practices).map(|t| {
             let place = self.place(f, &format!("{at}.data_security_practices"));
             let m = self
@@ -900,7 +909,7 @@ impl<'a> Import<'a> {
                 system_name,
                 processor_record,
                 role_notes,
-                processor_id,
+                processor,
                 transfers,
                 measure,
             },
@@ -915,7 +924,7 @@ impl<'a> Import<'a> {
             system_name,
             processor_record,
             role_notes,
-            processor_id,
+            processor,
             transfers,
             measure,
         } = p.clone();
@@ -990,7 +999,15 @@ impl<'a> Import<'a> {
                     );
                 }
             }
-            self.declaration(f, &dat, s, d, &mut a, processor_id.as_deref(), &transfers);
+            self.declaration(
+                f,
+                &dat,
+                s,
+                d,
+                &mut a,
+                processor.as_ref().map(|(id, _)| id.as_str()),
+                &transfers,
+            );
             if let Some(m) = &measure {
                 push_unique(&mut a.measures, m.clone());
             }
@@ -1102,7 +1119,7 @@ impl<'a> Import<'a> {
         f: usize,
         at: &str,
         s: &System,
-        to: Option<&str>,
+        to: Option<&(String, String)>,
         processor_record: bool,
     ) -> Vec<String> {
         let mut countries: Vec<(String, String, String)> = Vec::new(); // code, written, place
@@ -1173,7 +1190,7 @@ impl<'a> Import<'a> {
                 None => self.unmapped(place, t, "no transfer mechanism ropa recognises"),
             }
         }
-        let Some(to) = to.map(str::to_string) else {
+        let Some((to, party)) = to.cloned() else {
             for (_, written, place) in countries {
                 self.unmapped(place, &written, "fides names no business that receives the data there (`legal_name`): add the processor or recipient and its transfer");
             }
@@ -1181,11 +1198,10 @@ impl<'a> Import<'a> {
         };
         // The receiving party is located where the data goes, so the
         // coverage rule asks for a transfer even where none is mapped.
-        if let Some(p) = self.draft.parties.entries.iter_mut().find(|p| p.id == to) {
-            for (c, _, _) in &countries {
-                if !p.locations.contains(c) {
-                    p.locations.push(c.clone());
-                }
+        let p = self.draft.parties.entry(&party, true);
+        for (c, _, _) in &countries {
+            if !p.locations.contains(c) {
+                p.locations.push(c.clone());
             }
         }
         let [(mechanism, derogation)] = mechanisms[..] else {
@@ -1201,7 +1217,7 @@ impl<'a> Import<'a> {
         };
         let safeguard = mechanism
             .safeguard_kind()
-            .map(|kind| self.safeguard(kind, &to, processor_record, &basis_quotes));
+            .map(|kind| self.safeguard(kind, &party, processor_record, &basis_quotes));
         let mut ids = Vec::new();
         for (code, written, place) in countries {
             let key = TransferKey {
@@ -1211,9 +1227,11 @@ impl<'a> Import<'a> {
                 derogation,
                 safeguard: safeguard.clone(),
             };
-            let i = match self.draft.transfers.iter().position(|t| t.key == key) {
-                Some(i) => i,
+            let i = match self.transfer_index.get(&key) {
+                Some(&i) => i,
                 None => {
+                    self.transfer_index
+                        .insert(key.clone(), self.draft.transfers.len());
                     let id = self.draft.transfer_ids.make(&format!("{to}-{code}"));
                     let mut notes = vec![quote(&written, &place)];
                     notes.extend(basis_quotes.iter().cloned());
@@ -1238,30 +1256,18 @@ impl<'a> Import<'a> {
     fn safeguard(
         &mut self,
         kind: SafeguardKind,
-        to: &str,
+        party: &str,
         processor_record: bool,
         quotes: &[String],
     ) -> String {
-        let party = self
-            .draft
-            .parties
-            .entries
-            .iter()
-            .find(|p| p.id == to)
-            .map_or(to.to_string(), |p| p.name.clone());
         let label = match kind {
             SafeguardKind::Scc => "Standard contractual clauses",
             SafeguardKind::Bcr => "Binding corporate rules",
             _ => kind.as_str(),
         };
         let name = format!("{label} with {party}");
-        if let Some(s) = self
-            .draft
-            .safeguards
-            .iter()
-            .find(|s| s.name == name && s.kind == kind)
-        {
-            return s.id.clone();
+        if let Some(id) = self.safeguard_ids.get(&name) {
+            return id.clone();
         }
         let mut notes: Vec<String> = quotes.to_vec();
         let modules = if kind == SafeguardKind::Scc {
@@ -1275,6 +1281,7 @@ impl<'a> Import<'a> {
             Vec::new()
         };
         let id = self.draft.safeguard_ids.make(&name);
+        self.safeguard_ids.insert(name.clone(), id.clone());
         self.draft.safeguards.push(SafeguardEntry {
             id: id.clone(),
             name,
@@ -1394,13 +1401,7 @@ impl<'a> Import<'a> {
             }
         }
         if yes(&d.processes_special_category_data) == Some(true) {
-            let special = a.categories.iter().any(|id| {
-                self.draft
-                    .categories
-                    .entries
-                    .iter()
-                    .any(|c| &c.id == id && c.special)
-            });
+            let special = a.categories.iter().any(|id| self.special_ids.contains(id));
             if !special {
                 a.notes.push(format!(
                     "fides says this declaration processes special category data ({}), but none of its categories is one: mark the categories concerned `special = true`.",
@@ -1556,24 +1557,15 @@ impl<'a> Import<'a> {
                                 let other_name = text(&other.name).unwrap_or(&key).to_string();
                                 if direction == "ingress" {
                                     push_unique(&mut a.sources, format!("The system {other_name}"));
-                                } else if let Some(p) = self
+                                } else if let Some((p, (id, op))) = self
                                     .prepared
                                     .get(&key)
-                                    .filter(|p| p.processor_id.is_some())
-                                    .cloned()
+                                    .and_then(|p| p.processor.clone().map(|x| (p.clone(), x)))
                                 {
-                                    let id = p.processor_id.unwrap_or_default();
-                                    push_unique(&mut a.processors, id.clone());
+                                    push_unique(&mut a.processors, id);
                                     for t in p.transfers {
                                         push_unique(&mut a.transfers, t);
                                     }
-                                    let op = self
-                                        .draft
-                                        .parties
-                                        .entries
-                                        .iter()
-                                        .find(|x| x.id == id)
-                                        .map_or(id.clone(), |x| x.name.clone());
                                     a.notes.push(format!("The data goes to {op}, which runs the system {other_name}: {}", quote(&key, &place)));
                                 } else {
                                     push_unique(&mut a.systems, other_name.clone());
@@ -1698,6 +1690,9 @@ impl<'a> Import<'a> {
             e.notes.push("Biometric data is special (Art. 9(1)) when it is processed to identify a person uniquely: if so, set `special = true`.".to_string());
         }
         let id = e.id.clone();
+        if e.special {
+            self.special_ids.insert(id.clone());
+        }
         self.category_ids.insert(key.to_string(), id.clone());
         id
     }
