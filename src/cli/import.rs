@@ -1,6 +1,7 @@
-//! `ropa import`: a record kept in a spreadsheet becomes a new registry
-//! folder; then the checks run on it and a report says what was read,
-//! written, and left behind (with each cell's address).
+//! `ropa import`: a record kept in a spreadsheet or in fides manifests
+//! becomes a new registry folder; then the checks run on it and a report
+//! says what was read, written, and left behind (with each cell's address,
+//! or each YAML field's file and path).
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -11,7 +12,7 @@ use clap::{Subcommand, ValueEnum};
 
 use super::{color, fail};
 use ropa::diag::render_human;
-use ropa::import::{Record, Report, import_ico};
+use ropa::import::{ImportError, Record, Report, import_fides, import_ico};
 use ropa::pipeline::{default_as_of, with_checked};
 
 #[derive(clap::Args)]
@@ -33,6 +34,25 @@ pub enum Layout {
         #[arg(long, default_value = "registry")]
         out: PathBuf,
     },
+    /// fideslang YAML manifests (fides organization, system and dataset resources).
+    Fides {
+        /// The manifests: .yml/.yaml files, or folders of them.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The new registry folder (refused if it exists and is not empty).
+        #[arg(long, default_value = "registry")]
+        out: PathBuf,
+    },
+}
+
+/// How the report names what it read.
+struct Words {
+    /// "row", "rows".
+    read: (&'static str, &'static str),
+    /// "cell", "cells".
+    place: (&'static str, &'static str),
+    /// Where a note's quote comes from.
+    source: &'static str,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -44,12 +64,29 @@ pub enum RecordKind {
 }
 
 pub fn run(Args { layout }: Args) -> ExitCode {
-    let Layout::Ico { file, record, out } = layout;
-    let record = match record {
-        RecordKind::Controller => Record::Controller,
-        RecordKind::Processor => Record::Processor,
+    let (imported, out, words): (Result<Report, ImportError>, PathBuf, Words) = match layout {
+        Layout::Ico { file, record, out } => {
+            let record = match record {
+                RecordKind::Controller => Record::Controller,
+                RecordKind::Processor => Record::Processor,
+            };
+            let words = Words {
+                read: ("row", "rows"),
+                place: ("cell", "cells"),
+                source: "cell",
+            };
+            (import_ico(&file, record, &out), out, words)
+        }
+        Layout::Fides { inputs, out } => {
+            let words = Words {
+                read: ("privacy declaration", "privacy declarations"),
+                place: ("field", "fields"),
+                source: "fides field",
+            };
+            (import_fides(&inputs, &out), out, words)
+        }
     };
-    let report = match import_ico(&file, record, &out) {
+    let report = match imported {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
@@ -70,7 +107,7 @@ pub fn run(Args { layout }: Args) -> ExitCode {
         Ok(t) => t,
         Err(e) => format!("the imported registry could not be checked: {e}\n"),
     };
-    text.push_str(&report_text(&report, &out));
+    text.push_str(&report_text(&report, &out, &words));
     let mut stdout = std::io::stdout().lock();
     let _ = stdout
         .write_all(text.as_bytes())
@@ -78,9 +115,13 @@ pub fn run(Args { layout }: Args) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn report_text(report: &Report, out: &std::path::Path) -> String {
+fn report_text(report: &Report, out: &std::path::Path, words: &Words) -> String {
     let mut s = String::new();
-    let rows = if report.rows == 1 { "row" } else { "rows" };
+    let rows = if report.rows == 1 {
+        words.read.0
+    } else {
+        words.read.1
+    };
     let _ = writeln!(
         s,
         "\nimported {} {rows} into {}",
@@ -97,22 +138,29 @@ fn report_text(report: &Report, out: &std::path::Path) -> String {
         let _ = writeln!(s, "  {n} {kind}");
     }
     if report.unmapped.is_empty() {
-        let _ = writeln!(s, "every cell was mapped");
+        let _ = writeln!(s, "every {} was mapped", words.place.0);
     } else {
-        let _ = writeln!(s, "{} cells not mapped:", report.unmapped.len());
+        let n = report.unmapped.len();
+        let place = if n == 1 { words.place.0 } else { words.place.1 };
+        let _ = writeln!(s, "{n} {place} not mapped:");
         for u in &report.unmapped {
-            let _ = writeln!(
-                s,
-                "  {}: '{}': {}",
-                u.address,
-                u.text.replace('\n', " / "),
-                u.why
-            );
+            if u.text.is_empty() {
+                let _ = writeln!(s, "  {}: {}", u.address, u.why);
+            } else {
+                let _ = writeln!(
+                    s,
+                    "  {}: '{}': {}",
+                    u.address,
+                    u.text.replace('\n', " / "),
+                    u.why
+                );
+            }
         }
     }
     let _ = writeln!(
         s,
-        "each interpreted value quotes the cell in the entry's `note`; run `ropa check --registry {}` after editing",
+        "each interpreted value quotes the {} in the entry's `note`; run `ropa check --registry {}` after editing",
+        words.source,
         out.display()
     );
     s

@@ -61,7 +61,7 @@ impl Draft {
             );
         }
         let mut cats = Doc::default();
-        cats.comment("Data subjects and data categories, as the spreadsheet names them.");
+        cats.comment("Data subjects and data categories, as the imported record names them.");
         for s in &self.subjects.entries {
             cats.table(&format!("data_subjects.{}", s.id));
             cats.str("name", &s.name);
@@ -83,7 +83,7 @@ impl Draft {
         }
         if !self.measures.entries.is_empty() {
             let mut doc = Doc::default();
-            doc.comment("Security measures, as the spreadsheet names them.");
+            doc.comment("Security measures, as the imported record names them.");
             for m in &self.measures.entries {
                 doc.table(&format!("measures.{}", m.id));
                 doc.str("name", &m.name);
@@ -99,13 +99,18 @@ impl Draft {
             if p.processor {
                 // The ICO layout has no column for what the processor
                 // does: the activities that name it say what it serves.
-                let serves: Vec<&str> = self
-                    .activities
-                    .iter()
-                    .filter(|a| a.processors.contains(&p.id))
-                    .map(|a| a.name.as_str())
-                    .collect();
-                doc.str("service", &format!("Processing for: {}", serves.join("; ")));
+                match &p.service {
+                    Some(s) => doc.str("service", s),
+                    None => {
+                        let serves: Vec<&str> = self
+                            .activities
+                            .iter()
+                            .filter(|a| a.processors.contains(&p.id))
+                            .map(|a| a.name.as_str())
+                            .collect();
+                        doc.str("service", &format!("Processing for: {}", serves.join("; ")));
+                    }
+                }
                 doc.str("country", p.country.as_deref().unwrap_or(""));
                 if p.locations.len() > 1
                     || p.locations
@@ -119,9 +124,11 @@ impl Draft {
                     doc.raw("dpa_signed", d);
                 }
                 doc.opt("dpa_reference", p.dpa_reference.as_deref());
-                let mut notes = vec![
-                    "`service` is made from the activities that name this processor: the spreadsheet has no column for it. Describe the service.".to_string(),
-                ];
+                // A layout that names the service says so in the party's notes.
+                let mut notes = Vec::new();
+                if p.service.is_none() {
+                    notes.push("`service` is made from the activities that name this processor: the spreadsheet has no column for it. Describe the service.".to_string());
+                }
                 notes.extend(p.notes.iter().cloned());
                 doc.notes(&notes);
                 count(
@@ -288,6 +295,8 @@ pub(super) struct Party {
     pub(super) id: String,
     pub(super) name: String,
     pub(super) processor: bool,
+    /// What a processor does for us, where the layout says it.
+    pub(super) service: Option<String>,
     pub(super) kind: Option<RecipientKind>,
     pub(super) international_organisation: Option<String>,
     pub(super) country: Option<String>,
@@ -376,6 +385,7 @@ pub(super) struct ActivityDraft {
     pub(super) name: String,
     pub(super) processor_record: bool,
     pub(super) owner: Option<String>,
+    pub(super) description: Option<String>,
     pub(super) purposes: Vec<String>,
     pub(super) legal_bases: Vec<LegalBasis>,
     pub(super) legal_provisions: Vec<String>,
@@ -542,6 +552,7 @@ fn activity_doc(a: &ActivityDraft) -> Doc {
     if a.processor_record {
         doc.str("role", "processor");
     }
+    doc.opt("description", a.description.as_deref());
     doc.opt("owner", a.owner.as_deref());
     doc.list("purposes", &a.purposes);
     if !a.processor_record || !a.legal_bases.is_empty() {

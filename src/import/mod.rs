@@ -1,11 +1,14 @@
-//! `ropa import`: a record kept in a spreadsheet turned into a registry.
+//! `ropa import`: a record kept in a spreadsheet or in fides manifests
+//! turned into a registry.
 //!
 //! One way through: [`read`] turns the file into sheets of text cells with
 //! their addresses, [`ico`] maps the rows to registry files (TOML text) and
-//! says what it could not map, [`write_registry`] writes them into a new
-//! folder atomically. The checks are left to `ropa check`'s pipeline.
+//! says what it could not map; [`fides`] reads and maps fideslang YAML the
+//! same way; [`write_registry`] writes them into a new folder atomically.
+//! The checks are left to `ropa check`'s pipeline.
 
 mod draft;
+pub mod fides;
 pub mod ico;
 pub mod read;
 mod toml_text;
@@ -52,7 +55,8 @@ pub struct Unmapped {
 /// What an import read and wrote.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// Data rows read below the header.
+    /// Data rows read below the header (ICO layout), or privacy
+    /// declarations read (fides).
     pub rows: usize,
     /// Entries written, by kind ("activity", "data subject", ...).
     pub written: BTreeMap<&'static str, usize>,
@@ -68,6 +72,22 @@ pub fn import_ico(file: &Path, record: Record, out: &Path) -> Result<Report, Imp
     refuse_non_empty(out)?;
     let sheets = timed("import: read", || read::read(file))?;
     let (files, report) = timed("import: map", || ico::map(file, &sheets, record))?;
+    timed("import: write", || write_registry(out, &files)).map_err(|e| {
+        ImportError::file(
+            out,
+            format!("could not be written ({e}); nothing was written"),
+        )
+    })?;
+    Ok(report)
+}
+
+/// Imports the fideslang resources of `inputs` (YAML files, or folders
+/// of them) into the new registry folder `out`, which must not exist or
+/// be an empty folder. `Report::rows` counts the privacy declarations.
+pub fn import_fides(inputs: &[PathBuf], out: &Path) -> Result<Report, ImportError> {
+    refuse_non_empty(out)?;
+    let sources = timed("import: read", || fides::read(inputs))?;
+    let (files, report) = timed("import: map", || fides::map(&sources));
     timed("import: write", || write_registry(out, &files)).map_err(|e| {
         ImportError::file(
             out,
