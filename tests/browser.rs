@@ -5,8 +5,13 @@
 //! checks the page without JavaScript. Saves a screenshot of the filtered page
 //! to `target/screenshots/search.png`.
 //!
+//! Beside it, `tests/browser/a11y.mjs` serves the site as a web server would
+//! and checks one page of each kind with axe-core (WCAG 2.1 A and AA), at a
+//! phone's 390 px, and from the keyboard (skip link, visible focus), and the
+//! 404 page sent for a missing path three folders deep.
+//!
 //! Needs `chromium` (apt) and `tests/browser/node_modules` (npm ci); `.ci/run`
-//! installs both. When they are missing this test fails, it never skips.
+//! installs both. When they are missing these tests fail, they never skip.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -18,6 +23,9 @@ use serde_json::Value;
 const AS_OF: &str = "2026-11-24";
 /// The whole browser run takes about 5 s here; a hang is a failure.
 const NODE_TIMEOUT: Duration = Duration::from_secs(90);
+/// axe-core on 17 pages, twice each: about 20 s of CPU, several times that
+/// in wall time on a machine shared with compilers.
+const A11Y_TIMEOUT: Duration = Duration::from_secs(300);
 const INSTALL_HINT: &str = "run `bash .ci/run`, or install by hand:\n  \
      apt-get update && apt-get install -y --no-install-recommends chromium\n  \
      (cd tests/browser && npm ci)";
@@ -45,12 +53,15 @@ fn require_tools() {
         matches!(&node, Ok(o) if o.status.success()),
         "the browser test needs Node.js (`node` on PATH): {node:?}; {INSTALL_HINT}"
     );
-    let pw = manifest_dir().join("tests/browser/node_modules/playwright-core/package.json");
-    assert!(
-        pw.is_file(),
-        "the browser test needs playwright-core in tests/browser/node_modules ({} is missing); {INSTALL_HINT}",
-        pw.display()
-    );
+    for package in ["playwright-core", "axe-core"] {
+        let json =
+            manifest_dir().join(format!("tests/browser/node_modules/{package}/package.json"));
+        assert!(
+            json.is_file(),
+            "the browser test needs {package} in tests/browser/node_modules ({} is missing); {INSTALL_HINT}",
+            json.display()
+        );
+    }
 }
 
 /// Runs `cmd` to the end, or kills it after `limit`; returns (status, stdout, stderr).
@@ -270,4 +281,151 @@ fn search_filters_results_and_table_in_chromium() {
         "the screenshot is suspiciously small ({} bytes)",
         png.len()
     );
+}
+
+/// Every `.html` file under `dir`, as a site path with `/`, sorted.
+fn html_pages(site: &Path, dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            html_pages(site, &path, out);
+        } else if path.extension().is_some_and(|e| e == "html") {
+            let rel = path.strip_prefix(site).unwrap();
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    out.sort();
+}
+
+#[test]
+fn every_page_kind_passes_axe_at_phone_width_and_from_the_keyboard() {
+    require_tools();
+
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let site = tmp.path().join("site");
+    build_example_site(&site);
+
+    let mut cmd = Command::new("node");
+    cmd.current_dir(manifest_dir())
+        .arg("tests/browser/a11y.mjs")
+        .arg(&site)
+        .env("ROPA_CHROMIUM", chromium_path());
+    let (status, stdout, stderr) = run_with_timeout(cmd, A11Y_TIMEOUT);
+    assert_ne!(
+        status.code(),
+        Some(3),
+        "the browser, playwright-core or axe-core is missing:\n{stderr}\n{INSTALL_HINT}"
+    );
+    let summary: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("a11y.mjs printed no JSON summary ({status}, {e}):\n{stdout}\n{stderr}")
+    });
+    // Each failure names the page, and for axe the rule, impact, elements
+    // and help; for width the elements that stick out.
+    let failures = strings(&summary, "failures");
+    assert!(
+        failures.is_empty() && status.success(),
+        "a11y.mjs ({status}), {} failures:\n{}\nstderr:\n{stderr}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(summary["ok"], true, "{summary:#}");
+    assert_eq!(
+        summary["tags"],
+        serde_json::json!(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    );
+
+    // One page of each kind was checked: every page at the top, the records,
+    // and in every folder its list (where it has one) and one entry page.
+    let checked: Vec<&str> = summary["pages"]
+        .as_array()
+        .expect("a list of pages")
+        .iter()
+        .map(|p| p["page"].as_str().expect("a page path"))
+        .collect();
+    let mut written = Vec::new();
+    html_pages(&site, &site, &mut written);
+    let folder = |p: &str| p.rsplit_once('/').map_or("", |(f, _)| f).to_owned();
+    for page in &written {
+        let covered =
+            if !page.contains('/') || page.starts_with("records/") || page.ends_with("/index.html")
+            {
+                checked.contains(&page.as_str())
+            } else {
+                let f = folder(page);
+                checked
+                    .iter()
+                    .any(|c| folder(c) == f && !c.ends_with("/index.html"))
+            };
+        assert!(
+            covered,
+            "no page of the kind of {page} was checked: {checked:?}"
+        );
+    }
+    for kind in [
+        "index.html",
+        "404.html",
+        "categories.html",
+        "measures.html",
+        "records/controller.html",
+        "records/processor.html",
+        "processors/index.html",
+        "recipients/index.html",
+        "transfers/index.html",
+        "safeguards/index.html",
+        "countries/index.html",
+    ] {
+        assert!(
+            checked.contains(&kind),
+            "{kind} was not checked: {checked:?}"
+        );
+    }
+    for entries in [
+        "activities",
+        "processors",
+        "recipients",
+        "safeguards",
+        "transfers",
+        "countries",
+    ] {
+        assert!(
+            checked
+                .iter()
+                .any(|c| folder(c) == entries && !c.ends_with("/index.html")),
+            "no page in {entries}/ was checked: {checked:?}"
+        );
+    }
+
+    // Each page: no violation on either viewport, no sideways scrolling at
+    // 390 px, the skip link first and moving focus into <main>.
+    for page in summary["pages"].as_array().unwrap() {
+        let name = &page["page"];
+        assert_eq!(
+            page["violations"],
+            serde_json::json!([]),
+            "{name}: {page:#}"
+        );
+        assert_eq!(
+            page["phone_violations"],
+            serde_json::json!([]),
+            "{name}: {page:#}"
+        );
+        assert!(num(page, "scroll_width") <= 390, "{name}: {page:#}");
+        assert_eq!(page["first_focus"]["href"], "#main", "{name}: {page:#}");
+        assert_eq!(page["after_skip"]["tag"], "main", "{name}: {page:#}");
+        assert!(
+            page["first_focus"]["outline_width"].as_f64().unwrap_or(0.0) >= 2.0,
+            "{name}: {page:#}"
+        );
+    }
+
+    // The 404 page a server sends for /no/such/folder/page.html: styled,
+    // nothing that depends on its depth, and no violations either.
+    let nf = &summary["not_found"];
+    assert_eq!(nf["status"], 404, "{nf:#}");
+    assert_ne!(
+        nf["main_max_width"], "none",
+        "the 404 page is unstyled: {nf:#}"
+    );
+    assert_eq!(nf["depth_links"], serde_json::json!([]), "{nf:#}");
+    assert_eq!(nf["violations"], serde_json::json!([]), "{nf:#}");
 }

@@ -902,7 +902,8 @@ page!(CountryPage, "country.html" { cc: &'a str, info: &'a crate::link::CountryI
 page!(CategoriesPage, "categories.html" {});
 page!(MeasuresPage, "measures.html" {});
 page!(RecordPage, "record.html" { controller: bool, activities: Vec<&'a Activity> });
-page!(NotFoundPage, "404.html" {});
+// The stylesheet inline, and the CSP source (its hash) that allows it.
+page!(NotFoundPage, "404.html" { css: &'static str, css_source: String });
 
 #[cfg(test)]
 mod tests {
