@@ -78,6 +78,11 @@ const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
 /// styles, workbook and relationships) may unpack to this much.
 const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
 
+/// An ODS's content.xml may unpack to this much: it is read twice, once
+/// to measure it and once by calamine. A record of 10,000 activities
+/// written by LibreOffice is about ?? MiB.
+const MAX_CONTENT_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The last row and column a sheet can have (XFD1048576), in XLSX and ODS.
 const MAX_ROWS: u32 = 1_048_576;
 const MAX_COLUMNS: u32 = 16_384;
@@ -293,11 +298,12 @@ fn not_a_workbook(file: &Path, e: impl std::fmt::Display) -> ImportError {
 }
 
 /// Opens `file` as a zip package and refuses it when its parts, as its
-/// directory declares them, unpack to more than ropa reads. `whole` names
-/// the parts read whole into memory, each held to [`MAX_PART_BYTES`].
+/// directory declares them, unpack to more than ropa reads. `limit` gives
+/// the bound of a part read whole (into memory or, for an ODS's content,
+/// in a pass of its own).
 fn open_package(
     file: &Path,
-    whole: impl Fn(&str) -> bool,
+    limit: impl Fn(&str) -> Option<u64>,
 ) -> Result<zip::ZipArchive<BufReader<File>>, ImportError> {
     let f = File::open(file).map_err(|e| ImportError::file(file, e))?;
     let zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| not_a_workbook(file, e))?;
@@ -307,13 +313,15 @@ fn open_package(
         let name = entry.name().map_err(|e| not_a_workbook(file, e))?;
         let size = entry.size();
         total = total.saturating_add(size);
-        if whole(&name) && size > MAX_PART_BYTES {
+        if let Some(max) = limit(&name)
+            && size > max
+        {
             return Err(ImportError::file(
                 file,
                 format!(
                     "is not a workbook ropa can read: its part `{name}` unpacks to {} MiB, more than the {} MiB ropa reads; save it again from the spreadsheet",
                     size / (1024 * 1024),
-                    MAX_PART_BYTES / (1024 * 1024)
+                    max / (1024 * 1024)
                 ),
             ));
         }
@@ -331,14 +339,16 @@ fn open_package(
     Ok(zip)
 }
 
-/// The XLSX parts calamine reads whole when it opens the workbook.
-fn xlsx_part_read_whole(name: &str) -> bool {
+/// The XLSX parts calamine reads whole into memory when it opens the
+/// workbook (it finds them whatever their case).
+fn xlsx_part_limit(name: &str) -> Option<u64> {
     let base = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
-    base.ends_with(".rels")
+    let whole = base.ends_with(".rels")
         || matches!(
             base.as_str(),
             "sharedstrings.xml" | "styles.xml" | "workbook.xml" | "theme1.xml"
-        )
+        );
+    whole.then_some(MAX_PART_BYTES)
 }
 
 /// calamine reserves room for as many shared strings as the table
@@ -388,7 +398,7 @@ fn check_shared_strings_count(
 }
 
 fn read_xlsx(file: &Path) -> Result<Vec<Sheet>, ImportError> {
-    let mut zip = open_package(file, xlsx_part_read_whole)?;
+    let mut zip = open_package(file, xlsx_part_limit)?;
     check_shared_strings_count(file, &mut zip)?;
     drop(zip);
     let mut book: Xlsx<_> = calamine::open_workbook(file).map_err(|e| not_a_workbook(file, e))?;
@@ -443,7 +453,9 @@ fn sheet_unreadable(file: &Path, name: &str, e: impl std::fmt::Display) -> Impor
 }
 
 fn read_ods(file: &Path) -> Result<Vec<Sheet>, ImportError> {
-    let mut zip = open_package(file, |name| name == "content.xml")?;
+    let mut zip = open_package(file, |name| {
+        (name == "content.xml").then_some(MAX_CONTENT_BYTES)
+    })?;
     // calamine lays every sheet out whole when it opens the file: what it
     // would allocate is measured first, and the merged regions (which
     // calamine does not give) are collected on the way.
@@ -716,6 +728,56 @@ mod tests {
         assert_eq!(thousands(4_000_000), "4,000,000");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000), "1,000");
+    }
+
+    /// tests/fixtures/import/merged.ods is merged.fods saved by LibreOffice
+    /// Calc 7.4 (`soffice --headless --convert-to ods`): blank rows and
+    /// columns written as repeats, covered cells, regions over rows and
+    /// columns.
+    fn merged_ods() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/merged.ods")
+    }
+
+    #[test]
+    fn ods_merged_regions_are_found_where_calamine_puts_their_values() {
+        let file = merged_ods();
+        let mut zip = open_package(&file, |_| None).unwrap();
+        let layout = ods::scan(&mut zip).unwrap();
+        let mut book: calamine::Ods<_> = calamine::open_workbook(&file).unwrap();
+        let mut found = Vec::new();
+        for sheet in ["Notes", "Record"] {
+            let range = book.worksheet_range(sheet).unwrap();
+            for &(start, end) in layout.merged(sheet) {
+                let value = range
+                    .get_value(start)
+                    .map(|d| cell_text(&data_ref(d)).into_owned());
+                found.push((sheet, start, end, value.unwrap_or_default()));
+            }
+        }
+        assert_eq!(
+            found,
+            [
+                ("Notes", (0, 0), (0, 2), "Record of processing".to_string()),
+                ("Notes", (2, 2), (3, 3), "42".to_string()),
+                ("Record", (3, 1), (4, 1), "HR".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn ods_merged_cells_are_filled() {
+        let sheets = read(&merged_ods()).unwrap();
+        let notes = &sheets[0];
+        assert_eq!(notes.name, "Notes");
+        assert_eq!(notes.rows[0], ["Record of processing"; 3]);
+        assert!(notes.rows[1].is_empty());
+        assert_eq!(notes.rows[2], ["", "", "42", "42"]);
+        assert_eq!(notes.rows[3], ["", "", "42", "42", "end"]);
+        let record = &sheets[1];
+        assert_eq!(record.cell(2, 1), "Business Function");
+        assert_eq!(record.cell(3, 1), "HR");
+        assert_eq!(record.cell(4, 1), "HR");
+        assert_eq!(record.cell(4, 2), "Recruitment");
     }
 
     #[test]
