@@ -66,9 +66,10 @@ fn assert_refused(file: &Path, says: &str) {
     assert_eq!(left, vec![file.file_name().unwrap().to_owned()], "{line}");
 }
 
-/// A workbook of one sheet `Record` with `sheet` as its worksheet XML and
-/// `shared` as its shared strings, deflated as a spreadsheet writes it.
-fn xlsx(file: &Path, sheet: &str, shared: Option<&str>) {
+/// A workbook of one sheet `Record` with `sheet` as its worksheet's cells
+/// and `more` parts (shared strings, styles), deflated as a spreadsheet
+/// writes it.
+fn xlsx(file: &Path, sheet: &str, more: &[(&str, &str)]) {
     let parts: [(&str, &str); 4] = [
         (
             "[Content_Types].xml",
@@ -100,9 +101,9 @@ fn xlsx(file: &Path, sheet: &str, shared: Option<&str>) {
     zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#).unwrap();
     zip.write_all(sheet.as_bytes()).unwrap();
     zip.write_all(b"</sheetData></worksheet>").unwrap();
-    if let Some(shared) = shared {
-        zip.start_file("xl/sharedStrings.xml", deflated).unwrap();
-        zip.write_all(shared.as_bytes()).unwrap();
+    for (name, text) in more {
+        zip.start_file(*name, deflated).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
     }
     zip.finish().unwrap();
 }
@@ -147,7 +148,7 @@ fn an_xlsx_with_a_cell_in_the_last_corner_is_read_within_bounds() {
         ico_rows(),
         inline("XFD1048576", "far away")
     );
-    xlsx(&file, &sheet, None);
+    xlsx(&file, &sheet, &[]);
     let out = dir.join("registry");
     let run = import_limited(&file, &out);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
@@ -170,7 +171,7 @@ fn an_xlsx_with_a_cell_past_the_last_row_is_refused() {
     let dir = tmp("past");
     let file = dir.join("record.xlsx");
     let sheet = format!(r#"<row r="1048577">{}</row>"#, inline("A1048577", "x"));
-    xlsx(&file, &sheet, None);
+    xlsx(&file, &sheet, &[]);
     assert_refused(
         &file,
         "sheet `Record` has a cell beyond the last one a sheet can have (XFD1048576), at row 1048577 column 1",
@@ -191,7 +192,7 @@ fn a_long_shared_string_in_many_cells_is_refused() {
     let sheet: String = (1..=100_000)
         .map(|r| format!(r#"<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>"#))
         .collect();
-    xlsx(&file, &sheet, Some(&shared));
+    xlsx(&file, &sheet, &[("xl/sharedStrings.xml", &shared)]);
     assert_refused(
         &file,
         "is larger than ropa imports: with sheet `Record` its cells hold more than 128 MiB of text",
@@ -206,8 +207,23 @@ fn a_shared_string_count_past_the_bound_is_refused() {
     let dir = tmp("count");
     let file = dir.join("record.xlsx");
     let shared = r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1000000000000"><si><t>x</t></si></sst>"#;
-    xlsx(&file, &ico_rows(), Some(shared));
+    xlsx(&file, &ico_rows(), &[("xl/sharedStrings.xml", shared)]);
     assert_refused(&file, "it declares 1000000000000 different texts");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// calamine builds a style for each cell format when it opens the
+/// workbook: a few bytes of XML each, about 150 bytes in memory.
+#[test]
+fn styles_past_the_bound_are_refused() {
+    let dir = tmp("styles");
+    let file = dir.join("record.xlsx");
+    let styles = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>{}</cellXfs></styleSheet>"#,
+        "<xf/>".repeat(200_001)
+    );
+    xlsx(&file, &ico_rows(), &[("xl/styles.xml", &styles)]);
+    assert_refused(&file, "it declares more than 200,000 cell styles");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

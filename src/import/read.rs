@@ -351,55 +351,104 @@ fn xlsx_part_limit(name: &str) -> Option<u64> {
     whole.then_some(MAX_PART_BYTES)
 }
 
-/// calamine reserves room for as many shared strings as the table
-/// declares before it reads them: a declared count far above what the
-/// part holds is refused first.
-fn check_shared_strings_count(
+/// At most this many styles (cell formats, fonts, fills, borders) in an
+/// XLSX: calamine builds a style of about 150 bytes for each cell format
+/// when it opens the workbook, and a format is a few bytes of XML. Excel
+/// itself allows 64,000 cell formats.
+const MAX_STYLES: u64 = 200_000;
+
+/// Checks what calamine reads whole from an XLSX before it reads it: a
+/// table of shared strings that declares more strings than ropa keeps
+/// cells (calamine reserves room for them first), and styles past
+/// [`MAX_STYLES`].
+fn check_read_whole(
     file: &Path,
     zip: &mut zip::ZipArchive<BufReader<File>>,
 ) -> Result<(), ImportError> {
-    let Some(index) = (0..zip.len()).find(|&i| {
-        zip.name_for_index(i)
-            .and_then(Result::ok)
-            .is_some_and(|n| n.eq_ignore_ascii_case("xl/sharedStrings.xml"))
-    }) else {
-        return Ok(());
+    let refuse = |what: String| {
+        ImportError::file(
+            file,
+            format!("is not a workbook ropa can read: {what}; save it again from the spreadsheet"),
+        )
     };
-    let part = zip.by_index(index).map_err(|e| not_a_workbook(file, e))?;
-    let mut xml = quick_xml::Reader::from_reader(BufReader::new(part));
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf) {
-            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e))
-                if e.local_name().as_ref() == "sst" =>
-            {
-                let declared = e
-                    .attributes()
-                    .flatten()
-                    .find(|a| a.key.as_ref() == "uniqueCount")
-                    .and_then(|a| a.value.trim().parse::<u64>().ok());
-                return match declared {
-                    Some(n) if n > MAX_CELLS as u64 => Err(ImportError::file(
-                        file,
-                        format!(
-                            "is not a workbook ropa can read: it declares {n} different texts, more than the {} cells ropa reads; save it again from the spreadsheet",
-                            thousands(MAX_CELLS)
-                        ),
-                    )),
-                    _ => Ok(()),
-                };
+    each_element(zip, "sharedStrings.xml", |e| {
+        if e.local_name().as_ref() != "sst" {
+            return Ok(true);
+        }
+        let declared = e
+            .attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == "uniqueCount")
+            .and_then(|a| a.value.trim().parse::<u64>().ok());
+        match declared {
+            Some(n) if n > MAX_CELLS as u64 => Err(refuse(format!(
+                "it declares {n} different texts, more than the {} cells ropa reads",
+                thousands(MAX_CELLS)
+            ))),
+            _ => Ok(false),
+        }
+    })?;
+    let mut styles: u64 = 0;
+    each_element(zip, "styles.xml", |e| {
+        if matches!(
+            e.local_name().as_ref(),
+            "xf" | "font" | "fill" | "border" | "numFmt" | "dxf"
+        ) {
+            styles += 1;
+            if styles > MAX_STYLES {
+                return Err(refuse(format!(
+                    "it declares more than {} cell styles",
+                    thousands(MAX_STYLES as usize)
+                )));
             }
-            // calamine reports a broken part when it reads it.
-            Ok(quick_xml::events::Event::Eof) | Err(_) => return Ok(()),
-            Ok(_) => {}
+        }
+        Ok(true)
+    })
+}
+
+/// Streams each part of a package whose file name is `base` (whatever its
+/// folder and case: calamine finds its parts through the package's
+/// relationships), giving each element's start to `visit` until it returns
+/// false. A part that is broken is calamine's to report.
+fn each_element(
+    zip: &mut zip::ZipArchive<BufReader<File>>,
+    base: &str,
+    mut visit: impl FnMut(&quick_xml::events::BytesStart<'_>) -> Result<bool, ImportError>,
+) -> Result<(), ImportError> {
+    let parts: Vec<usize> = (0..zip.len())
+        .filter(|&i| {
+            zip.name_for_index(i).and_then(Result::ok).is_some_and(|n| {
+                n.rsplit('/')
+                    .next()
+                    .is_some_and(|b| b.eq_ignore_ascii_case(base))
+            })
+        })
+        .collect();
+    for index in parts {
+        let Ok(part) = zip.by_index(index) else {
+            continue;
+        };
+        let mut xml = quick_xml::Reader::from_reader(BufReader::new(part));
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match xml.read_event_into(&mut buf) {
+                Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                    if !visit(&e)? {
+                        break;
+                    }
+                }
+                Ok(quick_xml::events::Event::Eof) | Err(_) => break,
+                Ok(_) => {}
+            }
         }
     }
+    Ok(())
 }
 
 fn read_xlsx(file: &Path) -> Result<Vec<Sheet>, ImportError> {
     let mut zip = open_package(file, xlsx_part_limit)?;
-    check_shared_strings_count(file, &mut zip)?;
+    check_read_whole(file, &mut zip)?;
     drop(zip);
     let mut book: Xlsx<_> = calamine::open_workbook(file).map_err(|e| not_a_workbook(file, e))?;
     let mut budget = Budget::new();
