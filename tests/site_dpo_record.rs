@@ -661,3 +661,68 @@ fn websites_and_e_mail_are_links_and_never_javascript() {
         assert!(main.contains("javascript:alert(1)"), "{rel}: shown as text");
     }
 }
+
+/// The rights available to individuals follow from the legal basis
+/// (docs/rights.md): on each activity page and in both records.
+#[test]
+fn the_rights_follow_from_the_legal_basis_on_pages_and_records() {
+    let site = build(&fixture("dpo-record"));
+    let li = |el: ElementRef| el.select(&sel("li")).map(text).collect::<Vec<_>>();
+
+    let newsletter = li(value(
+        &site.doc("activities/newsletter.html"),
+        "Rights available to individuals",
+    ));
+    assert!(
+        newsletter.contains(&"Right to withdraw consent at any time (Art. 7(3))".to_string()),
+        "{newsletter:?}"
+    );
+    assert!(
+        !newsletter.iter().any(|r| r.starts_with("Right to object")),
+        "{newsletter:?}"
+    );
+
+    // A contract and a legal obligation: erasure only for the contract part.
+    let payroll = li(value(
+        &site.doc("activities/payroll.html"),
+        "Rights available to individuals",
+    ));
+    assert!(
+        payroll.contains(
+            &"Right to erasure (Art. 17): for the processing based on Contract (Art. 6(1)(b))"
+                .to_string()
+        ),
+        "{payroll:?}"
+    );
+    let doc = site.doc("records/controller.html");
+    let rows = record_rows(&doc, "Payroll");
+    let cell_rights = li(cell(&rows, "Rights available to individuals"));
+    assert_eq!(cell_rights, payroll);
+
+    // A processor activity: the controller answers, we assist. The
+    // processor record keeps to the items of Art. 30(2).
+    assert_eq!(
+        li(value(
+            &site.doc("activities/platform-hosting.html"),
+            "Rights available to individuals"
+        )),
+        ["Exercised with the controller, which we assist (Art. 28(3)(e))"]
+    );
+
+    // In the site's language.
+    let site = build_edited(|reg| {
+        replace_in(
+            &reg.join("organisation.toml"),
+            "language = \"en\"",
+            "language = \"nl\"",
+        );
+    });
+    let nl = li(value(
+        &site.doc("activities/newsletter.html"),
+        "Rechten van betrokkenen",
+    ));
+    assert!(
+        nl.contains(&"Recht van inzage (art. 15)".to_string()),
+        "{nl:?}"
+    );
+}

@@ -841,6 +841,12 @@ impl<'a> Page<'a> {
         self.r.flows_of_activity(a)
     }
 
+    /// The rights of the activity's data subjects, as link judged them
+    /// (docs/rights.md), one line each in the site's language.
+    pub fn rights(&self, a: &Activity) -> Vec<String> {
+        self.r.rights_of(a).lines(self.tr)
+    }
+
     /// The page of the entry a warning is about, if it has one.
     pub fn warning_url<'w>(&self, w: &'w Diagnostic) -> Option<PageUrl<'w>> {
         w.entry.as_ref().map(|e| self.url(e.kind.folder(), &e.id))
