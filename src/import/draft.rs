@@ -24,12 +24,44 @@ pub(super) struct Draft {
     pub(super) measures: Catalogue,
     pub(super) parties: Parties,
     pub(super) transfers: Vec<TransferEntry>,
+    /// The transfers by what makes them one transfer, so each line finds
+    /// its entry without reading all of them (10,000 rows have thousands).
+    transfer_index: HashMap<TransferKey, usize>,
     pub(super) transfer_ids: Ids,
     pub(super) safeguards: Vec<SafeguardEntry>,
     pub(super) safeguard_ids: Ids,
 }
 
 impl Draft {
+    /// The index of the transfer `key`, added (with an id made from its
+    /// party and country, and `entry`'s via, measures and notes) when it
+    /// is new.
+    pub(super) fn transfer(
+        &mut self,
+        key: TransferKey,
+        entry: impl FnOnce() -> (Option<String>, Vec<String>, Vec<String>),
+    ) -> usize {
+        if let Some(&i) = self.transfer_index.get(&key) {
+            return i;
+        }
+        let id = self.transfer_ids.make(&format!(
+            "{}-{}",
+            key.to,
+            key.country.as_deref().unwrap_or("abroad")
+        ));
+        let (via, measures, notes) = entry();
+        self.transfer_index
+            .insert(key.clone(), self.transfers.len());
+        self.transfers.push(TransferEntry {
+            id,
+            key,
+            via,
+            measures,
+            notes,
+        });
+        self.transfers.len() - 1
+    }
+
     /// The registry's files.
     pub(super) fn files(
         &self,
@@ -93,6 +125,14 @@ impl Draft {
             }
             files.insert("measures.toml".into(), doc.text);
         }
+        // The activities naming each processor, found once (a scan per
+        // processor would be processors × activities).
+        let mut serving: HashMap<&str, Vec<&str>> = HashMap::new();
+        for a in &self.activities {
+            for id in &a.processors {
+                serving.entry(id.as_str()).or_default().push(a.name.as_str());
+            }
+        }
         for p in &self.parties.entries {
             let mut doc = Doc::default();
             doc.str("name", &p.name);
@@ -102,12 +142,7 @@ impl Draft {
                 match &p.service {
                     Some(s) => doc.str("service", s),
                     None => {
-                        let serves: Vec<&str> = self
-                            .activities
-                            .iter()
-                            .filter(|a| a.processors.contains(&p.id))
-                            .map(|a| a.name.as_str())
-                            .collect();
+                        let serves = serving.get(p.id.as_str()).map_or(&[][..], Vec::as_slice);
                         doc.str("service", &format!("Processing for: {}", serves.join("; ")));
                     }
                 }

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::draft::{
-    ActivityDraft, Contact, Draft, OrganisationDraft, RetentionRule, SafeguardEntry, TransferEntry,
-    TransferKey, push_unique,
+    ActivityDraft, Contact, Draft, OrganisationDraft, RetentionRule, SafeguardEntry, TransferKey,
+    push_unique,
 };
 use super::{Files, ImportError, Report, Unmapped};
 use crate::model::SafeguardKind;
@@ -555,7 +555,6 @@ struct Import<'a> {
     used_datasets: std::collections::BTreeSet<String>,
     organisation_name: Option<String>,
     prepared: HashMap<String, Prepared>,
-    transfer_index: HashMap<TransferKey, usize>,
     /// Safeguard name → id.
     safeguard_ids: HashMap<String, String>,
 }
@@ -576,7 +575,6 @@ pub fn map(sources: &[Source]) -> (Files, Report) {
         used_datasets: Default::default(),
         organisation_name: None,
         prepared: HashMap::new(),
-        transfer_index: HashMap::new(),
         safeguard_ids: HashMap::new(),
     };
     im.index();
@@ -1228,24 +1226,11 @@ impl<'a> Import<'a> {
                 derogation,
                 safeguard: safeguard.clone(),
             };
-            let i = match self.transfer_index.get(&key) {
-                Some(&i) => i,
-                None => {
-                    self.transfer_index
-                        .insert(key.clone(), self.draft.transfers.len());
-                    let id = self.draft.transfer_ids.make(&format!("{to}-{code}"));
-                    let mut notes = vec![quote(&written, &place)];
-                    notes.extend(basis_quotes.iter().cloned());
-                    self.draft.transfers.push(TransferEntry {
-                        id,
-                        key,
-                        via: None,
-                        measures: Vec::new(),
-                        notes,
-                    });
-                    self.draft.transfers.len() - 1
-                }
-            };
+            let i = self.draft.transfer(key, || {
+                let mut notes = vec![quote(&written, &place)];
+                notes.extend(basis_quotes.iter().cloned());
+                (None, Vec::new(), notes)
+            });
             ids.push(self.draft.transfers[i].id.clone());
         }
         ids

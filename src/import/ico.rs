@@ -12,7 +12,7 @@ use std::path::Path;
 
 use super::draft::{
     ActivityDraft, Contact, Draft, OrganisationDraft, Party, RetentionRule, SafeguardEntry,
-    TransferEntry, TransferKey, push_unique,
+    TransferKey, push_unique,
 };
 use super::read::Sheet;
 use super::{Files, ImportError, Record, Report, Unmapped};
@@ -1486,24 +1486,9 @@ impl Import {
             derogation,
             safeguard,
         };
-        let i = match self.draft.transfers.iter().position(|t| t.key == key) {
-            Some(i) => i,
-            None => {
-                let id = self.draft.transfer_ids.make(&format!(
-                    "{}-{}",
-                    key.to,
-                    key.country.as_deref().unwrap_or("abroad")
-                ));
-                self.draft.transfers.push(TransferEntry {
-                    id,
-                    key,
-                    via,
-                    measures,
-                    notes: vec![quote(line, address)],
-                });
-                self.draft.transfers.len() - 1
-            }
-        };
+        let i = self
+            .draft
+            .transfer(key, || (via, measures, vec![quote(line, address)]));
         let id = self.draft.transfers[i].id.clone();
         let act = &mut self.draft.activities[a];
         push_unique(&mut act.transfers, id);

@@ -25,6 +25,11 @@ pub fn is_absent(cell: &str) -> bool {
     if t.chars().all(|c| matches!(c, '-' | '–' | '—')) {
         return true;
     }
+    // Every absent wording is short: a long cell is never one (and is not
+    // lower-cased to find out; each cell of a sheet is asked).
+    if t.len() > 40 {
+        return false;
+    }
     let lower = t.to_lowercase();
     let words = lower.split_whitespace().collect::<Vec<_>>().join(" ");
     let words = words.strip_suffix('.').unwrap_or(&words);
