@@ -46,7 +46,7 @@ fn displayable(sources: &SourceMap) -> Option<SourceMap> {
 /// Control characters from the registry (in a key, a value, a file name)
 /// must not reach a terminal or a CI log as they are: an escape sequence
 /// could recolour or rewrite the output. They are shown as `\u{1b}`.
-pub(crate) fn printable(s: &str) -> Cow<'_, str> {
+pub fn printable(s: &str) -> Cow<'_, str> {
     if !has_control(s) {
         return s.into();
     }
@@ -362,30 +362,49 @@ fn escape_property(s: &str) -> String {
 pub fn render_github(diags: &[Diagnostic], sources: &SourceMap, prefix: &str) -> String {
     let mut out = String::new();
     for d in diags.iter().filter(|d| d.acknowledged.is_none()) {
-        let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
-        let file = if prefix.is_empty() || prefix == "." {
-            d.path.clone()
-        } else {
-            format!("{prefix}/{}", d.path)
-        };
-        let mut props = format!("file={}", escape_property(&printable(&file)));
-        if let Some((line, col)) = position(d, sources) {
-            props.push_str(&format!(",line={line},col={col}"));
-        }
-        props.push_str(&format!(",title={}", escape_property(d.code.as_str())));
-        let mut msg = printable(&d.message).into_owned();
+        let mut msg = d.message.clone();
         if let Some(h) = &d.help {
             msg.push_str("\nhelp: ");
-            msg.push_str(&printable(h));
+            msg.push_str(h);
         }
-        out.push_str(&format!(
-            "::{} {}::{}\n",
+        out.push_str(&github_annotation(
             d.severity.as_str(),
-            props,
-            escape_data(&msg)
+            Some((prefix, &d.path, position(d, sources))),
+            d.code.as_str(),
+            &msg,
         ));
     }
     out
+}
+
+/// One GitHub workflow command line (`::warning file=…,line=…::message`),
+/// escaped: `level` is error, warning or notice; `at` the registry folder
+/// as given, the file's path in it and the line and column, if known.
+pub fn github_annotation(
+    level: &str,
+    at: Option<(&str, &str, Option<(usize, usize)>)>,
+    title: &str,
+    message: &str,
+) -> String {
+    let mut props = Vec::new();
+    if let Some((prefix, path, position)) = at {
+        let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
+        let file = if prefix.is_empty() || prefix == "." {
+            path.to_string()
+        } else {
+            format!("{prefix}/{path}")
+        };
+        props.push(format!("file={}", escape_property(&printable(&file))));
+        if let Some((line, col)) = position {
+            props.push(format!("line={line},col={col}"));
+        }
+    }
+    props.push(format!("title={}", escape_property(&printable(title))));
+    format!(
+        "::{level} {}::{}\n",
+        props.join(","),
+        escape_data(&printable(message))
+    )
 }
 
 #[cfg(test)]
