@@ -179,21 +179,27 @@ fn place(d: &Due, sources: &SourceMap) -> Option<(String, usize, usize)> {
     })
 }
 
-/// The item's state in words: overdue (accepted or not), today, or in how
-/// many days.
+/// The item's state in words: overdue (accepted or not), now (a DPIA to
+/// carry out before the processing starts), today, or in how many days.
 fn state(d: &Due, as_of: Date) -> String {
-    match (d.overdue, d.accepted) {
-        (true, Some(ack)) => match &ack.until {
-            Some(u) => format!("overdue, accepted until {}", u.value),
-            None => "overdue, accepted".into(),
-        },
-        (true, None) => "overdue".into(),
+    match (d.overdue, d.accepted, &d.what) {
+        (true, Some(_), _) => "overdue (accepted)".into(),
+        (true, None, _) => "overdue".into(),
+        (false, _, due::What::Dpia { .. }) => "now".into(),
         _ => match d.date.days_after(as_of) {
             0 => "today".into(),
             1 => "tomorrow".into(),
             n => format!("in {n} days"),
         },
     }
+}
+
+/// "accepted until 2027-01-20: <reason>", for an accepted item.
+fn accepted_line(d: &Due) -> Option<String> {
+    d.accepted.map(|a| match &a.until {
+        Some(u) => format!("accepted until {}: {}", u.value, a.reason.value),
+        None => format!("accepted: {}", a.reason.value),
+    })
 }
 
 /// The heading of a group: its owner, or where there is none.
@@ -203,10 +209,18 @@ fn owner_heading(owner: &Option<String>) -> &str {
 
 fn summary(l: &Listing) -> String {
     let overdue = l.overdue();
-    let due = l.items.len() - overdue;
+    let accepted = l
+        .items
+        .iter()
+        .filter(|d| d.overdue && d.accepted.is_some())
+        .count();
+    let due = l.items.len() - overdue - accepted;
     let mut parts = Vec::new();
     if overdue > 0 {
         parts.push(format!("{overdue} overdue"));
+    }
+    if accepted > 0 {
+        parts.push(format!("{accepted} overdue and accepted"));
     }
     if due > 0 {
         parts.push(format!("{due} due"));
@@ -241,18 +255,26 @@ fn human(l: &Listing, color: bool) -> String {
         for d in items {
             let state = state(d, l.as_of);
             let painted = match (d.overdue, d.accepted.is_some()) {
-                (true, false) => paint("1;31", &format!("{state:<16}")),
-                (true, true) => paint("2", &format!("{state:<16}")),
-                _ => paint("33", &format!("{state:<16}")),
+                (true, false) => paint("1;31", &format!("{state:<18}")),
+                (true, true) => paint("2", &format!("{state:<18}")),
+                _ => paint("33", &format!("{state:<18}")),
             };
             out.push_str(&format!(
                 "  {}  {painted} {}\n",
                 d.date,
                 ropa::diag::printable(&d.what.describe(d.overdue))
             ));
+            if let Some(line) = accepted_line(d) {
+                out.push_str(&format!(
+                    "  {:10}  {:18} {}\n",
+                    "",
+                    "",
+                    ropa::diag::printable(&line)
+                ));
+            }
             if let Some((path, line, _)) = place(d, l.sources) {
                 out.push_str(&format!(
-                    "  {:10}  {:16} {}:{line}\n",
+                    "  {:10}  {:18} {}:{line}\n",
                     "",
                     "",
                     ropa::diag::printable(&path)
@@ -350,7 +372,10 @@ fn github(l: &Listing) -> String {
         .map(|d| {
             let level = if d.needs_action() { "error" } else { "warning" };
             let title = format!("{} {}", d.what.kind(), state(d, l.as_of));
-            let message = format!("{}: {}", d.date, d.what.describe(d.overdue));
+            let mut message = format!("{}: {}", d.date, d.what.describe(d.overdue));
+            if let Some(a) = accepted_line(d) {
+                message.push_str(&format!("; {a}"));
+            }
             let at = place(d, l.sources);
             github_annotation(
                 level,
@@ -408,8 +433,11 @@ fn markdown(l: &Listing) -> String {
             let file = place(d, l.sources)
                 .map(|(path, line, _)| format!(" · {}:{line}", md(&path)))
                 .unwrap_or_default();
+            let accepted = accepted_line(d)
+                .map(|a| format!(" ({})", md(&a)))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "- {} · {state} · {}{file}\n",
+                "- {} · {state} · {}{accepted}{file}\n",
                 d.date,
                 md(&d.what.describe(d.overdue))
             ));
