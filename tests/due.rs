@@ -49,10 +49,10 @@ fn each_kind_of_date_is_listed_when_it_falls_within_the_window() {
             ("2026-10-15", "review"),
             ("2026-11-24", "dpia"),
             ("2026-11-24", "dpia"),
-            ("2027-01-05", "safeguard-expires"),
             ("2027-01-10", "review"),
             ("2027-01-15", "acknowledgement-ends"),
             ("2027-01-20", "acknowledgement-ends"),
+            ("2027-01-22", "safeguard-expires"),
             ("2027-06-01", "review"),
             ("2031-12-27", "adequacy-expires"),
         ]
@@ -66,7 +66,8 @@ fn each_kind_of_date_is_listed_when_it_falls_within_the_window() {
         "{uk}"
     );
     // The processor's acknowledgement is owned by the activity that uses it.
-    assert_eq!(items[5]["owners"], serde_json::json!(["HR"]));
+    assert_eq!(items[4]["owners"], serde_json::json!(["HR"]));
+    assert_eq!(items[4]["entry"]["id"], "newsletter");
     assert_eq!(v["overdue"], 1);
     // The default window is 60 days: the review of June 2027 is left out.
     let run = due(&["--as-of", AS_OF, "--format", "json"]);
@@ -87,6 +88,7 @@ fn exit_0_when_nothing_is_overdue() {
         run.stdout
     );
     // Once the acknowledgement has run out, the DPIA is overdue again.
+    // (The safeguard has not expired yet: that would be an error too.)
     let run = due(&["--as-of", "2027-01-21", "--format", "json"]);
     run.assert_exit(1);
     let v = json(&run);
@@ -103,7 +105,10 @@ fn exit_0_when_nothing_is_overdue() {
 fn nothing_due_is_said_once_and_markdown_is_empty() {
     let reg = manifest_dir().join("registry");
     let reg = reg.to_str().unwrap();
-    let human = run_in(&manifest_dir(), &["due", "--registry", reg, "--as-of", AS_OF]);
+    let human = run_in(
+        &manifest_dir(),
+        &["due", "--registry", reg, "--as-of", AS_OF],
+    );
     human.assert_exit(0);
     assert_eq!(
         human.stdout,
@@ -111,25 +116,50 @@ fn nothing_due_is_said_once_and_markdown_is_empty() {
     );
     let md = run_in(
         &manifest_dir(),
-        &["due", "--registry", reg, "--as-of", AS_OF, "--format", "markdown"],
+        &[
+            "due",
+            "--registry",
+            reg,
+            "--as-of",
+            AS_OF,
+            "--format",
+            "markdown",
+        ],
     );
     md.assert_exit(0);
     assert_eq!(md.stdout, "");
 }
 
 #[test]
-fn a_registry_with_errors_is_listed_as_far_as_it_loads_with_exit_2() {
+fn a_registry_whose_files_do_not_load_is_listed_as_far_as_it_loads_with_exit_2() {
     let r = TempRegistry::empty();
     copy_dir(&fixture(FIXTURE), r.path());
+    // A rule's error leaves the list whole: it is listed as usual.
     r.remove("transfers/london-host-gb.toml");
     let run = run_in(
         r.path(),
-        &["due", "--registry", ".", "--as-of", "2025-06-01", "--format", "markdown"],
+        &["due", "--registry", ".", "--as-of", "2025-06-01"],
+    );
+    run.assert_exit(0);
+    assert_eq!(run.stderr, "");
+    // A file that does not load may hide a date: exit 2.
+    r.write("activities/broken.toml", "name = \"Broken\"\n[review\n");
+    let run = run_in(
+        r.path(),
+        &[
+            "due",
+            "--registry",
+            ".",
+            "--as-of",
+            "2025-06-01",
+            "--format",
+            "markdown",
+        ],
     );
     run.assert_exit(2);
     assert!(
         run.stderr
-            .contains("error: the registry has 1 error (run `ropa check`)"),
+            .contains("error: the registry has 1 error in its files (run `ropa check`)"),
         "{}",
         run.stderr
     );

@@ -10,7 +10,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use super::{Common, color, fail, with_checked};
-use ropa::diag::{SourceMap, github_annotation};
+use ropa::diag::{Code, SourceMap, github_annotation};
 use ropa::link::due::{self, Due};
 use ropa::model::{Date, IsoDuration};
 use ropa::pipeline::Checked;
@@ -104,7 +104,7 @@ struct Listing<'c, 'a> {
     items: Vec<Due<'a>>,
     sources: &'c SourceMap,
     registry: String,
-    registry_errors: usize,
+    load_errors: usize,
 }
 
 impl Listing<'_, '_> {
@@ -127,10 +127,10 @@ fn report(checked: &Checked, args: &Args) -> ExitCode {
         items,
         sources: checked.sources,
         registry: args.registry.to_string_lossy().into_owned(),
-        registry_errors: checked
+        load_errors: checked
             .diagnostics
             .iter()
-            .filter(|d| d.severity == ropa::diag::Severity::Error)
+            .filter(|d| d.severity == ropa::diag::Severity::Error && hides_dates(d.code))
             .count(),
     };
     let text = match args.format {
@@ -147,12 +147,12 @@ fn report(checked: &Checked, args: &Args) -> ExitCode {
     {
         return ExitCode::from(2);
     }
-    // What could be read is listed; a registry with errors may hide more,
-    // so the run cannot say "nothing is overdue": status 2.
-    if listing.registry_errors > 0 {
+    // What could be read is listed; what did not load may hide a date, so
+    // the run cannot say "nothing is overdue": status 2.
+    if listing.load_errors > 0 {
         return fail(format!(
-            "the registry has {} (run `ropa check`); what did not load is not listed",
-            plural(listing.registry_errors, "error")
+            "the registry has {} in its files (run `ropa check`); what did not load is not listed",
+            plural(listing.load_errors, "error")
         ));
     }
     if listing.overdue() > 0 {
@@ -160,6 +160,22 @@ fn report(checked: &Checked, args: &Args) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The errors that keep a file, an entry or a value from loading, so a
+/// date may be missing from the list. The rules' errors (an uncovered
+/// transfer, an expired safeguard) leave every date readable: they are
+/// `ropa check`'s to report, and an expired safeguard is listed as overdue.
+fn hides_dates(code: Code) -> bool {
+    matches!(
+        code,
+        Code::Syntax
+            | Code::Schema
+            | Code::BadId
+            | Code::DuplicateId
+            | Code::UnreadableFile
+            | Code::FileTooLarge
+    )
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -296,7 +312,7 @@ struct JsonListing<'a> {
     within: &'a str,
     until: String,
     overdue: usize,
-    registry_errors: usize,
+    load_errors: usize,
     items: Vec<JsonItem<'a>>,
 }
 
@@ -358,7 +374,7 @@ fn json(l: &Listing) -> String {
         within: l.within,
         until: l.until.to_string(),
         overdue: l.overdue(),
-        registry_errors: l.registry_errors,
+        load_errors: l.load_errors,
         items,
     };
     let mut s = serde_json::to_string_pretty(&listing).unwrap_or_default();
@@ -415,7 +431,7 @@ fn markdown(l: &Listing) -> String {
         return String::new();
     }
     let mut out = format!("{}.\n", summary(l));
-    if l.registry_errors > 0 {
+    if l.load_errors > 0 {
         out.push_str("\nThe registry has errors: this list may be incomplete. Run `ropa check`.\n");
     }
     for (owner, items) in due::by_owner(&l.items) {

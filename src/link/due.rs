@@ -305,7 +305,9 @@ pub fn due<'a>(r: &Register<'a>) -> Vec<Due<'a>> {
         });
     }
 
-    // Acknowledgements with an end date, in every file that can hold them.
+    // Acknowledgements with an end date, in every file that can hold them
+    // (owners are looked up only for files that have one).
+    let dated = |acks: &[Acknowledgement]| acks.iter().any(|a| a.until.is_some());
     let entry = |kind, id: &str| {
         Some(EntryRef {
             kind,
@@ -326,7 +328,11 @@ pub fn due<'a>(r: &Register<'a>) -> Vec<Due<'a>> {
             )
         }))
         .chain(reg.processors.values().map(|p| {
-            let owners = users(r.activities_by_processor.get(p.id.as_str()));
+            let owners = if dated(&p.acknowledged) {
+                users(r.activities_by_processor.get(p.id.as_str()))
+            } else {
+                Vec::new()
+            };
             (
                 p.file,
                 &p.acknowledged,
@@ -335,7 +341,11 @@ pub fn due<'a>(r: &Register<'a>) -> Vec<Due<'a>> {
             )
         }))
         .chain(reg.recipients.values().map(|x| {
-            let owners = users(r.activities_by_recipient.get(x.id.as_str()));
+            let owners = if dated(&x.acknowledged) {
+                users(r.activities_by_recipient.get(x.id.as_str()))
+            } else {
+                Vec::new()
+            };
             (
                 x.file,
                 &x.acknowledged,
@@ -344,7 +354,11 @@ pub fn due<'a>(r: &Register<'a>) -> Vec<Due<'a>> {
             )
         }))
         .chain(reg.transfers.values().map(|t| {
-            let owners = owners(r.activities_reaching(t));
+            let owners = if dated(&t.acknowledged) {
+                owners(r.activities_reaching(t))
+            } else {
+                Vec::new()
+            };
             (
                 t.file,
                 &t.acknowledged,
@@ -353,7 +367,11 @@ pub fn due<'a>(r: &Register<'a>) -> Vec<Due<'a>> {
             )
         }))
         .chain(reg.safeguards.values().map(|s| {
-            let owners = safeguard_users(&s.id);
+            let owners = if dated(&s.acknowledged) {
+                safeguard_users(&s.id)
+            } else {
+                Vec::new()
+            };
             (
                 s.file,
                 &s.acknowledged,
