@@ -10,7 +10,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use super::{Common, color, fail, with_checked};
-use ropa::diag::{Code, SourceMap, github_annotation};
+use ropa::diag::{Code, GithubPlace, SourceMap, github_annotation};
 use ropa::link::due::{self, Due};
 use ropa::model::{Date, IsoDuration};
 use ropa::pipeline::Checked;
@@ -395,8 +395,10 @@ fn github(l: &Listing) -> String {
             let at = place(d, l.sources);
             github_annotation(
                 level,
-                at.as_ref().map(|(path, line, col)| {
-                    (l.registry.as_str(), path.as_str(), Some((*line, *col)))
+                at.as_ref().map(|(path, line, col)| GithubPlace {
+                    registry: &l.registry,
+                    path,
+                    position: Some((*line, *col)),
                 }),
                 &title,
                 &message,

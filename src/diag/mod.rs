@@ -10,7 +10,9 @@ mod source;
 
 pub use code::Code;
 pub use render::printable;
-pub use render::{github_annotation, render_github, render_human, render_json, summary_line};
+pub use render::{
+    GithubPlace, github_annotation, render_github, render_human, render_json, summary_line,
+};
 pub use source::{SourceFile, SourceMap};
 
 use std::ops::Range;

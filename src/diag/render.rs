@@ -369,7 +369,11 @@ pub fn render_github(diags: &[Diagnostic], sources: &SourceMap, prefix: &str) ->
         }
         out.push_str(&github_annotation(
             d.severity.as_str(),
-            Some((prefix, &d.path, position(d, sources))),
+            Some(GithubPlace {
+                registry: prefix,
+                path: &d.path,
+                position: position(d, sources),
+            }),
             d.code.as_str(),
             &msg,
         ));
@@ -377,17 +381,33 @@ pub fn render_github(diags: &[Diagnostic], sources: &SourceMap, prefix: &str) ->
     out
 }
 
+/// Where a GitHub annotation points.
+#[derive(Clone, Copy, Debug)]
+pub struct GithubPlace<'a> {
+    /// The registry folder as given on the command line, so that paths
+    /// are relative to the repository root.
+    pub registry: &'a str,
+    /// The file's path in the registry.
+    pub path: &'a str,
+    /// Line and column, if known.
+    pub position: Option<(usize, usize)>,
+}
+
 /// One GitHub workflow command line (`::warning file=…,line=…::message`),
-/// escaped: `level` is error, warning or notice; `at` the registry folder
-/// as given, the file's path in it and the line and column, if known.
+/// escaped: `level` is error, warning or notice.
 pub fn github_annotation(
     level: &str,
-    at: Option<(&str, &str, Option<(usize, usize)>)>,
+    at: Option<GithubPlace>,
     title: &str,
     message: &str,
 ) -> String {
     let mut props = Vec::new();
-    if let Some((prefix, path, position)) = at {
+    if let Some(GithubPlace {
+        registry: prefix,
+        path,
+        position,
+    }) = at
+    {
         let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
         let file = if prefix.is_empty() || prefix == "." {
             path.to_string()
