@@ -53,6 +53,7 @@ fn main() -> ExitCode {
         Command::Init(args) => cli::init::run(args),
         Command::New(args) => cli::new::run(args),
         Command::Diff(args) => cli::diff::run(args),
+        Command::Due(args) => cli::due::run(args),
         Command::Import(args) => cli::import::run(args),
         Command::Build(args) => cli::build::run(args),
     }

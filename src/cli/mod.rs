@@ -31,6 +31,7 @@ macro_rules! say_raw {
 pub mod build;
 pub mod check;
 pub mod diff;
+pub mod due;
 pub mod export;
 pub mod import;
 pub mod init;
@@ -83,6 +84,8 @@ pub enum Command {
     New(new::Args),
     /// Turn a record kept in a spreadsheet into a new registry folder.
     Import(import::Args),
+    /// List what falls due or is overdue: reviews, DPIAs, safeguards, adequacy decisions, acknowledgements (exit 1 when overdue).
+    Due(due::Args),
     /// Show what changed between two JSON registers (exit 0 equal, 1 different, 2 unreadable).
     Diff(diff::Args),
     /// Check the registry and build the static site (nothing is written if it has errors).

@@ -9,8 +9,11 @@ mod render;
 mod source;
 
 pub use code::Code;
-pub(crate) use render::printable;
-pub use render::{render_github, render_human, render_human_errors, render_json, summary_line};
+pub use render::printable;
+pub use render::{
+    GithubPlace, github_annotation, render_github, render_human, render_human_errors, render_json,
+    summary_line,
+};
 pub use source::{SourceFile, SourceMap};
 
 use std::ops::Range;

@@ -46,7 +46,7 @@ fn displayable(sources: &SourceMap) -> Option<SourceMap> {
 /// Control characters from the registry (in a key, a value, a file name)
 /// must not reach a terminal or a CI log as they are: an escape sequence
 /// could recolour or rewrite the output. They are shown as `\u{1b}`.
-pub(crate) fn printable(s: &str) -> Cow<'_, str> {
+pub fn printable(s: &str) -> Cow<'_, str> {
     if !has_control(s) {
         return s.into();
     }
@@ -380,30 +380,69 @@ fn escape_property(s: &str) -> String {
 pub fn render_github(diags: &[Diagnostic], sources: &SourceMap, prefix: &str) -> String {
     let mut out = String::new();
     for d in diags.iter().filter(|d| d.acknowledged.is_none()) {
-        let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
-        let file = if prefix.is_empty() || prefix == "." {
-            d.path.clone()
-        } else {
-            format!("{prefix}/{}", d.path)
-        };
-        let mut props = format!("file={}", escape_property(&printable(&file)));
-        if let Some((line, col)) = position(d, sources) {
-            props.push_str(&format!(",line={line},col={col}"));
-        }
-        props.push_str(&format!(",title={}", escape_property(d.code.as_str())));
-        let mut msg = printable(&d.message).into_owned();
+        let mut msg = d.message.clone();
         if let Some(h) = &d.help {
             msg.push_str("\nhelp: ");
-            msg.push_str(&printable(h));
+            msg.push_str(h);
         }
-        out.push_str(&format!(
-            "::{} {}::{}\n",
+        out.push_str(&github_annotation(
             d.severity.as_str(),
-            props,
-            escape_data(&msg)
+            Some(GithubPlace {
+                registry: prefix,
+                path: &d.path,
+                position: position(d, sources),
+            }),
+            d.code.as_str(),
+            &msg,
         ));
     }
     out
+}
+
+/// Where a GitHub annotation points.
+#[derive(Clone, Copy, Debug)]
+pub struct GithubPlace<'a> {
+    /// The registry folder as given on the command line, so that paths
+    /// are relative to the repository root.
+    pub registry: &'a str,
+    /// The file's path in the registry.
+    pub path: &'a str,
+    /// Line and column, if known.
+    pub position: Option<(usize, usize)>,
+}
+
+/// One GitHub workflow command line (`::warning file=…,line=…::message`),
+/// escaped: `level` is error, warning or notice.
+pub fn github_annotation(
+    level: &str,
+    at: Option<GithubPlace>,
+    title: &str,
+    message: &str,
+) -> String {
+    let mut props = Vec::new();
+    if let Some(GithubPlace {
+        registry: prefix,
+        path,
+        position,
+    }) = at
+    {
+        let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
+        let file = if prefix.is_empty() || prefix == "." {
+            path.to_string()
+        } else {
+            format!("{prefix}/{path}")
+        };
+        props.push(format!("file={}", escape_property(&printable(&file))));
+        if let Some((line, col)) = position {
+            props.push(format!("line={line},col={col}"));
+        }
+    }
+    props.push(format!("title={}", escape_property(&printable(title))));
+    format!(
+        "::{level} {}::{}\n",
+        props.join(","),
+        escape_data(&printable(message))
+    )
 }
 
 #[cfg(test)]

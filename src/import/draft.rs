@@ -130,7 +130,10 @@ impl Draft {
         let mut serving: HashMap<&str, Vec<&str>> = HashMap::new();
         for a in &self.activities {
             for id in &a.processors {
-                serving.entry(id.as_str()).or_default().push(a.name.as_str());
+                serving
+                    .entry(id.as_str())
+                    .or_default()
+                    .push(a.name.as_str());
             }
         }
         for p in &self.parties.entries {

@@ -17,6 +17,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::model::*;
 
+pub mod due;
 pub mod rights;
 
 /// What the adequacy list says of personal data going to one party in one
@@ -415,7 +416,7 @@ impl<'a> Register<'a> {
             return Adequacy::NoDecision;
         };
         if !self.in_force(decision) {
-            return if decision.expires.is_some_and(|e| e < self.as_of) {
+            return if decision.expires.is_some_and(|e| due::past(e, self.as_of)) {
                 Adequacy::Expired(decision)
             } else {
                 Adequacy::NotYetInForce(decision)

@@ -112,6 +112,33 @@ impl Date {
     }
 }
 
+impl Date {
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    fn day_number(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The day `days` later, saturating at 9999-12-31.
+    pub fn add_days(self, days: u32) -> Date {
+        Date::from_unix_seconds((self.day_number() + i64::from(days)) * 86_400).unwrap_or(Date {
+            year: 9999,
+            month: 12,
+            day: 31,
+        })
+    }
+
+    /// How many days `self` is after `earlier` (negative when before).
+    pub fn days_after(self, earlier: Date) -> i64 {
+        self.day_number() - earlier.day_number()
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -248,6 +275,17 @@ mod tests {
         assert!(Date::parse("2026-3-1").is_none());
         assert!(Date::parse("2026-13-01").is_none());
         assert!(Date::parse("+026-03-01").is_none());
+    }
+
+    #[test]
+    fn days_are_added_and_counted_across_months_and_leap_years() {
+        let d = |s| Date::parse(s).unwrap();
+        assert_eq!(d("2026-12-01").add_days(60), d("2027-01-30"));
+        assert_eq!(d("2024-02-28").add_days(1), d("2024-02-29"));
+        assert_eq!(d("1969-12-31").add_days(1), d("1970-01-01"));
+        assert_eq!(d("9999-12-30").add_days(5), d("9999-12-31"));
+        assert_eq!(d("2027-01-30").days_after(d("2026-12-01")), 60);
+        assert_eq!(d("2026-12-01").days_after(d("2027-01-30")), -60);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use crate::diag::{Acknowledged, Code, Diagnostic, Severity, SourceMap};
+use crate::link::due::past;
 use crate::model::{Acknowledgement, Date, FileId, Registry};
 
 /// One `[[acknowledged]]`, with the file it is in and what became of it.
@@ -59,7 +60,7 @@ pub fn acknowledge(
                 file,
                 code,
                 ack,
-                expired: ack.until.as_ref().is_some_and(|u| u.value < as_of),
+                expired: ack.until.as_ref().is_some_and(|u| past(u.value, as_of)),
                 used: false,
                 duplicate: false,
                 warning_reported: false,

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::Ctx;
 use crate::diag::{Code, Diagnostic};
+use crate::link::due;
 use crate::model::{Activity, Processor, RefKind, Role, Status};
 
 pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -31,11 +32,10 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .help("add `measures = [\"…\"]` with ids from measures.toml; Art. 30(1)(g)"),
             );
         }
-        // A retired activity is no longer reviewed.
+        // When a review falls due is `due::review`'s to say (`ropa due` lists it too).
         if let Some(review) = &a.review
-            && a.status() != Status::Retired
-            && let Some(due) = review.due()
-            && due.value < cx.as_of
+            && let Some(due) = due::review(a)
+            && due::past(due.value, cx.as_of)
         {
             let how = if review.next_review.is_some() {
                 ""
@@ -54,10 +54,7 @@ pub fn check(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .help("review the activity with its owner, then update `[review] last_reviewed` (and `next_review`)"),
                     );
         }
-        if let Some(dpia) = &a.dpia
-            && let (Some(req), None) = (&dpia.required, &dpia.completed)
-            && req.value
-        {
+        if let Some(req) = due::dpia_outstanding(a) {
             out.push(
                         d(Code::DpiaIncomplete, req.span.clone(), "a DPIA is required for this activity and has not been completed")
                             .label("required, not completed")

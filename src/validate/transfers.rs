@@ -369,7 +369,7 @@ fn safeguarded(cx: &Ctx, t: &Transfer, to: &str, verdict: Adequacy, out: &mut Ve
                     );
                 }
                 if let Some(exp) = &sg.expires
-                    && exp.value < cx.as_of
+                    && crate::link::due::past(exp.value, cx.as_of)
                     && cx.link.transfer_in_use(t)
                 {
                     out.push(
