@@ -240,7 +240,12 @@ fn a_fides_datamap_export() {
     assert_eq!(strs(&crm["data_subjects"]), ["customer"]);
     assert_eq!(
         strs(&crm["data_categories"]),
-        ["email", "name", "cookie-id", "bank-account"]
+        [
+            "user-contact-email",
+            "name",
+            "cookie-id",
+            "bank-account-information"
+        ]
     );
     assert_eq!(strs(&crm["systems"]), ["CRM", "CRM database"]);
     assert_eq!(strs(&crm["sources"]), ["CRM database"]);
@@ -253,22 +258,25 @@ fn a_fides_datamap_export() {
     assert_eq!(strs(&rules[0]["data_categories"]), ["cookie-id"]);
     assert_eq!(rules[1]["period"].as_str(), Some("P7Y"));
     assert_eq!(rules[1]["from"].as_str(), Some("the end of the contract"));
-    assert_eq!(strs(&rules[1]["data_categories"]), ["bank-account"]);
+    assert_eq!(
+        strs(&rules[1]["data_categories"]),
+        ["bank-account-information"]
+    );
     // The note quotes the basis once, not once per row.
     let note = crm["note"].as_str().unwrap();
     assert_eq!(note.matches("'Contract'").count(), 1, "{note}");
 
-    // fides keys become readable names; the key stays in the note.
+    // fides keys get the taxonomy's names; the key stays in the note.
     let cats = toml_of(&out.join("categories.toml"));
-    let email = &cats["data_categories"]["email"];
-    assert_eq!(email["name"].as_str(), Some("Email"));
+    let email = &cats["data_categories"]["user-contact-email"];
+    assert_eq!(email["name"].as_str(), Some("User Contact Email"));
     assert_eq!(
         email["note"].as_str(),
         Some("fides key: `user.contact.email`")
     );
     assert_eq!(
         cats["data_categories"]["cookie-id"]["name"].as_str(),
-        Some("Cookie id")
+        Some("Cookie ID")
     );
 
     // "Role or Responsibility": a sub-processor's activity is in the
@@ -427,8 +435,14 @@ fn a_fides_data_map_report() {
     // Two rows, one per data category: one activity named for its
     // declaration; one retention rule (the same cell twice).
     let support = toml_of(&out.join("activities/customer-support-tickets.toml"));
-    assert_eq!(strs(&support["purposes"]), ["Support"]);
-    assert_eq!(strs(&support["data_categories"]), ["email", "phone-number"]);
+    assert_eq!(
+        strs(&support["purposes"]),
+        ["Essential for Operations Support"]
+    );
+    assert_eq!(
+        strs(&support["data_categories"]),
+        ["user-contact-email", "user-contact-phone-number"]
+    );
     assert_eq!(strs(&support["systems"]), ["Zendesk"]);
     let rules = support["retention"].as_array().unwrap();
     assert_eq!(rules.len(), 1);
@@ -440,7 +454,27 @@ fn a_fides_data_map_report() {
         Some("health-care")
     );
     assert!(appointments.get("role").is_none());
-    let storage = toml_of(&out.join("activities/storage-clinic-app.toml"));
+    // Its fides key marks the category as Art. 9 data.
+    let cats = toml_of(&out.join("categories.toml"));
+    let (_, health) = cats["data_categories"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .find(|(_, c)| {
+            c["note"]
+                .as_str()
+                .is_some_and(|n| n.contains("`user.health_and_medical`"))
+        })
+        .expect("the health category");
+    assert_eq!(health["special"].as_bool(), Some(true), "{health:?}");
+    assert!(
+        health["note"]
+            .as_str()
+            .unwrap()
+            .contains("Marked special (Art. 9(1)) because of its fides key."),
+        "{health:?}"
+    );
+    let storage = toml_of(&out.join("activities/local-data-storage-clinic-app.toml"));
     assert_eq!(storage["role"].as_str(), Some("processor"));
     assert_eq!(strs(&storage["legal_bases"]), ["legal-obligation"]);
     // A mechanism without its country and recipient, two roles, transfers

@@ -479,6 +479,17 @@ fn default_names() -> &'static HashMap<(Kind, &'static str), &'static str> {
     })
 }
 
+/// The readable name of a fides key: the default taxonomy's name for it
+/// (a data category, use or subject), or one made from the key. The ICO
+/// layout's fides datamap exports name their keys too.
+pub(super) fn key_name(key: &str) -> String {
+    let names = default_names();
+    [Kind::Category, Kind::Use, Kind::Subject]
+        .iter()
+        .find_map(|k| names.get(&(*k, key)))
+        .map_or_else(|| name_from_key(key), |n| n.to_string())
+}
+
 /// A readable name made from a key no taxonomy names:
 /// `user.custom.loyalty_points` → "Loyalty points".
 fn name_from_key(key: &str) -> String {
@@ -500,7 +511,7 @@ fn name_from_key(key: &str) -> String {
 /// (recital 35), so the medical ids are special too. Biometric data is
 /// special only when processed to identify a person uniquely (Art. 9(1)),
 /// which the key does not say: those get a note instead.
-fn marks(key: &str) -> (bool, bool, bool) {
+pub(super) fn marks(key: &str) -> (bool, bool, bool) {
     let under = |p: &str| key == p || key.starts_with(&format!("{p}."));
     let special = [
         "user.health_and_medical",

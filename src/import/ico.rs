@@ -6,7 +6,7 @@
 //! fides' own, one row per data category). CNIL and Belgian column names
 //! that are an ICO column are read as that column.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -504,7 +504,7 @@ struct Import {
     /// (activity, column, text) of the cells already read: rows that
     /// repeat an activity's cells (fides writes one row per data category)
     /// add only what is new, and a cell left out is reported once.
-    seen: HashSet<(usize, usize, String)>,
+    seen: rustc_hash::FxHashSet<(usize, usize, String)>,
     /// (activity, retention cell) → the rules it gave and the data
     /// categories of the rows that carry it.
     retention_cells: HashMap<(usize, String), (Range<usize>, Vec<String>)>,
@@ -548,7 +548,7 @@ pub fn map(file: &Path, sheets: &[Sheet], record: Record) -> Result<(Files, Repo
         own_export,
         draft: Draft::default(),
         by_key: HashMap::new(),
-        seen: HashSet::new(),
+        seen: rustc_hash::FxHashSet::default(),
         retention_cells: HashMap::new(),
         report: Report::default(),
     };
@@ -938,9 +938,24 @@ impl Import {
             }
             Field::PersonalData => {
                 for name in split(t, self.own_export) {
-                    let (name, special, criminal) = category_marks(&name);
+                    let (name, mut special, mut criminal) = category_marks(&name);
+                    // A fides key says whether it is Art. 9 or Art. 10 data.
+                    let by_key = fides_key_name(&name).map(|_| super::fides::marks(name.trim()));
+                    if let Some((s, c, _)) = by_key {
+                        special |= s;
+                        criminal |= c;
+                    }
                     let (name, key) = readable(&name);
                     let e = self.draft.categories.entry(&name);
+                    if by_key.is_some_and(|(s, _, _)| s) && !e.special {
+                        e.notes.push("Marked special (Art. 9(1)) because of its fides key.".to_string());
+                    }
+                    if by_key.is_some_and(|(_, c, _)| c) && !e.criminal {
+                        e.notes.push("Marked criminal (Art. 10) because of its fides key.".to_string());
+                    }
+                    if by_key.is_some_and(|(_, _, b)| b) && !e.special {
+                        push_unique(&mut e.notes, "Biometric data is special (Art. 9(1)) when it is processed to identify a person uniquely: if so, set `special = true`.".to_string());
+                    }
                     e.special |= special;
                     e.criminal |= criminal;
                     if let Some(key) = key {
@@ -1449,14 +1464,17 @@ impl Import {
         };
         let tr = &self.tr;
         let exact = by_label(tr, "mechanism", Mechanism::ALL, Mechanism::as_str, label);
+        // Only a derogation transfer names its derogation.
         let derogation_in = |text: &str| {
-            Derogation::ALL.iter().copied().find(|d| {
-                text.to_lowercase()
-                    .contains(&tr.label("derogation", d.as_str()).to_lowercase())
-            })
+            let text = text.to_lowercase();
+            Derogation::ALL
+                .iter()
+                .copied()
+                .find(|d| text.contains(&tr.label("derogation", d.as_str()).to_lowercase()))
         };
         let (mechanism, derogation) = match exact {
-            Some(m) => (m, derogation_in(details)),
+            Some(m) if m == Mechanism::Derogation => (m, derogation_in(details)),
+            Some(m) => (m, None),
             None => match words::mechanism(&cover) {
                 Some(x) => x,
                 None => {
@@ -1763,8 +1781,8 @@ const FIDES_ROOTS: &[&str] = &[
     "advertising",
 ];
 
-/// A fides key (`user.contact.email`) → a readable name: its last
-/// segment in words ("Email"). `None` for anything else.
+/// A fides key (`user.contact.email`) → a readable name, the taxonomy's
+/// ("Email"). `None` for anything else.
 fn fides_key_name(item: &str) -> Option<String> {
     let t = item.trim();
     let (root, _) = t.split_once('.')?;
@@ -1776,10 +1794,7 @@ fn fides_key_name(item: &str) -> Option<String> {
     if !well_formed || !FIDES_ROOTS.contains(&root) {
         return None;
     }
-    let last = t.rsplit('.').next()?.replace('_', " ");
-    let mut chars = last.chars();
-    let first = chars.next()?;
-    Some(first.to_uppercase().chain(chars).collect())
+    Some(super::fides::key_name(t))
 }
 
 /// The labels of the older fideslang `SpecialCategoriesEnum` that the
@@ -1897,14 +1912,19 @@ mod tests {
 
     #[test]
     fn fides_keys_get_readable_names() {
-        assert_eq!(fides_key_name("user.contact.email"), Some("Email".into()));
+        // The default taxonomy's names, as `ropa import fides` gives them.
         assert_eq!(
-            fides_key_name("user.device.cookie_id"),
-            Some("Cookie id".into())
+            fides_key_name("user.contact.email"),
+            Some("User Contact Email".into())
         );
         assert_eq!(
             fides_key_name("marketing.advertising.first_party"),
-            Some("First party".into())
+            Some("First Party Advertising".into())
+        );
+        // A key the taxonomy lacks: its last segment in words.
+        assert_eq!(
+            fides_key_name("user.custom.loyalty_points"),
+            Some("Loyalty points".into())
         );
         // Not fides keys: a web address, a sentence, a name with capitals.
         assert_eq!(fides_key_name("www.example.com"), None);
