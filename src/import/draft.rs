@@ -27,12 +27,19 @@ pub(super) struct Draft {
     /// The transfers by what makes them one transfer, so each line finds
     /// its entry without reading all of them (10,000 rows have thousands).
     transfer_index: HashMap<TransferKey, usize>,
+    /// The same transfers by id.
+    transfer_ids_index: HashMap<String, usize>,
     pub(super) transfer_ids: Ids,
     pub(super) safeguards: Vec<SafeguardEntry>,
     pub(super) safeguard_ids: Ids,
 }
 
 impl Draft {
+    /// The transfer whose id is `id`.
+    pub(super) fn transfer_by_id(&self, id: &str) -> Option<&TransferEntry> {
+        self.transfer_ids_index.get(id).map(|&i| &self.transfers[i])
+    }
+
     /// The index of the transfer `key`, added (with an id made from its
     /// party and country, and `entry`'s via, measures and notes) when it
     /// is new.
@@ -52,6 +59,8 @@ impl Draft {
         let (via, measures, notes) = entry();
         self.transfer_index
             .insert(key.clone(), self.transfers.len());
+        self.transfer_ids_index
+            .insert(id.clone(), self.transfers.len());
         self.transfers.push(TransferEntry {
             id,
             key,
@@ -419,6 +428,9 @@ pub(super) struct RetentionRule {
 
 #[derive(Default)]
 pub(super) struct ActivityDraft {
+    /// "Country (party)" of each transfer line read for the activity, as
+    /// the third-countries column names the places it covers.
+    pub(super) places_with_transfer: HashSet<String>,
     pub(super) id: String,
     pub(super) name: String,
     pub(super) processor_record: bool,
@@ -620,13 +632,7 @@ fn activity_doc(a: &ActivityDraft) -> Doc {
         doc.bool("automated_decision_making", b);
     }
     doc.opt("automated_decision_note", a.automated_note.as_deref());
-    let notes: Vec<String> = a
-        .notes
-        .iter()
-        .filter(|n| !n.starts_with("Transfer: "))
-        .cloned()
-        .collect();
-    doc.notes(&notes);
+    doc.notes(&a.notes);
     for j in &a.joint {
         doc.array_table("joint_controllers");
         doc.str("name", &j.0);

@@ -1042,9 +1042,8 @@ impl Import {
                 // once the row is done (see `Safeguards`).
                 for line in lines(t) {
                     let covered = self.draft.activities[a]
-                        .notes
-                        .iter()
-                        .any(|n| n.contains(&format!("'{line}: ")));
+                        .places_with_transfer
+                        .contains(line.trim());
                     if covered {
                         continue;
                     }
@@ -1062,9 +1061,8 @@ impl Import {
                     for code in codes {
                         let transferred = self.draft.activities[a].transfers.iter().any(|id| {
                             self.draft
-                                .transfers
-                                .iter()
-                                .any(|t| t.id == *id && t.key.country.as_deref() == Some(code))
+                                .transfer_by_id(id)
+                                .is_some_and(|t| t.key.country.as_deref() == Some(code))
                         });
                         if !transferred {
                             self.unmapped(
@@ -1510,9 +1508,9 @@ impl Import {
         let id = self.draft.transfers[i].id.clone();
         let act = &mut self.draft.activities[a];
         push_unique(&mut act.transfers, id);
-        // Marks the place as covered for the third-countries column.
-        act.notes
-            .push(format!("Transfer: '{place} ({party}): {cover}'"));
+        // The place is covered, for the third-countries column.
+        act.places_with_transfer
+            .insert(format!("{place} ({party})"));
     }
 
     /// The safeguard document a mechanism rests on: "SCC between A and B
