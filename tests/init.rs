@@ -151,3 +151,21 @@ fn init_keeps_schemas_already_beside_the_registry() {
     );
     assert_eq!(files(&root.path().join("schemas")), ["mine.json"]);
 }
+
+/// A folder named `schemas` is where the editor schemas go beside the
+/// registry: refused, nothing written.
+#[test]
+fn init_refuses_the_schemas_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("schemas");
+    let run = run_in(&manifest_dir(), &["init", target.to_str().unwrap()]);
+    run.assert_exit(2);
+    assert!(
+        run.stderr
+            .contains("is where the registry's editor schemas go"),
+        "{}",
+        run.stderr
+    );
+    assert!(!target.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

@@ -37,16 +37,34 @@ fn change_lines(c: &Change) -> Vec<String> {
         (Some(Value::Array(o)), Some(Value::Array(n)))
             if o.iter().chain(n).all(|v| !v.is_object() && !v.is_array()) =>
         {
-            // By their JSON text, hashed: a register's list can be long.
-            let text = |side: &[Value]| -> std::collections::HashSet<String> {
-                side.iter().map(Value::to_string).collect()
+            // Counted by their JSON text, hashed: a register's list can be
+            // long, and an item may be there twice.
+            let counts = |side: &[Value]| {
+                let mut m: std::collections::HashMap<String, usize> =
+                    std::collections::HashMap::new();
+                for v in side {
+                    *m.entry(v.to_string()).or_default() += 1;
+                }
+                m
             };
-            let (old_items, new_items) = (text(o), text(n));
-            let removed = o.iter().filter(|v| !new_items.contains(&v.to_string()));
-            let added = n.iter().filter(|v| !old_items.contains(&v.to_string()));
-            let mut lines: Vec<String> = removed
-                .map(|v| format!("  - {}", show(v)))
-                .chain(added.map(|v| format!("  + {}", show(v))))
+            // The items of `side` beyond as many as `other` has of each.
+            let beyond = |side: &[Value], other: &[Value]| {
+                let mut left = counts(other);
+                side.iter()
+                    .filter(|v| match left.get_mut(&v.to_string()) {
+                        Some(n) if *n > 0 => {
+                            *n -= 1;
+                            false
+                        }
+                        _ => true,
+                    })
+                    .map(show)
+                    .collect::<Vec<_>>()
+            };
+            let mut lines: Vec<String> = beyond(o, n)
+                .into_iter()
+                .map(|v| format!("  - {v}"))
+                .chain(beyond(n, o).into_iter().map(|v| format!("  + {v}")))
                 .collect();
             if lines.is_empty() {
                 // The same items in another order.
@@ -63,8 +81,18 @@ fn change_lines(c: &Change) -> Vec<String> {
         (Some(Value::String(o)), Some(Value::String(n)))
             if o.contains('\n') || n.contains('\n') =>
         {
+            let changed = changed_lines(o, n);
+            if changed.is_empty() {
+                // Only line ends or a final line break differ: shown whole.
+                return one(format!(
+                    "{}: {} → {}",
+                    c.path,
+                    show(&Value::String(o.clone())),
+                    show(&Value::String(n.clone()))
+                ));
+            }
             let mut lines = vec![format!("{}:", c.path)];
-            for (sign, line) in changed_lines(o, n) {
+            for (sign, line) in changed {
                 lines.push(format!("  {sign} {line}").trim_end().to_string());
             }
             lines
@@ -290,6 +318,8 @@ mod tests {
             ["p:", "  - sentry", "  + postmark"]
         );
         assert_eq!(lines(json!([3]), json!([2, 3])), ["p:", "  + 2"]);
+        // An item there twice, then once: one removed.
+        assert_eq!(lines(json!(["a", "a"]), json!(["a"])), ["p:", "  - a"]);
         assert_eq!(
             lines(json!(["a", "b"]), json!(["b", "a"])),
             [r#"p: order changed: ["a","b"] → ["b","a"]"#]
@@ -304,6 +334,11 @@ mod tests {
                 json!("Intro\nnew middle\nsame\nadded\nend")
             ),
             ["p:", "  - old middle", "  + new middle", "  + added"]
+        );
+        // Only the line ends differ: both shown whole, escaped.
+        assert_eq!(
+            lines(json!("a\nb"), json!("a\r\nb")),
+            [r#"p: "a\nb" → "a\r\nb""#]
         );
         // One line each: as before.
         assert_eq!(lines(json!("a"), json!("b")), ["p: a → b"]);

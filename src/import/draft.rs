@@ -245,6 +245,9 @@ impl Draft {
 #[derive(Default)]
 pub(super) struct Ids {
     pub(super) used: HashSet<String>,
+    /// The next suffix to try for each base: many names giving one base
+    /// (the same purpose in 10,000 rows) must not retry `-2`, `-3`, … each.
+    next: HashMap<String, usize>,
 }
 
 impl Ids {
@@ -259,13 +262,17 @@ impl Ids {
 
     pub(super) fn make(&mut self, name: &str) -> String {
         let base = shorten(&id_from_name(name));
-        let mut id = base.clone();
-        let mut n = 2;
-        while !self.used.insert(id.clone()) {
-            id = format!("{base}-{n}");
-            n += 1;
+        if self.used.insert(base.clone()) {
+            return base;
         }
-        id
+        let n = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            let id = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(id.clone()) {
+                return id;
+            }
+        }
     }
 }
 

@@ -1523,13 +1523,17 @@ impl<'a> Import<'a> {
                     })
                     .collect(),
             };
+            // Each flow's kind by its key, found once (the first flow of a
+            // key, as a scan would find it).
+            let mut kinds: HashMap<&str, &str> = HashMap::new();
+            for fl in list(system_flows) {
+                if let (Some(k), Some(kind)) = (text(&fl.fides_key), text(&fl.kind)) {
+                    kinds.entry(k).or_insert(kind);
+                }
+            }
             for (key, path) in keys {
                 let place = self.place(f, &path);
-                let kind = list(system_flows)
-                    .iter()
-                    .find(|fl| text(&fl.fides_key) == Some(key.as_str()))
-                    .and_then(|fl| text(&fl.kind))
-                    .map(str::to_lowercase);
+                let kind = kinds.get(key.as_str()).map(|k| k.to_lowercase());
                 let kind = kind.unwrap_or_else(|| {
                     if key == "user" {
                         "user".into()
@@ -1735,23 +1739,33 @@ impl<'a> Import<'a> {
 /// Every category key a dataset, its collections and fields name, in
 /// order, without repeats.
 fn dataset_categories(ds: &Dataset, out: &mut Vec<String>) {
-    fn add(keys: &Option<Vec<Text>>, out: &mut Vec<String>) {
+    // What `out` holds, hashed: a dataset can name many keys.
+    let mut seen: std::collections::HashSet<String> = out.iter().cloned().collect();
+    fn add(
+        keys: &Option<Vec<Text>>,
+        out: &mut Vec<String>,
+        seen: &mut std::collections::HashSet<String>,
+    ) {
         for k in list(keys).iter().filter_map(Text::get) {
-            if !out.iter().any(|o| o == k) {
+            if seen.insert(k.to_string()) {
                 out.push(k.to_string());
             }
         }
     }
-    fn fields(fs: &Option<Vec<Field>>, out: &mut Vec<String>) {
+    fn fields(
+        fs: &Option<Vec<Field>>,
+        out: &mut Vec<String>,
+        seen: &mut std::collections::HashSet<String>,
+    ) {
         for fl in list(fs) {
-            add(&fl.data_categories, out);
-            fields(&fl.fields, out);
+            add(&fl.data_categories, out, seen);
+            fields(&fl.fields, out, seen);
         }
     }
-    add(&ds.data_categories, out);
+    add(&ds.data_categories, out, &mut seen);
     for c in list(&ds.collections) {
-        add(&c.data_categories, out);
-        fields(&c.fields, out);
+        add(&c.data_categories, out, &mut seen);
+        fields(&c.fields, out, &mut seen);
     }
 }
 

@@ -501,6 +501,8 @@ struct Import {
     own_export: bool,
     draft: Draft,
     by_key: HashMap<(String, String), usize>,
+    /// The safeguards by name and kind, as each line names them.
+    safeguard_index: HashMap<(String, SafeguardKind), usize>,
     /// (activity, column, text) of the cells already read: rows that
     /// repeat an activity's cells (fides writes one row per data category)
     /// add only what is new, and a cell left out is reported once.
@@ -548,6 +550,7 @@ pub fn map(file: &Path, sheets: &[Sheet], record: Record) -> Result<(Files, Repo
         own_export,
         draft: Draft::default(),
         by_key: HashMap::new(),
+        safeguard_index: HashMap::new(),
         seen: rustc_hash::FxHashSet::default(),
         retention_cells: HashMap::new(),
         report: Report::default(),
@@ -1559,14 +1562,11 @@ impl Import {
                 kind.as_str()
             );
         }
-        if let Some(s) = self
-            .draft
-            .safeguards
-            .iter()
-            .find(|s| s.name == name && s.kind == kind)
-        {
-            return s.id.clone();
+        if let Some(&i) = self.safeguard_index.get(&(name.clone(), kind)) {
+            return self.draft.safeguards[i].id.clone();
         }
+        self.safeguard_index
+            .insert((name.clone(), kind), self.draft.safeguards.len());
         let id = self.draft.safeguard_ids.make(&name);
         self.draft.safeguards.push(SafeguardEntry {
             id: id.clone(),

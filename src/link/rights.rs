@@ -17,9 +17,28 @@ crate::model::string_enum!(
     Portability = "portability",
     Object = "object",
     WithdrawConsent = "withdraw-consent",
-    AutomatedDecision = "automated-decision",
+    // Art. 22(3): human intervention, one's view, contest (22(2)(a), (c)).
+    AutomatedDecisionSafeguards = "automated-decision-safeguards",
+    // Art. 22(2)(b): the safeguards of the law that authorises it.
+    AutomatedDecisionByLaw = "automated-decision-by-law",
+    // Art. 22(1): no exception of Art. 22(2) applies.
+    AutomatedDecisionNotSubject = "automated-decision-not-subject",
     Complaint = "complaint",
 });
+
+/// Which exception of Art. 22(2) a legal basis can rest an automated
+/// decision on: (a) a contract, (b) a law that authorises it (a legal
+/// obligation or a public task laid down by law), (c) explicit consent.
+/// `None`: none (vital or legitimate interests), so Art. 22(1) applies.
+/// The rule `automated-decision-basis` asks the same question.
+pub fn art22_exception(basis: LegalBasis) -> Option<char> {
+    match basis {
+        LegalBasis::Contract => Some('a'),
+        LegalBasis::LegalObligation | LegalBasis::PublicTask => Some('b'),
+        LegalBasis::Consent => Some('c'),
+        LegalBasis::VitalInterests | LegalBasis::LegitimateInterests => None,
+    }
+}
 
 impl Right {
     /// Which legal bases give the right. `None`: every processing, whatever
@@ -42,8 +61,11 @@ impl Right {
             Right::Object => Some(&[PublicTask, LegitimateInterests]),
             // Art. 7(3).
             Right::WithdrawConsent => Some(&[Consent]),
-            // Art. 22 depends on automated decisions, not on the basis.
-            Right::AutomatedDecision => None,
+            // Art. 22, when the activity makes automated decisions: which
+            // rights depends on the exception of Art. 22(2) the basis gives.
+            Right::AutomatedDecisionSafeguards => Some(&[Consent, Contract]),
+            Right::AutomatedDecisionByLaw => Some(&[LegalObligation, PublicTask]),
+            Right::AutomatedDecisionNotSubject => Some(&[VitalInterests, LegitimateInterests]),
         }
     }
 }
@@ -107,11 +129,23 @@ pub fn rights(a: &Activity) -> Rights {
         .collect();
     let mut out = Vec::new();
     for &right in Right::ALL {
-        if right == Right::AutomatedDecision && !a.automated_decision_making() {
+        let article_22 = matches!(
+            right,
+            Right::AutomatedDecisionSafeguards
+                | Right::AutomatedDecisionByLaw
+                | Right::AutomatedDecisionNotSubject
+        );
+        if article_22 && !a.automated_decision_making() {
             continue;
         }
         match right.given_by() {
             None => out.push(RightAvailable {
+                right,
+                only_for: Vec::new(),
+            }),
+            // Processing on no legal basis is unlawful: erasure applies
+            // (Art. 17(1)(d)). (`legal-basis-missing` reports the gap.)
+            Some(_) if bases.is_empty() && right == Right::Erasure => out.push(RightAvailable {
                 right,
                 only_for: Vec::new(),
             }),
@@ -217,11 +251,47 @@ mod tests {
     }
 
     #[test]
-    fn automated_decisions_add_article_22() {
-        let r = rights_with("legal_bases = [\"contract\"]\nautomated_decision_making = true");
-        assert!(names(&r).contains(&Right::AutomatedDecision));
+    fn automated_decisions_add_the_rights_of_their_article_22_exception() {
+        let automated = |bases: &str| {
+            listed(&rights_with(&format!(
+                "legal_bases = [{bases}]\nautomated_decision_making = true"
+            )))
+            .into_iter()
+            .filter(|(r, _)| r.as_str().starts_with("automated-decision"))
+            .collect::<Vec<_>>()
+        };
+        // A contract or consent (Art. 22(2)(a), (c)): the Art. 22(3) rights.
+        assert_eq!(
+            automated("\"contract\""),
+            [(Right::AutomatedDecisionSafeguards, vec![])]
+        );
+        // A law that authorises it (22(2)(b)): that law's safeguards.
+        assert_eq!(
+            automated("\"public-task\""),
+            [(Right::AutomatedDecisionByLaw, vec![])]
+        );
+        // No exception: the right not to be subject to it (22(1)).
+        assert_eq!(
+            automated("\"legitimate-interests\""),
+            [(Right::AutomatedDecisionNotSubject, vec![])]
+        );
+        // Two bases, two kinds, each for its part.
+        assert_eq!(
+            automated("\"contract\", \"legitimate-interests\""),
+            [
+                (Right::AutomatedDecisionSafeguards, vec![Contract]),
+                (
+                    Right::AutomatedDecisionNotSubject,
+                    vec![LegitimateInterests]
+                )
+            ]
+        );
         let r = rights_with("legal_bases = [\"contract\"]\nautomated_decision_making = false");
-        assert!(!names(&r).contains(&Right::AutomatedDecision));
+        assert!(
+            !names(&r)
+                .iter()
+                .any(|r| r.as_str().starts_with("automated-decision"))
+        );
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub enum InitError {
     /// The folder the command runs in: replacing it would leave the shell
     /// in a folder that no longer exists.
     CurrentFolder(PathBuf),
+    /// A folder named `schemas`, where the editor schemas go.
+    SchemasFolder(PathBuf),
     Io(PathBuf, std::io::Error),
 }
 
@@ -63,6 +65,11 @@ impl fmt::Display for InitError {
             InitError::CurrentFolder(p) => write!(
                 f,
                 "`{}` is the folder you are in; nothing was written (run `ropa init` from the folder above, or `ropa init registry` here)",
+                p.display()
+            ),
+            InitError::SchemasFolder(p) => write!(
+                f,
+                "`{}` is where the registry's editor schemas go (`schemas/` beside the registry); nothing was written (name the registry folder otherwise, e.g. `ropa init registry`)",
                 p.display()
             ),
             InitError::Io(p, e) => write!(f, "cannot write `{}`: {e}", p.display()),
@@ -138,6 +145,11 @@ fn write_folder<'a>(
 /// that holds a registry or anything else, writing nothing.
 pub fn init_registry(dir: &Path) -> Result<Initialised, InitError> {
     check_target(dir)?;
+    // The registry's editor schemas go to `schemas/` beside it: the
+    // registry cannot be that folder.
+    if dir.file_name().is_some_and(|n| n == "schemas") {
+        return Err(InitError::SchemasFolder(dir.to_path_buf()));
+    }
     // The `#:schema` lines say `../schemas/`: beside the registry, where
     // `ropa new` looks for them too (docs/editing.md).
     let schemas = parent_of(dir).join("schemas");

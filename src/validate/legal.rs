@@ -350,15 +350,12 @@ fn automated_decisions(
     if a.role() == Role::Processor {
         return;
     }
-    let allowing = [
-        LegalBasis::Contract,
-        LegalBasis::Consent,
-        LegalBasis::LegalObligation,
-        LegalBasis::PublicTask,
-    ];
     // With no legal basis at all, `legal-basis-missing` has said so.
     if let Some(bases) = bases
-        && !bases.value.iter().any(|b| allowing.contains(&b.value))
+        && !bases
+            .value
+            .iter()
+            .any(|b| crate::link::rights::art22_exception(b.value).is_some())
     {
         out.push(
             d(Code::AutomatedDecisionBasis, format!("this activity makes automated decisions, and none of its legal bases ({}) is one Art. 22(2) allows", allowed(&bases.value.iter().map(|b| b.value).collect::<Vec<_>>())))
