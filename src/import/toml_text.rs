@@ -26,6 +26,30 @@ pub fn string(s: &str) -> String {
     out
 }
 
+/// A TOML multi-line basic string for a text of several lines, so that a
+/// note reads line by line in an editor: quotes, backslashes and control
+/// characters (but the line breaks) escaped; a line-ending backslash
+/// before the closing quotes keeps the value's end as it is.
+pub fn multiline_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 10);
+    out.push_str("\"\"\"\n");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push('\n'),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push_str("\\\n\"\"\"");
+    out
+}
+
 /// One TOML document, built key by key.
 #[derive(Default)]
 pub struct Doc {
@@ -69,10 +93,17 @@ impl Doc {
         }
     }
 
-    /// The notes of an entry, one per line, as `note`.
+    /// The notes of an entry, one per line, as `note` (a multi-line
+    /// string when there are several lines).
     pub fn notes(&mut self, notes: &[String]) {
-        if !notes.is_empty() {
-            self.str("note", &notes.join("\n"));
+        if notes.is_empty() {
+            return;
+        }
+        let text = notes.join("\n");
+        if text.contains('\n') {
+            let _ = writeln!(self.text, "note = {}", multiline_string(&text));
+        } else {
+            self.str("note", &text);
         }
     }
 
@@ -104,6 +135,33 @@ mod tests {
             let parsed: toml::Table =
                 toml::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
             assert_eq!(parsed["v"].as_str(), Some(s));
+            let text = format!("v = {}\n", multiline_string(s));
+            let parsed: toml::Table =
+                toml::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(parsed["v"].as_str(), Some(s), "{text}");
         }
+        // Ends that a multi-line string could change: kept.
+        for s in [
+            "ends with a quote\"",
+            "trailing\n",
+            "  spaces  \n  ",
+            "\"\"\"",
+            "a\\",
+        ] {
+            let text = format!("v = {}\n", multiline_string(s));
+            let parsed: toml::Table =
+                toml::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(parsed["v"].as_str(), Some(s), "{text}");
+        }
+    }
+
+    #[test]
+    fn notes_of_several_lines_read_line_by_line() {
+        let mut doc = Doc::default();
+        doc.notes(&["first".into(), "second \"quoted\"".into()]);
+        assert_eq!(
+            doc.text,
+            "note = \"\"\"\nfirst\nsecond \\\"quoted\\\"\\\n\"\"\"\n"
+        );
     }
 }
