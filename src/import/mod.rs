@@ -122,37 +122,11 @@ fn refuse_non_empty(out: &Path) -> Result<(), ImportError> {
     }
 }
 
-/// Writes the files into a temporary folder beside `out`, then renames it
-/// into place: a failed or killed import leaves no half-written registry
-/// (the temporary folder is removed on failure).
+/// Writes the registry's files into the new folder `out` atomically.
 pub fn write_registry(out: &Path, files: &Files) -> std::io::Result<()> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    let staging = tempfile::Builder::new()
-        .prefix(".ropa-import-")
-        .tempdir_in(&parent)?;
-    // Each folder once, then the files (thousands of activities share one).
-    let dirs: std::collections::BTreeSet<&Path> = files
-        .keys()
-        .filter_map(|rel| Path::new(rel).parent())
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    for dir in dirs {
-        std::fs::create_dir_all(staging.path().join(dir))?;
-    }
-    // In parallel: on a virtual machine, creating a small file costs more
-    // in the kernel than writing it.
-    use rayon::prelude::*;
-    let files: Vec<(&String, &String)> = files.iter().collect();
-    files
-        .par_iter()
-        .try_for_each(|(rel, text)| std::fs::write(staging.path().join(rel), text))?;
-    // An empty `out` is replaced by the rename (rename(2) accepts an empty
-    // target folder); a non-empty one was refused before reading.
-    std::fs::rename(staging.path(), out)?;
-    // Renamed away: nothing left for the guard to remove.
-    let _ = staging.keep();
-    Ok(())
+    crate::output::write_new_folder(out, &files)
 }

@@ -1,10 +1,12 @@
 //! Everything `ropa` writes to disk: one file written atomically
-//! ([`write_atomic`], for exports and schemas), a site staged beside its
+//! ([`write_atomic`], for exports and schemas), a new folder of files
+//! ([`write_new_folder`], for imports and `ropa init`), a site staged beside its
 //! folder and swapped in ([`Staging`]), and the one rule for where output
 //! may go ([`ensure_outside_registry`]).
 
 pub mod extra;
 mod file;
+mod folder;
 mod site;
 
 use std::fmt;
@@ -12,6 +14,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 pub use file::{follow_links, write_atomic, write_atomic_with};
+pub use folder::write_new_folder;
 pub use site::{Committed, lock_path};
 pub use site::{MARKER, SiteError, Staging};
 

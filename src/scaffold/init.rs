@@ -111,33 +111,10 @@ fn parent_of(dir: &Path) -> PathBuf {
     }
 }
 
-/// Writes `files` into a new folder `target` through a temporary folder
-/// beside it and one rename (rename(2) accepts an empty target folder).
-fn write_folder<'a>(
-    target: &Path,
-    files: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> Result<(), InitError> {
-    let parent = parent_of(target);
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |e| InitError::Io(p, e)
-    };
-    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".ropa-init-")
-        .tempdir_in(&parent)
-        .map_err(io(&parent))?;
-    for (rel, text) in files {
-        let path = staging.path().join(rel);
-        if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder).map_err(io(target))?;
-        }
-        std::fs::write(&path, text).map_err(io(&target.join(rel)))?;
-    }
-    std::fs::rename(staging.path(), target).map_err(io(target))?;
-    // Renamed away: nothing left for the guard to remove.
-    let _ = staging.keep();
-    Ok(())
+/// Writes `files` into the new folder `target` atomically.
+fn write_folder(target: &Path, files: &[(&str, &str)]) -> Result<(), InitError> {
+    crate::output::write_new_folder(target, files)
+        .map_err(|e| InitError::Io(target.to_path_buf(), e))
 }
 
 /// Writes a new registry into `dir`, and the editor schemas its files name
@@ -156,13 +133,13 @@ pub fn init_registry(dir: &Path) -> Result<Initialised, InitError> {
     let write_schemas = !schemas.exists();
     if write_schemas {
         let all = crate::schemas::all();
-        write_folder(
-            &schemas,
-            all.iter()
-                .map(|(name, text)| (name.as_str(), text.as_str())),
-        )?;
+        let files: Vec<(&str, &str)> = all
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_str()))
+            .collect();
+        write_folder(&schemas, &files)?;
     }
-    if let Err(e) = write_folder(dir, FILES) {
+    if let Err(e) = write_folder(dir, &FILES) {
         if write_schemas {
             // Only what this run wrote, and only when the registry is not there.
             let _ = std::fs::remove_dir_all(&schemas);
