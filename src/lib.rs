@@ -10,6 +10,7 @@
 pub mod diag;
 pub mod diff;
 pub mod export;
+pub mod history;
 pub mod i18n;
 pub mod import;
 pub mod link;

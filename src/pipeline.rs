@@ -4,9 +4,10 @@
 //! change to the stages is made once. What the outcome means to a person
 //! (messages, exit statuses, the preview's banner) is left to each command.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diag::{self, Diagnostic, Severity, SourceMap};
+use crate::history::{self, Commit, GitError, History, Repo};
 use crate::link::Register;
 use crate::load::{self, LoadError, Loaded};
 use crate::model::{AdequacyList, Date, Registry};
@@ -133,12 +134,137 @@ pub fn with_checked<R>(
     Ok(then(&checked))
 }
 
+/// Where a command reads the registry: its folder, or with `--at REV` the
+/// folder as it was at a commit, checked out into a private temporary
+/// folder (so the same loader reads it, and the work tree is not touched).
+pub struct Opened {
+    /// The folder the loader reads.
+    folder: PathBuf,
+    /// The temporary copy of a revision, removed when this is dropped.
+    _copy: Option<tempfile::TempDir>,
+    /// The git repository the registry is in, if any.
+    repo: Option<Repo>,
+    /// The commit `--at` named.
+    pub at: Option<Commit>,
+}
+
+/// The registry could not be read (exit status 2).
+#[derive(Debug)]
+pub enum OpenError {
+    Load(LoadError),
+    Git(GitError),
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::Load(e) => e.fmt(f),
+            OpenError::Git(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+impl From<LoadError> for OpenError {
+    fn from(e: LoadError) -> Self {
+        OpenError::Load(e)
+    }
+}
+
+impl From<GitError> for OpenError {
+    fn from(e: GitError) -> Self {
+        OpenError::Git(e)
+    }
+}
+
+impl Opened {
+    /// The registry folder `registry` as it is, or (`at`) as it was at a
+    /// revision of the git repository it is in.
+    pub fn open(registry: &Path, at: Option<&str>) -> Result<Opened, OpenError> {
+        let Some(rev) = at else {
+            load::registry_folder(registry)?;
+            return Ok(Opened {
+                folder: registry.to_path_buf(),
+                _copy: None,
+                repo: Repo::discover(registry),
+                at: None,
+            });
+        };
+        // The folder may be gone from the work tree and still be in the
+        // revision: only its place in the repository matters.
+        let repo =
+            Repo::discover(registry).ok_or_else(|| GitError::NotInRepository(registry.into()))?;
+        let local = repo.local();
+        let commit = local.resolve(rev)?;
+        let tree = commit
+            .registry_tree
+            .ok_or_else(|| GitError::NotInRevision {
+                folder: registry.into(),
+                commit: commit.short(),
+                date: commit.date,
+            })?;
+        let copy = tempfile::Builder::new()
+            .prefix(".ropa-at-")
+            .tempdir()
+            .map_err(|e| GitError::Read(format!("cannot make a temporary folder: {e}")))?;
+        local.check_out(tree, copy.path())?;
+        drop(local);
+        Ok(Opened {
+            folder: copy.path().to_path_buf(),
+            _copy: Some(copy),
+            repo: Some(repo),
+            at: Some(commit),
+        })
+    }
+
+    /// The folder the loader reads.
+    pub fn folder(&self) -> &Path {
+        &self.folder
+    }
+
+    /// The as-of date when `--as-of` is not given: with `--at`, the
+    /// commit's date (the record is judged by the law of that day), else
+    /// [`default_as_of`].
+    pub fn default_as_of(&self) -> Result<Date, String> {
+        match &self.at {
+            Some(c) => Ok(c.date),
+            None => default_as_of(),
+        }
+    }
+
+    /// The registry's history up to `--at`'s commit or HEAD, and what the
+    /// work tree (`sources`, as the loader read it) changed since; `None`
+    /// outside a git work tree, before the first commit, or when the
+    /// registry folder is not in that commit (not committed yet).
+    pub fn history(&self, sources: &SourceMap) -> Result<Option<History>, GitError> {
+        let Some(repo) = &self.repo else {
+            return Ok(None);
+        };
+        let tip = match &self.at {
+            Some(c) => c.clone(),
+            None => match repo.local().head()? {
+                Some(c) => c,
+                None => return Ok(None),
+            },
+        };
+        if tip.registry_tree.is_none() {
+            return Ok(None);
+        }
+        let work_tree = self.at.is_none().then_some(sources);
+        history::read(repo, tip, work_tree).map(Some)
+    }
+}
+
 /// Where and how [`build`] writes the site.
 pub struct SiteOptions<'a> {
     /// The folder the site replaces, atomically.
     pub out: &'a Path,
     /// A progress line on standard error while the pages render.
     pub progress: bool,
+    /// Read the registry's history from git (docs/history.md); off with
+    /// `--no-history`, and outside a git work tree.
+    pub history: bool,
     /// The process ends right after the build: the registry is left to the
     /// system rather than freed value by value (tens of thousands of them
     /// for a large registry: wasted work). Never for `ropa serve`.
@@ -163,17 +289,18 @@ pub enum Built {
     },
 }
 
-/// Checks `registry`, hands the result to `on_checked` (to show its
+/// Checks the registry, hands the result to `on_checked` (to show its
 /// diagnostics before the pages render), then, only when it has no errors,
-/// renders the site into `site.out`. `Err` when the registry could not be
-/// read at all.
+/// reads its history (with `site.history`) and renders the site into
+/// `site.out`. `Err` when the registry, or its history, could not be read.
 pub fn build(
-    registry: &Path,
+    opened: &Opened,
     as_of: Date,
     deny_warnings: bool,
     site: &SiteOptions,
     on_checked: impl FnOnce(&Checked),
-) -> Result<Built, LoadError> {
+) -> Result<Built, OpenError> {
+    let registry = opened.folder();
     let loaded = timed("load", || load::load(registry))?;
     let mut checked = check(&loaded, as_of, deny_warnings);
     check_on_disk(&mut checked, registry);
@@ -183,15 +310,23 @@ pub fn build(
             diagnostics: std::mem::take(&mut checked.diagnostics),
         }
     } else {
+        let history = match site.history {
+            true => timed("history", || opened.history(&loaded.sources))?,
+            false => None,
+        };
         let rendered = timed("render", || {
             build_site_with(
                 &checked.register,
                 &checked.diagnostics,
+                history.as_ref(),
                 site.out,
                 registry,
                 site.progress,
             )
         });
+        if site.exiting {
+            std::mem::forget(history);
+        }
         let diagnostics = std::mem::take(&mut checked.diagnostics);
         match rendered {
             Ok(report) => Built::Written {

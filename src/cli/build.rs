@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Common, as_of, color, fail, human_text};
+use super::{Common, color, fail, human_text, open};
 use ropa::diag::summary_line;
 use ropa::output::{SiteError, ensure_outside_registry};
 use ropa::pipeline::{self, Built, SiteOptions};
@@ -17,41 +17,47 @@ pub struct Args {
     /// The folder the site is written to; it is replaced atomically.
     #[arg(long, default_value = "site")]
     pub out: PathBuf,
+    /// Leave the git history out of the site (docs/history.md).
+    #[arg(long)]
+    pub no_history: bool,
 }
 
-pub fn run(Args { common, out }: Args) -> ExitCode {
+pub fn run(
+    Args {
+        common,
+        out,
+        no_history,
+    }: Args,
+) -> ExitCode {
     // A folder that is not a registry is said first: `--registry .` would
     // otherwise be told that `site` is inside it.
-    if let Err(e) = ropa::load::registry_folder(&common.registry) {
+    if common.at.is_none()
+        && let Err(e) = ropa::load::registry_folder(&common.registry)
+    {
         return fail(e);
     }
     // Refused before the registry is read, as an export's is.
     if let Err(refused) = ensure_outside_registry(&out, &common.registry) {
         return fail(refused);
     }
-    let as_of = match as_of(&common) {
-        Ok(d) => d,
+    let (opened, as_of) = match open(&common) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let site = SiteOptions {
         out: &out,
         // A progress line on a terminal; none in CI logs or pipes.
         progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
+        history: !no_history,
         exiting: true,
     };
-    let built = pipeline::build(
-        &common.registry,
-        as_of,
-        common.deny_warnings,
-        &site,
-        |checked| {
-            // Diagnostics go to standard error: a build's output is the site.
-            if !checked.diagnostics.is_empty() {
-                let text = human_text(&common, checked, color(std::io::stderr().is_terminal()));
-                say_raw!("{text}");
-            }
-        },
-    );
+    let built = pipeline::build(&opened, as_of, common.deny_warnings, &site, |checked| {
+        // Diagnostics go to standard error: a build's output is the site.
+        if !checked.diagnostics.is_empty() {
+            let text = human_text(&common, checked, color(std::io::stderr().is_terminal()));
+            say_raw!("{text}");
+        }
+    });
     match built {
         Err(e) => fail(e),
         Ok(Built::RegistryHasErrors { .. }) => {

@@ -93,6 +93,7 @@ pub fn run(args: Args) -> ExitCode {
         as_of: args.as_of,
         deny_warnings: false,
         quiet: false,
+        at: None,
     };
     with_checked(&common, |checked| report(checked, &args))
 }

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use ropa::diag::{render_human, render_human_errors};
 use ropa::model::Date;
-use ropa::pipeline::{Checked, default_as_of};
+use ropa::pipeline::{Checked, Opened};
 
 // Messages to standard error. A closed pipe (`ropa build 2>&1 | head`) must
 // not turn into a panic, so write errors are ignored rather than unwrapped
@@ -66,6 +66,11 @@ pub struct Common {
     /// Print the errors only, and the summary line (which still counts the warnings).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Read the registry as it was at a git revision (a commit, tag or
+    /// branch), or at a date (YYYY-MM-DD: the last commit on or before it);
+    /// the work tree is not touched. --as-of then defaults to the commit's date.
+    #[arg(long, value_name = "REV")]
+    pub at: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -107,8 +112,10 @@ pub fn parse() -> Command {
             as_of: None,
             deny_warnings: false,
             quiet: false,
+            at: None,
         },
         out: "site".into(),
+        no_history: false,
     }))
 }
 
@@ -147,18 +154,33 @@ pub fn color(stream_is_terminal: bool) -> bool {
     stream_is_terminal && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// The date the registry is judged at: `--as-of`, else the default.
-pub fn as_of(common: &Common) -> Result<Date, ExitCode> {
-    common.as_of.map_or_else(default_as_of, Ok).map_err(fail)
+/// The registry `common` names, as it is or (`--at`) as it was; with the
+/// date it is judged at: `--as-of`, else the opened registry's default.
+pub fn open(common: &Common) -> Result<(Opened, Date), ExitCode> {
+    let opened = Opened::open(&common.registry, common.at.as_deref()).map_err(fail)?;
+    if let Some(c) = &opened.at {
+        say!(
+            "reading `{}` as it was at commit {} ({}): {}",
+            common.registry.display(),
+            c.short(),
+            c.date,
+            c.subject
+        );
+    }
+    let as_of = match common.as_of {
+        Some(d) => d,
+        None => opened.default_as_of().map_err(fail)?,
+    };
+    Ok((opened, as_of))
 }
 
 /// Checks the registry `common` names, through the pipeline every command
 /// shares, and runs `then` on the result.
 pub fn with_checked(common: &Common, then: impl FnOnce(&Checked) -> ExitCode) -> ExitCode {
-    let as_of = match as_of(common) {
-        Ok(d) => d,
+    let (opened, as_of) = match open(common) {
+        Ok(x) => x,
         Err(code) => return code,
     };
-    ropa::pipeline::with_checked(&common.registry, as_of, common.deny_warnings, then)
+    ropa::pipeline::with_checked(opened.folder(), as_of, common.deny_warnings, then)
         .unwrap_or_else(fail)
 }

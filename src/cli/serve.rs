@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use super::{Common, as_of, fail};
+use super::{Common, fail};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,9 +19,14 @@ pub struct Args {
 }
 
 pub fn run(Args { common, port, bind }: Args) -> ExitCode {
-    let as_of = match as_of(&common) {
+    if common.at.is_some() {
+        return fail(
+            "`ropa serve` previews the registry as it is being edited; `--at` is for check, build and export",
+        );
+    }
+    let as_of = match common.as_of.map_or_else(ropa::pipeline::default_as_of, Ok) {
         Ok(d) => d,
-        Err(code) => return code,
+        Err(e) => return fail(e),
     };
     let opts = ropa::serve::ServeOptions {
         registry: common.registry,

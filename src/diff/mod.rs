@@ -23,8 +23,10 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use register::{HEADER, Kind, label, load, project};
-pub use values::Change;
+use register::{HEADER, load, project};
+pub use register::{Kind, label};
+pub use report::change_lines;
+pub use values::{Change, diff_values};
 
 /// Why a diff could not run (exit status 2).
 #[derive(Debug)]

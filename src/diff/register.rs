@@ -15,7 +15,7 @@ use crate::export::json::SCHEMA_VERSION;
 use crate::model::EntryKind;
 
 /// What the diff compares, in the order the report lists it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     /// The entries of one kind (the register's key is the kind's folder).
     Entry(EntryKind),

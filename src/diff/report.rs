@@ -31,7 +31,7 @@ fn show(v: &Value) -> String {
 /// The lines of one change for people. A list of plain values shows the
 /// items removed and added (`- sentry`), a text of several lines the lines
 /// that changed; anything else is one line, `path: old → new`.
-fn change_lines(c: &Change) -> Vec<String> {
+pub fn change_lines(c: &Change) -> Vec<String> {
     let one = |line: String| vec![line];
     match (&c.old, &c.new) {
         (Some(Value::Array(o)), Some(Value::Array(n)))

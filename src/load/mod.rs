@@ -107,11 +107,11 @@ fn token_count(text: &str, limit: usize) -> Option<usize> {
 }
 
 /// The files at the registry's top level, and what each holds.
-const ROOT_FILES: [(&str, Kind); 4] = [
-    ("organisation.toml", Kind::Organisation),
-    ("categories.toml", Kind::Categories),
-    ("measures.toml", Kind::Measures),
-    ("adequacy.toml", Kind::Adequacy),
+const ROOT_FILES: [(&str, FileKind); 4] = [
+    ("organisation.toml", FileKind::Organisation),
+    ("categories.toml", FileKind::Categories),
+    ("measures.toml", FileKind::Measures),
+    ("adequacy.toml", FileKind::Adequacy),
 ];
 
 /// The command could not read the registry at all (exit status 2).
@@ -172,7 +172,7 @@ pub struct Loaded {
 
 /// What a registry file holds: one of the top-level files, or an entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub enum FileKind {
     Organisation,
     Categories,
     Measures,
@@ -180,8 +180,8 @@ enum Kind {
     Entry(EntryKind),
 }
 
-impl Kind {
-    fn of_root_file(name: &str) -> Option<Kind> {
+impl FileKind {
+    fn of_root_file(name: &str) -> Option<FileKind> {
         ROOT_FILES
             .into_iter()
             .find(|(file, _)| *file == name)
@@ -200,7 +200,7 @@ fn entry_folders() -> String {
 struct Found {
     rel: String,
     path: PathBuf,
-    kind: Kind,
+    kind: FileKind,
     id: String,
 }
 
@@ -208,7 +208,7 @@ impl Found {
     /// The entry the file holds, if it is an entry's file.
     fn entry(&self) -> Option<EntryRef> {
         match self.kind {
-            Kind::Entry(kind) => Some(EntryRef {
+            FileKind::Entry(kind) => Some(EntryRef {
                 kind,
                 id: self.id.clone(),
             }),
@@ -220,7 +220,7 @@ impl Found {
 /// The ids an entry names, read from the raw table with the entry kind's
 /// declared reference fields: used when the entry did not decode, so what
 /// it names is not reported as unused.
-fn raw_uses(kind: Kind, table: &DeTable) -> Vec<(RefKind, String)> {
+fn raw_uses(kind: FileKind, table: &DeTable) -> Vec<(RefKind, String)> {
     use toml::de::DeValue;
     fn strings(v: Option<&toml::Spanned<DeValue>>) -> Vec<String> {
         match v.map(|v| v.get_ref()) {
@@ -232,7 +232,7 @@ fn raw_uses(kind: Kind, table: &DeTable) -> Vec<(RefKind, String)> {
             _ => Vec::new(),
         }
     }
-    let Kind::Entry(kind) = kind else {
+    let FileKind::Entry(kind) = kind else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -261,8 +261,8 @@ fn raw_uses(kind: Kind, table: &DeTable) -> Vec<(RefKind, String)> {
 /// to the next line that starts another key or a table. The parser's
 /// recovery loses every key after an unclosed `[`; this does not, and a
 /// string too many only keeps an entry from being called unused.
-fn text_uses(kind: Kind, text: &str) -> Vec<(RefKind, String)> {
-    let Kind::Entry(kind) = kind else {
+fn text_uses(kind: FileKind, text: &str) -> Vec<(RefKind, String)> {
+    let FileKind::Entry(kind) = kind else {
         return Vec::new();
     };
     let starts_key = |line: &str| {
@@ -418,12 +418,12 @@ fn walk(root: &Path, canonical_root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<
 
 /// Which kind of entry the file at `rel` (relative, `/`-separated) is,
 /// and its id; or why it is not a registry file.
-fn classify(rel: &str) -> Result<(Kind, String), Box<Diagnostic>> {
+fn classify(rel: &str) -> Result<(FileKind, String), Box<Diagnostic>> {
     let parts: Vec<&str> = rel.split('/').collect();
     let name = parts[parts.len() - 1];
     let stem = name.strip_suffix(".toml").unwrap_or(name).to_string();
     let kind = if parts.len() == 1 {
-        match Kind::of_root_file(name) {
+        match FileKind::of_root_file(name) {
             Some(k) => k,
             None => {
                 let names = ROOT_FILES.map(|(file, _)| file);
@@ -447,7 +447,7 @@ fn classify(rel: &str) -> Result<(Kind, String), Box<Diagnostic>> {
         }
     } else {
         match EntryKind::from_folder(parts[0]) {
-            Some(k) => Kind::Entry(k),
+            Some(k) => FileKind::Entry(k),
             None => {
                 let help = match did_you_mean(parts[0], EntryKind::ALL.map(EntryKind::folder)) {
                     Some(m) => format!("did you mean the folder `{m}/`?"),
@@ -570,7 +570,7 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
     let mut cx = decode::Cx::new(sources, file);
     let text = &sources.get(file).text;
     // The file name first: it is wrong whatever the content.
-    if let Kind::Entry(kind) = f.kind {
+    if let FileKind::Entry(kind) = f.kind {
         if f.id == "index" {
             // Each kind's folder of the site has its own index.html (the
             // transfer register at transfers/index.html is a fixed URL).
@@ -685,31 +685,31 @@ fn decode_file(sources: &SourceMap, file: FileId, f: &Found, read: &Read) -> Fil
         }
     };
     let out = match f.kind {
-        Kind::Organisation => Decoded::Organisation(kinds::organisation(&mut cx, &table)),
-        Kind::Categories => Decoded::Categories(kinds::categories(&mut cx, &table)),
-        Kind::Measures => {
+        FileKind::Organisation => Decoded::Organisation(kinds::organisation(&mut cx, &table)),
+        FileKind::Categories => Decoded::Categories(kinds::categories(&mut cx, &table)),
+        FileKind::Measures => {
             let (m, k) = kinds::measures(&mut cx, &table);
             Decoded::Measures(m, k)
         }
-        Kind::Adequacy => Decoded::Adequacy(kinds::adequacy(
+        FileKind::Adequacy => Decoded::Adequacy(kinds::adequacy(
             &mut cx,
             &table,
             "adequacy.toml",
             Some(&bundled_adequacy().eea),
         )),
-        Kind::Entry(EntryKind::Activity) => {
+        FileKind::Entry(EntryKind::Activity) => {
             Decoded::Activity(kinds::activity(&mut cx, &table, &f.id).map(Box::new))
         }
-        Kind::Entry(EntryKind::Processor) => {
+        FileKind::Entry(EntryKind::Processor) => {
             Decoded::Processor(kinds::processor(&mut cx, &table, &f.id).map(Box::new))
         }
-        Kind::Entry(EntryKind::Recipient) => {
+        FileKind::Entry(EntryKind::Recipient) => {
             Decoded::Recipient(kinds::recipient(&mut cx, &table, &f.id).map(Box::new))
         }
-        Kind::Entry(EntryKind::Transfer) => {
+        FileKind::Entry(EntryKind::Transfer) => {
             Decoded::Transfer(kinds::transfer(&mut cx, &table, &f.id).map(Box::new))
         }
-        Kind::Entry(EntryKind::Safeguard) => {
+        FileKind::Entry(EntryKind::Safeguard) => {
             Decoded::Safeguard(kinds::safeguard(&mut cx, &table, &f.id).map(Box::new))
         }
     };
@@ -814,8 +814,7 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>) -> Loaded {
     let mut found = Vec::new();
     let mut reads = Vec::new();
     for (rel, bytes) in files {
-        let hidden = rel.split('/').any(|part| part.starts_with('.'));
-        if hidden || !rel.ends_with(".toml") {
+        if !is_registry_path(&rel) {
             continue;
         }
         match classify(&rel) {
@@ -832,6 +831,41 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>) -> Loaded {
         }
     }
     assemble(found, reads, diagnostics)
+}
+
+/// Whether the loader reads the file at `rel` (relative, `/`-separated):
+/// a `.toml` file, not hidden, not in a hidden folder.
+fn is_registry_path(rel: &str) -> bool {
+    rel.ends_with(".toml") && !rel.split('/').any(|part| part.starts_with('.'))
+}
+
+/// What the registry file at `rel` holds and the id it gives (its name
+/// without `.toml`), as the loader reads it; `None` for a file the loader
+/// skips or refuses. History (which files a commit changed) asks the same
+/// question the loader does.
+pub fn file_kind(rel: &str) -> Option<(FileKind, String)> {
+    if !is_registry_path(rel) {
+        return None;
+    }
+    classify(rel).ok()
+}
+
+/// The text of a file's bytes as the loader reads it (BOM and CRLF
+/// removed); `None` when it is too large or not UTF-8.
+pub fn file_text(bytes: Vec<u8>) -> Option<String> {
+    match text_of(bytes) {
+        (text, Read::Text) => Some(text),
+        _ => None,
+    }
+}
+
+/// A registry file's text parsed as a plain TOML table, within the
+/// loader's limits on tokens (and sharing its parse budget); `None` when
+/// it does not parse or is over them. History compares files this way.
+pub fn parse_table(text: &str) -> Option<toml::Table> {
+    let tokens = token_count(text, MAX_FILE_TOKENS)?;
+    let _parsing = PARSE_BUDGET.take(tokens);
+    text.parse::<toml::Table>().ok()
 }
 
 /// Decodes the files read and assembles the registry.
@@ -864,7 +898,7 @@ fn assemble(
         for (i, (f, (dec, diags, uses))) in found.iter().zip(decoded).enumerate() {
             diagnostics.extend(diags);
             reg.uses_by_broken_entries.extend(uses);
-            if let Kind::Entry(kind) = f.kind {
+            if let FileKind::Entry(kind) = f.kind {
                 if let Some(&first) = first_file.get(&(kind, f.id.as_str())) {
                     let noun = kind.noun();
                     diagnostics.push(
@@ -934,14 +968,14 @@ fn assemble(
                     }
                 }
                 Decoded::Nothing => match f.kind {
-                    Kind::Entry(_) => {}
-                    Kind::Organisation => have_org = true,
-                    Kind::Categories => {
+                    FileKind::Entry(_) => {}
+                    FileKind::Organisation => have_org = true,
+                    FileKind::Categories => {
                         have_categories = true;
                         reg.known.categories_unreadable = true;
                     }
-                    Kind::Measures => reg.known.measures_unreadable = true,
-                    Kind::Adequacy => {}
+                    FileKind::Measures => reg.known.measures_unreadable = true,
+                    FileKind::Adequacy => {}
                 },
             }
         }

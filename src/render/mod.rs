@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::diag::Diagnostic;
 use crate::diag::{Code, SourceMap};
+use crate::history::History;
 use crate::i18n::Tr;
 use crate::link::Register;
 use crate::markdown::Html;
@@ -193,6 +194,9 @@ struct Shared<'a> {
     r: &'a Register<'a>,
     warnings: &'a Warnings<'a>,
     tr: &'a Tr,
+    /// The registry's history, when the build reads it.
+    #[allow(dead_code)] // the history pages read it (being written)
+    history: Option<&'a History>,
     site_title: &'a str,
     top: Chrome,
     nested: Chrome,
@@ -377,7 +381,7 @@ pub fn build_site(
     out: &Path,
     registry: &Path,
 ) -> Result<BuildReport, RenderError> {
-    build_site_with(r, diagnostics, out, registry, false)
+    build_site_with(r, diagnostics, None, out, registry, false)
 }
 
 /// Shows `rendering pages: done/total` on standard error while a build
@@ -414,10 +418,12 @@ impl Progress<'_> {
     }
 }
 
-/// [`build_site`], with a progress line on standard error when `progress`.
+/// [`build_site`], with the registry's history (docs/history.md) when it is
+/// known, and a progress line on standard error when `progress`.
 pub fn build_site_with(
     r: &Register,
     diagnostics: &[Diagnostic],
+    history: Option<&History>,
     out: &Path,
     registry: &Path,
     progress: bool,
@@ -438,7 +444,7 @@ pub fn build_site_with(
             };
             scope.spawn(move || p.run());
         }
-        let result = build(r, &warnings, &jobs, out, registry, &done);
+        let result = build(r, &warnings, history, &jobs, out, registry, &done);
         stop.store(true, Ordering::Relaxed);
         result
     })
@@ -564,6 +570,7 @@ pub fn extra_diagnostics(r: &Register, registry: &Path, sources: &SourceMap) -> 
 fn build(
     r: &Register,
     warnings: &Warnings,
+    history: Option<&History>,
     jobs: &[Job],
     out: &Path,
     registry: &Path,
@@ -593,6 +600,7 @@ fn build(
         r,
         warnings,
         tr: &tr,
+        history,
         site_title: &title,
         top: chrome(r, warnings, &tr, &title, "").map_err(chrome_error)?,
         nested: chrome(r, warnings, &tr, &title, "../").map_err(chrome_error)?,

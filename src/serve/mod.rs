@@ -63,23 +63,28 @@ fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>) {
     let options = SiteOptions {
         out: site,
         progress: false,
+        // The preview shows the work tree as it is being edited; history
+        // is for the published site (docs/history.md).
+        history: false,
         exiting: false,
     };
     // The banner shows the errors only: the warnings are in the terminal.
     // Its summary line counts them all, as the terminal's does.
     let mut banner = String::new();
-    let built = pipeline::build(&opts.registry, opts.as_of, false, &options, |checked| {
-        let errors = render_human_errors(&checked.diagnostics, checked.sources, false);
-        let text = match opts.quiet {
-            true => errors.clone(),
-            false => render_human(&checked.diagnostics, checked.sources, false),
-        };
-        if !text.is_empty() {
-            (opts.log)(&text);
-        }
-        if checked.has_errors() {
-            banner = errors;
-        }
+    let built = pipeline::Opened::open(&opts.registry, None).and_then(|opened| {
+        pipeline::build(&opened, opts.as_of, false, &options, |checked| {
+            let errors = render_human_errors(&checked.diagnostics, checked.sources, false);
+            let text = match opts.quiet {
+                true => errors.clone(),
+                false => render_human(&checked.diagnostics, checked.sources, false),
+            };
+            if !text.is_empty() {
+                (opts.log)(&text);
+            }
+            if checked.has_errors() {
+                banner = errors;
+            }
+        })
     });
     let (errors, built) = match built {
         Err(e) => (format!("error: {e}\n"), false),

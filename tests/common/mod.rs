@@ -489,3 +489,90 @@ pub fn cannot_run_here(notice: &str) {
     }
     eprintln!("NOTICE: {notice}");
 }
+
+/// A git repository in a temporary folder, for the history tests: the
+/// registry is its `registry/` folder (a [`TempRegistry`]-like writer), and
+/// commits get the dates the test gives. git runs with no user or system
+/// configuration, so the machine's settings (signing, hooks, templates)
+/// cannot change what is committed.
+pub struct GitRepo {
+    pub dir: tempfile::TempDir,
+}
+
+impl GitRepo {
+    /// An empty repository on branch `main`.
+    pub fn new() -> Self {
+        let r = GitRepo {
+            dir: tempfile::tempdir().expect("tempdir"),
+        };
+        r.git(&["init", "-q", "-b", "main"]);
+        r
+    }
+
+    /// The work tree.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The registry folder, `registry/` in the work tree.
+    pub fn registry(&self) -> PathBuf {
+        self.dir.path().join("registry")
+    }
+
+    /// Writes a file of the registry (path relative to it).
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.registry().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+
+    /// Removes a file of the registry.
+    pub fn remove(&self, rel: &str) {
+        std::fs::remove_file(self.registry().join(rel)).unwrap();
+    }
+
+    /// Runs git in the work tree with a clean environment; panics on failure.
+    /// Returns its standard output, trimmed.
+    pub fn git(&self, args: &[&str]) -> String {
+        self.git_at(args, "2026-01-01T12:00:00+00:00")
+    }
+
+    fn git_at(&self, args: &[&str], date: &str) -> String {
+        let out = Command::new("git")
+            .args([
+                "-c",
+                "user.name=Dana Officer",
+                "-c",
+                "user.email=dpo@example.se",
+            ])
+            .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+            .args(["-c", "core.hooksPath=/dev/null", "-c", "init.templateDir="])
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("HOME", self.path())
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Commits everything in the work tree (additions and removals) at
+    /// `date` (YYYY-MM-DD, noon UTC) with `message`; returns the commit's hash.
+    pub fn commit(&self, date: &str, message: &str) -> String {
+        let when = format!("{date}T12:00:00+00:00");
+        self.git_at(&["add", "-A"], &when);
+        self.git_at(&["commit", "-q", "--allow-empty", "-m", message], &when);
+        self.git(&["rev-parse", "HEAD"])
+    }
+}

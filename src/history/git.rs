@@ -1,0 +1,474 @@
+//! The git side of history: the repository a registry folder lives in, its
+//! commits along the first-parent line, the registry's files at a commit,
+//! and which of them a commit changed. Read in-process with gix: one
+//! object at a time, no `git` process, nothing written.
+
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+use gix::objs::tree::EntryKind as GitEntryKind;
+
+use crate::model::Date;
+
+/// Commits read along the first-parent line, at most: far more than any
+/// record's history (a commit a day for a century is 36,500), and it keeps
+/// a hostile or enormous repository from holding a build for minutes.
+pub const MAX_COMMITS: usize = 50_000;
+
+/// Why the history or a revision could not be read.
+#[derive(Debug)]
+pub enum GitError {
+    /// `--at` or `ropa diff` names a revision, and the registry is not in a git work tree.
+    NotInRepository(PathBuf),
+    /// The revision names nothing in the repository.
+    UnknownRevision(String, String),
+    /// `--at DATE`, and no commit on the first-parent line is that old.
+    NoCommitBy(Date, Date),
+    /// The repository has no commit yet.
+    NoCommits,
+    /// `--at`: the registry folder is not in that commit.
+    NotInRevision {
+        folder: PathBuf,
+        commit: String,
+        date: Date,
+    },
+    /// The repository could not be read (a broken object, a permission).
+    Read(String),
+}
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GitError::NotInRepository(p) => write!(
+                f,
+                "`{}` is not inside a git work tree, so it has no revisions to read; commit the registry to git first",
+                p.display()
+            ),
+            GitError::UnknownRevision(rev, why) => write!(
+                f,
+                "`{rev}` is not a commit, tag or branch of this repository, nor a date (YYYY-MM-DD): {why}"
+            ),
+            GitError::NoCommitBy(date, first) => write!(
+                f,
+                "no commit was made on or before {date}: the history starts on {first}"
+            ),
+            GitError::NoCommits => write!(f, "the repository has no commit yet"),
+            GitError::NotInRevision {
+                folder,
+                commit,
+                date,
+            } => write!(
+                f,
+                "the registry folder `{}` is not in commit {commit} ({date}): it was added later, or moved",
+                folder.display()
+            ),
+            GitError::Read(why) => write!(f, "cannot read the git repository: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for GitError {}
+
+fn read_error(e: impl std::fmt::Display) -> GitError {
+    GitError::Read(e.to_string())
+}
+
+/// The repository a registry folder is in, and where in its work tree.
+pub struct Repo {
+    repo: gix::ThreadSafeRepository,
+    /// The registry folder's path from the top of the work tree, by
+    /// component (empty when the registry is the work tree itself).
+    prefix: Vec<String>,
+}
+
+/// One commit, as history shows it.
+#[derive(Clone, Debug)]
+pub struct Commit {
+    pub id: ObjectId,
+    /// The first parent, if any (merges are read along their first parent).
+    pub parent: Option<ObjectId>,
+    /// The committer's time, seconds since 1970 (UTC).
+    pub seconds: i64,
+    /// The committer's date, in the committer's own time zone: what `git log` shows.
+    pub date: Date,
+    /// The first line of the message.
+    pub subject: String,
+    /// The author's name (shown only with `[site] show_authors`).
+    pub author: String,
+    /// The registry folder's tree at this commit (`None`: not in this commit).
+    pub registry_tree: Option<ObjectId>,
+}
+
+impl Commit {
+    /// The hash as people quote it: its first 10 hex digits (fixed, so the
+    /// same commit reads the same whatever the repository grows to).
+    pub fn short(&self) -> String {
+        self.id.to_hex_with_len(10).to_string()
+    }
+}
+
+/// A registry file a commit added, changed or removed (relative to the
+/// registry folder, `/`-separated).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: String,
+    pub old: Option<ObjectId>,
+    pub new: Option<ObjectId>,
+}
+
+/// A file's content at a revision: its bytes, or only its size when it is
+/// over the limit asked for (its bytes are not read).
+pub enum Blob {
+    Bytes(Vec<u8>),
+    TooLarge(u64),
+}
+
+/// Files written by [`Local::check_out`] in full, at most; a larger one is
+/// written as a sparse file of its size (the loader refuses a registry file
+/// over its limit by size alone, unread).
+const MAX_CHECKOUT_BYTES: u64 = 64 << 20;
+
+impl Repo {
+    /// The repository whose work tree holds `registry`; `None` when it is in
+    /// none (or in a bare repository's folder, or inside `.git`).
+    pub fn discover(registry: &Path) -> Option<Repo> {
+        let canonical = std::fs::canonicalize(registry).ok()?;
+        let repo = gix::ThreadSafeRepository::discover(&canonical).ok()?;
+        let workdir = std::fs::canonicalize(repo.work_dir()?).ok()?;
+        let rel = canonical.strip_prefix(&workdir).ok()?;
+        let prefix: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if prefix.first().is_some_and(|c| c == ".git") {
+            return None;
+        }
+        Some(Repo { repo, prefix })
+    }
+
+    /// A handle for this thread (gix's handles are per thread).
+    pub fn local(&self) -> Local<'_> {
+        let mut repo = self.repo.to_thread_local();
+        // Trees are read twice in a walk (a commit's, then its child's
+        // parent's): a cache spares the second inflate.
+        repo.object_cache_size_if_unset(16 << 20);
+        Local {
+            repo,
+            prefix: &self.prefix,
+        }
+    }
+
+    /// Whether the repository is a shallow clone: its oldest commit's
+    /// parents are missing, so history starts there.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.to_thread_local().is_shallow().unwrap_or(false)
+    }
+}
+
+/// A thread's view of the repository.
+pub struct Local<'r> {
+    repo: gix::Repository,
+    prefix: &'r [String],
+}
+
+impl Local<'_> {
+    /// The commit HEAD points at; `None` before the first commit.
+    pub fn head(&self) -> Result<Option<Commit>, GitError> {
+        let id = match self.repo.head_id() {
+            Ok(id) => id.detach(),
+            Err(_) => return Ok(None),
+        };
+        self.commit(id).map(Some)
+    }
+
+    /// The commit `rev` names: what git takes (a hash or its start, a tag,
+    /// a branch, `HEAD~2`), or a date `YYYY-MM-DD`: the last commit on
+    /// HEAD's first-parent line made on or before it (committer date, in the
+    /// committer's time zone).
+    pub fn resolve(&self, rev: &str) -> Result<Commit, GitError> {
+        if let Some(date) = Date::parse(rev) {
+            let head = self.head()?.ok_or(GitError::NoCommits)?;
+            let mut oldest = head.date;
+            for commit in self.first_parent_line(head)? {
+                if commit.date <= date {
+                    return Ok(commit);
+                }
+                oldest = commit.date;
+            }
+            return Err(GitError::NoCommitBy(date, oldest));
+        }
+        let id = self
+            .repo
+            .rev_parse_single(rev)
+            .map_err(|e| GitError::UnknownRevision(rev.to_string(), e.to_string()))?;
+        let commit = id
+            .object()
+            .map_err(read_error)?
+            .peel_to_commit()
+            .map_err(|e| GitError::UnknownRevision(rev.to_string(), e.to_string()))?;
+        self.commit(commit.id)
+    }
+
+    /// The commit `id`, read.
+    pub fn commit(&self, id: ObjectId) -> Result<Commit, GitError> {
+        let object = self.repo.find_commit(id).map_err(read_error)?;
+        let c = object.decode().map_err(read_error)?;
+        let time = c.time().map_err(read_error)?;
+        let local = time.seconds.saturating_add(i64::from(time.offset));
+        let date = Date::from_unix_seconds(local).ok_or_else(|| {
+            GitError::Read(format!(
+                "commit {} has a date out of range",
+                id.to_hex_with_len(10)
+            ))
+        })?;
+        let subject = c.message().summary().to_string();
+        let author = c.author().map(|a| a.name.to_string()).unwrap_or_default();
+        let parent = c.parents().next();
+        let registry_tree = self.subtree(c.tree())?;
+        Ok(Commit {
+            id,
+            parent,
+            seconds: time.seconds,
+            date,
+            subject,
+            author,
+            registry_tree,
+        })
+    }
+
+    /// `tip` and its first parents, newest first, at most [`MAX_COMMITS`].
+    /// A parent that is missing (a shallow clone) ends the line.
+    pub fn first_parent_line(&self, tip: Commit) -> Result<Vec<Commit>, GitError> {
+        let mut line = Vec::new();
+        let mut next = Some(tip);
+        while let Some(commit) = next {
+            next = match commit.parent {
+                Some(p) if line.len() + 1 < MAX_COMMITS => match self.repo.has_object(p) {
+                    true => Some(self.commit(p)?),
+                    false => None,
+                },
+                _ => None,
+            };
+            line.push(commit);
+        }
+        Ok(line)
+    }
+
+    /// The registry folder's tree inside the commit's root tree.
+    fn subtree(&self, root: ObjectId) -> Result<Option<ObjectId>, GitError> {
+        let mut id = root;
+        for part in self.prefix {
+            let tree = self.repo.find_tree(id).map_err(read_error)?;
+            let decoded = tree.decode().map_err(read_error)?;
+            match decoded
+                .entries
+                .iter()
+                .find(|e| e.filename == part.as_bytes() && e.mode.is_tree())
+            {
+                Some(e) => id = e.oid.to_owned(),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(id))
+    }
+
+    /// Every regular file under the registry tree `tree` and its blob id,
+    /// with its path relative to the tree, in path order (links and
+    /// submodules are not registry files).
+    pub fn file_ids(&self, tree: ObjectId) -> Result<Vec<(String, ObjectId)>, GitError> {
+        let mut out = Vec::new();
+        let mut stack = vec![(String::new(), tree)];
+        while let Some((dir, id)) = stack.pop() {
+            let tree = self.repo.find_tree(id).map_err(read_error)?;
+            let decoded = tree.decode().map_err(read_error)?;
+            for e in &decoded.entries {
+                let Some(name) = safe_name(e.filename) else {
+                    continue;
+                };
+                let path = if dir.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{dir}/{name}")
+                };
+                match e.mode.kind() {
+                    GitEntryKind::Tree => stack.push((path, e.oid.to_owned())),
+                    GitEntryKind::Blob | GitEntryKind::BlobExecutable => {
+                        out.push((path, e.oid.to_owned()));
+                    }
+                    GitEntryKind::Link | GitEntryKind::Commit => {}
+                }
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    /// Writes every regular file of the registry tree `tree` into the
+    /// empty folder `dest` (a private temporary folder), so a revision is
+    /// read by the same loader as the work tree. Names are checked
+    /// ([`safe_name`]): nothing is written outside `dest`, and no link.
+    pub fn check_out(&self, tree: ObjectId, dest: &Path) -> Result<(), GitError> {
+        let write =
+            |e: std::io::Error| GitError::Read(format!("cannot write a temporary copy: {e}"));
+        for (path, id) in self.file_ids(tree)? {
+            let target = dest.join(&path);
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir).map_err(write)?;
+            }
+            match self.blob(id, MAX_CHECKOUT_BYTES)? {
+                Blob::Bytes(bytes) => std::fs::write(&target, bytes).map_err(write)?,
+                Blob::TooLarge(n) => std::fs::File::create(&target)
+                    .and_then(|f| f.set_len(n))
+                    .map_err(write)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The blob `id`, or its size when over `max_bytes`.
+    pub fn blob(&self, id: ObjectId, max_bytes: u64) -> Result<Blob, GitError> {
+        let header = self.repo.find_header(id).map_err(read_error)?;
+        if header.size() > max_bytes {
+            return Ok(Blob::TooLarge(header.size()));
+        }
+        let blob = self.repo.find_blob(id).map_err(read_error)?;
+        Ok(Blob::Bytes(blob.detach().data))
+    }
+
+    /// The regular files that differ between two registry trees, in path
+    /// order. Subtrees with the same id are not opened: a commit that
+    /// changes one activity reads the trees on that file's path only.
+    pub fn changed_files(
+        &self,
+        old: Option<ObjectId>,
+        new: Option<ObjectId>,
+    ) -> Result<Vec<FileChange>, GitError> {
+        let mut out = Vec::new();
+        self.diff_trees(String::new(), old, new, &mut out)?;
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
+    fn entries(&self, id: Option<ObjectId>) -> Result<Vec<(String, Node)>, GitError> {
+        let Some(id) = id else {
+            return Ok(Vec::new());
+        };
+        let tree = self.repo.find_tree(id).map_err(read_error)?;
+        let decoded = tree.decode().map_err(read_error)?;
+        let mut out: Vec<(String, Node)> = decoded
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let name = safe_name(e.filename)?.to_string();
+                let node = match e.mode.kind() {
+                    GitEntryKind::Tree => Node::Tree(e.oid.to_owned()),
+                    GitEntryKind::Blob | GitEntryKind::BlobExecutable => {
+                        Node::File(e.oid.to_owned())
+                    }
+                    GitEntryKind::Link | GitEntryKind::Commit => return None,
+                };
+                Some((name, node))
+            })
+            .collect();
+        // By name, so two trees merge in one pass (git's own order puts a
+        // folder as if its name ended in `/`; a file and a folder of the
+        // same name are two entries here either way).
+        out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.is_tree().cmp(&b.1.is_tree())));
+        Ok(out)
+    }
+
+    fn diff_trees(
+        &self,
+        dir: String,
+        old: Option<ObjectId>,
+        new: Option<ObjectId>,
+        out: &mut Vec<FileChange>,
+    ) -> Result<(), GitError> {
+        if old == new {
+            return Ok(());
+        }
+        let (a, b) = (self.entries(old)?, self.entries(new)?);
+        let join = |name: &str| {
+            if dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{dir}/{name}")
+            }
+        };
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let order = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => x.0.cmp(&y.0).then(x.1.is_tree().cmp(&y.1.is_tree())),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            let (left, right) = match order {
+                std::cmp::Ordering::Less => {
+                    i += 1;
+                    (Some(&a[i - 1]), None)
+                }
+                std::cmp::Ordering::Greater => {
+                    j += 1;
+                    (None, Some(&b[j - 1]))
+                }
+                std::cmp::Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    (Some(&a[i - 1]), Some(&b[j - 1]))
+                }
+            };
+            let name = left.or(right).map(|e| e.0.as_str()).unwrap_or_default();
+            match (left.map(|e| e.1), right.map(|e| e.1)) {
+                (Some(Node::File(x)), Some(Node::File(y))) if x == y => {}
+                (Some(Node::Tree(x)), Some(Node::Tree(y))) if x == y => {}
+                (l, r) => {
+                    let file = |n: Option<Node>| match n {
+                        Some(Node::File(id)) => Some(id),
+                        _ => None,
+                    };
+                    let tree = |n: Option<Node>| match n {
+                        Some(Node::Tree(id)) => Some(id),
+                        _ => None,
+                    };
+                    if tree(l).is_some() || tree(r).is_some() {
+                        self.diff_trees(join(name), tree(l), tree(r), out)?;
+                    }
+                    if file(l).is_some() || file(r).is_some() {
+                        out.push(FileChange {
+                            path: join(name),
+                            old: file(l),
+                            new: file(r),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The id git gives `bytes` as a blob: equal to a committed file's id
+    /// exactly when the bytes are the same.
+    pub fn blob_id(&self, bytes: &[u8]) -> Option<ObjectId> {
+        gix::objs::compute_hash(self.repo.object_hash(), gix::objs::Kind::Blob, bytes).ok()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Node {
+    File(ObjectId),
+    Tree(ObjectId),
+}
+
+impl Node {
+    fn is_tree(&self) -> bool {
+        matches!(self, Node::Tree(_))
+    }
+}
+
+/// A tree entry's name when it can be a path part: UTF-8, not `.`/`..`,
+/// no separator (git refuses such trees, a crafted repository need not).
+fn safe_name(name: &gix::bstr::BStr) -> Option<&str> {
+    let name = std::str::from_utf8(name).ok()?;
+    let bad = name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\', '\0']);
+    (!bad).then_some(name)
+}
