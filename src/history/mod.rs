@@ -267,14 +267,47 @@ enum Facts {
     },
 }
 
-/// The entities of a file's version: `None` when the file does not parse.
-type Version = Option<BTreeMap<Entity, Value>>;
-
-/// Files compared on the thread that found them, at most; more (the first
+/// Files read on the thread that found them, at most; more (the first
 /// commit adds every file) are shared out among the threads.
 const SERIAL_FILES: usize = 64;
 
-/// Reads the changed files on both sides and compares their entities.
+/// One side (before or after) of the files a step changed: the entities
+/// read from them, and the entities whose file does not parse.
+#[derive(Default)]
+struct Side {
+    read: BTreeMap<Entity, Value>,
+    unreadable: BTreeSet<Entity>,
+}
+
+/// One version of one file, read: its entities, or (when it does not
+/// parse) the entity it is, if it is an entry's file.
+enum FileVersion {
+    Read(BTreeMap<Entity, Value>),
+    Unreadable(Option<Entity>),
+}
+
+impl FileVersion {
+    /// The version whose text is `text` (`None`: too large, or not UTF-8).
+    fn of(kind: FileKind, id: &str, text: Option<String>) -> FileVersion {
+        match text.and_then(|t| entities(kind, id, &t)) {
+            Some(m) => FileVersion::Read(m),
+            None => FileVersion::Unreadable(file_entity(kind, id)),
+        }
+    }
+}
+
+impl Side {
+    fn add(&mut self, v: FileVersion) {
+        match v {
+            FileVersion::Read(m) => self.read.extend(m),
+            FileVersion::Unreadable(e) => self.unreadable.extend(e),
+        }
+    }
+}
+
+/// Reads the changed files on both sides and compares their entities. The
+/// sides are compared whole, not file by file, so an entry whose file moved
+/// to another folder (same id) is unchanged, not removed and added.
 fn compare_files(
     repo: &Repo,
     local: &git::Local,
@@ -287,18 +320,23 @@ fn compare_files(
             Some((c, kind, id))
         })
         .collect();
-    let one = |local: &git::Local, (change, kind, id): &(git::FileChange, FileKind, String)| {
-        let read = |blob: gix::ObjectId| -> Result<Option<String>, GitError> {
-            Ok(match local.blob(blob, MAX_FILE_BYTES)? {
+    type Both = (Option<FileVersion>, Option<FileVersion>);
+    let one = |local: &git::Local,
+               (change, kind, id): &(git::FileChange, FileKind, String)|
+     -> Result<Both, GitError> {
+        let read = |blob: gix::ObjectId| -> Result<FileVersion, GitError> {
+            let text = match local.blob(blob, MAX_FILE_BYTES)? {
                 git::Blob::Bytes(b) => load::file_text(b),
                 git::Blob::TooLarge(_) => None,
-            })
+            };
+            Ok(FileVersion::of(*kind, id, text))
         };
-        let old = version(*kind, id, change.old.map(read).transpose()?);
-        let new = version(*kind, id, change.new.map(read).transpose()?);
-        Ok(compare_versions(*kind, id, old, new))
+        Ok((
+            change.old.map(read).transpose()?,
+            change.new.map(read).transpose()?,
+        ))
     };
-    let found: Vec<Result<Vec<Compared>, GitError>> = if changed.len() <= SERIAL_FILES {
+    let found: Vec<Result<Both, GitError>> = if changed.len() <= SERIAL_FILES {
         changed.iter().map(|c| one(local, c)).collect()
     } else {
         changed
@@ -306,86 +344,61 @@ fn compare_files(
             .map_init(|| repo.local(), |local, c| one(local, c))
             .collect()
     };
-    let mut out = Vec::new();
+    let (mut old, mut new) = (Side::default(), Side::default());
     for f in found {
-        out.extend(f?);
+        let (a, b) = f?;
+        a.into_iter().for_each(|v| old.add(v));
+        b.into_iter().for_each(|v| new.add(v));
     }
-    Ok(out)
+    Ok(compare_sides(&old, &new))
 }
 
-/// A file's version: absent (`None`), or its text (`Some(None)`: unreadable).
-fn version(kind: FileKind, id: &str, text: Option<Option<String>>) -> Option<Version> {
-    let text = text?;
-    Some(text.and_then(|t| entities(kind, id, &t)))
-}
-
-/// Compares two versions of one file (`None`: the file is not there).
-fn compare_versions(
-    kind: FileKind,
-    id: &str,
-    old: Option<Version>,
-    new: Option<Version>,
-) -> Vec<Compared> {
-    let empty = BTreeMap::new();
-    match (old, new) {
-        (Some(Some(a)), Some(Some(b))) => compare_maps(&a, &b),
-        (None, Some(Some(b))) => compare_maps(&empty, &b),
-        (Some(Some(a)), None) => compare_maps(&a, &empty),
-        (None, None) => Vec::new(),
-        // One side does not parse: an entry file still names its entry (a
-        // catalogue's entries are not known), and its sub-processor facts
-        // stay as they were.
-        (old, new) => {
-            let Some(entity) = file_entity(kind, id) else {
-                return Vec::new();
-            };
-            let what = match (&old, &new) {
-                (None, _) => What::Added,
-                (_, None) => What::Removed,
-                _ => What::Unreadable,
-            };
-            let label = [&new, &old]
-                .into_iter()
-                .find_map(|v| v.as_ref()?.as_ref()?.get(&entity))
-                .and_then(|v| diff::label(entity.kind, v));
-            vec![Compared {
-                item: Item {
-                    entity,
-                    label,
-                    what,
-                },
-                facts: None,
-            }]
-        }
-    }
-}
-
-/// Compares the entities of two readable versions of a file.
-fn compare_maps(a: &BTreeMap<Entity, Value>, b: &BTreeMap<Entity, Value>) -> Vec<Compared> {
-    let ids: BTreeSet<&Entity> = a.keys().chain(b.keys()).collect();
+/// Compares the two sides of a step, entity by entity.
+fn compare_sides(old: &Side, new: &Side) -> Vec<Compared> {
+    let all: BTreeSet<&Entity> = old
+        .read
+        .keys()
+        .chain(new.read.keys())
+        .chain(&old.unreadable)
+        .chain(&new.unreadable)
+        .collect();
     let mut out = Vec::new();
-    for entity in ids {
-        let (what, shown) = match (a.get(entity), b.get(entity)) {
+    for entity in all {
+        let (a, b) = (old.read.get(entity), new.read.get(entity));
+        let (a_unreadable, b_unreadable) = (
+            old.unreadable.contains(entity),
+            new.unreadable.contains(entity),
+        );
+        // A side that does not parse says nothing of what changed; the
+        // sub-processor facts stay as they were until a readable version.
+        let what = match (a, b) {
             (Some(x), Some(y)) if x == y => continue,
             (Some(x), Some(y)) => {
                 let lines = lines(entity.kind, x, y);
                 if lines.is_empty() {
                     continue; // an empty value written or left out: nothing recorded changed
                 }
-                (What::Changed(lines), y)
+                What::Changed(lines)
             }
-            (Some(x), None) => (What::Removed, x),
-            (None, Some(y)) => (What::Added, y),
-            (None, None) => continue,
+            (Some(_), None) if b_unreadable => What::Unreadable,
+            (Some(_), None) => What::Removed,
+            (None, Some(_)) if a_unreadable => What::Unreadable,
+            (None, Some(_)) => What::Added,
+            (None, None) => match (a_unreadable, b_unreadable) {
+                (true, true) => What::Unreadable,
+                (false, true) => What::Added,
+                (true, false) => What::Removed,
+                (false, false) => continue,
+            },
         };
         let facts = match what {
             What::Removed => None,
-            _ => facts(entity, shown),
+            _ => b.and_then(|v| facts(entity, v)),
         };
         out.push(Compared {
             item: Item {
                 entity: entity.clone(),
-                label: diff::label(entity.kind, shown),
+                label: b.or(a).and_then(|v| diff::label(entity.kind, v)),
                 what,
             },
             facts,
@@ -465,7 +478,7 @@ fn file_entity(kind: FileKind, id: &str) -> Option<Entity> {
 
 /// The entities of one file's text, each as a JSON value (as the diff
 /// compares them); `None` when it does not parse.
-fn entities(kind: FileKind, id: &str, text: &str) -> Version {
+fn entities(kind: FileKind, id: &str, text: &str) -> Option<BTreeMap<Entity, Value>> {
     let table = load::parse_table(text)?;
     let value = json_of(toml::Value::Table(table));
     let mut out = BTreeMap::new();
@@ -625,30 +638,24 @@ fn uncommitted(
         })
     };
     let mut seen: FxHashSet<&str> = FxHashSet::default();
-    let mut out = Vec::new();
+    let (mut old, mut new) = (Side::default(), Side::default());
     for file in (0..sources.len()).map(|i| sources.get(i)) {
         let Some((kind, id)) = load::file_kind(&file.path) else {
             continue;
         };
         seen.insert(&file.path);
-        let old = match committed.get(&file.path) {
+        match committed.get(&file.path) {
             Some(&blob) if local.blob_id(file.text.as_bytes()) == Some(blob) => continue,
             Some(&blob) => {
                 let text = committed_text(blob)?;
                 if text.as_deref() == Some(file.text.as_str()) {
                     continue;
                 }
-                Some(text)
+                old.add(FileVersion::of(kind, &id, text));
             }
-            None => None,
-        };
-        let old = version(kind, &id, old);
-        let new = version(kind, &id, Some(Some(file.text.clone())));
-        out.extend(
-            compare_versions(kind, &id, old, new)
-                .into_iter()
-                .map(|c| c.item),
-        );
+            None => {}
+        }
+        new.add(FileVersion::of(kind, &id, Some(file.text.clone())));
     }
     for (path, blob) in &committed {
         if seen.contains(path.as_str()) {
@@ -657,13 +664,12 @@ fn uncommitted(
         let Some((kind, id)) = load::file_kind(path) else {
             continue;
         };
-        let old = version(kind, &id, Some(committed_text(*blob)?));
-        out.extend(
-            compare_versions(kind, &id, old, None)
-                .into_iter()
-                .map(|c| c.item),
-        );
+        old.add(FileVersion::of(kind, &id, committed_text(*blob)?));
     }
+    let mut out: Vec<Item> = compare_sides(&old, &new)
+        .into_iter()
+        .map(|c| c.item)
+        .collect();
     out.sort_by(|a, b| a.entity.cmp(&b.entity));
     Ok(out)
 }
