@@ -673,3 +673,6 @@ fn uncommitted(
     out.sort_by(|a, b| a.entity.cmp(&b.entity));
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests_engine;
