@@ -91,7 +91,7 @@ pub enum Command {
     Import(import::Args),
     /// List what falls due or is overdue: reviews, DPIAs, safeguards, adequacy decisions, acknowledgements (exit 1 when overdue).
     Due(due::Args),
-    /// Show what changed between two JSON registers (exit 0 equal, 1 different, 2 unreadable).
+    /// Show what changed between two JSON registers, two revisions of the registry, or a revision and the work tree (exit 0 equal, 1 different, 2 cannot run).
     Diff(diff::Args),
     /// Check the registry and build the static site (nothing is written if it has errors).
     Build(build::Args),

@@ -21,7 +21,11 @@ pub enum GitError {
     /// `--at` or `ropa diff` names a revision, and the registry is not in a git work tree.
     NotInRepository(PathBuf),
     /// The revision names nothing in the repository.
-    UnknownRevision(String, String),
+    UnknownRevision(String),
+    /// The revision is the start of more than one object's hash.
+    AmbiguousRevision(String),
+    /// The revision names an object that is not a commit (a tree, a blob).
+    NotACommit(String),
     /// `--at DATE`, and no commit on the first-parent line is that old.
     NoCommitBy(Date, Date),
     /// The repository has no commit yet.
@@ -44,9 +48,17 @@ impl std::fmt::Display for GitError {
                 "`{}` is not inside a git work tree, so it has no revisions to read; commit the registry to git first",
                 p.display()
             ),
-            GitError::UnknownRevision(rev, why) => write!(
+            GitError::UnknownRevision(rev) => write!(
                 f,
-                "`{rev}` is not a commit, tag or branch of this repository, nor a date (YYYY-MM-DD): {why}"
+                "`{rev}` names no commit of this repository (a commit hash or its start, a tag, a branch, `HEAD~1`), nor is it a date (YYYY-MM-DD); `git log --oneline` lists the commits"
+            ),
+            GitError::AmbiguousRevision(rev) => write!(
+                f,
+                "`{rev}` is the start of more than one hash in this repository; give more of the commit's hash"
+            ),
+            GitError::NotACommit(rev) => write!(
+                f,
+                "`{rev}` names a file or a folder in git, not a commit; give a commit hash, a tag or a branch"
             ),
             GitError::NoCommitBy(date, first) => write!(
                 f,
@@ -59,7 +71,7 @@ impl std::fmt::Display for GitError {
                 date,
             } => write!(
                 f,
-                "the registry folder `{}` is not in commit {commit} ({date}): it was added later, or moved",
+                "the registry folder `{}` is not in commit {commit} ({date}): it was added after that commit, or had been moved or removed by then (--registry names the folder by its path in the commit)",
                 folder.display()
             ),
             GitError::Read(why) => write!(f, "cannot read the git repository: {why}"),
@@ -130,16 +142,36 @@ const MAX_CHECKOUT_BYTES: u64 = 64 << 20;
 
 impl Repo {
     /// The repository whose work tree holds `registry`; `None` when it is in
-    /// none (or in a bare repository's folder, or inside `.git`).
+    /// none (or in a bare repository's folder, or inside `.git`). The folder
+    /// need not exist: `--at` reads one deleted from the work tree or moved
+    /// since, so the repository is found from its nearest existing ancestor
+    /// and the missing rest of the path is kept as it is.
     pub fn discover(registry: &Path) -> Option<Repo> {
-        let canonical = std::fs::canonicalize(registry).ok()?;
+        use std::path::Component;
+        let absolute = std::path::absolute(registry).ok()?;
+        let parts: Vec<Component> = absolute.components().collect();
+        let found = (0..=parts.len())
+            .rev()
+            .find(|&n| parts[..n].iter().collect::<PathBuf>().exists())?;
+        let canonical = std::fs::canonicalize(parts[..found].iter().collect::<PathBuf>()).ok()?;
         let repo = gix::ThreadSafeRepository::discover(&canonical).ok()?;
         let workdir = std::fs::canonicalize(repo.work_dir()?).ok()?;
         let rel = canonical.strip_prefix(&workdir).ok()?;
-        let prefix: Vec<String> = rel
+        let mut prefix: Vec<String> = rel
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
+        // The missing rest cannot be looked up (nor hold a link): taken by
+        // name, `..` included.
+        for part in &parts[found..] {
+            match part {
+                Component::Normal(name) => prefix.push(name.to_string_lossy().into_owned()),
+                Component::ParentDir => {
+                    prefix.pop()?;
+                }
+                _ => {}
+            }
+        }
         if prefix.first().is_some_and(|c| c == ".git") {
             return None;
         }
@@ -197,15 +229,22 @@ impl Local<'_> {
             }
             return Err(GitError::NoCommitBy(date, oldest));
         }
-        let id = self
-            .repo
-            .rev_parse_single(rev)
-            .map_err(|e| GitError::UnknownRevision(rev.to_string(), e.to_string()))?;
+        // gix's own messages are for programmers (`delegate.traverse(…)`):
+        // only an ambiguous hash is told apart.
+        let id = self.repo.rev_parse_single(rev).map_err(|e| {
+            use gix::revision::spec::parse::Error as Parse;
+            match e.downcast_any_ref::<Parse>() {
+                Some(Parse::AmbiguousPrefix { .. } | Parse::AmbiguousRefAndObject { .. }) => {
+                    GitError::AmbiguousRevision(rev.to_string())
+                }
+                _ => GitError::UnknownRevision(rev.to_string()),
+            }
+        })?;
         let commit = id
             .object()
             .map_err(read_error)?
             .peel_to_commit()
-            .map_err(|e| GitError::UnknownRevision(rev.to_string(), e.to_string()))?;
+            .map_err(|_| GitError::NotACommit(rev.to_string()))?;
         self.commit(commit.id)
     }
 

@@ -570,9 +570,14 @@ impl GitRepo {
     /// Commits everything in the work tree (additions and removals) at
     /// `date` (YYYY-MM-DD, noon UTC) with `message`; returns the commit's hash.
     pub fn commit(&self, date: &str, message: &str) -> String {
-        let when = format!("{date}T12:00:00+00:00");
-        self.git_at(&["add", "-A"], &when);
-        self.git_at(&["commit", "-q", "--allow-empty", "-m", message], &when);
+        self.commit_at(&format!("{date}T12:00:00+00:00"), message)
+    }
+
+    /// [`GitRepo::commit`] at the time `when`, with its zone
+    /// (`2022-12-27T23:30:00-05:00`).
+    pub fn commit_at(&self, when: &str, message: &str) -> String {
+        self.git_at(&["add", "-A"], when);
+        self.git_at(&["commit", "-q", "--allow-empty", "-m", message], when);
         self.git(&["rev-parse", "HEAD"])
     }
 }
