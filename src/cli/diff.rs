@@ -70,13 +70,14 @@ impl<'a> Side<'a> {
         match self {
             Side::File(p) => Ok((p.to_string_lossy().into_owned(), read(p)?)),
             Side::Revision(rev) => {
-                let opened = Opened::open(registry, Some(rev)).map_err(|e| match Path::new(rev)
-                    .is_dir()
-                {
-                    true => format!(
-                        "`{rev}` is a folder: `ropa diff` compares JSON registers (files made by `ropa export`) or revisions of the registry (give the registry folder with --registry)"
-                    ),
-                    false => e.to_string(),
+                let opened = Opened::open(registry, Some(rev)).map_err(|e| {
+                    if Path::new(rev).is_dir() {
+                        format!(
+                            "`{rev}` is a folder: `ropa diff` compares JSON registers (files made by `ropa export`) or revisions of the registry (give the registry folder with --registry)"
+                        )
+                    } else {
+                        e.to_string()
+                    }
                 })?;
                 let name = match &opened.at {
                     Some(c) => format!("{rev} ({}, {})", c.short(), c.date),
