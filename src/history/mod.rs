@@ -667,3 +667,6 @@ fn uncommitted(
     out.sort_by(|a, b| a.entity.cmp(&b.entity));
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests;
