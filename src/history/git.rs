@@ -3,6 +3,7 @@
 //! and which of them a commit changed. Read in-process with gix: one
 //! object at a time, no `git` process, nothing written.
 
+use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
@@ -123,6 +124,10 @@ pub enum Blob {
     TooLarge(u64),
 }
 
+/// The delta bases a thread keeps, at most (git's `core.deltaBaseCacheLimit`
+/// is 96 MiB).
+const PACK_CACHE_BYTES: usize = 32 << 20;
+
 /// Files written by [`Local::check_out`] in full, at most; a larger one is
 /// written as a sparse file of its size (the loader refuses a registry file
 /// over its limit by size alone, unread).
@@ -152,6 +157,17 @@ impl Repo {
         // Trees are read twice in a walk (a commit's, then its child's
         // parent's): a cache spares the second inflate.
         repo.object_cache_size_if_unset(16 << 20);
+        // gix keeps no delta bases unless built with `max-performance`: a
+        // blob or tree at the end of a chain of deltas (git fast-import
+        // writes chains 50 deep) was rebuilt from the chain's start at
+        // every read. The bases decoded last are kept, as git keeps them.
+        if !repo.objects.has_pack_cache() {
+            repo.objects.set_pack_cache(|| {
+                Box::new(gix::odb::pack::cache::lru::StaticLinkedList::<64>::new(
+                    PACK_CACHE_BYTES,
+                ))
+            });
+        }
         Local {
             repo,
             prefix: &self.prefix,
@@ -344,42 +360,20 @@ impl Local<'_> {
         new: Option<ObjectId>,
     ) -> Result<Vec<FileChange>, GitError> {
         let mut out = Vec::new();
-        self.diff_trees(String::new(), old, new, &mut out)?;
+        self.diff_trees("", old, new, &mut out)?;
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
     }
 
-    fn entries(&self, id: Option<ObjectId>) -> Result<Vec<(String, Node)>, GitError> {
-        let Some(id) = id else {
-            return Ok(Vec::new());
-        };
-        let tree = self.repo.find_tree(id).map_err(read_error)?;
-        let decoded = tree.decode().map_err(read_error)?;
-        let mut out: Vec<(String, Node)> = decoded
-            .entries
-            .iter()
-            .filter_map(|e| {
-                let name = safe_name(e.filename)?.to_string();
-                let node = match e.mode.kind() {
-                    GitEntryKind::Tree => Node::Tree(e.oid.to_owned()),
-                    GitEntryKind::Blob | GitEntryKind::BlobExecutable => {
-                        Node::File(e.oid.to_owned())
-                    }
-                    GitEntryKind::Link | GitEntryKind::Commit => return None,
-                };
-                Some((name, node))
-            })
-            .collect();
-        // By name, so two trees merge in one pass (git's own order puts a
-        // folder as if its name ended in `/`; a file and a folder of the
-        // same name are two entries here either way).
-        out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.is_tree().cmp(&b.1.is_tree())));
-        Ok(out)
+    /// The tree `id`, read (`None`: no tree on that side).
+    fn tree(&self, id: Option<ObjectId>) -> Result<Option<gix::Tree<'_>>, GitError> {
+        id.map(|id| self.repo.find_tree(id).map_err(read_error))
+            .transpose()
     }
 
     fn diff_trees(
         &self,
-        dir: String,
+        dir: &str,
         old: Option<ObjectId>,
         new: Option<ObjectId>,
         out: &mut Vec<FileChange>,
@@ -387,7 +381,8 @@ impl Local<'_> {
         if old == new {
             return Ok(());
         }
-        let (a, b) = (self.entries(old)?, self.entries(new)?);
+        let (ta, tb) = (self.tree(old)?, self.tree(new)?);
+        let (a, b) = (entries(ta.as_ref())?, entries(tb.as_ref())?);
         let join = |name: &str| {
             if dir.is_empty() {
                 name.to_string()
@@ -398,26 +393,26 @@ impl Local<'_> {
         let (mut i, mut j) = (0, 0);
         while i < a.len() || j < b.len() {
             let order = match (a.get(i), b.get(j)) {
-                (Some(x), Some(y)) => x.0.cmp(&y.0).then(x.1.is_tree().cmp(&y.1.is_tree())),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                _ => std::cmp::Ordering::Greater,
+                (Some(x), Some(y)) => git_order(x, y),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
             };
             let (left, right) = match order {
-                std::cmp::Ordering::Less => {
+                Ordering::Less => {
                     i += 1;
-                    (Some(&a[i - 1]), None)
+                    (Some(a[i - 1]), None)
                 }
-                std::cmp::Ordering::Greater => {
+                Ordering::Greater => {
                     j += 1;
-                    (None, Some(&b[j - 1]))
+                    (None, Some(b[j - 1]))
                 }
-                std::cmp::Ordering::Equal => {
+                Ordering::Equal => {
                     i += 1;
                     j += 1;
-                    (Some(&a[i - 1]), Some(&b[j - 1]))
+                    (Some(a[i - 1]), Some(b[j - 1]))
                 }
             };
-            let name = left.or(right).map(|e| e.0.as_str()).unwrap_or_default();
+            let name = left.or(right).map(|e| e.0).unwrap_or_default();
             match (left.map(|e| e.1), right.map(|e| e.1)) {
                 (Some(Node::File(x)), Some(Node::File(y))) if x == y => {}
                 (Some(Node::Tree(x)), Some(Node::Tree(y))) if x == y => {}
@@ -431,7 +426,7 @@ impl Local<'_> {
                         _ => None,
                     };
                     if tree(l).is_some() || tree(r).is_some() {
-                        self.diff_trees(join(name), tree(l), tree(r), out)?;
+                        self.diff_trees(&join(name), tree(l), tree(r), out)?;
                     }
                     if file(l).is_some() || file(r).is_some() {
                         out.push(FileChange {
@@ -451,6 +446,46 @@ impl Local<'_> {
     pub fn blob_id(&self, bytes: &[u8]) -> Option<ObjectId> {
         gix::objs::compute_hash(self.repo.object_hash(), gix::objs::Kind::Blob, bytes).ok()
     }
+}
+
+/// A tree's entries that can be registry paths, borrowed from the tree,
+/// in git's order (checked: a crafted tree need not be sorted).
+fn entries<'t>(tree: Option<&'t gix::Tree<'_>>) -> Result<Vec<(&'t str, Node)>, GitError> {
+    let Some(tree) = tree else {
+        return Ok(Vec::new());
+    };
+    let decoded = tree.decode().map_err(read_error)?;
+    let mut out: Vec<(&str, Node)> = decoded
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let name = safe_name(e.filename)?;
+            let node = match e.mode.kind() {
+                GitEntryKind::Tree => Node::Tree(e.oid.to_owned()),
+                GitEntryKind::Blob | GitEntryKind::BlobExecutable => Node::File(e.oid.to_owned()),
+                GitEntryKind::Link | GitEntryKind::Commit => return None,
+            };
+            Some((name, node))
+        })
+        .collect();
+    if !out.is_sorted_by(|x, y| git_order(x, y).is_le()) {
+        out.sort_by(git_order);
+    }
+    Ok(out)
+}
+
+/// Git's order of tree entries: by name, a folder's as if it ended in
+/// `/`. Two trees merge in one pass in it; a file and a folder of the same
+/// name are two entries.
+fn git_order(x: &(&str, Node), y: &(&str, Node)) -> Ordering {
+    let (a, b) = (x.0.as_bytes(), y.0.as_bytes());
+    let n = a.len().min(b.len());
+    // Past the common length: the next byte, or `/` ending a folder's name
+    // (no name holds a `/`, so that is where the order is decided).
+    let next = |name: &[u8], node: &Node| name.get(n).copied().or(node.is_tree().then_some(b'/'));
+    a[..n]
+        .cmp(&b[..n])
+        .then_with(|| next(a, &x.1).cmp(&next(b, &y.1)))
 }
 
 #[derive(Clone, Copy)]
