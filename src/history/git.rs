@@ -16,6 +16,11 @@ use crate::model::Date;
 /// a hostile or enormous repository from holding a build for minutes.
 pub const MAX_COMMITS: usize = 50_000;
 
+/// Folders nested in the registry, at most: a registry is a few deep; a
+/// crafted tree thousands deep would overflow a walk's stack and make its
+/// paths long.
+pub const MAX_TREE_DEPTH: usize = 64;
+
 /// Why the history or a revision could not be read.
 #[derive(Debug)]
 pub enum GitError {
@@ -33,6 +38,13 @@ pub enum GitError {
         commit: String,
         date: Date,
     },
+    /// A commit does not parse, or its committer date is missing,
+    /// malformed or out of range (its short hash). History stops at such a
+    /// parent, as at a shallow clone's edge; as the tip it is an error.
+    BadCommit(String),
+    /// The registry's folders nest deeper than [`MAX_TREE_DEPTH`] in a
+    /// commit (the path's first folders).
+    NestedTooDeep(String),
     /// The repository could not be read (a broken object, a permission).
     Read(String),
 }
@@ -63,6 +75,14 @@ impl std::fmt::Display for GitError {
                 "the registry folder `{}` is not in commit {commit} ({date}): it was added later, or moved",
                 folder.display()
             ),
+            GitError::BadCommit(commit) => write!(
+                f,
+                "commit {commit} is malformed or has a committer date that cannot be read (missing or out of range), so ropa cannot place it in time: name another revision, or build with --no-history"
+            ),
+            GitError::NestedTooDeep(path) => write!(
+                f,
+                "a commit of the registry has folders nested more than {MAX_TREE_DEPTH} deep (`{path}/…`), and ropa reads at most {MAX_TREE_DEPTH}; `ropa build --no-history` leaves the history out"
+            ),
             GitError::Read(why) => write!(f, "cannot read the git repository: {why}"),
         }
     }
@@ -72,6 +92,12 @@ impl std::error::Error for GitError {}
 
 fn read_error(e: impl std::fmt::Display) -> GitError {
     GitError::Read(e.to_string())
+}
+
+/// [`GitError::NestedTooDeep`], naming the path's first three folders.
+fn too_deep(path: &str) -> GitError {
+    let start: Vec<&str> = path.split('/').take(3).collect();
+    GitError::NestedTooDeep(start.join("/"))
 }
 
 /// The repository a registry folder is in, and where in its work tree.
@@ -228,15 +254,11 @@ impl Local<'_> {
     /// The commit `id`, read.
     pub fn commit(&self, id: ObjectId) -> Result<Commit, GitError> {
         let object = self.repo.find_commit(id).map_err(read_error)?;
-        let c = object.decode().map_err(read_error)?;
-        let time = c.time().map_err(read_error)?;
+        let bad = || GitError::BadCommit(id.to_hex_with_len(10).to_string());
+        let c = object.decode().map_err(|_| bad())?;
+        let time = c.time().map_err(|_| bad())?;
         let local = time.seconds.saturating_add(i64::from(time.offset));
-        let date = Date::from_unix_seconds(local).ok_or_else(|| {
-            GitError::Read(format!(
-                "commit {} has a date out of range",
-                id.to_hex_with_len(10)
-            ))
-        })?;
+        let date = Date::from_unix_seconds(local).ok_or_else(bad)?;
         let subject = c.message().summary().to_string();
         let author = c.author().map(|a| a.name.to_string()).unwrap_or_default();
         let parent = c.parents().next();
@@ -253,16 +275,20 @@ impl Local<'_> {
     }
 
     /// `tip` and its first parents, newest first, at most [`MAX_COMMITS`].
-    /// A parent that is missing (a shallow clone) ends the line.
+    /// A parent that is missing (a shallow clone), malformed or without a
+    /// date that can be read ends the line.
     pub fn first_parent_line(&self, tip: Commit) -> Result<Vec<Commit>, GitError> {
         let mut line = Vec::new();
         let mut next = Some(tip);
         while let Some(commit) = next {
             next = match commit.parent {
-                Some(p) if line.len() + 1 < MAX_COMMITS => match self.repo.has_object(p) {
-                    true => Some(self.commit(p)?),
-                    false => None,
-                },
+                Some(p) if line.len() + 1 < MAX_COMMITS && self.repo.has_object(p) => {
+                    match self.commit(p) {
+                        Ok(parent) => Some(parent),
+                        Err(GitError::BadCommit(_)) => None,
+                        Err(e) => return Err(e),
+                    }
+                }
                 _ => None,
             };
             line.push(commit);
@@ -289,16 +315,21 @@ impl Local<'_> {
     }
 
     /// Every regular file under the registry tree `tree` and its blob id,
-    /// with its path relative to the tree, in path order (links and
-    /// submodules are not registry files).
+    /// with its path relative to the tree, in path order (links,
+    /// submodules and names starting with `.` are not registry files).
     pub fn file_ids(&self, tree: ObjectId) -> Result<Vec<(String, ObjectId)>, GitError> {
         let mut out = Vec::new();
-        let mut stack = vec![(String::new(), tree)];
-        while let Some((dir, id)) = stack.pop() {
+        let mut stack = vec![(String::new(), tree, 0)];
+        while let Some((dir, id, depth)) = stack.pop() {
+            if depth > MAX_TREE_DEPTH {
+                return Err(too_deep(&dir));
+            }
             let tree = self.repo.find_tree(id).map_err(read_error)?;
             let decoded = tree.decode().map_err(read_error)?;
             for e in &decoded.entries {
-                let Some(name) = safe_name(e.filename) else {
+                // The loader reads nothing whose name starts with `.`: a
+                // `.git` in the tree is not written into a copy either.
+                let Some(name) = safe_name(e.filename).filter(|n| !n.starts_with('.')) else {
                     continue;
                 };
                 let path = if dir.is_empty() {
@@ -307,7 +338,7 @@ impl Local<'_> {
                     format!("{dir}/{name}")
                 };
                 match e.mode.kind() {
-                    GitEntryKind::Tree => stack.push((path, e.oid.to_owned())),
+                    GitEntryKind::Tree => stack.push((path, e.oid.to_owned(), depth + 1)),
                     GitEntryKind::Blob | GitEntryKind::BlobExecutable => {
                         out.push((path, e.oid.to_owned()));
                     }
@@ -360,7 +391,7 @@ impl Local<'_> {
         new: Option<ObjectId>,
     ) -> Result<Vec<FileChange>, GitError> {
         let mut out = Vec::new();
-        self.diff_trees("", old, new, &mut out)?;
+        self.diff_trees("", 0, old, new, &mut out)?;
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
     }
@@ -374,12 +405,16 @@ impl Local<'_> {
     fn diff_trees(
         &self,
         dir: &str,
+        depth: usize,
         old: Option<ObjectId>,
         new: Option<ObjectId>,
         out: &mut Vec<FileChange>,
     ) -> Result<(), GitError> {
         if old == new {
             return Ok(());
+        }
+        if depth > MAX_TREE_DEPTH {
+            return Err(too_deep(dir));
         }
         let (ta, tb) = (self.tree(old)?, self.tree(new)?);
         let (a, b) = (entries(ta.as_ref())?, entries(tb.as_ref())?);
@@ -426,7 +461,7 @@ impl Local<'_> {
                         _ => None,
                     };
                     if tree(l).is_some() || tree(r).is_some() {
-                        self.diff_trees(&join(name), tree(l), tree(r), out)?;
+                        self.diff_trees(&join(name), depth + 1, tree(l), tree(r), out)?;
                     }
                     if file(l).is_some() || file(r).is_some() {
                         out.push(FileChange {
