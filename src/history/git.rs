@@ -3,6 +3,7 @@
 //! and which of them a commit changed. Read in-process with gix: one
 //! object at a time, no `git` process, nothing written.
 
+use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
@@ -14,6 +15,11 @@ use crate::model::Date;
 /// record's history (a commit a day for a century is 36,500), and it keeps
 /// a hostile or enormous repository from holding a build for minutes.
 pub const MAX_COMMITS: usize = 50_000;
+
+/// Folders nested in the registry, at most: a registry is a few deep; a
+/// crafted tree thousands deep would overflow a walk's stack and make its
+/// paths long.
+pub const MAX_TREE_DEPTH: usize = 64;
 
 /// Why the history or a revision could not be read.
 #[derive(Debug)]
@@ -36,6 +42,13 @@ pub enum GitError {
         commit: String,
         date: Date,
     },
+    /// A commit does not parse, or its committer date is missing,
+    /// malformed or out of range (its short hash). History stops at such a
+    /// parent, as at a shallow clone's edge; as the tip it is an error.
+    BadCommit(String),
+    /// The registry's folders nest deeper than [`MAX_TREE_DEPTH`] in a
+    /// commit (the path's first folders).
+    NestedTooDeep(String),
     /// The repository could not be read (a broken object, a permission).
     Read(String),
 }
@@ -74,6 +87,14 @@ impl std::fmt::Display for GitError {
                 "the registry folder `{}` is not in commit {commit} ({date}): it was added after that commit, or had been moved or removed by then (--registry names the folder by its path in the commit)",
                 folder.display()
             ),
+            GitError::BadCommit(commit) => write!(
+                f,
+                "commit {commit} is malformed or has a committer date that cannot be read (missing or out of range), so ropa cannot place it in time: name another revision, or build with --no-history"
+            ),
+            GitError::NestedTooDeep(path) => write!(
+                f,
+                "a commit of the registry has folders nested more than {MAX_TREE_DEPTH} deep (`{path}/…`), and ropa reads at most {MAX_TREE_DEPTH}; `ropa build --no-history` leaves the history out"
+            ),
             GitError::Read(why) => write!(f, "cannot read the git repository: {why}"),
         }
     }
@@ -83,6 +104,12 @@ impl std::error::Error for GitError {}
 
 fn read_error(e: impl std::fmt::Display) -> GitError {
     GitError::Read(e.to_string())
+}
+
+/// [`GitError::NestedTooDeep`], naming the path's first three folders.
+fn too_deep(path: &str) -> GitError {
+    let start: Vec<&str> = path.split('/').take(3).collect();
+    GitError::NestedTooDeep(start.join("/"))
 }
 
 /// The repository a registry folder is in, and where in its work tree.
@@ -135,6 +162,10 @@ pub enum Blob {
     TooLarge(u64),
 }
 
+/// The delta bases a thread keeps, at most (git's `core.deltaBaseCacheLimit`
+/// is 96 MiB).
+const PACK_CACHE_BYTES: usize = 32 << 20;
+
 /// Files written by [`Local::check_out`] in full, at most; a larger one is
 /// written as a sparse file of its size (the loader refuses a registry file
 /// over its limit by size alone, unread).
@@ -184,6 +215,17 @@ impl Repo {
         // Trees are read twice in a walk (a commit's, then its child's
         // parent's): a cache spares the second inflate.
         repo.object_cache_size_if_unset(16 << 20);
+        // gix keeps no delta bases unless built with `max-performance`: a
+        // blob or tree at the end of a chain of deltas (git fast-import
+        // writes chains 50 deep) was rebuilt from the chain's start at
+        // every read. The bases decoded last are kept, as git keeps them.
+        if !repo.objects.has_pack_cache() {
+            repo.objects.set_pack_cache(|| {
+                Box::new(gix::odb::pack::cache::lru::StaticLinkedList::<64>::new(
+                    PACK_CACHE_BYTES,
+                ))
+            });
+        }
         Local {
             repo,
             prefix: &self.prefix,
@@ -251,15 +293,11 @@ impl Local<'_> {
     /// The commit `id`, read.
     pub fn commit(&self, id: ObjectId) -> Result<Commit, GitError> {
         let object = self.repo.find_commit(id).map_err(read_error)?;
-        let c = object.decode().map_err(read_error)?;
-        let time = c.time().map_err(read_error)?;
+        let bad = || GitError::BadCommit(id.to_hex_with_len(10).to_string());
+        let c = object.decode().map_err(|_| bad())?;
+        let time = c.time().map_err(|_| bad())?;
         let local = time.seconds.saturating_add(i64::from(time.offset));
-        let date = Date::from_unix_seconds(local).ok_or_else(|| {
-            GitError::Read(format!(
-                "commit {} has a date out of range",
-                id.to_hex_with_len(10)
-            ))
-        })?;
+        let date = Date::from_unix_seconds(local).ok_or_else(bad)?;
         let subject = c.message().summary().to_string();
         let author = c.author().map(|a| a.name.to_string()).unwrap_or_default();
         let parent = c.parents().next();
@@ -276,16 +314,20 @@ impl Local<'_> {
     }
 
     /// `tip` and its first parents, newest first, at most [`MAX_COMMITS`].
-    /// A parent that is missing (a shallow clone) ends the line.
+    /// A parent that is missing (a shallow clone), malformed or without a
+    /// date that can be read ends the line.
     pub fn first_parent_line(&self, tip: Commit) -> Result<Vec<Commit>, GitError> {
         let mut line = Vec::new();
         let mut next = Some(tip);
         while let Some(commit) = next {
             next = match commit.parent {
-                Some(p) if line.len() + 1 < MAX_COMMITS => match self.repo.has_object(p) {
-                    true => Some(self.commit(p)?),
-                    false => None,
-                },
+                Some(p) if line.len() + 1 < MAX_COMMITS && self.repo.has_object(p) => {
+                    match self.commit(p) {
+                        Ok(parent) => Some(parent),
+                        Err(GitError::BadCommit(_)) => None,
+                        Err(e) => return Err(e),
+                    }
+                }
                 _ => None,
             };
             line.push(commit);
@@ -312,16 +354,21 @@ impl Local<'_> {
     }
 
     /// Every regular file under the registry tree `tree` and its blob id,
-    /// with its path relative to the tree, in path order (links and
-    /// submodules are not registry files).
+    /// with its path relative to the tree, in path order (links,
+    /// submodules and names starting with `.` are not registry files).
     pub fn file_ids(&self, tree: ObjectId) -> Result<Vec<(String, ObjectId)>, GitError> {
         let mut out = Vec::new();
-        let mut stack = vec![(String::new(), tree)];
-        while let Some((dir, id)) = stack.pop() {
+        let mut stack = vec![(String::new(), tree, 0)];
+        while let Some((dir, id, depth)) = stack.pop() {
+            if depth > MAX_TREE_DEPTH {
+                return Err(too_deep(&dir));
+            }
             let tree = self.repo.find_tree(id).map_err(read_error)?;
             let decoded = tree.decode().map_err(read_error)?;
             for e in &decoded.entries {
-                let Some(name) = safe_name(e.filename) else {
+                // The loader reads nothing whose name starts with `.`: a
+                // `.git` in the tree is not written into a copy either.
+                let Some(name) = safe_name(e.filename).filter(|n| !n.starts_with('.')) else {
                     continue;
                 };
                 let path = if dir.is_empty() {
@@ -330,7 +377,7 @@ impl Local<'_> {
                     format!("{dir}/{name}")
                 };
                 match e.mode.kind() {
-                    GitEntryKind::Tree => stack.push((path, e.oid.to_owned())),
+                    GitEntryKind::Tree => stack.push((path, e.oid.to_owned(), depth + 1)),
                     GitEntryKind::Blob | GitEntryKind::BlobExecutable => {
                         out.push((path, e.oid.to_owned()));
                     }
@@ -383,42 +430,21 @@ impl Local<'_> {
         new: Option<ObjectId>,
     ) -> Result<Vec<FileChange>, GitError> {
         let mut out = Vec::new();
-        self.diff_trees(String::new(), old, new, &mut out)?;
+        self.diff_trees("", 0, old, new, &mut out)?;
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
     }
 
-    fn entries(&self, id: Option<ObjectId>) -> Result<Vec<(String, Node)>, GitError> {
-        let Some(id) = id else {
-            return Ok(Vec::new());
-        };
-        let tree = self.repo.find_tree(id).map_err(read_error)?;
-        let decoded = tree.decode().map_err(read_error)?;
-        let mut out: Vec<(String, Node)> = decoded
-            .entries
-            .iter()
-            .filter_map(|e| {
-                let name = safe_name(e.filename)?.to_string();
-                let node = match e.mode.kind() {
-                    GitEntryKind::Tree => Node::Tree(e.oid.to_owned()),
-                    GitEntryKind::Blob | GitEntryKind::BlobExecutable => {
-                        Node::File(e.oid.to_owned())
-                    }
-                    GitEntryKind::Link | GitEntryKind::Commit => return None,
-                };
-                Some((name, node))
-            })
-            .collect();
-        // By name, so two trees merge in one pass (git's own order puts a
-        // folder as if its name ended in `/`; a file and a folder of the
-        // same name are two entries here either way).
-        out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.is_tree().cmp(&b.1.is_tree())));
-        Ok(out)
+    /// The tree `id`, read (`None`: no tree on that side).
+    fn tree(&self, id: Option<ObjectId>) -> Result<Option<gix::Tree<'_>>, GitError> {
+        id.map(|id| self.repo.find_tree(id).map_err(read_error))
+            .transpose()
     }
 
     fn diff_trees(
         &self,
-        dir: String,
+        dir: &str,
+        depth: usize,
         old: Option<ObjectId>,
         new: Option<ObjectId>,
         out: &mut Vec<FileChange>,
@@ -426,7 +452,11 @@ impl Local<'_> {
         if old == new {
             return Ok(());
         }
-        let (a, b) = (self.entries(old)?, self.entries(new)?);
+        if depth > MAX_TREE_DEPTH {
+            return Err(too_deep(dir));
+        }
+        let (ta, tb) = (self.tree(old)?, self.tree(new)?);
+        let (a, b) = (entries(ta.as_ref())?, entries(tb.as_ref())?);
         let join = |name: &str| {
             if dir.is_empty() {
                 name.to_string()
@@ -437,26 +467,26 @@ impl Local<'_> {
         let (mut i, mut j) = (0, 0);
         while i < a.len() || j < b.len() {
             let order = match (a.get(i), b.get(j)) {
-                (Some(x), Some(y)) => x.0.cmp(&y.0).then(x.1.is_tree().cmp(&y.1.is_tree())),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                _ => std::cmp::Ordering::Greater,
+                (Some(x), Some(y)) => git_order(x, y),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
             };
             let (left, right) = match order {
-                std::cmp::Ordering::Less => {
+                Ordering::Less => {
                     i += 1;
-                    (Some(&a[i - 1]), None)
+                    (Some(a[i - 1]), None)
                 }
-                std::cmp::Ordering::Greater => {
+                Ordering::Greater => {
                     j += 1;
-                    (None, Some(&b[j - 1]))
+                    (None, Some(b[j - 1]))
                 }
-                std::cmp::Ordering::Equal => {
+                Ordering::Equal => {
                     i += 1;
                     j += 1;
-                    (Some(&a[i - 1]), Some(&b[j - 1]))
+                    (Some(a[i - 1]), Some(b[j - 1]))
                 }
             };
-            let name = left.or(right).map(|e| e.0.as_str()).unwrap_or_default();
+            let name = left.or(right).map(|e| e.0).unwrap_or_default();
             match (left.map(|e| e.1), right.map(|e| e.1)) {
                 (Some(Node::File(x)), Some(Node::File(y))) if x == y => {}
                 (Some(Node::Tree(x)), Some(Node::Tree(y))) if x == y => {}
@@ -470,7 +500,7 @@ impl Local<'_> {
                         _ => None,
                     };
                     if tree(l).is_some() || tree(r).is_some() {
-                        self.diff_trees(join(name), tree(l), tree(r), out)?;
+                        self.diff_trees(&join(name), depth + 1, tree(l), tree(r), out)?;
                     }
                     if file(l).is_some() || file(r).is_some() {
                         out.push(FileChange {
@@ -490,6 +520,46 @@ impl Local<'_> {
     pub fn blob_id(&self, bytes: &[u8]) -> Option<ObjectId> {
         gix::objs::compute_hash(self.repo.object_hash(), gix::objs::Kind::Blob, bytes).ok()
     }
+}
+
+/// A tree's entries that can be registry paths, borrowed from the tree,
+/// in git's order (checked: a crafted tree need not be sorted).
+fn entries<'t>(tree: Option<&'t gix::Tree<'_>>) -> Result<Vec<(&'t str, Node)>, GitError> {
+    let Some(tree) = tree else {
+        return Ok(Vec::new());
+    };
+    let decoded = tree.decode().map_err(read_error)?;
+    let mut out: Vec<(&str, Node)> = decoded
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let name = safe_name(e.filename)?;
+            let node = match e.mode.kind() {
+                GitEntryKind::Tree => Node::Tree(e.oid.to_owned()),
+                GitEntryKind::Blob | GitEntryKind::BlobExecutable => Node::File(e.oid.to_owned()),
+                GitEntryKind::Link | GitEntryKind::Commit => return None,
+            };
+            Some((name, node))
+        })
+        .collect();
+    if !out.is_sorted_by(|x, y| git_order(x, y).is_le()) {
+        out.sort_by(git_order);
+    }
+    Ok(out)
+}
+
+/// Git's order of tree entries: by name, a folder's as if it ended in
+/// `/`. Two trees merge in one pass in it; a file and a folder of the same
+/// name are two entries.
+fn git_order(x: &(&str, Node), y: &(&str, Node)) -> Ordering {
+    let (a, b) = (x.0.as_bytes(), y.0.as_bytes());
+    let n = a.len().min(b.len());
+    // Past the common length: the next byte, or `/` ending a folder's name
+    // (no name holds a `/`, so that is where the order is decided).
+    let next = |name: &[u8], node: &Node| name.get(n).copied().or(node.is_tree().then_some(b'/'));
+    a[..n]
+        .cmp(&b[..n])
+        .then_with(|| next(a, &x.1).cmp(&next(b, &y.1)))
 }
 
 #[derive(Clone, Copy)]

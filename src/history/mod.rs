@@ -103,9 +103,9 @@ pub struct History {
     pub tip: Commit,
     /// The commits that changed a registry file, newest first.
     pub steps: Vec<Step>,
-    /// The history does not reach the first commit (a shallow clone, or
-    /// more than [`git::MAX_COMMITS`] commits): entries older than its
-    /// start have no creation date.
+    /// The history does not reach the first commit (a shallow clone, more
+    /// than [`git::MAX_COMMITS`] commits, or a malformed commit or one whose
+    /// date cannot be read): entries older than its start have no creation date.
     pub truncated: bool,
     /// What the work tree changed since the tip (empty with `--at`).
     pub uncommitted: Vec<Item>,
@@ -674,5 +674,7 @@ fn uncommitted(
     Ok(out)
 }
 
+#[cfg(test)]
+mod tests;
 #[cfg(test)]
 mod tests_engine;

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -538,8 +538,18 @@ impl GitRepo {
         self.git_at(args, "2026-01-01T12:00:00+00:00")
     }
 
+    /// Runs git with `input` on its standard input (`git mktree`,
+    /// `git hash-object --stdin`, `git fast-import`); as [`GitRepo::git`].
+    pub fn git_with_input(&self, args: &[&str], input: &[u8]) -> String {
+        self.git_full(args, "2026-01-01T12:00:00+00:00", input)
+    }
+
     fn git_at(&self, args: &[&str], date: &str) -> String {
-        let out = Command::new("git")
+        self.git_full(args, date, &[])
+    }
+
+    fn git_full(&self, args: &[&str], date: &str, input: &[u8]) -> String {
+        let mut child = Command::new("git")
             .args([
                 "-c",
                 "user.name=Dana Officer",
@@ -557,8 +567,17 @@ impl GitRepo {
             .env("GIT_COMMITTER_DATE", date)
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
-            .output()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .expect("git runs");
+        // On a thread, so a large input cannot block on git's full output pipe.
+        let mut stdin = child.stdin.take().expect("stdin");
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
+        let out = child.wait_with_output().expect("git runs");
+        writer.join().expect("writer").expect("git reads its input");
         assert!(
             out.status.success(),
             "git {args:?} failed: {}",
