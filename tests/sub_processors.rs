@@ -631,3 +631,48 @@ fn page_is_in_the_site_language() {
     assert!(xml.contains("Subverwerker toegevoegd: Support Desk Pvt Ltd (India)"));
     validate_atom(&out.join("sub-processors.atom"));
 }
+
+/// A shallow clone (CI's default checkout) reads a cut history: those
+/// engaged at its oldest commit have no date (not the date of the first
+/// later change to their activity), and one let go since is a removal.
+#[test]
+fn shallow_clone_gives_no_false_dates() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let clone = dir.path().join("clone");
+    let url = format!("file://{}", f.repo.path().display());
+    f.repo
+        .git(&["clone", "-q", "--depth", "2", &url, clone.to_str().unwrap()]);
+    let out = dir.path().join("site");
+    let run = common::ropa_command()
+        .args(["build", "--registry"])
+        .arg(clone.join("registry"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--as-of", "2026-05-01"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let page =
+        Html::parse_document(&std::fs::read_to_string(out.join("sub-processors.html")).unwrap());
+    let rows = rows(&page);
+    assert_eq!(rows.len(), 2);
+    for r in &rows {
+        assert_eq!(r[4], "Before the recorded history", "{r:?}");
+    }
+    let xml = std::fs::read_to_string(out.join("sub-processors.atom")).unwrap();
+    let (_, _, entries) = read_feed(&xml);
+    let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [format!(
+            "urn:ropa:sub-processor:{}:mailer:removed",
+            f.commits[3]
+        )]
+    );
+    validate_atom(&out.join("sub-processors.atom"));
+}
