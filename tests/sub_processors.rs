@@ -676,3 +676,59 @@ fn shallow_clone_gives_no_false_dates() {
     );
     validate_atom(&out.join("sub-processors.atom"));
 }
+
+/// More changes than the feed holds: the 200 most recent, and the
+/// subtitle says so.
+#[test]
+fn feed_is_capped_and_says_so() {
+    let repo = GitRepo::new();
+    repo.write("organisation.toml", ORGANISATION);
+    repo.write("categories.toml", CATEGORIES);
+    repo.write("measures.toml", MEASURES);
+    let ids: Vec<String> = (0..201).map(|i| format!("host-{i:03}")).collect();
+    for id in &ids {
+        repo.write(
+            &format!("processors/{id}.toml"),
+            HOST.replace("Data Centre GmbH", &format!("Data Centre {id}")),
+        );
+    }
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    repo.write("activities/hosting.toml", hosting_activity(&refs));
+    repo.commit("2026-01-10", "Start the record");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build(&repo, &out, &[]);
+    let xml = std::fs::read_to_string(out.join("sub-processors.atom")).unwrap();
+    let (_, _, entries) = read_feed(&xml);
+    assert_eq!(entries.len(), 200);
+    assert!(
+        xml.contains("The 200 most recent changes.</subtitle>"),
+        "{xml:.600}"
+    );
+    validate_atom(&out.join("sub-processors.atom"));
+}
+
+/// A processor activity that uses no processor: the page says none are
+/// engaged, and the feed, with no entry, takes the tip commit's time.
+#[test]
+fn no_sub_processors_yet() {
+    let repo = GitRepo::new();
+    repo.write("organisation.toml", ORGANISATION);
+    repo.write("categories.toml", CATEGORIES);
+    repo.write("measures.toml", MEASURES);
+    repo.write(
+        "activities/hosting.toml",
+        hosting_activity(&[]).replace("processors = []\n", ""),
+    );
+    repo.commit("2026-01-10", "Start the record");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build(&repo, &out, &[]);
+    let page = std::fs::read_to_string(out.join("sub-processors.html")).unwrap();
+    assert!(page.contains("No sub-processors are engaged."));
+    let xml = std::fs::read_to_string(out.join("sub-processors.atom")).unwrap();
+    let (updated, _, entries) = read_feed(&xml);
+    assert!(entries.is_empty());
+    assert_eq!(updated, "2026-01-10T12:00:00Z");
+    validate_atom(&out.join("sub-processors.atom"));
+}
