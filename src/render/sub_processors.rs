@@ -94,13 +94,14 @@ impl SubProcessorsPage<'_> {
     }
 }
 
-/// The sub-processors at the history's tip, by id: the events replayed
-/// oldest first.
-pub fn history_set(h: &History) -> BTreeSet<&str> {
-    let mut set = BTreeSet::new();
+/// The sub-processors at the history's tip, by id, each with the step
+/// that added it: the events replayed oldest first. (The same as
+/// [`History::sub_processor_added`] for each, in one pass.)
+fn history_set(h: &History) -> BTreeMap<&str, usize> {
+    let mut set = BTreeMap::new();
     for e in h.sub_processors.iter().rev() {
         if e.added {
-            set.insert(e.processor.as_str());
+            set.insert(e.processor.as_str(), e.step);
         } else {
             set.remove(e.processor.as_str());
         }
@@ -171,15 +172,18 @@ fn current<'a>(p: &Page<'a>, h: &'a History) -> Vec<Current<'a>> {
         // A date only for one the committed history engages now: one added
         // since the last commit, or whose earlier engagement ended, has none.
         c.added = committed
-            .contains(x.id.as_str())
-            .then(|| h.sub_processor_added(&x.id))
-            .flatten()
-            .and_then(|step| h.steps.get(step))
+            .get(x.id.as_str())
+            .and_then(|step| h.steps.get(*step))
             .map(|s| &s.commit);
     }
     let order: Vec<&Processor> =
         p.processors_by_name(&out.iter().map(|c| c.processor).collect::<Vec<_>>());
-    out.sort_by_key(|c| order.iter().position(|x| x.id == c.processor.id));
+    let rank: BTreeMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.id.as_str(), i))
+        .collect();
+    out.sort_by_key(|c| rank.get(c.processor.id.as_str()).copied());
     out
 }
 
