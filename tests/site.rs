@@ -1186,8 +1186,9 @@ fn hygiene_problems(page: &str, doc: &Html, lang: &str) -> Vec<String> {
         ));
     }
     for landmark in ["header", "nav", "main", "footer"] {
-        // 404.html has no navigation: its links could not know its depth.
-        if landmark == "nav" && page == "404.html" {
+        // 404.html has no navigation: its links could not know its depth;
+        // sub-processors.html is published on its own.
+        if landmark == "nav" && STANDALONE.contains(&page) {
             continue;
         }
         if doc.select(&sel(landmark)).next().is_none() {
@@ -1384,16 +1385,20 @@ fn scheme_view(v: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// `stylesheet`: static/style.css, the one text 404.html may hold in a
-/// `<style>` (it is sent at any depth, so it links nothing relative and
-/// loads no script).
+/// The pages that stand on their own, with the stylesheet inline and no
+/// script: 404.html (sent at any depth) and sub-processors.html (published
+/// apart from the site, docs/publishing.md).
+const STANDALONE: [&str; 2] = ["404.html", "sub-processors.html"];
+
+/// `stylesheet`: static/style.css, the one text a [`STANDALONE`] page may
+/// hold in a `<style>` (it links nothing relative and loads no script).
 fn safety_problems(page: &str, doc: &Html, root: &str, stylesheet: &str) -> Vec<String> {
     let mut p = Vec::new();
     let scripts: Vec<String> = doc
         .select(&sel("script"))
         .map(|s| s.value().attr("src").unwrap_or("<inline>").to_string())
         .collect();
-    let allowed = if page == "404.html" {
+    let allowed = if STANDALONE.contains(&page) {
         vec![]
     } else {
         vec![
@@ -1412,7 +1417,7 @@ fn safety_problems(page: &str, doc: &Html, root: &str, stylesheet: &str) -> Vec<
         .filter_map(ElementRef::wrap)
     {
         let name = el.value().name();
-        let own_stylesheet = page == "404.html"
+        let own_stylesheet = STANDALONE.contains(&page)
             && name == "style"
             && el
                 .parent()

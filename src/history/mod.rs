@@ -191,6 +191,16 @@ pub fn read(repo: &Repo, tip: Commit, work_tree: Option<&SourceMap>) -> Result<H
     let mut steps = Vec::new();
     let mut entities: FxHashMap<Entity, EntityHistory> = FxHashMap::default();
     let mut engaged = Engaged::default();
+    // A cut history starts at its oldest commit: the sub-processors engaged
+    // there were engaged before it, not by the first step that touches
+    // their activity, and one let go later is a removal.
+    if truncated && let Some(base) = line.first() {
+        let all = local.changed_files(None, base.registry_tree)?;
+        for c in compare_files(repo, &local, all)? {
+            engaged.apply(&c.item, c.facts);
+        }
+        engaged.settle();
+    }
     let mut events = Vec::new();
     // Oldest first: each step's effects follow the ones before it.
     for ((_, commit), found) in pairs.iter().zip(compared) {

@@ -6,6 +6,7 @@
 
 mod pages;
 mod stream;
+mod sub_processors;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -259,6 +260,7 @@ fn render_job<'a, W: fmt::Write>(
                 p,
                 controller: *controller,
                 activities,
+                sub_processors: !*controller && sub_processors::published(r, s.history),
             }
             .render_into(buf)
         }
@@ -579,6 +581,10 @@ fn build(
     // What the swap publishes must be exactly what was planned: every
     // page, the register, the assets, the `[site] extra` files.
     let mut planned = planned_files(jobs);
+    let notices = sub_processors::published(r, history);
+    if notices {
+        planned.extend([sub_processors::PAGE, sub_processors::FEED].map(String::from));
+    }
     let extras = extra_files(r, registry, &planned)
         .map_err(|mut problems| RenderError::Extra(problems.swap_remove(0)))?;
     planned.extend(extras.iter().map(|f| f.rel.clone()));
@@ -655,6 +661,11 @@ fn build(
     }
     staging.write("search-index.js", index.as_bytes())?;
     staging.write("ropa.schema.json", crate::export::json::schema().as_bytes())?;
+    if let Some(h) = history.filter(|_| notices) {
+        timed("render: sub-processors", || {
+            sub_processors::write(&staging, &shared, h)
+        })?;
+    }
     timed("render: extra", || copy_extras(&staging, &extras))?;
     let pages = jobs.len();
     let committed = timed("render: swap", || staging.commit(&planned))?;

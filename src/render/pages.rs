@@ -907,7 +907,9 @@ page!(CountriesPage, "countries.html" {});
 page!(CountryPage, "country.html" { cc: &'a str, info: &'a crate::link::CountryInfo<'a> });
 page!(CategoriesPage, "categories.html" {});
 page!(MeasuresPage, "measures.html" {});
-page!(RecordPage, "record.html" { controller: bool, activities: Vec<&'a Activity> });
+// `sub_processors`: the build writes the sub-processor notices, which the
+// processor record links to.
+page!(RecordPage, "record.html" { controller: bool, activities: Vec<&'a Activity>, sub_processors: bool });
 // The stylesheet inline, and the CSP source (its hash) that allows it.
 page!(NotFoundPage, "404.html" { css: &'static str, css_source: String });
 
