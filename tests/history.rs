@@ -559,3 +559,144 @@ fn a_commit_of_many_entries_lists_the_first_fifty_of_each_kind() {
     assert_eq!(rows[51], "data subject Customers (customers) added");
     assert_eq!(rows.len(), 55);
 }
+
+#[test]
+fn a_shallow_clone_says_where_the_history_starts() {
+    let (repo, [_, _, third]) = repository();
+    let out = tempfile::tempdir().unwrap();
+    let clone = out.path().join("clone");
+    repo.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "2",
+        &format!("file://{}", repo.path().display()),
+        clone.to_str().unwrap(),
+    ]);
+    let site = out.path().join("site");
+    build(&clone.join("registry"), &site, &[]);
+    let doc = page(&site, "changes.html");
+    // The oldest commit of the clone is where history starts, not a change.
+    let steps = steps(&doc);
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0].1, short(&third));
+    assert!(
+        texts(&doc, "main > p.muted")
+            .contains(&"The history starts on 20 March 2026: older commits are not in this copy of the repository.".to_string()),
+        "{:?}",
+        texts(&doc, "main > p")
+    );
+    // Unchanged since before the start: no creation commit, no change.
+    let accounts = page(&site, "activities/customer-accounts.html");
+    assert_eq!(
+        texts(&accounts, "section.history dl.facts > *"),
+        ["Created", "before 20 March 2026, where the history starts"]
+    );
+    assert!(accounts.select(&sel("section.history h3")).next().is_none());
+    // Added after the start: its own commit.
+    let newsletter = page(&site, "activities/newsletter.html");
+    assert!(texts(&newsletter, "section.history dl.facts dd")[0].contains(short(&third)));
+}
+
+#[test]
+fn a_file_not_readable_at_a_commit_is_said_so() {
+    let (repo, _) = repository();
+    repo.write("activities/newsletter.toml", "name = \"Newsletter\n");
+    let broken = repo.commit("2026-04-01", "Half an edit");
+    repo.write(
+        "activities/newsletter.toml",
+        activity("Newsletter", &[], "P2Y"),
+    );
+    let fixed = repo.commit("2026-04-02", "The edit finished");
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    build(&repo.registry(), &site, &[]);
+    let doc = page(&site, "changes.html");
+    let steps = steps(&doc);
+    assert_eq!(steps[1].1, short(&broken));
+    assert_eq!(
+        steps[1].2,
+        [
+            "Newsletter (newsletter): the file was not readable at this commit, so what changed in it is not known"
+        ]
+    );
+    assert_eq!(steps[0].1, short(&fixed));
+    let newsletter = page(&site, "activities/newsletter.html");
+    let lines: Vec<Vec<String>> = newsletter
+        .select(&sel("ul.history-list > li"))
+        .map(|li| li.select(&sel("ul.history-lines > li")).map(text).collect())
+        .collect();
+    assert_eq!(
+        lines[1],
+        ["The file was not readable at this commit, so what changed in it is not known."]
+    );
+}
+
+#[test]
+fn commit_subjects_and_names_are_escaped() {
+    let repo = GitRepo::new();
+    repo.write("organisation.toml", ORGANISATION);
+    repo.write("categories.toml", CATEGORIES);
+    repo.write("measures.toml", MEASURES);
+    repo.write(
+        "activities/customer-accounts.toml",
+        activity("<img src=x onerror=alert(1)>", &[], "P1Y"),
+    );
+    repo.write(
+        "organisation.toml",
+        format!("{ORGANISATION}\n[site]\nshow_authors = true\n"),
+    );
+    let hash = repo.commit("2026-01-10", "<script>alert(1)</script> & more");
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    build(&repo.registry(), &site, &[]);
+    for rel in ["changes.html", "activities/customer-accounts.html"] {
+        let doc = page(&site, rel);
+        assert!(
+            doc.select(&sel("main script, main img")).next().is_none(),
+            "{rel}"
+        );
+    }
+    let doc = page(&site, "changes.html");
+    assert_eq!(
+        texts(&doc, "section.step h2"),
+        ["10 January 2026 · <script>alert(1)</script> & more"]
+    );
+    assert!(
+        texts(&doc, "ul.changes > li").contains(
+            &"activity <img src=x onerror=alert(1)> (customer-accounts) added".to_string()
+        )
+    );
+    assert!(texts(&doc, "section.step p.muted")[0].starts_with(short(&hash)));
+}
+
+#[test]
+fn the_history_speaks_the_site_language() {
+    let (repo, [_, second, _]) = repository();
+    repo.write(
+        "organisation.toml",
+        format!("{ORGANISATION}\n[site]\nlanguage = \"nl\"\n"),
+    );
+    repo.commit("2026-04-01", "Nederlands");
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    build(&repo.registry(), &site, &[]);
+    let index = page(&site, "index.html");
+    assert_eq!(
+        texts(&index, "nav a[href=\"changes.html\"]"),
+        ["Wijzigingen"]
+    );
+    let doc = page(&site, "changes.html");
+    let rows = &steps(&doc)[2].2;
+    assert_eq!(
+        rows[..2],
+        [
+            "verwerker sentry verwijderd uit Customer accounts",
+            "verwerker stripe toegevoegd aan Customer accounts",
+        ]
+    );
+    assert!(texts(&doc, "section.step h2")[2].starts_with("15 februari 2026"));
+    let accounts = page(&site, "activities/customer-accounts.html");
+    assert_eq!(texts(&accounts, "section.history h2"), ["Geschiedenis"]);
+    assert!(texts(&accounts, "section.history dl.facts dd")[1].contains(short(&second)));
+}
