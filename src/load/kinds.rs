@@ -111,6 +111,7 @@ pub fn organisation(cx: &mut Cx, table: &DeTable) -> Option<Organisation> {
             title,
             language: site_language(cx, language),
             extra: r.opt(cx, "extra"),
+            show_authors: r.opt(cx, "show_authors"),
         };
         r.finish(cx);
         s

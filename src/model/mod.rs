@@ -246,6 +246,8 @@ pub struct SiteSettings {
     pub language: Text,
     /// A folder inside the registry folder (path relative to it) whose files are copied as they are into every build of the site: a CNAME for a web host, a logo, robots.txt. No file may replace one ropa writes.
     pub extra: Text,
+    /// Show the names of commit authors on the site's history (the Changes page and each entry's history): they are people, so only when this is true (default false).
+    pub show_authors: Option<Sp<bool>>,
 }
 
 /// Who keeps this record: the controller or processor (organisation.toml, Art. 30(1)(a)).

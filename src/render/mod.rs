@@ -4,6 +4,7 @@
 //! (rayon), each straight to the staging folder so memory stays flat; the
 //! staging folder replaces `--out` only when every page is written.
 
+mod history;
 mod pages;
 mod stream;
 mod sub_processors;
@@ -104,6 +105,8 @@ enum Job<'a> {
     Country(&'a str),
     Countries,
     Record(bool),
+    /// The Changes page, when the build shows history.
+    Changes,
 }
 
 impl Job<'_> {
@@ -126,6 +129,7 @@ impl Job<'_> {
             Job::Countries => "countries/index.html".into(),
             Job::Record(true) => "records/controller.html".into(),
             Job::Record(false) => "records/processor.html".into(),
+            Job::Changes => "changes.html".into(),
         }
     }
 }
@@ -135,12 +139,18 @@ impl Job<'_> {
     fn is_large(&self) -> bool {
         matches!(
             self,
-            Job::Index | Job::Categories | Job::Measures | Job::Transfers | Job::Record(_)
+            Job::Index
+                | Job::Categories
+                | Job::Measures
+                | Job::Transfers
+                | Job::Record(_)
+                | Job::Changes
         )
     }
 }
 
-fn jobs<'a>(r: &'a Register<'a>) -> Vec<Job<'a>> {
+/// The pages of the site of `r`; the Changes page only `with_history`.
+fn jobs<'a>(r: &'a Register<'a>, with_history: bool) -> Vec<Job<'a>> {
     let reg = r.reg;
     let mut jobs = vec![
         Job::Index,
@@ -161,6 +171,9 @@ fn jobs<'a>(r: &'a Register<'a>) -> Vec<Job<'a>> {
     jobs.extend(reg.safeguards.values().map(|e| Job::Safeguard(e)));
     jobs.extend(reg.transfers.values().map(|e| Job::Transfer(e)));
     jobs.extend(r.countries.keys().map(|cc| Job::Country(cc)));
+    if with_history {
+        jobs.push(Job::Changes);
+    }
     jobs
 }
 
@@ -169,6 +182,7 @@ fn chrome<'a>(
     r: &'a Register<'a>,
     warnings: &'a Warnings<'a>,
     tr: &'a Tr,
+    history: Option<&'a History>,
     site_title: &'a str,
     root: &'static str,
 ) -> Result<Chrome, askama::Error> {
@@ -183,6 +197,7 @@ fn chrome<'a>(
         version: env!("CARGO_PKG_VERSION"),
         chrome: &empty,
         sorted: &unsorted,
+        history,
     };
     Ok(Chrome {
         header: Html(ChromeHeader { p: page() }.render()?),
@@ -196,7 +211,6 @@ struct Shared<'a> {
     warnings: &'a Warnings<'a>,
     tr: &'a Tr,
     /// The registry's history, when the build reads it.
-    #[allow(dead_code)] // the history pages read it (being written)
     history: Option<&'a History>,
     site_title: &'a str,
     top: Chrome,
@@ -224,6 +238,7 @@ fn render_job<'a, W: fmt::Write>(
         version: env!("CARGO_PKG_VERSION"),
         chrome,
         sorted: &s.sorted,
+        history: s.history,
     };
     match job {
         Job::Index => IndexPage { p }.render_into(buf),
@@ -264,6 +279,7 @@ fn render_job<'a, W: fmt::Write>(
             }
             .render_into(buf)
         }
+        Job::Changes => history::ChangesPage { p }.render_into(buf),
     }
 }
 
@@ -436,7 +452,7 @@ pub fn build_site_with(
     let warnings = Warnings::new(diagnostics);
     let done = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let jobs = jobs(r);
+    let jobs = jobs(r, history.is_some());
     std::thread::scope(|scope| {
         if progress {
             let p = Progress {
@@ -541,7 +557,9 @@ pub fn extra_diagnostics(r: &Register, registry: &Path, sources: &SourceMap) -> 
     let Some(value) = org.site.as_ref().and_then(|s| s.extra.as_ref()) else {
         return Vec::new();
     };
-    let planned = planned_files(&jobs(r));
+    // The Changes page is left out: a build outside git has none, and
+    // inside git the build refuses an extra file of that name.
+    let planned = planned_files(&jobs(r, false));
     match extra_files(r, registry, &planned) {
         Ok(_) => Vec::new(),
         Err(problems) => problems
@@ -608,8 +626,8 @@ fn build(
         tr: &tr,
         history,
         site_title: &title,
-        top: chrome(r, warnings, &tr, &title, "").map_err(chrome_error)?,
-        nested: chrome(r, warnings, &tr, &title, "../").map_err(chrome_error)?,
+        top: chrome(r, warnings, &tr, history, &title, "").map_err(chrome_error)?,
+        nested: chrome(r, warnings, &tr, history, &title, "../").map_err(chrome_error)?,
         sorted: timed("render: sort by name", || Sorted::new(r, &tr)),
     };
     staging.make_dirs(EntryKind::ALL.map(EntryKind::folder).into_iter().chain([

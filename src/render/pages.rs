@@ -50,6 +50,8 @@ pub struct Page<'a> {
     pub chrome: &'a Chrome,
     /// The entries in the order a reader looks for them: by name.
     pub sorted: &'a Sorted<'a>,
+    /// The registry's history, when the build shows it (docs/history.md).
+    pub history: Option<&'a crate::history::History>,
 }
 
 /// The order a reader sees things in: the name without case or accents
@@ -182,7 +184,7 @@ impl<'a> Sorted<'a> {
 }
 
 /// Writes `s` with the five HTML specials escaped.
-fn escape_into(out: &mut String, s: &str) {
+pub(super) fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

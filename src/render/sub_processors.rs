@@ -213,6 +213,7 @@ pub(super) fn write(staging: &Staging, s: &Shared, h: &History) -> Result<(), Re
         version: env!("CARGO_PKG_VERSION"),
         chrome: &s.top,
         sorted: &s.sorted,
+        history: Some(h),
     };
     let organisation = r
         .reg
