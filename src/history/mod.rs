@@ -287,6 +287,9 @@ const SERIAL_FILES: usize = 64;
 struct Side {
     read: BTreeMap<Entity, Value>,
     unreadable: BTreeSet<Entity>,
+    /// The kinds of a catalogue that does not parse: none of their
+    /// entities is known on this side.
+    unknown: BTreeSet<Kind>,
 }
 
 /// One version of one file, read: its entities, or (when it does not
@@ -294,6 +297,8 @@ struct Side {
 enum FileVersion {
     Read(BTreeMap<Entity, Value>),
     Unreadable(Option<Entity>),
+    /// A catalogue that does not parse: the kinds it holds.
+    UnreadableCatalogue(&'static [(&'static str, Kind)]),
 }
 
 impl FileVersion {
@@ -301,7 +306,10 @@ impl FileVersion {
     fn of(kind: FileKind, id: &str, text: Option<String>) -> FileVersion {
         match text.and_then(|t| entities(kind, id, &t)) {
             Some(m) => FileVersion::Read(m),
-            None => FileVersion::Unreadable(file_entity(kind, id)),
+            None => match catalogue(kind) {
+                Some(keys) => FileVersion::UnreadableCatalogue(keys),
+                None => FileVersion::Unreadable(file_entity(kind, id)),
+            },
         }
     }
 }
@@ -311,6 +319,9 @@ impl Side {
         match v {
             FileVersion::Read(m) => self.read.extend(m),
             FileVersion::Unreadable(e) => self.unreadable.extend(e),
+            FileVersion::UnreadableCatalogue(keys) => {
+                self.unknown.extend(keys.iter().map(|(_, k)| *k));
+            }
         }
     }
 }
@@ -374,6 +385,11 @@ fn compare_sides(old: &Side, new: &Side) -> Vec<Compared> {
         .collect();
     let mut out = Vec::new();
     for entity in all {
+        // A catalogue unreadable on either side: nothing of its entities
+        // is known to have changed (not all removed, then all added).
+        if old.unknown.contains(&entity.kind) || new.unknown.contains(&entity.kind) {
+            continue;
+        }
         let (a, b) = (old.read.get(entity), new.read.get(entity));
         let (a_unreadable, b_unreadable) = (
             old.unreadable.contains(entity),
@@ -496,12 +512,8 @@ fn entities(kind: FileKind, id: &str, text: &str) -> Option<BTreeMap<Entity, Val
         out.insert(entity, value);
         return Some(out);
     }
-    let keys: &[(&str, Kind)] = match kind {
-        FileKind::Categories => &[
-            ("data_subjects", Kind::DataSubjects),
-            ("data_categories", Kind::DataCategories),
-        ],
-        _ => &[("measures", Kind::Measures)],
+    let Some(keys) = catalogue(kind) else {
+        return Some(out);
     };
     let Value::Object(mut top) = value else {
         return Some(out);
@@ -514,6 +526,18 @@ fn entities(kind: FileKind, id: &str, text: &str) -> Option<BTreeMap<Entity, Val
         }
     }
     Some(out)
+}
+
+/// The tables of a catalogue file and the kind of entity each holds.
+fn catalogue(kind: FileKind) -> Option<&'static [(&'static str, Kind)]> {
+    match kind {
+        FileKind::Categories => Some(&[
+            ("data_subjects", Kind::DataSubjects),
+            ("data_categories", Kind::DataCategories),
+        ]),
+        FileKind::Measures => Some(&[("measures", Kind::Measures)]),
+        _ => None,
+    }
 }
 
 /// A TOML value as JSON: dates and times as their text.

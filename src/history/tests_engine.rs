@@ -22,6 +22,7 @@ fn side(read: &[(Entity, Value)], unreadable: &[Entity]) -> Side {
     Side {
         read: read.iter().cloned().collect(),
         unreadable: unreadable.iter().cloned().collect(),
+        unknown: BTreeSet::new(),
     }
 }
 
@@ -242,5 +243,35 @@ fn categories_and_measures_are_entities_by_key() {
     assert_eq!(
         got[&activity("a")]["review"]["last_reviewed"],
         Value::String("2026-03-01".into())
+    );
+}
+
+#[test]
+fn a_catalogue_that_does_not_parse_changes_none_of_its_entries() {
+    let text = "[measures.tls]\nname = \"TLS\"\n";
+    let mut old = Side::default();
+    old.add(FileVersion::of(
+        FileKind::Measures,
+        "measures",
+        Some(text.into()),
+    ));
+    let mut broken = Side::default();
+    broken.add(FileVersion::of(
+        FileKind::Measures,
+        "measures",
+        Some("[measures".into()),
+    ));
+    assert!(compare_sides(&old, &broken).is_empty());
+    assert!(compare_sides(&broken, &old).is_empty());
+    // An entry file that does not parse is still its entry, unreadable.
+    let mut entry = Side::default();
+    entry.add(FileVersion::of(
+        FileKind::Entry(EntryKind::Activity),
+        "payroll",
+        Some("name = [".into()),
+    ));
+    assert_eq!(
+        whats(&compare_sides(&Side::default(), &entry)),
+        vec![("payroll".to_string(), What::Added)]
     );
 }
