@@ -582,7 +582,7 @@ fn a_shallow_clone_says_where_the_history_starts() {
     assert_eq!(steps[0].1, short(&third));
     assert!(
         texts(&doc, "main > p.muted")
-            .contains(&"The history starts on 20 March 2026: older commits are not in this copy of the repository.".to_string()),
+            .contains(&"The history starts on 15 February 2026: older commits are not in this copy of the repository.".to_string()),
         "{:?}",
         texts(&doc, "main > p")
     );
@@ -590,12 +590,50 @@ fn a_shallow_clone_says_where_the_history_starts() {
     let accounts = page(&site, "activities/customer-accounts.html");
     assert_eq!(
         texts(&accounts, "section.history dl.facts > *"),
-        ["Created", "before 20 March 2026, where the history starts"]
+        [
+            "Created",
+            "on or before 15 February 2026, where the history starts"
+        ]
     );
     assert!(accounts.select(&sel("section.history h3")).next().is_none());
     // Added after the start: its own commit.
     let newsletter = page(&site, "activities/newsletter.html");
     assert!(texts(&newsletter, "section.history dl.facts dd")[0].contains(short(&third)));
+}
+
+/// `--depth 1`, as CI checks out by default: one commit, where history
+/// starts; no step, and not "no commit has changed the registry".
+#[test]
+fn a_clone_of_depth_one_says_where_the_history_starts() {
+    let (repo, _) = repository();
+    let out = tempfile::tempdir().unwrap();
+    let clone = out.path().join("clone");
+    repo.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        &format!("file://{}", repo.path().display()),
+        clone.to_str().unwrap(),
+    ]);
+    let site = out.path().join("site");
+    build(&clone.join("registry"), &site, &[]);
+    let doc = page(&site, "changes.html");
+    assert!(steps(&doc).is_empty());
+    let said = texts(&doc, "main > p.muted");
+    assert!(
+        said.contains(&"The history starts on 20 March 2026: older commits are not in this copy of the repository.".to_string()),
+        "{said:?}"
+    );
+    assert!(!said.iter().any(|t| t.contains("No commit")), "{said:?}");
+    let accounts = page(&site, "activities/customer-accounts.html");
+    assert_eq!(
+        texts(&accounts, "section.history dl.facts > *"),
+        [
+            "Created",
+            "on or before 20 March 2026, where the history starts"
+        ]
+    );
 }
 
 #[test]

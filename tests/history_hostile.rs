@@ -550,3 +550,60 @@ fn folders_nested_ten_thousand_deep() {
     }
     assert_tmp_empty(&r);
 }
+
+/// Trees are shared by id: a few kilobytes of repository can name the same
+/// subtree twice at each level, 2^22 paths in all. The walk stops at its
+/// limit with a clear error instead of filling the memory.
+#[test]
+fn a_tree_that_doubles_at_every_level_is_refused_not_walked() {
+    let r = repository();
+    let leaf = blob(&r, b"x\n");
+    let mut tree = raw_tree(&r, &[("100644", b"a.txt", &leaf)]);
+    for _ in 0..22 {
+        tree = raw_tree(&r, &[("40000", b"a", &tree), ("40000", b"b", &tree)]);
+    }
+    commit_with(&r, None, &[("40000", b"notes", &tree)], "Notes");
+    let run = ropa_limited(
+        &r,
+        &[
+            "build",
+            "--registry",
+            "registry",
+            "--out",
+            "site",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert_eq!(run.code, Some(2), "{}", said(&run));
+    assert!(
+        said(&run).contains("more than 2000000 files"),
+        "{}",
+        said(&run)
+    );
+    assert!(said(&run).contains("--no-history"), "{}", said(&run));
+    assert!(!r.path().join("site").exists());
+    let run = check_at(&r, "main");
+    assert_eq!(run.code, Some(2), "{}", said(&run));
+    assert!(
+        said(&run).contains("more than 2000000 files"),
+        "{}",
+        said(&run)
+    );
+    assert_tmp_empty(&r);
+    // Without history the build does not look at git at all.
+    let run = ropa_limited(
+        &r,
+        &[
+            "build",
+            "--registry",
+            "registry",
+            "--out",
+            "site",
+            "--as-of",
+            AS_OF,
+            "--no-history",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", said(&run));
+}

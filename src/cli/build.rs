@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use super::{Common, color, fail, human_text, open};
 use ropa::diag::summary_line;
 use ropa::output::{SiteError, ensure_outside_registry};
-use ropa::pipeline::{self, Built, SiteOptions};
+use ropa::pipeline::{self, Built, OpenError, SiteOptions};
 use ropa::render::RenderError;
 
 #[derive(clap::Args)]
@@ -59,6 +59,16 @@ pub fn run(
         }
     });
     match built {
+        // The history could not be read: the record itself may be fine.
+        Err(e @ OpenError::Git(_)) if common.at.is_none() => {
+            let text = e.to_string();
+            match text.contains("--no-history") {
+                true => fail(text),
+                false => fail(format!(
+                    "{text}; `ropa build --no-history` builds the site without the history"
+                )),
+            }
+        }
         Err(e) => fail(e),
         Ok(Built::RegistryHasErrors { .. }) => {
             say!(

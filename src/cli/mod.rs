@@ -164,7 +164,8 @@ pub fn open(common: &Common) -> Result<(Opened, Date), ExitCode> {
             common.registry.display(),
             c.short(),
             c.date,
-            c.subject
+            // A commit subject is anyone's text: no terminal escapes.
+            ropa::diag::printable(&c.subject)
         );
     }
     let as_of = match common.as_of {

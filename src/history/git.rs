@@ -21,6 +21,16 @@ pub const MAX_COMMITS: usize = 50_000;
 /// paths long.
 pub const MAX_TREE_DEPTH: usize = 64;
 
+/// Tree entries read in one walk (a revision's files, or one commit's
+/// changes), at most: a registry of 100,000 activities has about 170,000.
+/// Trees are shared by id, so a repository of a few kilobytes can name the
+/// same subtree twice at each of 24 levels (16 million paths); this stops
+/// such a walk early instead of filling the memory.
+pub const MAX_TREE_ENTRIES: usize = 2_000_000;
+
+/// Bytes written into the temporary copy of a revision (`--at`), at most.
+const MAX_CHECKOUT_TOTAL: u64 = 1 << 30;
+
 /// Why the history or a revision could not be read.
 #[derive(Debug)]
 pub enum GitError {
@@ -49,6 +59,13 @@ pub enum GitError {
     /// The registry's folders nest deeper than [`MAX_TREE_DEPTH`] in a
     /// commit (the path's first folders).
     NestedTooDeep(String),
+    /// A walk of the registry's trees met more than [`MAX_TREE_ENTRIES`] entries.
+    TooManyFiles,
+    /// The copy of a revision would be larger than ropa writes.
+    RevisionTooLarge,
+    /// A file of the revision is not in this copy of the repository (a
+    /// partial clone made with `--filter`).
+    MissingFile(String),
     /// The repository could not be read (a broken object, a permission).
     Read(String),
 }
@@ -86,6 +103,19 @@ impl std::fmt::Display for GitError {
                 f,
                 "the registry folder `{}` is not in commit {commit} ({date}): it was added after that commit, or had been moved or removed by then (--registry names the folder by its path in the commit)",
                 folder.display()
+            ),
+            GitError::TooManyFiles => write!(
+                f,
+                "the registry's folders in git hold more than {MAX_TREE_ENTRIES} files and folders, more than ropa reads; `ropa build --no-history` leaves the history out"
+            ),
+            GitError::RevisionTooLarge => write!(
+                f,
+                "the registry folder at that revision holds more than {} MiB of files, more than ropa copies to read it",
+                MAX_CHECKOUT_TOTAL >> 20
+            ),
+            GitError::MissingFile(path) => write!(
+                f,
+                "`{path}` of that revision is not in this copy of the repository (a partial clone); fetch it with `git fetch` or clone without --filter"
             ),
             GitError::BadCommit(commit) => write!(
                 f,
@@ -160,6 +190,8 @@ pub struct FileChange {
 pub enum Blob {
     Bytes(Vec<u8>),
     TooLarge(u64),
+    /// Not in this copy of the repository (a partial clone).
+    Missing,
 }
 
 /// The delta bases a thread keeps, at most (git's `core.deltaBaseCacheLimit`
@@ -359,12 +391,17 @@ impl Local<'_> {
     pub fn file_ids(&self, tree: ObjectId) -> Result<Vec<(String, ObjectId)>, GitError> {
         let mut out = Vec::new();
         let mut stack = vec![(String::new(), tree, 0)];
+        let mut seen = 0usize;
         while let Some((dir, id, depth)) = stack.pop() {
             if depth > MAX_TREE_DEPTH {
                 return Err(too_deep(&dir));
             }
             let tree = self.repo.find_tree(id).map_err(read_error)?;
             let decoded = tree.decode().map_err(read_error)?;
+            seen += decoded.entries.len();
+            if seen > MAX_TREE_ENTRIES {
+                return Err(GitError::TooManyFiles);
+            }
             for e in &decoded.entries {
                 // The loader reads nothing whose name starts with `.`: a
                 // `.git` in the tree is not written into a copy either.
@@ -396,24 +433,35 @@ impl Local<'_> {
     pub fn check_out(&self, tree: ObjectId, dest: &Path) -> Result<(), GitError> {
         let write =
             |e: std::io::Error| GitError::Read(format!("cannot write a temporary copy: {e}"));
+        let mut written = 0u64;
         for (path, id) in self.file_ids(tree)? {
             let target = dest.join(&path);
             if let Some(dir) = target.parent() {
                 std::fs::create_dir_all(dir).map_err(write)?;
             }
             match self.blob(id, MAX_CHECKOUT_BYTES)? {
-                Blob::Bytes(bytes) => std::fs::write(&target, bytes).map_err(write)?,
+                Blob::Bytes(bytes) => {
+                    written += bytes.len() as u64;
+                    if written > MAX_CHECKOUT_TOTAL {
+                        return Err(GitError::RevisionTooLarge);
+                    }
+                    std::fs::write(&target, bytes).map_err(write)?;
+                }
                 Blob::TooLarge(n) => std::fs::File::create(&target)
                     .and_then(|f| f.set_len(n))
                     .map_err(write)?,
+                Blob::Missing => return Err(GitError::MissingFile(path)),
             }
         }
         Ok(())
     }
 
-    /// The blob `id`, or its size when over `max_bytes`.
+    /// The blob `id`, or its size when over `max_bytes`, or that it is
+    /// not in this copy (a partial clone).
     pub fn blob(&self, id: ObjectId, max_bytes: u64) -> Result<Blob, GitError> {
-        let header = self.repo.find_header(id).map_err(read_error)?;
+        let Some(header) = self.repo.try_find_header(id).map_err(read_error)? else {
+            return Ok(Blob::Missing);
+        };
         if header.size() > max_bytes {
             return Ok(Blob::TooLarge(header.size()));
         }
@@ -430,7 +478,8 @@ impl Local<'_> {
         new: Option<ObjectId>,
     ) -> Result<Vec<FileChange>, GitError> {
         let mut out = Vec::new();
-        self.diff_trees("", 0, old, new, &mut out)?;
+        let mut seen = 0;
+        self.diff_trees("", 0, old, new, &mut seen, &mut out)?;
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
     }
@@ -447,6 +496,7 @@ impl Local<'_> {
         depth: usize,
         old: Option<ObjectId>,
         new: Option<ObjectId>,
+        seen: &mut usize,
         out: &mut Vec<FileChange>,
     ) -> Result<(), GitError> {
         if old == new {
@@ -457,6 +507,10 @@ impl Local<'_> {
         }
         let (ta, tb) = (self.tree(old)?, self.tree(new)?);
         let (a, b) = (entries(ta.as_ref())?, entries(tb.as_ref())?);
+        *seen += a.len() + b.len();
+        if *seen > MAX_TREE_ENTRIES {
+            return Err(GitError::TooManyFiles);
+        }
         let join = |name: &str| {
             if dir.is_empty() {
                 name.to_string()
@@ -500,7 +554,7 @@ impl Local<'_> {
                         _ => None,
                     };
                     if tree(l).is_some() || tree(r).is_some() {
-                        self.diff_trees(&join(name), depth + 1, tree(l), tree(r), out)?;
+                        self.diff_trees(&join(name), depth + 1, tree(l), tree(r), seen, out)?;
                     }
                     if file(l).is_some() || file(r).is_some() {
                         out.push(FileChange {

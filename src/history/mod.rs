@@ -107,6 +107,8 @@ pub struct History {
     /// than [`git::MAX_COMMITS`] commits, or a malformed commit or one whose
     /// date cannot be read): entries older than its start have no creation date.
     pub truncated: bool,
+    /// The oldest commit read, when the history is cut: where it starts.
+    pub start: Option<Commit>,
     /// What the work tree changed since the tip (empty with `--at`).
     pub uncommitted: Vec<Item>,
     /// Sub-processors engaged and let go, newest first.
@@ -250,6 +252,11 @@ pub fn read(repo: &Repo, tip: Commit, work_tree: Option<&SourceMap>) -> Result<H
         tip,
         steps,
         truncated,
+        start: if truncated {
+            line.first().cloned()
+        } else {
+            None
+        },
         uncommitted,
         sub_processors: events,
         entities,
@@ -348,7 +355,7 @@ fn compare_files(
         let read = |blob: gix::ObjectId| -> Result<FileVersion, GitError> {
             let text = match local.blob(blob, MAX_FILE_BYTES)? {
                 git::Blob::Bytes(b) => load::file_text(b),
-                git::Blob::TooLarge(_) => None,
+                git::Blob::TooLarge(_) | git::Blob::Missing => None,
             };
             Ok(FileVersion::of(*kind, id, text))
         };
@@ -424,7 +431,10 @@ fn compare_sides(old: &Side, new: &Side) -> Vec<Compared> {
         out.push(Compared {
             item: Item {
                 entity: entity.clone(),
-                label: b.or(a).and_then(|v| diff::label(entity.kind, v)),
+                label: b
+                    .or(a)
+                    .and_then(|v| diff::label(entity.kind, v))
+                    .map(shorten),
                 what,
             },
             facts,
@@ -448,16 +458,38 @@ fn lines(kind: Kind, old: &Value, new: &Value) -> Vec<Line> {
                 for (list, added) in [(removed, false), (added, true)] {
                     out.extend(list.into_iter().map(|id| Line::Reference {
                         noun,
-                        id: id.clone(),
+                        id: shorten(id.clone()),
                         added,
                     }));
                 }
                 continue;
             }
         }
-        out.push(Line::Field(diff::change_lines(c)));
+        let mut shown = diff::change_lines(c);
+        let more = shown.len().saturating_sub(MAX_LINES_SHOWN);
+        shown.truncate(MAX_LINES_SHOWN);
+        let mut shown: Vec<String> = shown.into_iter().map(shorten).collect();
+        if more > 0 {
+            shown.push(format!("  … {more} more lines"));
+        }
+        out.push(Line::Field(shown));
     }
     out
+}
+
+/// Characters of one line of a change kept, at most: a page lists every
+/// change of every commit, and a value can be megabytes of text.
+const MAX_LINE_CHARS: usize = 300;
+
+/// Lines of one field's change kept, at most (a text of many lines).
+const MAX_LINES_SHOWN: usize = 20;
+
+/// `s` cut to [`MAX_LINE_CHARS`] characters, with `…` when cut.
+fn shorten(s: String) -> String {
+    match s.char_indices().nth(MAX_LINE_CHARS) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s,
+    }
 }
 
 /// The noun of what the top-level key `path` of an entry refers to
@@ -668,7 +700,7 @@ fn uncommitted(
     let committed_text = |id: gix::ObjectId| -> Result<Option<String>, GitError> {
         Ok(match local.blob(id, MAX_FILE_BYTES)? {
             git::Blob::Bytes(b) => load::file_text(b),
-            git::Blob::TooLarge(_) => None,
+            git::Blob::TooLarge(_) | git::Blob::Missing => None,
         })
     };
     let mut seen: FxHashSet<&str> = FxHashSet::default();

@@ -275,3 +275,31 @@ fn a_catalogue_that_does_not_parse_changes_none_of_its_entries() {
         vec![("payroll".to_string(), What::Added)]
     );
 }
+
+#[test]
+fn a_huge_value_is_shown_shortened() {
+    let old = serde_json::json!({"name": "P", "note": "a".repeat(1 << 20)});
+    let new = serde_json::json!({"name": "P", "note": "b".repeat(1 << 20)});
+    let many_old = serde_json::json!({"name": "P", "description": (0..500).map(|i| format!("line {i}\n")).collect::<String>()});
+    let many_new = serde_json::json!({"name": "P", "description": (0..500).map(|i| format!("other {i}\n")).collect::<String>()});
+    for (x, y) in [(old, new), (many_old, many_new)] {
+        let c = compare_sides(
+            &side(&[(activity("p"), x)], &[]),
+            &side(&[(activity("p"), y)], &[]),
+        );
+        let What::Changed(lines) = &c[0].item.what else {
+            panic!("not a change")
+        };
+        let Line::Field(shown) = &lines[0] else {
+            panic!("not a field")
+        };
+        assert!(shown.len() <= MAX_LINES_SHOWN + 1, "{}", shown.len());
+        assert!(
+            shown
+                .iter()
+                .all(|l| l.chars().count() <= MAX_LINE_CHARS + 1),
+            "a line of {} characters",
+            shown.iter().map(|l| l.chars().count()).max().unwrap_or(0)
+        );
+    }
+}

@@ -307,10 +307,7 @@ impl<'a> Page<'a> {
 
     /// Where a cut history starts: the date of its oldest commit.
     pub fn history_start(&self) -> Option<Date> {
-        let h = self.history?;
-        h.truncated
-            .then(|| h.steps.last().map(|s| s.commit.date))
-            .flatten()
+        self.history?.start.as_ref().map(|c| c.date)
     }
 
     /// "The history starts on DATE: …", for a cut history.
