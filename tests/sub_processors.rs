@@ -470,7 +470,7 @@ fn feed_has_one_entry_per_change_newest_first() {
     }
     assert_eq!(
         entries[1].content,
-        "Support Desk Pvt Ltd was added to the sub-processors on 20 March 2026. \
+        "On 20 March 2026, Support Desk Pvt Ltd was recorded in the record of processing activities as added to the sub-processors. \
          Service: Customer support tickets. Location: India (IN)."
     );
     assert!(
