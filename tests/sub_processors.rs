@@ -732,3 +732,37 @@ fn no_sub_processors_yet() {
     assert_eq!(updated, "2026-01-10T12:00:00Z");
     validate_atom(&out.join("sub-processors.atom"));
 }
+
+/// A retired processor activity engages no one now: its processors leave
+/// the list (and the feed says they were removed), though the processor
+/// record keeps the activity, marked retired.
+#[test]
+fn a_retired_processor_activity_engages_no_one() {
+    let f = fixture();
+    let retired = hosting_activity(&["host"]).replace(
+        "role = \"processor\"\n",
+        "role = \"processor\"\nstatus = \"retired\"\n",
+    );
+    f.repo.write("activities/hosting.toml", retired);
+    let c5 = f.repo.commit("2026-04-20", "Hosting for customers ends");
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    build(&f.repo, &site, &[]);
+    let page =
+        Html::parse_document(&std::fs::read_to_string(site.join("sub-processors.html")).unwrap());
+    assert!(rows(&page).is_empty(), "{:?}", rows(&page));
+    let xml = std::fs::read_to_string(site.join("sub-processors.atom")).unwrap();
+    let (_, _, entries) = read_feed(&xml);
+    let newest: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.id.contains(&c5))
+        .map(|e| e.title.as_str())
+        .collect();
+    assert_eq!(newest.len(), 2, "{newest:?}");
+    assert!(
+        newest
+            .iter()
+            .all(|t| t.starts_with("Sub-processor removed")),
+        "{newest:?}"
+    );
+}

@@ -592,8 +592,10 @@ fn json_of(v: toml::Value) -> Value {
 fn facts(entity: &Entity, v: &Value) -> Option<Facts> {
     let strings = |key: &str| ids(v.get(key));
     match entity.kind {
+        // A retired activity engages no one (as on the sub-processor page).
         Kind::Entry(EntryKind::Activity) => Some(Facts::Activity {
-            processor_role: v.get("role").and_then(Value::as_str) == Some("processor"),
+            processor_role: v.get("role").and_then(Value::as_str) == Some("processor")
+                && v.get("status").and_then(Value::as_str) != Some("retired"),
             uses: strings("processors"),
         }),
         Kind::Entry(EntryKind::Processor) => Some(Facts::Processor {

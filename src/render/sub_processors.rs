@@ -121,7 +121,12 @@ fn current<'a>(p: &Page<'a>, h: &'a History) -> Vec<Current<'a>> {
     // engages it too.
     let mut direct: BTreeSet<&'a str> = BTreeSet::new();
     let committed = history_set(h);
-    for a in r.processor_activities() {
+    // A retired activity engages no one now (its processors stay in the
+    // processor record, marked retired, but not on this list).
+    for a in r
+        .processor_activities()
+        .filter(|a| a.status() != crate::model::Status::Retired)
+    {
         for f in r.flows_of_activity(a) {
             let (Some(country), None) = (f.country, f.international_organisation) else {
                 continue;
