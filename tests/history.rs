@@ -516,6 +516,16 @@ fn outside_git_and_with_no_history_the_site_has_no_history() {
     build(&repo.registry(), &off, &["--no-history"]);
     assert_same_site(&outside, &off);
     assert!(!outside.join("changes.html").exists());
+    // The JSON register is a function of the registry's files alone: the
+    // same with history as without.
+    let with = out.path().join("with");
+    build(&repo.registry(), &with, &[]);
+    assert!(with.join("changes.html").is_file());
+    assert_eq!(
+        std::fs::read(with.join("ropa.json")).unwrap(),
+        std::fs::read(off.join("ropa.json")).unwrap(),
+        "ropa.json differs with history"
+    );
     for (name, bytes) in files(&outside) {
         if !name.ends_with(".html") {
             continue;
