@@ -179,6 +179,28 @@ pub fn plain(text: &str) -> String {
     out.trim().to_string()
 }
 
+/// Writes `s` with the five HTML specials escaped: text put into a page by
+/// hand (the site's templates escape through askama).
+pub fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// `s` with the five HTML specials escaped (see [`escape_into`]).
+pub fn escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

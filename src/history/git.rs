@@ -263,12 +263,6 @@ impl Repo {
             prefix: &self.prefix,
         }
     }
-
-    /// Whether the repository is a shallow clone: its oldest commit's
-    /// parents are missing, so history starts there.
-    pub fn is_shallow(&self) -> bool {
-        self.repo.to_thread_local().is_shallow().unwrap_or(false)
-    }
 }
 
 /// A thread's view of the repository.

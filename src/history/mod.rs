@@ -141,14 +141,6 @@ impl History {
             .ok()
             .map(|i| &self.uncommitted[i])
     }
-
-    /// The step that last engaged the sub-processor `processor`.
-    pub fn sub_processor_added(&self, processor: &str) -> Option<usize> {
-        self.sub_processors
-            .iter()
-            .find(|e| e.added && e.processor == processor)
-            .map(|e| e.step)
-    }
 }
 
 /// Reads the history of the registry in `repo` up to `tip`. With

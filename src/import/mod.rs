@@ -72,12 +72,7 @@ pub fn import_ico(file: &Path, record: Record, out: &Path) -> Result<Report, Imp
     refuse_non_empty(out)?;
     let sheets = timed("import: read", || read::read(file))?;
     let (files, report) = timed("import: map", || ico::map(file, &sheets, record))?;
-    timed("import: write", || write_registry(out, &files)).map_err(|e| {
-        ImportError::file(
-            out,
-            format!("could not be written ({e}); nothing was written"),
-        )
-    })?;
+    write_new(out, &files)?;
     Ok(report)
 }
 
@@ -88,13 +83,19 @@ pub fn import_fides(inputs: &[PathBuf], out: &Path) -> Result<Report, ImportErro
     refuse_non_empty(out)?;
     let sources = timed("import: read", || fides::read(inputs))?;
     let (files, report) = timed("import: map", || fides::map(&sources));
-    timed("import: write", || write_registry(out, &files)).map_err(|e| {
+    write_new(out, &files)?;
+    Ok(report)
+}
+
+/// Writes the imported files as the new registry folder `out`, whole or
+/// not at all.
+fn write_new(out: &Path, files: &Files) -> Result<(), ImportError> {
+    timed("import: write", || write_registry(out, files)).map_err(|e| {
         ImportError::file(
             out,
             format!("could not be written ({e}); nothing was written"),
         )
-    })?;
-    Ok(report)
+    })
 }
 
 /// Nothing is ever overwritten: `out` must be new or empty.

@@ -9,10 +9,10 @@
 
 use crate::diff::Kind;
 use crate::history::{Commit, History, Item, Line, Step, What};
-use crate::markdown::Html;
+use crate::markdown::{Html, escape_into, escaped};
 use crate::model::{Date, EntryKind};
 
-use super::pages::{Page, escape_into};
+use super::pages::Page;
 
 /// `changes.html`: every commit that changed the registry, newest first.
 #[derive(askama::Template)]
@@ -82,12 +82,6 @@ fn fill(template: &str, parts: &[(&str, &str)]) -> Html {
     }
     escape_into(&mut out, rest);
     Html(out)
-}
-
-fn escaped(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    escape_into(&mut out, s);
-    out
 }
 
 /// `<a href="url">inner</a>`, or `inner` without a page to link to.

@@ -5,7 +5,7 @@ use askama::Template;
 use crate::diag::Diagnostic;
 use crate::i18n::Tr;
 use crate::link::{CountryInfo, Flow, OrganisationInfo, Register};
-use crate::markdown::{self, Html};
+use crate::markdown::{self, Html, escape_into};
 use crate::model::*;
 use rustc_hash::FxHashMap;
 
@@ -180,20 +180,6 @@ impl<'a> Sorted<'a> {
         let mut v = transfers.to_vec();
         v.sort_by_key(|t| self.transfer_rank.get(t.id.as_str()).copied());
         v
-    }
-}
-
-/// Writes `s` with the five HTML specials escaped.
-pub(super) fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
     }
 }
 

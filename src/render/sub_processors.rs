@@ -95,8 +95,7 @@ impl SubProcessorsPage<'_> {
 }
 
 /// The sub-processors at the history's tip, by id, each with the step
-/// that added it: the events replayed oldest first. (The same as
-/// [`History::sub_processor_added`] for each, in one pass.)
+/// that last added it: the events replayed oldest first.
 fn history_set(h: &History) -> BTreeMap<&str, usize> {
     let mut set = BTreeMap::new();
     for e in h.sub_processors.iter().rev() {

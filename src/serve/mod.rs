@@ -150,21 +150,6 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 const LIVE_JS: &str = r#"// ropa serve: reload the page when the site is rebuilt.
 (function () {
   var seen = null;
@@ -194,7 +179,7 @@ fn inject(html: &str, errors: &str) -> String {
     if !errors.is_empty() {
         let banner = format!(
             "<pre class=\"ropa-serve-errors\" role=\"alert\"><strong>The registry has errors; this is the last good build.</strong>\n{}</pre>",
-            escape(errors)
+            crate::markdown::escaped(errors)
         );
         match out.find("<body>") {
             Some(i) => out.insert_str(i + "<body>".len(), &banner),
