@@ -11,7 +11,7 @@ use crate::history::{self, Commit, GitError, History, Repo};
 use crate::link::Register;
 use crate::load::{self, LoadError, Loaded};
 use crate::model::{AdequacyList, Date, Registry};
-use crate::render::{BuildReport, RenderError, build_site_with};
+use crate::render::{BuildReport, RenderError, RenderOptions, build_site_with};
 use crate::timing::timed;
 use crate::validate;
 
@@ -265,6 +265,9 @@ pub struct SiteOptions<'a> {
     /// Read the registry's history from git (docs/history.md); off with
     /// `--no-history`, and outside a git work tree.
     pub history: bool,
+    /// Draw the pictures (flow diagrams, world map, charts); off with
+    /// `--no-pictures`.
+    pub pictures: bool,
     /// The process ends right after the build: the registry is left to the
     /// system rather than freed value by value (tens of thousands of them
     /// for a large registry: wasted work). Never for `ropa serve`.
@@ -318,10 +321,13 @@ pub fn build(
             build_site_with(
                 &checked.register,
                 &checked.diagnostics,
-                history.as_ref(),
                 site.out,
                 registry,
-                site.progress,
+                &RenderOptions {
+                    history: history.as_ref(),
+                    progress: site.progress,
+                    pictures: site.pictures,
+                },
             )
         });
         if site.exiting {

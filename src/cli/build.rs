@@ -20,6 +20,10 @@ pub struct Args {
     /// Leave the git history out of the site (docs/history.md).
     #[arg(long)]
     pub no_history: bool,
+    /// Leave the pictures out: flow diagrams, the world map and the
+    /// dashboard's charts (docs/site.md#pictures). The tables stay.
+    #[arg(long)]
+    pub no_pictures: bool,
 }
 
 pub fn run(
@@ -27,6 +31,7 @@ pub fn run(
         common,
         out,
         no_history,
+        no_pictures,
     }: Args,
 ) -> ExitCode {
     // A folder that is not a registry is said first: `--registry .` would
@@ -49,6 +54,7 @@ pub fn run(
         // A progress line on a terminal; none in CI logs or pipes.
         progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
         history: !no_history,
+        pictures: !no_pictures,
         exiting: true,
     };
     let built = pipeline::build(&opened, as_of, common.deny_warnings, &site, |checked| {

@@ -116,6 +116,7 @@ pub fn parse() -> Command {
         },
         out: "site".into(),
         no_history: false,
+        no_pictures: false,
     }))
 }
 

@@ -114,6 +114,63 @@ pub struct Flow<'a> {
     pub adequacy: Adequacy<'a>,
 }
 
+/// What a flow out of the EEA rests on, strongest first: an adequacy
+/// decision (Art. 45), an appropriate safeguard (Art. 46-47), a
+/// derogation (Art. 49), or nothing recorded (rule 7's
+/// `transfer-uncovered`, an error a build refuses; a preview shows it).
+/// The pictures colour flows and countries by it (docs/site.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ground {
+    Adequacy,
+    Safeguard,
+    Derogation,
+    Uncovered,
+}
+
+impl Ground {
+    pub const ALL: [Ground; 4] = [
+        Ground::Adequacy,
+        Ground::Safeguard,
+        Ground::Derogation,
+        Ground::Uncovered,
+    ];
+
+    /// The ground a transfer's mechanism gives, when it holds.
+    pub fn of(mechanism: Mechanism) -> Ground {
+        match mechanism {
+            Mechanism::Adequacy => Ground::Adequacy,
+            Mechanism::Derogation => Ground::Derogation,
+            _ => Ground::Safeguard,
+        }
+    }
+
+    /// The word in class names and translation keys (`ground.safeguard`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ground::Adequacy => "adequacy",
+            Ground::Safeguard => "safeguard",
+            Ground::Derogation => "derogation",
+            Ground::Uncovered => "uncovered",
+        }
+    }
+}
+
+impl Flow<'_> {
+    /// The strongest ground among the transfers recorded for this flow. A
+    /// transfer under adequacy counts only where a decision in force
+    /// covers the party (else `adequacy-invalid` says why); no transfer is
+    /// [`Ground::Uncovered`], as rule 7 judges.
+    pub fn ground(&self) -> Ground {
+        self.transfers
+            .iter()
+            .map(|t| t.mechanism.value)
+            .filter(|m| *m != Mechanism::Adequacy || self.adequacy.covers())
+            .map(Ground::of)
+            .min()
+            .unwrap_or(Ground::Uncovered)
+    }
+}
+
 /// Everything about one country that data goes to or is located in.
 #[derive(Clone, Debug, Default)]
 pub struct CountryInfo<'a> {
@@ -125,6 +182,10 @@ pub struct CountryInfo<'a> {
     /// The country's adequacy decision, if one is in force at the as-of
     /// date (whether it covers a given party is in each transfer's verdict).
     pub decision: Option<&'a AdequacyDecision>,
+    /// The weakest [`Flow::ground`] of the data that non-retired
+    /// activities send to a party here; `None` when none does (an EEA
+    /// country, or one only retired activities reached).
+    pub ground: Option<Ground>,
 }
 
 /// Everything about one international organisation that data goes to.
@@ -135,6 +196,9 @@ pub struct OrganisationInfo<'a> {
     pub transfers: Vec<&'a Transfer>,
     /// The organisation's own adequacy decision, if one is in force.
     pub decision: Option<&'a AdequacyDecision>,
+    /// The weakest [`Flow::ground`] of the data non-retired activities
+    /// disclose to it; `None` when none does.
+    pub ground: Option<Ground>,
 }
 
 /// The registry's entries by id, hashed: pages and the JSON register look
@@ -197,6 +261,9 @@ pub struct Register<'a> {
     /// Per activity id: its flows out of the EEA and what covers them
     /// (shared: many activities reach the same processors).
     pub flows: HashMap<&'a str, Vec<Arc<Flow<'a>>>>,
+    /// Per processor id: the flows out of the EEA through it and its
+    /// sub-processors (those an activity naming it has).
+    pub processor_flows: HashMap<&'a str, Vec<Arc<Flow<'a>>>>,
     /// Per transfer id: does an adequacy decision cover it?
     pub transfer_adequacy: HashMap<&'a str, Adequacy<'a>>,
     /// Countries, without the international organisations (which are
@@ -277,6 +344,7 @@ impl<'a> Register<'a> {
             transfers_by_measure: HashMap::default(),
             parents: HashMap::default(),
             flows: HashMap::default(),
+            processor_flows: HashMap::default(),
             transfer_adequacy: HashMap::default(),
             countries: BTreeMap::new(),
             international_organisations: BTreeMap::new(),
@@ -398,7 +466,40 @@ impl<'a> Register<'a> {
             list.sort_by(|x, y| x.id.cmp(&y.id));
             list.dedup_by_key(|a| a.id.as_str());
         }
+        r.processor_flows = by_processor;
+        r.grounds();
         r
+    }
+
+    /// Each country's and international organisation's weakest ground
+    /// (see [`CountryInfo::ground`]).
+    fn grounds(&mut self) {
+        let mut countries: HashMap<&'a str, Ground> = HashMap::default();
+        let mut organisations: HashMap<&'a str, Ground> = HashMap::default();
+        for a in self.reg.activities.values() {
+            if a.status() == Status::Retired {
+                continue;
+            }
+            for f in self.flows.get(a.id.as_str()).into_iter().flatten() {
+                let (map, key) = match (f.international_organisation, f.country) {
+                    (Some(code), _) => (&mut organisations, code),
+                    (None, Some(cc)) => (&mut countries, cc),
+                    (None, None) => continue,
+                };
+                let g = map.entry(key).or_insert(Ground::Adequacy);
+                *g = (*g).max(f.ground());
+            }
+        }
+        for (cc, g) in countries {
+            if let Some(info) = self.countries.get_mut(cc) {
+                info.ground = Some(g);
+            }
+        }
+        for (code, g) in organisations {
+            if let Some(info) = self.international_organisations.get_mut(code) {
+                info.ground = Some(g);
+            }
+        }
     }
 
     /// Does an adequacy decision cover data going to `party` in `country`
@@ -848,6 +949,67 @@ adopted = 2019-01-23
 
     fn verdict<'a>(r: &Register<'a>, transfer: &str) -> Adequacy<'a> {
         r.adequacy_of(&r.reg.transfers[transfer])
+    }
+
+    #[test]
+    fn a_flow_rests_on_its_strongest_ground_and_a_country_on_its_weakest() {
+        let loaded = loaded();
+        let adequacy = loaded.registry.adequacy.as_ref().expect("its own list");
+        let r = Register::new(
+            &loaded.registry,
+            adequacy,
+            Date::new(2026, 11, 1).expect("a date"),
+        );
+        let ground = |party: &str| {
+            r.flows["a"]
+                .iter()
+                .find(|f| f.party == party)
+                .map(|f| f.ground())
+        };
+        // Japan's decision covers the sub-processor: adequacy.
+        assert_eq!(ground("tokyo"), Some(Ground::Adequacy));
+        // "adequacy" for a party the US decision does not cover is no ground.
+        assert_eq!(ground("plain"), Some(Ground::Uncovered));
+        assert_eq!(r.countries["JP"].ground, Some(Ground::Adequacy));
+        assert_eq!(r.countries["US"].ground, Some(Ground::Uncovered));
+        // Home: data stays in the EEA.
+        assert_eq!(r.countries["SE"].ground, None);
+        assert_eq!(r.processor_flows["home"].len(), 2);
+
+        // SCCs beside a derogation: the flow rests on the SCCs; a country
+        // with one flow on each rests on the weaker.
+        let mut files: Vec<(String, Vec<u8>)> = vec![
+            ("adequacy.toml".into(), ADEQUACY.as_bytes().to_vec()),
+            ("processors/x.toml".into(), processor("X", "IN", "")),
+            ("processors/y.toml".into(), processor("Y", "IN", "")),
+        ];
+        let t = |to: &str, m: &str| {
+            format!("to = \"{to}\"\ncountry = \"IN\"\nmechanism = \"{m}\"\n").into_bytes()
+        };
+        files.push(("transfers/x-scc.toml".into(), t("x", "scc")));
+        files.push(("transfers/x-d.toml".into(), t("x", "derogation")));
+        files.push(("transfers/y-d.toml".into(), t("y", "derogation")));
+        files.push((
+            "activities/a.toml".into(),
+            b"name = \"A\"\npurposes = [\"p\"]\nlegal_bases = [\"contract\"]\ndata_subjects = [\"s\"]\ndata_categories = [\"c\"]\nprocessors = [\"x\"]\n".to_vec(),
+        ));
+        files.push((
+            "activities/b.toml".into(),
+            b"name = \"B\"\nstatus = \"retired\"\npurposes = [\"p\"]\nlegal_bases = [\"contract\"]\ndata_subjects = [\"s\"]\ndata_categories = [\"c\"]\nprocessors = [\"y\"]\n".to_vec(),
+        ));
+        let loaded = load_files(files);
+        let adequacy = loaded.registry.adequacy.as_ref().expect("its own list");
+        let r = Register::new(
+            &loaded.registry,
+            adequacy,
+            Date::new(2026, 11, 1).expect("a date"),
+        );
+        assert_eq!(r.flows["a"][0].ground(), Ground::Safeguard);
+        assert_eq!(r.flows["b"][0].ground(), Ground::Derogation);
+        // The retired activity's derogation sends nothing any more.
+        assert_eq!(r.countries["IN"].ground, Some(Ground::Safeguard));
+        assert_eq!(Ground::of(Mechanism::Bcr), Ground::Safeguard);
+        assert!(Ground::Adequacy < Ground::Safeguard && Ground::Derogation < Ground::Uncovered);
     }
 
     #[test]

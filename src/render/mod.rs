@@ -6,6 +6,7 @@
 
 mod history;
 mod pages;
+mod pictures;
 mod stream;
 mod sub_processors;
 
@@ -198,6 +199,7 @@ fn chrome<'a>(
         chrome: &empty,
         sorted: &unsorted,
         history,
+        pictures: false,
     };
     Ok(Chrome {
         header: Html(ChromeHeader { p: page() }.render()?),
@@ -212,6 +214,8 @@ struct Shared<'a> {
     tr: &'a Tr,
     /// The registry's history, when the build reads it.
     history: Option<&'a History>,
+    /// Draw the pictures (on unless `--no-pictures`).
+    pictures: bool,
     site_title: &'a str,
     top: Chrome,
     nested: Chrome,
@@ -239,6 +243,7 @@ fn render_job<'a, W: fmt::Write>(
         chrome,
         sorted: &s.sorted,
         history: s.history,
+        pictures: s.pictures,
     };
     match job {
         Job::Index => IndexPage { p }.render_into(buf),
@@ -399,7 +404,28 @@ pub fn build_site(
     out: &Path,
     registry: &Path,
 ) -> Result<BuildReport, RenderError> {
-    build_site_with(r, diagnostics, None, out, registry, false)
+    build_site_with(r, diagnostics, out, registry, &RenderOptions::default())
+}
+
+/// How [`build_site_with`] renders, beyond the register itself.
+pub struct RenderOptions<'a> {
+    /// The registry's history (docs/history.md), when it is known.
+    pub history: Option<&'a History>,
+    /// A progress line on standard error (the caller decides: a terminal).
+    pub progress: bool,
+    /// Draw the pictures: flow diagrams, the world map, the dashboard's
+    /// charts (off with `ropa build --no-pictures`).
+    pub pictures: bool,
+}
+
+impl Default for RenderOptions<'_> {
+    fn default() -> Self {
+        RenderOptions {
+            history: None,
+            progress: false,
+            pictures: true,
+        }
+    }
 }
 
 /// Shows `rendering pages: done/total` on standard error while a build
@@ -436,16 +462,15 @@ impl Progress<'_> {
     }
 }
 
-/// [`build_site`], with the registry's history (docs/history.md) when it is
-/// known, and a progress line on standard error when `progress`.
+/// [`build_site`], rendered as `options` say.
 pub fn build_site_with(
     r: &Register,
     diagnostics: &[Diagnostic],
-    history: Option<&History>,
     out: &Path,
     registry: &Path,
-    progress: bool,
+    options: &RenderOptions,
 ) -> Result<BuildReport, RenderError> {
+    let history = options.history;
     // The dashboard lists the open warnings, each linking to its entry,
     // and the acknowledged ones apart; entry pages show their own
     // acknowledged warnings with the reason.
@@ -454,7 +479,7 @@ pub fn build_site_with(
     let stop = AtomicBool::new(false);
     let jobs = jobs(r, history.is_some());
     std::thread::scope(|scope| {
-        if progress {
+        if options.progress {
             let p = Progress {
                 done: &done,
                 total: jobs.len(),
@@ -462,7 +487,7 @@ pub fn build_site_with(
             };
             scope.spawn(move || p.run());
         }
-        let result = build(r, &warnings, history, &jobs, out, registry, &done);
+        let result = build(r, &warnings, options, &jobs, out, registry, &done);
         stop.store(true, Ordering::Relaxed);
         result
     })
@@ -590,12 +615,13 @@ pub fn extra_diagnostics(r: &Register, registry: &Path, sources: &SourceMap) -> 
 fn build(
     r: &Register,
     warnings: &Warnings,
-    history: Option<&History>,
+    options: &RenderOptions,
     jobs: &[Job],
     out: &Path,
     registry: &Path,
     done: &AtomicUsize,
 ) -> Result<BuildReport, RenderError> {
+    let history = options.history;
     // What the swap publishes must be exactly what was planned: every
     // page, the register, the assets, the `[site] extra` files.
     let mut planned = planned_files(jobs);
@@ -625,6 +651,7 @@ fn build(
         warnings,
         tr: &tr,
         history,
+        pictures: options.pictures,
         site_title: &title,
         top: chrome(r, warnings, &tr, history, &title, "").map_err(chrome_error)?,
         nested: chrome(r, warnings, &tr, history, &title, "../").map_err(chrome_error)?,

@@ -52,6 +52,8 @@ pub struct Page<'a> {
     pub sorted: &'a Sorted<'a>,
     /// The registry's history, when the build shows it (docs/history.md).
     pub history: Option<&'a crate::history::History>,
+    /// The build draws pictures (on unless `ropa build --no-pictures`).
+    pub pictures: bool,
 }
 
 /// The order a reader sees things in: the name without case or accents

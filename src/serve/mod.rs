@@ -66,6 +66,7 @@ fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>) {
         // The preview shows the work tree as it is being edited; history
         // is for the published site (docs/history.md).
         history: false,
+        pictures: true,
         exiting: false,
     };
     // The banner shows the errors only: the warnings are in the terminal.
