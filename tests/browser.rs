@@ -429,3 +429,116 @@ fn every_page_kind_passes_axe_at_phone_width_and_from_the_keyboard() {
     assert_eq!(nf["depth_links"], serde_json::json!([]), "{nf:#}");
     assert_eq!(nf["violations"], serde_json::json!([]), "{nf:#}");
 }
+
+#[test]
+fn pictures_render_in_chromium_without_errors_and_pass_axe() {
+    require_tools();
+
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let site = tmp.path().join("site");
+    build_example_site(&site);
+
+    let shots = manifest_dir().join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let names = ["activity", "countries", "dashboard"];
+    for n in names {
+        std::fs::remove_file(shots.join(format!("{n}.png"))).ok();
+    }
+
+    let mut cmd = Command::new("node");
+    cmd.current_dir(manifest_dir())
+        .arg("tests/browser/pictures.mjs")
+        .arg(&site)
+        .arg(&shots)
+        .env("ROPA_CHROMIUM", chromium_path());
+    let (status, stdout, stderr) = run_with_timeout(cmd, A11Y_TIMEOUT);
+    assert_ne!(
+        status.code(),
+        Some(3),
+        "the browser, playwright-core or axe-core is missing:\n{stderr}\n{INSTALL_HINT}"
+    );
+    let summary: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("pictures.mjs printed no JSON summary ({status}, {e}):\n{stdout}\n{stderr}")
+    });
+    let failures = strings(&summary, "failures");
+    assert!(
+        failures.is_empty() && status.success(),
+        "pictures.mjs ({status}), {} failures:\n{}\nstderr:\n{stderr}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(summary["ok"], true, "{summary:#}");
+    assert_eq!(
+        summary["tags"],
+        serde_json::json!(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    );
+
+    // The three pages, each with its pictures drawn and nothing wrong.
+    let pages = summary["pages"].as_array().expect("a list of pages");
+    let checked: Vec<&str> = pages.iter().filter_map(|p| p["page"].as_str()).collect();
+    assert_eq!(
+        checked,
+        [
+            format!("activities/{}.html", summary["activity"].as_str().unwrap()).as_str(),
+            "countries/index.html",
+            "index.html"
+        ],
+        "{summary:#}"
+    );
+    for page in pages {
+        let name = &page["page"];
+        let pictures = page["pictures"].as_array().expect("pictures");
+        assert!(!pictures.is_empty(), "{name}: no picture: {page:#}");
+        for p in pictures {
+            assert!(num(p, "width") > 0 && num(p, "height") > 0, "{name}: {p:#}");
+            assert_eq!(p["shown"], true, "{name}: {p:#}");
+        }
+        assert_eq!(page["errors"], serde_json::json!([]), "{name}: {page:#}");
+        assert_eq!(
+            page["csp_violations"],
+            serde_json::json!([]),
+            "{name}: {page:#}"
+        );
+        assert_eq!(
+            page["violations"],
+            serde_json::json!([]),
+            "{name}: {page:#}"
+        );
+    }
+    let kinds = |page: &Value| -> String {
+        page["pictures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["cls"].as_str().unwrap_or("").to_owned())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    assert!(kinds(&pages[0]).contains("flow"), "{summary:#}");
+    assert!(kinds(&pages[1]).contains("map"), "{summary:#}");
+    assert!(kinds(&pages[2]).contains("map small"), "{summary:#}");
+    assert!(kinds(&pages[2]).contains("chart"), "{summary:#}");
+
+    // Printed, the controller record keeps its diagrams.
+    let print = &summary["print"];
+    assert_eq!(print["media_print"], true, "{print:#}");
+    assert!(
+        !print["pictures"].as_array().expect("pictures").is_empty(),
+        "{print:#}"
+    );
+    assert_eq!(print["errors"], serde_json::json!([]), "{print:#}");
+
+    for n in names {
+        let png = std::fs::read(shots.join(format!("{n}.png")))
+            .unwrap_or_else(|e| panic!("pictures.mjs saved no {n}.png: {e}"));
+        assert!(
+            png.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{n}.png is not a PNG"
+        );
+        assert!(
+            png.len() > 10_000,
+            "{n}.png is suspiciously small ({} bytes)",
+            png.len()
+        );
+    }
+}

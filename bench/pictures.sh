@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Benchmark what the pictures cost `ropa build` (issue 16: at most 15% more
+# wall time than `--no-pictures` on the generated registry of 10,000
+# activities, and a peak RSS under 300 MB).
+#
+#   bench/pictures.sh [GEN_ARGS...]
+#
+# GEN_ARGS go to examples/gen_registry.rs (default 10000 activities).
+# Each round builds the site once with the pictures and once with
+# `--no-pictures`, both `--no-history` (the generated registry is no git
+# repository; history has its own bench/history.sh), interleaved so the
+# machine's drift falls on both, each from no site (removed first). Prints
+# every run, then the median wall time, the `render: pages` stage
+# (ROPA_TIMINGS=1), the peak RSS, and the size of the site of each.
+# Environment: RUNS (default 5), ROPA=path times another binary,
+# NO_BUILD=1 skips the cargo build, BENCH_DIR (default /dev/shm).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+RUNS="${RUNS:-5}"
+AS_OF="2026-11-01"
+
+if [[ ! -x /usr/bin/time ]]; then
+    echo "error: /usr/bin/time is missing (peak RSS comes from \`/usr/bin/time -v\`):" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends time" >&2
+    exit 2
+fi
+
+source bench/machine.sh
+echo
+
+echo "== build (release)"
+if [[ "${NO_BUILD:-0}" != 1 ]]; then
+    cargo build --release --bins --example gen_registry
+fi
+ROPA="${ROPA:-target/release/ropa}"
+GEN="target/release/examples/gen_registry"
+if [[ ! -x "$ROPA" ]]; then
+    echo "error: $ROPA was not built" >&2
+    exit 2
+fi
+echo
+
+# In /dev/shm (tmpfs), as bench/run.sh: the figures measure ropa, not the
+# VM's page cache or disk.
+WORK="$(mktemp -d "${BENCH_DIR:-/dev/shm}/ropa-bench-pictures.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+REG="$WORK/registry"
+
+echo "== generate"
+"$GEN" "$REG" "$@" >/dev/null
+echo "registry: $(find "$REG" -type f -name '*.toml' | wc -l) *.toml, $(du -sh --apparent-size "$REG" | cut -f1)"
+echo
+
+# label|extra argument
+variants=("pictures|" "--no-pictures|--no-pictures")
+build_cmd() { # extra
+    BUILD=("$ROPA" build --registry "$REG" --as-of "$AS_OF" --out "$WORK/site" --no-history)
+    [[ -n "$1" ]] && BUILD+=("$1")
+    return 0
+}
+
+echo "== sanity run"
+declare -A svgs size pages
+for v in "${variants[@]}"; do
+    IFS='|' read -r label extra <<<"$v"
+    build_cmd "$extra"
+    rm -rf "$WORK/site"
+    set +e
+    "${BUILD[@]}" >"$WORK/build.out" 2>&1
+    status=$?
+    set -e
+    pages[$label]="$(find "$WORK/site" -name '*.html' 2>/dev/null | wc -l)"
+    # Pictures are counted by their opening tag; grep -o counts each.
+    svgs[$label]="$( (grep -rho '<svg class="picture' "$WORK/site" --include='*.html' 2>/dev/null || true) | wc -l)"
+    size[$label]="$(du -s --apparent-size --block-size=1M "$WORK/site" 2>/dev/null | cut -f1)"
+    printf '%-14s exit %d, %s HTML files, %s pictures, site %s MiB\n' "$label" "$status" \
+        "${pages[$label]}" "${svgs[$label]}" "${size[$label]}"
+    if [[ $status -ne 0 ]]; then
+        tail -n 5 "$WORK/build.out" | sed 's/^/  | /'
+        exit 1
+    fi
+done
+if [[ "${svgs[pictures]}" -eq 0 ]]; then
+    echo "error: the build with pictures drew none (are the pictures in this binary?)" >&2
+    exit 1
+fi
+build_cmd ""
+echo "command:  ${BUILD[*]} [--no-pictures]" | sed "s|$WORK|\$WORK|g"
+echo
+
+echo "== timing ($RUNS interleaved runs of each, ROPA_TIMINGS=1 under /usr/bin/time -v)"
+declare -A walls rss stage
+for i in $(seq 1 "$RUNS"); do
+    for v in "${variants[@]}"; do
+        IFS='|' read -r label extra <<<"$v"
+        build_cmd "$extra"
+        rm -rf "$WORK/site"
+        ROPA_TIMINGS=1 /usr/bin/time -v "${BUILD[@]}" >/dev/null 2>"$WORK/time.out" || true
+        wall="$(awk -F': ' '/Elapsed \(wall clock\) time/ {print $2}' "$WORK/time.out")"
+        secs="$(awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.3f", s }' <<<"$wall")"
+        kib="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.out")"
+        # The stage's own line: `timing: render: pages 1234.5 ms, cpu ...`.
+        ms="$(awk '$1 == "timing:" && $2 == "render:" && $3 == "pages" {print $4}' "$WORK/time.out")"
+        walls[$label]+="$secs "
+        rss[$label]+="$kib "
+        stage[$label]+="${ms:-0} "
+        printf 'run %d %-14s wall %6.3f s  render: pages %8s ms  max RSS %7.1f MiB\n' "$i" "$label" "$secs" "${ms:--}" \
+            "$(awk -v k="$kib" 'BEGIN {print k/1024}')"
+    done
+done
+echo
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+base="$(median <<<"${walls[--no-pictures]}")"
+echo "== medians ($RUNS runs; target: pictures at most +15% wall, max RSS under 300 MB)"
+printf '%-14s %9s %16s %15s %12s %9s %9s\n' "" "wall (s)" "vs --no-pictures" "render: pages" "median RSS" "pictures" "site"
+for v in "${variants[@]}"; do
+    IFS='|' read -r label extra <<<"$v"
+    w="$(median <<<"${walls[$label]}")"
+    printf '%-14s %9.3f %+15.1f%% %12.0f ms %8.1f MiB %9s %5s MiB\n' \
+        "$label" "$w" "$(awk -v a="$w" -v b="$base" 'BEGIN {print (a - b) / b * 100}')" \
+        "$(median <<<"${stage[$label]}")" \
+        "$(awk -v k="$(median <<<"${rss[$label]}")" 'BEGIN {print k/1024}')" \
+        "${svgs[$label]}" "${size[$label]}"
+done
+# Peak RSS is the largest run's, not the median: the limit is on the peak.
+maximum() { tr ' ' '\n' | grep . | sort -n | tail -1; }
+for v in "${variants[@]}"; do
+    IFS='|' read -r label extra <<<"$v"
+    peak="$(maximum <<<"${rss[$label]}")"
+    printf 'peak RSS of any run, %-14s %.1f MiB (%.0f MB)\n' "$label" \
+        "$(awk -v k="$peak" 'BEGIN {print k/1024}')" "$(awk -v k="$peak" 'BEGIN {print k*1024/1e6}')"
+done
