@@ -50,6 +50,7 @@ fn scratch(name: &str) -> PathBuf {
 /// `ropa build` of `registry` (relative to the crate) into `out`.
 #[track_caller]
 fn build(registry: &str, out: &Path, extra: &[&str]) {
+    // Relative to the crate, or absolute (a registry written by a test).
     let reg = manifest_dir().join(registry);
     let mut args = vec![
         "build",
@@ -101,12 +102,19 @@ struct Site {
 fn sites() -> &'static [Site] {
     static SITES: OnceLock<Vec<Site>> = OnceLock::new();
     SITES.get_or_init(|| {
-        REGISTRIES
-            .iter()
-            .map(|name| {
+        // The examples, and a registry made for the map (see world_registry).
+        let world = scratch("world-registry");
+        world_registry(&world);
+        let world = world.to_str().unwrap().to_string();
+        let mut registries: Vec<(&'static str, String)> =
+            REGISTRIES.iter().map(|r| (*r, r.to_string())).collect();
+        registries.push(("world", world));
+        registries
+            .into_iter()
+            .map(|(name, registry)| {
                 let dir = scratch(&name.replace('/', "-"));
-                build(name, &dir, &[]);
-                let warnings = check(&manifest_dir().join(name), "json", &[])
+                build(&registry, &dir, &[]);
+                let warnings = check(&manifest_dir().join(&registry), "json", &[])
                     .diags()
                     .into_iter()
                     .filter(|d| d.severity == "warning")
@@ -115,7 +123,7 @@ fn sites() -> &'static [Site] {
                 Site {
                     name,
                     dir,
-                    json: export(name),
+                    json: export(&registry),
                     warnings,
                 }
             })
@@ -743,10 +751,11 @@ fn each_processor_page_draws_its_chain() {
     }
 }
 
-#[test]
-fn the_world_map_fills_each_receiving_country_by_its_weakest_ground_and_links_it() {
-    let mut drawable: BTreeSet<&str> = BTreeSet::new();
-    let mut markers: BTreeSet<&str> = BTreeSet::new();
+/// The countries the map can draw (`path` or `marker` in the asset), and
+/// the small ones (`marker`).
+fn world() -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
+    let mut drawable = BTreeSet::new();
+    let mut markers = BTreeSet::new();
     for line in WORLD.lines() {
         let mut cols = line.split('\t');
         match (cols.next(), cols.next()) {
@@ -760,101 +769,223 @@ fn the_world_map_fills_each_receiving_country_by_its_weakest_ground_and_links_it
             _ => {}
         }
     }
+    (drawable, markers)
+}
+
+/// Checks the map of countries/index.html and the dashboard's small one
+/// against the register `json`; returns how many receiving countries were
+/// found drawn.
+#[track_caller]
+fn check_maps(name: &str, dir: &Path, json: &Value) -> usize {
+    let (drawable, markers) = world();
     let mut receiving_seen = 0;
-    for site in sites() {
-        let expected = receiving_countries(&site.json);
-        let eea: BTreeSet<&str> = list(&site.json["adequacy"]["eea"])
-            .iter()
-            .filter_map(s)
-            .collect();
-        for (page, small) in [("countries/index.html", false), ("index.html", true)] {
-            let at = format!("{}/{page}", site.name);
-            let all = svgs(&site.dir, page);
-            let maps = pictures(&all, "map");
-            assert_eq!(maps.len(), 1, "{at}: not one map");
-            let map = maps[0];
-            assert_eq!(map.has_class("small"), small, "{at}: {}", map.show());
-            // Every country and marker drawn, with its class and link.
-            let mut filled: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-            for (e, up) in map.walk() {
-                let is_country = e.name == "path" && e.has_class("country");
-                let is_marker = e.name == "circle" && e.has_class("marker");
-                if !is_country && !is_marker {
-                    continue;
-                }
-                let cc = e
-                    .attr("data-cc")
-                    .unwrap_or_else(|| panic!("{at}: {} has no data-cc", e.show()));
-                let grounds: Vec<&str> = e
-                    .classes()
-                    .into_iter()
-                    .filter_map(|c| c.strip_prefix("ground-"))
-                    .collect();
-                assert!(grounds.len() <= 1, "{at}: {}", e.show());
-                if let Some(g) = grounds.first() {
-                    filled
-                        .entry(cc.to_string())
-                        .or_default()
-                        .insert(g.to_string());
-                    let link = link_of(e, &up)
-                        .unwrap_or_else(|| panic!("{at}: receiving {} is not a link", e.show()));
-                    assert_eq!(
-                        resolve(&site.dir, page, link),
-                        Ok(format!("countries/{}.html", cc.to_lowercase())),
-                        "{at}: {}",
-                        e.show()
-                    );
-                }
-                if eea.contains(cc) {
-                    assert!(e.has_class("home"), "{at}: EEA {} is not home", e.show());
-                    assert!(grounds.is_empty(), "{at}: EEA {} has a ground", e.show());
-                } else {
-                    assert!(!e.has_class("home"), "{at}: {} is not in the EEA", e.show());
-                }
-                if is_marker {
-                    assert!(
-                        e.has_class("home") || !grounds.is_empty(),
-                        "{at}: a marker for a country neither home nor receiving: {}",
-                        e.show()
-                    );
-                }
+    let expected = receiving_countries(json);
+    let eea: BTreeSet<&str> = list(&json["adequacy"]["eea"])
+        .iter()
+        .filter_map(s)
+        .collect();
+    for (page, small) in [("countries/index.html", false), ("index.html", true)] {
+        let at = format!("{name}/{page}");
+        let all = svgs(dir, page);
+        let maps = pictures(&all, "map");
+        assert_eq!(maps.len(), 1, "{at}: not one map");
+        let map = maps[0];
+        assert_eq!(map.has_class("small"), small, "{at}: {}", map.show());
+        // Every country and marker drawn, with its class and link.
+        let mut filled: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (e, up) in map.walk() {
+            let is_country = e.name == "path" && e.has_class("country");
+            let is_marker = e.name == "circle" && e.has_class("marker");
+            if !is_country && !is_marker {
+                continue;
             }
-            for (cc, ground) in &expected {
-                if !drawable.contains(cc.as_str()) {
-                    continue;
-                }
-                let got = filled.get(cc);
+            let cc = e
+                .attr("data-cc")
+                .unwrap_or_else(|| panic!("{at}: {} has no data-cc", e.show()));
+            let grounds: Vec<&str> = e
+                .classes()
+                .into_iter()
+                .filter_map(|c| c.strip_prefix("ground-"))
+                .collect();
+            assert!(grounds.len() <= 1, "{at}: {}", e.show());
+            if let Some(g) = grounds.first() {
+                filled
+                    .entry(cc.to_string())
+                    .or_default()
+                    .insert(g.to_string());
+                let link = link_of(e, &up)
+                    .unwrap_or_else(|| panic!("{at}: receiving {} is not a link", e.show()));
                 assert_eq!(
-                    got,
-                    Some(&BTreeSet::from([ground.to_string()])),
-                    "{at}: {cc} receives data resting at weakest on `{ground}`"
-                );
-                receiving_seen += 1;
-            }
-            for cc in filled.keys() {
-                assert!(
-                    expected.contains_key(cc),
-                    "{at}: {cc} is coloured but receives no data"
+                    resolve(dir, page, link),
+                    Ok(format!("countries/{}.html", cc.to_lowercase())),
+                    "{at}: {}",
+                    e.show()
                 );
             }
-            // Small countries that receive data stand out with a marker.
-            for cc in expected.keys().filter(|cc| markers.contains(cc.as_str())) {
+            if eea.contains(cc) {
+                assert!(e.has_class("home"), "{at}: EEA {} is not home", e.show());
+                assert!(grounds.is_empty(), "{at}: EEA {} has a ground", e.show());
+            } else {
+                assert!(!e.has_class("home"), "{at}: {} is not in the EEA", e.show());
+            }
+            if is_marker {
                 assert!(
-                    map.descendants().iter().any(|e| e.name == "circle"
-                        && e.has_class("marker")
-                        && e.attr("data-cc") == Some(cc)),
-                    "{at}: no marker for {cc}"
+                    e.has_class("home") || !grounds.is_empty(),
+                    "{at}: a marker for a country neither home nor receiving: {}",
+                    e.show()
                 );
             }
         }
-        let countries = read(&site.dir, "countries/index.html");
-        assert!(
-            countries.contains("<ul class=\"legend\""),
-            "{}/countries/index.html: no legend",
-            site.name
+        for (cc, ground) in &expected {
+            assert!(
+                drawable.contains(cc.as_str()),
+                "{at}: {cc} receives data but the map has no shape or marker for it"
+            );
+            assert_eq!(
+                filled.get(cc),
+                Some(&BTreeSet::from([ground.to_string()])),
+                "{at}: {cc} receives data resting at weakest on `{ground}`"
+            );
+            receiving_seen += 1;
+        }
+        for cc in filled.keys() {
+            assert!(
+                expected.contains_key(cc),
+                "{at}: {cc} is coloured but no live activity sends data there"
+            );
+        }
+        // Small countries that receive data stand out with a marker.
+        for cc in expected.keys().filter(|cc| markers.contains(cc.as_str())) {
+            assert!(
+                map.descendants().iter().any(|e| e.name == "circle"
+                    && e.has_class("marker")
+                    && e.attr("data-cc") == Some(cc)),
+                "{at}: no marker for {cc}"
+            );
+        }
+    }
+    let countries = read(dir, "countries/index.html");
+    assert!(
+        countries.contains("<ul class=\"legend"),
+        "{name}/countries/index.html: no legend"
+    );
+    receiving_seen
+}
+
+#[test]
+fn the_world_map_fills_each_receiving_country_by_its_weakest_ground_and_links_it() {
+    let seen: usize = sites()
+        .iter()
+        .map(|site| check_maps(site.name, &site.dir, &site.json))
+        .sum();
+    assert!(seen > 0, "no receiving country in the examples");
+}
+
+/// valid-saas (flows to GB, CH, US and JP on adequacy, to IN on BCRs and
+/// SCCs) with: a derogation to a US recipient beside the DPF-certified US
+/// processor (the US then rests at weakest on the derogation), one to
+/// Singapore (a marker), one to an international organisation seated in
+/// Switzerland (listed beside the map; Switzerland stays adequate), and a
+/// retired activity's to Brazil (no colour: nothing live goes there).
+fn world_registry(dir: &Path) {
+    copy_dir(&fixture("valid-saas"), dir);
+    let write = |rel: &str, text: &str| {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    for (id, name, cc) in [
+        ("us-survey", "Survey Panel Inc.", "US"),
+        ("sg-reseller", "Lion City Reseller Pte. Ltd.", "SG"),
+        ("br-partner", "Parceiro Brasil Ltda.", "BR"),
+    ] {
+        write(
+            &format!("recipients/{id}.toml"),
+            &format!("name = \"{name}\"\nkind = \"controller\"\ncountry = \"{cc}\"\n"),
+        );
+        write(
+            &format!("transfers/{id}-{}.toml", cc.to_lowercase()),
+            &format!(
+                "to = \"{id}\"\ncountry = \"{cc}\"\nmechanism = \"derogation\"\nderogation = \"contract-with-subject\"\n"
+            ),
         );
     }
-    assert!(receiving_seen > 0, "no receiving country in the examples");
+    write(
+        "recipients/who.toml",
+        "name = \"World Health Organization\"\nkind = \"international-organisation\"\ninternational_organisation = \"WHO\"\ncountry = \"CH\"\n",
+    );
+    write(
+        "transfers/who.toml",
+        "to = \"who\"\nmechanism = \"derogation\"\nderogation = \"public-interest\"\n",
+    );
+    let activity = |status: &str, recipients: &str| {
+        format!(
+            r#"name = "Partner sales {status}"
+status = "{status}"
+purposes = ["Sell through partners abroad"]
+legal_bases = ["contract"]
+data_subjects = ["customer-contacts"]
+data_categories = ["contact-details"]
+recipients = [{recipients}]
+measures = ["role-based-access"]
+
+[[retention]]
+period = "P2Y"
+from = "end of the contract"
+
+[review]
+last_reviewed = 2026-06-01
+"#
+        )
+    };
+    write(
+        "activities/sales/partner-sales.toml",
+        &activity("active", r#""us-survey", "sg-reseller", "who""#),
+    );
+    write(
+        "activities/sales/partner-sales-2023.toml",
+        &activity("retired", r#""br-partner""#),
+    );
+}
+
+#[test]
+fn the_map_takes_each_country_s_weakest_ground_marks_small_ones_and_lists_organisations() {
+    let site = sites().iter().find(|s| s.name == "world").unwrap();
+    // `ropa build` refused nothing: the registry has no error.
+    // The facts this registry is made for, as the test reads them (the
+    // map itself is checked against them in the test above).
+    let expected = receiving_countries(&site.json);
+    for (cc, g) in [
+        ("US", "derogation"),
+        ("SG", "derogation"),
+        ("JP", "adequacy"),
+        ("GB", "adequacy"),
+        ("CH", "adequacy"),
+        ("IN", "safeguard"),
+    ] {
+        assert_eq!(expected.get(cc).copied(), Some(g), "{cc}: {expected:?}");
+    }
+    assert!(!expected.contains_key("BR"), "{expected:?}");
+    assert_eq!(
+        check_maps("world", &site.dir, &site.json),
+        2 * expected.len()
+    );
+
+    // The organisation is named and linked beside the map, not in it.
+    let page = read(&site.dir, "countries/index.html");
+    let words = words_outside_pictures(&page);
+    assert!(
+        words.contains("World Health Organization"),
+        "countries/index.html does not name the organisation"
+    );
+    let mut outside = page.clone();
+    for svg in svg_texts(&page) {
+        outside = outside.replace(svg, "");
+    }
+    assert!(
+        outside.contains("recipients/who.html"),
+        "countries/index.html does not link the organisation beside the map"
+    );
 }
 
 #[test]
