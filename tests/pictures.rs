@@ -727,6 +727,52 @@ fn party_node_exists(nodes: &[(&El, &Vec<&El>)], party: &str) -> bool {
 }
 
 #[test]
+fn each_record_draws_the_flow_of_each_of_its_activities() {
+    for site in sites() {
+        for (page, record) in [
+            ("records/controller.html", "controller_record"),
+            ("records/processor.html", "processor_record"),
+        ] {
+            let at = format!("{}/{page}", site.name);
+            let all = svgs(&site.dir, page);
+            let mut drawn = BTreeSet::new();
+            for svg in pictures(&all, "flow") {
+                let ids: Vec<&str> = svg
+                    .descendants()
+                    .into_iter()
+                    .filter(|n| n.name == "g" && n.has_class("node") && n.has_class("activity"))
+                    .filter_map(|n| n.attr("data-id"))
+                    .collect();
+                assert_eq!(
+                    ids.len(),
+                    1,
+                    "{at}: a flow without one activity: {}",
+                    svg.show()
+                );
+                assert!(drawn.insert(ids[0]), "{at}: `{}` drawn twice", ids[0]);
+            }
+            let of_record: BTreeSet<&str> = list(&site.json[record]["activities"])
+                .iter()
+                .filter_map(|a| s(&a["id"]))
+                .collect();
+            let live: BTreeSet<&str> = list(&site.json[record]["activities"])
+                .iter()
+                .filter(|a| a["status"] != "retired")
+                .filter_map(|a| s(&a["id"]))
+                .collect();
+            assert!(
+                drawn.is_subset(&of_record),
+                "{at}: {drawn:?} not all of {of_record:?}"
+            );
+            assert!(
+                live.is_subset(&drawn),
+                "{at}: {live:?} not all drawn: {drawn:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn each_processor_page_draws_its_chain() {
     for site in sites() {
         for p in list(&site.json["processors"]) {
