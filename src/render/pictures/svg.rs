@@ -1,4 +1,4 @@
-#![allow(dead_code)] // TEMPORARY: until flow/map/chart use every helper; removed at merge
+
 //! Writing SVG text: escaping, shortening, the frame every picture shares.
 
 use std::borrow::Cow;
