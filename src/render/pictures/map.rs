@@ -261,7 +261,7 @@ impl<'a> Page<'a> {
             }
         }
         // Circles on top of the land, only where there is something to see.
-        let r = if small { 9 } else { 4 };
+        let r = if small { 7 } else { 4 };
         for m in &world.markers {
             if self.fill_of(m.cc) == Fill::Plain {
                 continue;
