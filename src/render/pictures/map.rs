@@ -261,7 +261,7 @@ impl<'a> Page<'a> {
             }
         }
         // Circles on top of the land, only where there is something to see.
-        let r = if small { 9 } else { 4 };
+        let r = if small { 7 } else { 4 };
         for m in &world.markers {
             if self.fill_of(m.cc) == Fill::Plain {
                 continue;
@@ -707,6 +707,43 @@ mod tests {
         assert!(html.contains("<desc>No data goes to a country outside the EEA.</desc>"));
         assert!(!html.contains("<defs>") && !html.contains("organisations"));
         assert!(!html.contains("ground-"));
+    }
+
+    #[test]
+    fn the_description_names_at_most_thirty_countries() {
+        let codes = [
+            "AE", "AF", "AL", "AM", "AO", "AR", "AU", "AZ", "BA", "BD", "BF", "CA", "CL", "CN",
+            "CO", "EG", "ET", "GH", "ID", "IN", "KE", "MA", "MX", "MY", "NG", "PE", "PH", "PK",
+            "RU", "SA", "TH", "TR", "UA", "US", "VN",
+        ];
+        let mut files = Vec::new();
+        let mut ids = Vec::new();
+        for cc in codes {
+            let id = cc.to_ascii_lowercase();
+            files.push((format!("processors/{id}.toml"), processor(cc, cc)));
+            files.push((format!("transfers/{id}.toml"), transfer(&id, cc, "scc")));
+            ids.push(format!("\"{id}\""));
+        }
+        files.push((
+            "activities/a.toml".to_string(),
+            format!(
+                "name = \"A\"\npurposes = [\"p\"]\nlegal_bases = [\"contract\"]\ndata_subjects = [\"s\"]\ndata_categories = [\"c\"]\nprocessors = [{}]\n",
+                ids.join(", ")
+            )
+            .into_bytes(),
+        ));
+        let loaded = load_files(files);
+        let r = register(&loaded);
+        let html = draw(&r, false);
+        let desc =
+            &html[html.find("<desc>").expect("a desc")..html.find("</desc>").expect("its end")];
+        assert_eq!(desc.matches(" (").count(), DESC_NAMES + 1, "{desc}");
+        assert!(desc.ends_with(", and 5 more."), "{desc}");
+        let (_, shapes) = shapes(&html);
+        let receiving = shapes
+            .values()
+            .filter(|d| d.class == "country ground-safeguard");
+        assert_eq!(receiving.count(), codes.len());
     }
 
     #[test]
