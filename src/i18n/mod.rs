@@ -174,7 +174,8 @@ impl std::fmt::Display for DateText<'_> {
     }
 }
 
-const MONTH_KEYS: [&str; 12] = [
+/// The keys of the months' names, January first.
+pub const MONTH_KEYS: [&str; 12] = [
     "month.1", "month.2", "month.3", "month.4", "month.5", "month.6", "month.7", "month.8",
     "month.9", "month.10", "month.11", "month.12",
 ];

@@ -1,12 +1,496 @@
-//! The dashboard's bar charts.
+//! The dashboard's bar charts: transfers by mechanism, activities by legal
+//! basis, open warnings by code, and what falls due in the next 12 months.
+//!
+//! Each chart is a `<figure class="chart" id="chart-…">`: a heading, a
+//! horizontal bar chart (`role="img"`: it links nowhere) whose every bar
+//! carries its label and its number as text, and the same numbers in a
+//! table. The numbers are counted here from the register and the run's
+//! warnings; the dates come from [`crate::link::due`], as `ropa due`'s do.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use crate::i18n::MONTH_KEYS;
+use crate::link::Ground;
+use crate::link::due::{self, Due};
 use crate::markdown::Html;
+use crate::model::{Date, LegalBasis, Role, Status};
 
 use super::super::pages::Page;
+use super::svg;
+
+/// The open-warnings chart draws at most this many codes, the rest summed
+/// in one "other codes" bar (the table lists every code).
+const MAX_CODES: usize = 12;
+/// Months drawn by the due chart: the as-of month and the 11 after it.
+const MONTHS: u32 = 12;
+
+// The grid, in CSS pixels. Short labels (months) go beside their bars;
+// longer ones on a line of their own above the bar, so they need little
+// shortening. The number follows the bar.
+const WIDTH: u32 = 440;
+const PAD: u32 = 8;
+/// Labels longer than this many columns are shortened (full text in the
+/// table and in the row's `<title>`).
+const LABEL_COLUMNS: usize = 58;
+/// Labels of at most this many columns go beside the bars.
+const BESIDE_COLUMNS: usize = 18;
+/// Where a label beside its bar ends, right-aligned against the bar.
+const BESIDE_LABEL_END: u32 = 136;
+const BAR_HEIGHT: u32 = 14;
+/// Room left after the longest bar for its number.
+const NUMBER_ROOM: u32 = 56;
+
+/// Where a row's parts go, from the row's top.
+struct Layout {
+    row: u32,
+    label_x: u32,
+    label_baseline: u32,
+    /// The label is right-aligned at `label_x` (beside the bar).
+    beside: bool,
+    bar_x: u32,
+    bar_top: u32,
+    value_baseline: u32,
+}
+
+impl Layout {
+    fn of(bars: &[Bar]) -> Layout {
+        if bars
+            .iter()
+            .all(|b| svg::columns(&b.label) <= BESIDE_COLUMNS)
+        {
+            Layout {
+                row: 22,
+                label_x: BESIDE_LABEL_END,
+                label_baseline: 15,
+                beside: true,
+                bar_x: BESIDE_LABEL_END + 8,
+                bar_top: 4,
+                value_baseline: 15,
+            }
+        } else {
+            Layout {
+                row: 38,
+                label_x: PAD,
+                label_baseline: 14,
+                beside: false,
+                bar_x: PAD,
+                bar_top: 19,
+                value_baseline: 31,
+            }
+        }
+    }
+
+    /// The longest bar (the largest value).
+    fn bar_max(&self) -> u32 {
+        WIDTH - self.bar_x - NUMBER_ROOM
+    }
+}
+
+/// One bar: its words, its `data-label`, its classes after `bar`.
+struct Bar<'s> {
+    label: Cow<'s, str>,
+    key: String,
+    class: String,
+    value: usize,
+}
+
+/// One chart as the figure draws it.
+struct Chart<'s> {
+    id: &'static str,
+    heading: &'s str,
+    /// The table's column heads: what a bar is, what it counts.
+    what: &'s str,
+    count: &'s str,
+    bars: Vec<Bar<'s>>,
+    /// The table's rows: the bars', unless the chart sums some of them.
+    rows: Option<Vec<(Cow<'s, str>, usize)>>,
+    /// Said after the numbers, in the `desc` and under the table.
+    notes: Vec<String>,
+    /// Said instead of a chart when there is nothing to count.
+    empty: Option<&'s str>,
+}
 
 impl<'a> Page<'a> {
     /// The dashboard's charts, each with its table (empty without pictures).
     pub fn dashboard_charts(&self) -> Html {
-        Html::default()
+        if !self.pictures {
+            return Html::default();
+        }
+        let due = due::due(self.r);
+        let mut out = String::with_capacity(16 * 1024);
+        out.push_str("<div class=\"charts\">");
+        for chart in [
+            self.mechanisms_chart(),
+            self.legal_bases_chart(),
+            self.warnings_chart(),
+            self.due_chart(&due),
+        ] {
+            figure(&mut out, &chart, self.t("chart.numbers"));
+        }
+        out.push_str("</div>");
+        Html(out)
     }
+
+    fn mechanisms_chart(&self) -> Chart<'a> {
+        let bars: Vec<Bar<'a>> = self
+            .r
+            .transfers_by_mechanism()
+            .into_iter()
+            .map(|(m, n)| Bar {
+                label: Cow::Borrowed(self.label("mechanism", m.as_str())),
+                key: m.as_str().to_string(),
+                class: format!("mechanism-{} ground-{}", m.as_str(), Ground::of(m).as_str()),
+                value: n,
+            })
+            .collect();
+        Chart {
+            id: "chart-mechanisms",
+            heading: self.t("index.by-mechanism"),
+            what: self.t("transfer.mechanism"),
+            count: self.t("nav.transfers"),
+            empty: bars.is_empty().then(|| self.t("index.no-transfers")),
+            bars,
+            rows: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The live activities of the controller record (controller and joint
+    /// controller) under each legal basis they list: Art. 6(1)'s six, in
+    /// its order, zeros too. A processor names no legal basis of its own.
+    fn legal_bases_chart(&self) -> Chart<'a> {
+        let mut counts = [0usize; LegalBasis::ALL.len()];
+        let mut live = 0usize;
+        let mut without = 0usize;
+        for a in self.r.controller_activities() {
+            if a.status() == Status::Retired {
+                continue;
+            }
+            live += 1;
+            let mut listed = [false; LegalBasis::ALL.len()];
+            for b in a.legal_bases.iter().flat_map(|l| l.value.iter()) {
+                if let Some(i) = LegalBasis::ALL.iter().position(|x| *x == b.value) {
+                    listed[i] = true;
+                }
+            }
+            if !listed.contains(&true) {
+                without += 1;
+            }
+            for (n, on) in counts.iter_mut().zip(listed) {
+                *n += usize::from(on);
+            }
+        }
+        let processing = self
+            .r
+            .reg
+            .activities
+            .values()
+            .filter(|a| a.role() == Role::Processor && a.status() != Status::Retired)
+            .count();
+        let mut notes = vec![self.t("chart.legal-bases.several").to_string()];
+        if without > 0 {
+            notes.push(
+                self.t("chart.legal-bases.without")
+                    .replace("{n}", &without.to_string()),
+            );
+        }
+        if processing > 0 {
+            notes.push(
+                self.t("chart.legal-bases.processor")
+                    .replace("{n}", &processing.to_string()),
+            );
+        }
+        let bars = LegalBasis::ALL
+            .iter()
+            .zip(counts)
+            .map(|(b, n)| Bar {
+                label: Cow::Borrowed(self.label("legal-basis", b.as_str())),
+                key: b.as_str().to_string(),
+                class: format!("basis-{}", b.as_str()),
+                value: n,
+            })
+            .collect();
+        Chart {
+            id: "chart-legal-bases",
+            heading: self.t("chart.legal-bases.title"),
+            what: self.t("activity.legal-bases"),
+            count: self.t("nav.activities"),
+            bars,
+            rows: None,
+            empty: (live == 0).then(|| self.t("chart.legal-bases.none")),
+            notes,
+        }
+    }
+
+    /// The open warnings by code, most first (equal counts by code): at
+    /// most [`MAX_CODES`] bars and one for the rest; the table has them all.
+    fn warnings_chart(&self) -> Chart<'a> {
+        let mut by_code: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for w in &self.warnings.open {
+            *by_code.entry(w.code.as_str()).or_default() += 1;
+        }
+        let mut codes: Vec<(&'static str, usize)> = by_code.into_iter().collect();
+        codes.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
+        let bar = |code: &'static str, n| Bar {
+            label: Cow::Borrowed(code),
+            key: code.to_string(),
+            class: format!("code-{code}"),
+            value: n,
+        };
+        let mut bars: Vec<Bar<'a>> = codes
+            .iter()
+            .take(MAX_CODES)
+            .map(|(c, n)| bar(c, *n))
+            .collect();
+        let rest = codes.get(MAX_CODES..).unwrap_or_default();
+        if !rest.is_empty() {
+            bars.push(Bar {
+                label: Cow::Owned(
+                    self.t("chart.warnings.other")
+                        .replace("{n}", &rest.len().to_string()),
+                ),
+                key: "other".to_string(),
+                class: "other".to_string(),
+                value: rest.iter().map(|(_, n)| n).sum(),
+            });
+        }
+        Chart {
+            id: "chart-warnings",
+            heading: self.t("chart.warnings.title"),
+            what: self.t("chart.warnings.code"),
+            count: self.t("index.open-warnings"),
+            empty: codes.is_empty().then(|| self.t("index.no-warnings")),
+            rows: (!rest.is_empty())
+                .then(|| codes.iter().map(|(c, n)| (Cow::Borrowed(*c), *n)).collect()),
+            bars,
+            notes: Vec::new(),
+        }
+    }
+
+    /// What falls due, by month: one bar for what is overdue whatever its
+    /// date, then the as-of month and the 11 after it, zeros too. A DPIA
+    /// required and not done is due at the as-of date ([`due::What::Dpia`]).
+    fn due_chart(&self, items: &[Due<'_>]) -> Chart<'a> {
+        let as_of = self.r.as_of;
+        let first = month_number(as_of);
+        let mut months = [0usize; MONTHS as usize];
+        let (mut overdue, mut accepted, mut later) = (0usize, 0usize, 0usize);
+        for d in items {
+            if d.overdue {
+                overdue += 1;
+                accepted += usize::from(d.accepted.is_some());
+                continue;
+            }
+            // Not overdue: on or after the as-of date, so never before its month.
+            match usize::try_from(month_number(d.date) - first) {
+                Ok(i) if i < months.len() => months[i] += 1,
+                _ => later += 1,
+            }
+        }
+        let mut bars = vec![Bar {
+            label: Cow::Borrowed(self.t("chart.due.overdue")),
+            key: "overdue".to_string(),
+            class: "overdue".to_string(),
+            value: overdue,
+        }];
+        for (i, n) in months.into_iter().enumerate() {
+            let (year, month) = from_month_number(first + i as i64);
+            let key = format!("{year:04}-{month:02}");
+            let name = self
+                .t("chart.due.month")
+                .replace("{month}", self.t(MONTH_KEYS[usize::from(month - 1)]))
+                .replace("{year}", &year.to_string());
+            bars.push(Bar {
+                label: Cow::Owned(name),
+                class: format!("month-{key}"),
+                key,
+                value: n,
+            });
+        }
+        let last = from_month_number(first + i64::from(MONTHS) - 1);
+        let mut notes = vec![
+            self.t("chart.due.window")
+                .replace("{from}", &self.tr.date(&as_of))
+                .replace("{to}", &self.tr.date(&last_day(last.0, last.1))),
+        ];
+        if accepted > 0 {
+            notes.push(
+                self.t("chart.due.accepted")
+                    .replace("{n}", &accepted.to_string()),
+            );
+        }
+        if items
+            .iter()
+            .any(|d| matches!(d.what, due::What::Dpia { .. }))
+        {
+            notes.push(self.t("chart.due.dpia").to_string());
+        }
+        if later > 0 {
+            notes.push(self.t("chart.due.later").replace("{n}", &later.to_string()));
+        }
+        Chart {
+            id: "chart-due",
+            heading: self.t("chart.due.title"),
+            what: self.t("chart.due.when"),
+            count: self.t("chart.due.items"),
+            bars,
+            rows: None,
+            notes,
+            empty: None,
+        }
+    }
+}
+
+/// Months since year 0: consecutive months differ by one.
+fn month_number(d: Date) -> i64 {
+    i64::from(d.year) * 12 + i64::from(d.month) - 1
+}
+
+fn from_month_number(n: i64) -> (i64, u8) {
+    (n.div_euclid(12), (n.rem_euclid(12) + 1) as u8)
+}
+
+/// The last day of a month (the due window's last day, in words).
+fn last_day(year: i64, month: u8) -> Date {
+    let y = i32::try_from(year).unwrap_or(9999).clamp(1, 9999);
+    (28..=31)
+        .rev()
+        .find_map(|d| Date::new(y, month, d))
+        .unwrap_or(Date {
+            year: y,
+            month,
+            day: 28,
+        })
+}
+
+/// A bar's length: `value` of `max` on `longest` pixels, in integers so
+/// the same numbers draw the same; a value above zero is never invisible.
+fn length(value: usize, max: usize, longest: u32) -> u32 {
+    if value == 0 || max == 0 {
+        return 0;
+    }
+    let scaled = (value as u128 * u128::from(longest)) / max as u128;
+    u32::try_from(scaled).unwrap_or(longest).clamp(2, longest)
+}
+
+fn push_usize(out: &mut String, n: usize) {
+    use std::fmt::Write;
+    let _ = write!(out, "{n}");
+}
+
+/// "Heading: label 3; label 0." and the notes: the `desc`, the numbers
+/// in words.
+fn description(c: &Chart) -> String {
+    let mut s = String::new();
+    s.push_str(c.heading);
+    s.push_str(": ");
+    for (i, b) in c.bars.iter().enumerate() {
+        if i > 0 {
+            s.push_str("; ");
+        }
+        s.push_str(&b.label);
+        s.push(' ');
+        push_usize(&mut s, b.value);
+    }
+    s.push('.');
+    for n in &c.notes {
+        s.push(' ');
+        s.push_str(n);
+    }
+    s
+}
+
+/// `numbers`: the words that open the table ("The numbers").
+fn figure(out: &mut String, c: &Chart, numbers: &str) {
+    out.push_str("<figure class=\"chart\" id=\"");
+    out.push_str(c.id);
+    out.push_str("\"><figcaption><h3>");
+    svg::escape_into(out, c.heading);
+    out.push_str("</h3></figcaption>");
+    if let Some(empty) = c.empty {
+        out.push_str("<p class=\"muted\">");
+        svg::escape_into(out, empty);
+        out.push_str("</p></figure>");
+        return;
+    }
+    let at = Layout::of(&c.bars);
+    let rows = c.bars.len() as u32;
+    let height = rows * at.row + PAD;
+    svg::open(
+        out,
+        "picture chart",
+        WIDTH,
+        height,
+        c.heading,
+        &description(c),
+        true,
+    );
+    let max = c.bars.iter().map(|b| b.value).max().unwrap_or(0);
+    for (i, b) in c.bars.iter().enumerate() {
+        let top = i as u32 * at.row;
+        let shown = svg::shorten(&b.label, LABEL_COLUMNS);
+        out.push_str("<g class=\"row\">");
+        if shown != b.label {
+            out.push_str("<title>");
+            svg::escape_into(out, &b.label);
+            out.push_str("</title>");
+        }
+        out.push_str("<text class=\"label\" x=\"");
+        svg::push_u32(out, at.label_x);
+        out.push_str("\" y=\"");
+        svg::push_u32(out, top + at.label_baseline);
+        out.push_str(if at.beside {
+            "\" text-anchor=\"end\">"
+        } else {
+            "\">"
+        });
+        svg::escape_into(out, &shown);
+        out.push_str("</text><rect class=\"bar ");
+        svg::escape_into(out, &b.class);
+        out.push_str("\" x=\"");
+        svg::push_u32(out, at.bar_x);
+        out.push_str("\" y=\"");
+        svg::push_u32(out, top + at.bar_top);
+        let w = length(b.value, max, at.bar_max());
+        out.push_str("\" width=\"");
+        svg::push_u32(out, w);
+        out.push_str("\" height=\"");
+        svg::push_u32(out, BAR_HEIGHT);
+        out.push_str("\" data-label=\"");
+        svg::escape_into(out, &b.key);
+        out.push_str("\" data-value=\"");
+        push_usize(out, b.value);
+        out.push_str("\"/><text class=\"value\" x=\"");
+        svg::push_u32(out, at.bar_x + w + 6);
+        out.push_str("\" y=\"");
+        svg::push_u32(out, top + at.value_baseline);
+        out.push_str("\">");
+        push_usize(out, b.value);
+        out.push_str("</text></g>");
+    }
+    svg::close(out);
+    // The same numbers for screen readers, copy-paste and print.
+    out.push_str("<details><summary>");
+    svg::escape_into(out, numbers);
+    out.push_str("</summary><table><thead><tr><th scope=\"col\">");
+    svg::escape_into(out, c.what);
+    out.push_str("</th><th scope=\"col\" class=\"num\">");
+    svg::escape_into(out, c.count);
+    out.push_str("</th></tr></thead><tbody>");
+    let bar_rows = || c.bars.iter().map(|b| (b.label.clone(), b.value)).collect();
+    for (label, n) in c.rows.clone().unwrap_or_else(bar_rows) {
+        out.push_str("<tr><td>");
+        svg::escape_into(out, &label);
+        out.push_str("</td><td class=\"num\">");
+        push_usize(out, n);
+        out.push_str("</td></tr>");
+    }
+    out.push_str("</tbody></table>");
+    for n in &c.notes {
+        out.push_str("<p class=\"muted\">");
+        svg::escape_into(out, n);
+        out.push_str("</p>");
+    }
+    out.push_str("</details></figure>");
 }

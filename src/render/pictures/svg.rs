@@ -1,4 +1,3 @@
-#![allow(dead_code)] // TEMPORARY: until flow/map/chart use every helper; removed at merge
 //! Writing SVG text: escaping, shortening, the frame every picture shares.
 
 use std::borrow::Cow;
@@ -99,12 +98,6 @@ pub fn close(out: &mut String) {
 
 /// Appends `n` in decimal (layout is on an integer grid: no float formatting).
 pub fn push_u32(out: &mut String, n: u32) {
-    use std::fmt::Write;
-    let _ = write!(out, "{n}");
-}
-
-/// Appends `n` in decimal, signed.
-pub fn push_i32(out: &mut String, n: i32) {
     use std::fmt::Write;
     let _ = write!(out, "{n}");
 }
