@@ -81,6 +81,8 @@ fn nonzero(bars: &[(String, usize)]) -> BTreeMap<String, usize> {
 
 #[test]
 fn the_dashboards_charts_agree_with_the_registrys_counts() {
+    // What falls due on the examples, in all (some must, or the due chart is untested).
+    let mut seen_due = 0;
     for registry in registries() {
         let name = registry.display().to_string();
         let dir = tempfile::tempdir().expect("tempdir");
@@ -182,7 +184,7 @@ fn the_dashboards_charts_agree_with_the_registrys_counts() {
             }
         }
 
-        // What falls due: overdue apart, then the as-of month and 11 more.
+        // What falls due: overdue apart, then by month, as `ropa due --within P12M`.
         let due = json(&run_in(
             &manifest_dir(),
             &[
@@ -192,7 +194,7 @@ fn the_dashboards_charts_agree_with_the_registrys_counts() {
                 "--format",
                 "json",
                 "--within",
-                "P13M",
+                "P12M",
                 "--as-of",
                 AS_OF,
             ],
@@ -203,18 +205,25 @@ fn the_dashboards_charts_agree_with_the_registrys_counts() {
             let date = item["date"].as_str().expect("date");
             let key = if item["overdue"] == true {
                 "overdue".to_string()
-            } else if (first..first + 12).contains(&month(date)) {
-                date[..7].to_string()
             } else {
-                continue;
+                // The window is `--within P12M`'s: 13 calendar months.
+                assert!((first..=first + 12).contains(&month(date)));
+                date[..7].to_string()
             };
             *expected.entry(key).or_default() += 1;
         }
         let f = figure(&doc, "chart-due");
-        assert_eq!(f.bars.len(), 13, "{name}: overdue and 12 months");
+        assert_eq!(f.bars.len(), 14, "{name}: overdue and 13 months");
         assert_eq!(f.bars[0].0, "overdue");
         assert_eq!(f.bars[1].0, &AS_OF[..7]);
         assert_eq!(nonzero(&f.bars), expected, "{name}: due");
+        let next_year: i32 = AS_OF[..4].parse::<i32>().expect("a year") + 1;
+        assert_eq!(
+            f.bars[13].0,
+            format!("{next_year}{}", &AS_OF[4..7]),
+            "{name}: to the same day next year"
+        );
+        seen_due += expected.values().sum::<usize>();
 
         for id in [
             "chart-mechanisms",
@@ -235,6 +244,7 @@ fn the_dashboards_charts_agree_with_the_registrys_counts() {
             }
         }
     }
+    assert!(seen_due > 0);
 }
 
 #[test]

@@ -22,8 +22,11 @@ use super::svg;
 /// The open-warnings chart draws at most this many codes, the rest summed
 /// in one "other codes" bar (the table lists every code).
 const MAX_CODES: usize = 12;
-/// Months drawn by the due chart: the as-of month and the 11 after it.
-const MONTHS: u32 = 12;
+/// Month bars of the due chart. Its window is `ropa due --within P12M`'s,
+/// the as-of date to the same day 12 months on, both included: 13
+/// calendar months, the first and last in part (an annual review due on
+/// the as-of day next year is within it).
+const MONTHS: u32 = 13;
 
 // The grid, in CSS pixels. Short labels (months) go beside their bars;
 // longer ones on a line of their own above the bar, so they need little
@@ -269,11 +272,13 @@ impl<'a> Page<'a> {
     }
 
     /// What falls due, by month: one bar for what is overdue whatever its
-    /// date, then the as-of month and the 11 after it, zeros too. A DPIA
+    /// date, then the months of the next 12 months ([`MONTHS`]), zeros
+    /// too. A DPIA
     /// required and not done is due at the as-of date ([`due::What::Dpia`]).
     fn due_chart(&self, items: &[Due<'_>]) -> Chart<'a> {
         let as_of = self.r.as_of;
         let first = month_number(as_of);
+        let end = as_of.add_months(12);
         let mut months = [0usize; MONTHS as usize];
         let (mut overdue, mut accepted, mut later) = (0usize, 0usize, 0usize);
         for d in items {
@@ -284,7 +289,7 @@ impl<'a> Page<'a> {
             }
             // Not overdue: on or after the as-of date, so never before its month.
             match usize::try_from(month_number(d.date) - first) {
-                Ok(i) if i < months.len() => months[i] += 1,
+                Ok(i) if d.date <= end && i < months.len() => months[i] += 1,
                 _ => later += 1,
             }
         }
@@ -308,11 +313,10 @@ impl<'a> Page<'a> {
                 value: n,
             });
         }
-        let last = from_month_number(first + i64::from(MONTHS) - 1);
         let mut notes = vec![
             self.t("chart.due.window")
                 .replace("{from}", &self.tr.date(&as_of))
-                .replace("{to}", &self.tr.date(&last_day(last.0, last.1))),
+                .replace("{to}", &self.tr.date(&end)),
         ];
         if accepted > 0 {
             notes.push(
@@ -349,19 +353,6 @@ fn month_number(d: Date) -> i64 {
 
 fn from_month_number(n: i64) -> (i64, u8) {
     (n.div_euclid(12), (n.rem_euclid(12) + 1) as u8)
-}
-
-/// The last day of a month (the due window's last day, in words).
-fn last_day(year: i64, month: u8) -> Date {
-    let y = i32::try_from(year).unwrap_or(9999).clamp(1, 9999);
-    (28..=31)
-        .rev()
-        .find_map(|d| Date::new(y, month, d))
-        .unwrap_or(Date {
-            year: y,
-            month,
-            day: 28,
-        })
 }
 
 /// A bar's length: `value` of `max` on `longest` pixels, in integers so
@@ -827,7 +818,7 @@ mod tests {
         // acceptance ends in June; G's review is later than the window.
         let due = doc.figure("chart-due");
         let bars = due.bars();
-        assert_eq!(bars.len(), 13);
+        assert_eq!(bars.len(), 14);
         assert_eq!(bars[0].0, "overdue");
         assert_eq!(bars[0].3, "bar overdue");
         let got: Vec<(&str, usize)> = values(&bars).into_iter().filter(|b| b.1 > 0).collect();
@@ -841,7 +832,7 @@ mod tests {
             ]
         );
         assert_eq!(bars[1].3, "bar month-2026-11");
-        assert_eq!(bars[12].0, "2027-10");
+        assert_eq!(bars[13].0, "2027-11");
         let rows = due.rows();
         assert_eq!(rows[0], ("Overdue".to_string(), 2));
         assert_eq!(rows[1], ("November 2026".to_string(), 1));
