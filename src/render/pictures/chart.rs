@@ -22,8 +22,11 @@ use super::svg;
 /// The open-warnings chart draws at most this many codes, the rest summed
 /// in one "other codes" bar (the table lists every code).
 const MAX_CODES: usize = 12;
-/// Months drawn by the due chart: the as-of month and the 11 after it.
-const MONTHS: u32 = 12;
+/// Month bars of the due chart. Its window is `ropa due --within P12M`'s,
+/// the as-of date to the same day 12 months on, both included: 13
+/// calendar months, the first and last in part (an annual review due on
+/// the as-of day next year is within it).
+const MONTHS: u32 = 13;
 
 // The grid, in CSS pixels. Short labels (months) go beside their bars;
 // longer ones on a line of their own above the bar, so they need little
@@ -269,11 +272,13 @@ impl<'a> Page<'a> {
     }
 
     /// What falls due, by month: one bar for what is overdue whatever its
-    /// date, then the as-of month and the 11 after it, zeros too. A DPIA
+    /// date, then the months of the next 12 months ([`MONTHS`]), zeros
+    /// too. A DPIA
     /// required and not done is due at the as-of date ([`due::What::Dpia`]).
     fn due_chart(&self, items: &[Due<'_>]) -> Chart<'a> {
         let as_of = self.r.as_of;
         let first = month_number(as_of);
+        let end = as_of.add_months(12);
         let mut months = [0usize; MONTHS as usize];
         let (mut overdue, mut accepted, mut later) = (0usize, 0usize, 0usize);
         for d in items {
@@ -284,7 +289,7 @@ impl<'a> Page<'a> {
             }
             // Not overdue: on or after the as-of date, so never before its month.
             match usize::try_from(month_number(d.date) - first) {
-                Ok(i) if i < months.len() => months[i] += 1,
+                Ok(i) if d.date <= end && i < months.len() => months[i] += 1,
                 _ => later += 1,
             }
         }
@@ -308,11 +313,10 @@ impl<'a> Page<'a> {
                 value: n,
             });
         }
-        let last = from_month_number(first + i64::from(MONTHS) - 1);
         let mut notes = vec![
             self.t("chart.due.window")
                 .replace("{from}", &self.tr.date(&as_of))
-                .replace("{to}", &self.tr.date(&last_day(last.0, last.1))),
+                .replace("{to}", &self.tr.date(&end)),
         ];
         if accepted > 0 {
             notes.push(
@@ -349,19 +353,6 @@ fn month_number(d: Date) -> i64 {
 
 fn from_month_number(n: i64) -> (i64, u8) {
     (n.div_euclid(12), (n.rem_euclid(12) + 1) as u8)
-}
-
-/// The last day of a month (the due window's last day, in words).
-fn last_day(year: i64, month: u8) -> Date {
-    let y = i32::try_from(year).unwrap_or(9999).clamp(1, 9999);
-    (28..=31)
-        .rev()
-        .find_map(|d| Date::new(y, month, d))
-        .unwrap_or(Date {
-            year: y,
-            month,
-            day: 28,
-        })
 }
 
 /// A bar's length: `value` of `max` on `longest` pixels, in integers so
@@ -493,4 +484,486 @@ fn figure(out: &mut String, c: &Chart, numbers: &str) {
         out.push_str("</p>");
     }
     out.push_str("</details></figure>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Code, Diagnostic, Severity};
+    use crate::i18n::Tr;
+    use crate::load::{Loaded, load_files};
+    use crate::pipeline::{Checked, check};
+    use crate::render::pages::{Chrome, Sorted, Warnings};
+    use quick_xml::events::Event;
+
+    /// An element of the charts' markup, parsed as XML.
+    #[derive(Debug, Default)]
+    struct El {
+        name: String,
+        attrs: Vec<(String, String)>,
+        children: Vec<El>,
+        text: String,
+    }
+
+    impl El {
+        fn attr(&self, key: &str) -> Option<&str> {
+            self.attrs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        }
+
+        fn all(&self, name: &str) -> Vec<&El> {
+            let mut out = Vec::new();
+            let mut stack = vec![self];
+            while let Some(e) = stack.pop() {
+                if e.name == name {
+                    out.push(e);
+                }
+                stack.extend(e.children.iter().rev());
+            }
+            out
+        }
+
+        fn text(&self) -> String {
+            let mut s = self.text.clone();
+            for c in &self.children {
+                s.push_str(&c.text());
+            }
+            s
+        }
+
+        fn figure(&self, id: &str) -> &El {
+            self.all("figure")
+                .into_iter()
+                .find(|f| f.attr("id") == Some(id))
+                .unwrap_or_else(|| panic!("no figure {id}"))
+        }
+
+        /// The bars: (data-label, data-value, width, class).
+        fn bars(&self) -> Vec<(String, usize, u32, String)> {
+            self.all("rect")
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.attr("data-label").expect("data-label").to_string(),
+                        r.attr("data-value")
+                            .and_then(|v| v.parse().ok())
+                            .expect("data-value"),
+                        r.attr("width").and_then(|v| v.parse().ok()).expect("width"),
+                        r.attr("class").expect("class").to_string(),
+                    )
+                })
+                .collect()
+        }
+
+        /// The table's rows: (first cell, number).
+        fn rows(&self) -> Vec<(String, usize)> {
+            self.all("tbody")
+                .into_iter()
+                .flat_map(|b| b.all("tr"))
+                .map(|tr| {
+                    let cells = tr.all("td");
+                    (cells[0].text(), cells[1].text().parse().expect("a number"))
+                })
+                .collect()
+        }
+    }
+
+    fn parse(xml: &str) -> El {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut stack = vec![El::default()];
+        loop {
+            match reader.read_event().expect("well-formed XML") {
+                Event::Start(e) => stack.push(element(&e)),
+                Event::Empty(e) => {
+                    let el = element(&e);
+                    stack.last_mut().expect("open").children.push(el);
+                }
+                Event::End(_) => {
+                    let el = stack.pop().expect("open");
+                    stack.last_mut().expect("a parent").children.push(el);
+                }
+                Event::Text(t) => stack.last_mut().expect("open").text.push_str(t.as_ref()),
+                Event::GeneralRef(r) => {
+                    let c = match r.as_ref() {
+                        "amp" => "&",
+                        "lt" => "<",
+                        "gt" => ">",
+                        "quot" => "\"",
+                        "#39" => "'",
+                        other => panic!("unexpected entity {other}"),
+                    };
+                    stack.last_mut().expect("open").text.push_str(c);
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        assert_eq!(stack.len(), 1, "every element closed");
+        stack.pop().expect("the root")
+    }
+
+    fn element(e: &quick_xml::events::BytesStart<'_>) -> El {
+        El {
+            name: e.name().as_ref().to_string(),
+            attrs: e
+                .attributes()
+                .map(|a| {
+                    let a = a.expect("an attribute");
+                    (a.key.as_ref().to_string(), a.value.into_owned())
+                })
+                .collect(),
+            ..El::default()
+        }
+    }
+
+    fn files() -> Vec<(String, Vec<u8>)> {
+        let activity = |name: &str, extra: &str| {
+            format!(
+                "name = \"{name}\"\npurposes = [\"p\"]\ndata_subjects = [\"customers\"]\ndata_categories = [\"contact-details\"]\n{extra}"
+            )
+        };
+        [
+            (
+                "organisation.toml",
+                "name = \"Example AB\"\ncountry = \"SE\"\nemail = \"privacy@example.se\"\n".to_string(),
+            ),
+            (
+                "categories.toml",
+                "[data_subjects.customers]\nname = \"Customers\"\n\n[data_categories.contact-details]\nname = \"Contact details\"\n".to_string(),
+            ),
+            (
+                "processors/cloud.toml",
+                "name = \"Cloud\"\nservice = \"s\"\ncountry = \"US\"\n".to_string(),
+            ),
+            (
+                "processors/tokyo.toml",
+                "name = \"Tokyo <&> Co\"\nservice = \"s\"\ncountry = \"JP\"\n".to_string(),
+            ),
+            (
+                "transfers/cloud-us.toml",
+                "to = \"cloud\"\ncountry = \"US\"\nmechanism = \"scc\"\n".to_string(),
+            ),
+            (
+                "transfers/cloud-us-2.toml",
+                "to = \"cloud\"\ncountry = \"US\"\nmechanism = \"scc\"\n".to_string(),
+            ),
+            (
+                "transfers/tokyo-jp.toml",
+                "to = \"tokyo\"\ncountry = \"JP\"\nmechanism = \"adequacy\"\n".to_string(),
+            ),
+            (
+                "activities/a.toml",
+                activity(
+                    "A",
+                    "legal_bases = [\"contract\", \"consent\", \"contract\"]\nprocessors = [\"cloud\", \"tokyo\"]\n[review]\nnext_review = 2026-12-10\n",
+                ),
+            ),
+            (
+                "activities/b.toml",
+                activity(
+                    "B",
+                    "legal_bases = [\"legitimate-interests\"]\nlegitimate_interest = \"i\"\n[review]\nnext_review = 2026-10-01\n[[acknowledged]]\ncode = \"review-overdue\"\nreason = \"r\"\nuntil = 2027-06-15\n",
+                ),
+            ),
+            (
+                "activities/c.toml",
+                activity(
+                    "C",
+                    "status = \"planned\"\nlegal_bases = [\"consent\"]\n[dpia]\nrequired = true\n",
+                ),
+            ),
+            (
+                "activities/d.toml",
+                activity("D", "legal_bases = [\"legal-obligation\"]\n[dpia]\nrequired = true\n"),
+            ),
+            (
+                "activities/e.toml",
+                activity(
+                    "E",
+                    "status = \"retired\"\nlegal_bases = [\"consent\"]\n[review]\nnext_review = 2026-01-01\n",
+                ),
+            ),
+            (
+                "activities/f.toml",
+                activity("F", "role = \"processor\"\ncontrollers = [\"Acme\"]\n"),
+            ),
+            (
+                "activities/g.toml",
+                activity(
+                    "G",
+                    "legal_bases = [\"public-task\"]\n[review]\nnext_review = 2028-03-01\n",
+                ),
+            ),
+        ]
+        .into_iter()
+        .map(|(p, s)| (p.to_string(), s.into_bytes()))
+        .collect()
+    }
+
+    const AS_OF: Date = Date {
+        year: 2026,
+        month: 11,
+        day: 24,
+    };
+
+    fn checked(loaded: &Loaded) -> Checked<'_> {
+        check(loaded, AS_OF, false)
+    }
+
+    /// The charts of `c` in `lang`, and their markup parsed.
+    fn charts(c: &Checked, warnings: &Warnings, lang: &str) -> (String, El) {
+        let tr = Tr::new(Some(lang));
+        let chrome = Chrome::default();
+        let sorted = Sorted::default();
+        let p = Page {
+            r: &c.register,
+            warnings,
+            tr: &tr,
+            root: "",
+            site_title: "t",
+            version: "0",
+            chrome: &chrome,
+            sorted: &sorted,
+            history: None,
+            pictures: true,
+        };
+        let html = p.dashboard_charts().0;
+        let parsed = parse(&html);
+        (html, parsed)
+    }
+
+    fn values(bars: &[(String, usize, u32, String)]) -> Vec<(&str, usize)> {
+        bars.iter().map(|(l, v, _, _)| (l.as_str(), *v)).collect()
+    }
+
+    #[test]
+    fn the_bars_and_tables_count_the_register() {
+        let loaded = load_files(files());
+        let c = checked(&loaded);
+        let warnings = Warnings::new(&c.diagnostics);
+        let (html, doc) = charts(&c, &warnings, "en");
+
+        let mech = doc.figure("chart-mechanisms");
+        let bars = mech.bars();
+        assert_eq!(values(&bars), [("adequacy", 1), ("scc", 2)]);
+        assert_eq!(bars[0].3, "bar mechanism-adequacy ground-adequacy");
+        assert_eq!(bars[1].3, "bar mechanism-scc ground-safeguard");
+        // The largest value has the longest bar; half of it, half the length.
+        assert_eq!(bars[1].2, 2 * bars[0].2);
+        assert_eq!(
+            mech.rows(),
+            [
+                ("Adequacy decision (Art. 45)".to_string(), 1),
+                (
+                    "Standard contractual clauses (Art. 46(2)(c))".to_string(),
+                    2
+                )
+            ]
+        );
+
+        // Live controller activities; a basis listed twice counts once;
+        // the retired one and the processor's are not counted.
+        let bases = doc.figure("chart-legal-bases");
+        assert_eq!(
+            values(&bases.bars()),
+            [
+                ("consent", 2),
+                ("contract", 1),
+                ("legal-obligation", 1),
+                ("vital-interests", 0),
+                ("public-task", 1),
+                ("legitimate-interests", 1)
+            ]
+        );
+        assert_eq!(bases.bars()[3].2, 0, "a zero is drawn as zero");
+        let numbers: Vec<usize> = bases.rows().iter().map(|r| r.1).collect();
+        assert_eq!(numbers, [2, 1, 1, 0, 1, 1]);
+        let desc = bases.all("desc")[0].text();
+        assert!(desc.contains("Processor record: 1."), "{desc}");
+
+        // Open warnings by code, most first, then by code.
+        let mut expected: BTreeMap<&str, usize> = BTreeMap::new();
+        for d in &c.diagnostics {
+            if d.severity == Severity::Warning && d.acknowledged.is_none() {
+                *expected.entry(d.code.as_str()).or_default() += 1;
+            }
+        }
+        assert!(!expected.is_empty());
+        assert!(!expected.contains_key("review-overdue"), "accepted on B");
+        let w = doc.figure("chart-warnings");
+        let wbars = w.bars();
+        let drawn = values(&wbars);
+        assert_eq!(
+            drawn.iter().copied().collect::<BTreeMap<_, _>>(),
+            expected.clone()
+        );
+        assert!(
+            drawn
+                .windows(2)
+                .all(|p| p[0].1 > p[1].1 || (p[0].1 == p[1].1 && p[0].0 < p[1].0))
+        );
+        assert_eq!(
+            w.rows()
+                .iter()
+                .map(|(l, n)| (l.as_str(), *n))
+                .collect::<Vec<_>>(),
+            drawn
+        );
+        assert!(w.bars().iter().all(|b| b.3 == format!("bar code-{}", b.0)));
+
+        // Overdue: B's review (accepted) and D's DPIA (active); C's DPIA
+        // (planned) is due at the as-of date; A's review in December; B's
+        // acceptance ends in June; G's review is later than the window.
+        let due = doc.figure("chart-due");
+        let bars = due.bars();
+        assert_eq!(bars.len(), 14);
+        assert_eq!(bars[0].0, "overdue");
+        assert_eq!(bars[0].3, "bar overdue");
+        let got: Vec<(&str, usize)> = values(&bars).into_iter().filter(|b| b.1 > 0).collect();
+        assert_eq!(
+            got,
+            [
+                ("overdue", 2),
+                ("2026-11", 1),
+                ("2026-12", 1),
+                ("2027-06", 1)
+            ]
+        );
+        assert_eq!(bars[1].3, "bar month-2026-11");
+        assert_eq!(bars[13].0, "2027-11");
+        let rows = due.rows();
+        assert_eq!(rows[0], ("Overdue".to_string(), 2));
+        assert_eq!(rows[1], ("November 2026".to_string(), 1));
+        assert_eq!(rows[2].1, 1);
+        let desc = due.all("desc")[0].text();
+        assert!(desc.contains("accepted on the record: 1."), "{desc}");
+        assert!(desc.contains("Falling due later: 1."), "{desc}");
+        assert!(desc.contains("Art. 35(1)"), "{desc}");
+
+        for svg in doc.all("svg") {
+            assert_eq!(svg.attr("role"), Some("img"));
+            assert_eq!(svg.attr("class"), Some("picture chart"));
+            assert_eq!(svg.children[0].name, "title");
+            assert_eq!(svg.children[1].name, "desc");
+        }
+        assert_eq!(doc.all("svg").len(), 4);
+        assert_eq!(doc.all("table").len(), 4);
+        assert!(!html.contains("http"));
+        assert!(!html.contains("style"));
+        assert!(!html.contains("xmlns"));
+        // The same register draws the same.
+        assert_eq!(charts(&c, &warnings, "en").0, html);
+    }
+
+    #[test]
+    fn months_are_named_in_the_sites_language() {
+        let loaded = load_files(files());
+        let c = checked(&loaded);
+        let warnings = Warnings::new(&c.diagnostics);
+        let (_, doc) = charts(&c, &warnings, "nl");
+        let rows = doc.figure("chart-due").rows();
+        assert_eq!(rows[0].0, "Termijn verstreken");
+        assert_eq!(rows[2].0, "december 2026");
+        let (_, doc) = charts(&c, &warnings, "de");
+        assert_eq!(doc.figure("chart-due").rows()[3].0, "Januar 2027");
+    }
+
+    #[test]
+    fn many_codes_are_capped_with_the_rest_in_one_bar() {
+        let loaded = load_files(files());
+        let c = checked(&loaded);
+        let made: Vec<Diagnostic> = Code::ALL
+            .iter()
+            .filter(|code| code.severity() == Severity::Warning)
+            .take(MAX_CODES + 3)
+            .enumerate()
+            .flat_map(|(i, code)| {
+                // Counts 15, 14, ... so the order is known.
+                (0..(MAX_CODES + 3 - i)).map(|_| Diagnostic {
+                    severity: Severity::Warning,
+                    code: *code,
+                    message: "m".into(),
+                    path: "activities/a.toml".into(),
+                    entry: None,
+                    primary: None,
+                    secondary: Vec::new(),
+                    help: None,
+                    acknowledged: None,
+                })
+            })
+            .collect();
+        let warnings = Warnings::new(&made);
+        let (_, doc) = charts(&c, &warnings, "en");
+        let w = doc.figure("chart-warnings");
+        let bars = w.bars();
+        assert_eq!(bars.len(), MAX_CODES + 1);
+        let last = bars.last().expect("the rest");
+        assert_eq!((last.0.as_str(), last.1), ("other", 3 + 2 + 1));
+        assert_eq!(bars[0].1, MAX_CODES + 3);
+        // The table has every code, and the same total.
+        let rows = w.rows();
+        assert_eq!(rows.len(), MAX_CODES + 3);
+        assert_eq!(
+            rows.iter().map(|r| r.1).sum::<usize>(),
+            bars.iter().map(|b| b.1).sum::<usize>()
+        );
+        assert!(w.text().contains("Other codes (3)"));
+    }
+
+    #[test]
+    fn nothing_to_count_is_said_in_words() {
+        let loaded = load_files(
+            files()
+                .into_iter()
+                .filter(|(p, _)| !p.starts_with("transfers/"))
+                .collect(),
+        );
+        let c = checked(&loaded);
+        let none = Warnings::default();
+        let (_, doc) = charts(&c, &none, "en");
+        let w = doc.figure("chart-warnings");
+        assert!(w.all("svg").is_empty());
+        assert!(w.text().contains("No open warnings."));
+        let m = doc.figure("chart-mechanisms");
+        assert!(m.all("svg").is_empty());
+        assert!(
+            m.text()
+                .contains("No international transfers are recorded.")
+        );
+    }
+
+    #[test]
+    fn without_pictures_nothing_is_drawn() {
+        let loaded = load_files(files());
+        let c = checked(&loaded);
+        let warnings = Warnings::new(&c.diagnostics);
+        let tr = Tr::new(None);
+        let chrome = Chrome::default();
+        let sorted = Sorted::default();
+        let p = Page {
+            r: &c.register,
+            warnings: &warnings,
+            tr: &tr,
+            root: "",
+            site_title: "t",
+            version: "0",
+            chrome: &chrome,
+            sorted: &sorted,
+            history: None,
+            pictures: false,
+        };
+        assert!(p.dashboard_charts().0.is_empty());
+    }
+
+    #[test]
+    fn bars_scale_in_integers() {
+        assert_eq!(length(0, 5, 300), 0);
+        assert_eq!(length(5, 5, 300), 300);
+        assert_eq!(length(1, 3, 300), 100);
+        // Tiny but not invisible; never longer than the longest.
+        assert_eq!(length(1, 1_000_000, 300), 2);
+        assert_eq!(length(usize::MAX, usize::MAX, 300), 300);
+    }
 }
