@@ -514,6 +514,19 @@ fn pictures_render_in_chromium_without_errors_and_pass_axe() {
             .collect::<Vec<_>>()
             .join(" | ")
     };
+    // Something coloured by its ground was looked at: the activity's flows
+    // out of the EEA and the map's receiving countries.
+    for page in &pages[..2] {
+        let paints = page["paints"].as_array().expect("paints");
+        assert!(
+            !paints.is_empty(),
+            "{}: nothing painted by its ground",
+            page["page"]
+        );
+        for p in paints {
+            assert_eq!(p["ok"], true, "{}: {p:#}", page["page"]);
+        }
+    }
     assert!(kinds(&pages[0]).contains("flow"), "{summary:#}");
     assert!(kinds(&pages[1]).contains("map"), "{summary:#}");
     assert!(kinds(&pages[2]).contains("map small"), "{summary:#}");

@@ -7,13 +7,16 @@
 // At 1280 px, on an activity page whose data leaves the EEA through a
 // processor, on countries/index.html and on the dashboard (index.html):
 //   - every svg.picture is visible with a non-zero size;
+//   - each flow's line and each receiving country on the map is painted in
+//     its ground's colour (the theme's --ground-* variable);
 //   - no console error or warning, no script error, no Content-Security-Policy
 //     violation (a `securitypolicyviolation` listener set before any script
 //     of the page runs), no failed request;
 //   - axe-core finds no WCAG 2.1 A/AA violation;
 //   - a full-page screenshot is saved as activity.png, countries.png and
-//     dashboard.png in <screenshot-dir> (with <clip-height>, only the top
-//     that many pixels: small enough for the docs).
+//     dashboard.png in <screenshot-dir> (with <clip-height>, only that many
+//     pixels from the top, or on the activity page from its diagram's
+//     section: small enough for the docs).
 // And printed (media print), the flow diagrams of records/controller.html
 // stay visible.
 //
@@ -179,6 +182,52 @@ function pictures(page) {
   );
 }
 
+/**
+ * The paint of everything coloured by a ground: a flow's line (stroke) and a
+ * receiving country or marker on the map (fill), against the theme's
+ * `--ground-<ground>` colour. A hatched ground on the map may be painted by
+ * its pattern (`url(#…)`) instead.
+ */
+function groundPaints(page) {
+  return page.evaluate(() => {
+    const root = getComputedStyle(document.documentElement);
+    const want = (g) => {
+      const v = root.getPropertyValue(`--ground-${g}`).trim();
+      const m = /^#([0-9a-f]{6})$/i.exec(v);
+      if (!m) return v;
+      const n = parseInt(m[1], 16);
+      return `rgb(${n >> 16}, ${(n >> 8) & 255}, ${n & 255})`;
+    };
+    const out = [];
+    const selector = ["adequacy", "safeguard", "derogation", "uncovered"].map((g) => `svg.picture .ground-${g}`).join(", ");
+    for (const el of document.querySelectorAll(selector)) {
+      const ground = [...el.classList].find((c) => c.startsWith("ground-")).slice("ground-".length);
+      let target = null;
+      let prop = null;
+      if (el.matches("svg.flow g.edge")) [target, prop] = [el.querySelector("path"), "stroke"];
+      else if (el.matches("svg.map .country, svg.map .marker")) [target, prop] = [el, "fill"];
+      if (!target) continue;
+      const got = getComputedStyle(target)[prop];
+      const hatched = prop === "fill" && got.startsWith("url(") && (ground === "derogation" || ground === "uncovered");
+      out.push({
+        element: `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}[${el.dataset.cc || el.dataset.to || ""}]`,
+        ground,
+        prop,
+        got,
+        want: want(ground),
+        ok: got === want(ground) || hatched,
+      });
+    }
+    return out;
+  });
+}
+
+function checkPaints(where, paints) {
+  for (const p of paints) {
+    expect(p.ok, `${where}: ${p.element} is painted ${p.prop} ${p.got}, not its ground's ${p.want} (--ground-${p.ground})`);
+  }
+}
+
 function checkPictures(where, list) {
   expect(list.length > 0, `${where}: no svg.picture`);
   for (const p of list) {
@@ -214,11 +263,19 @@ try {
     await page.goto(`${origin}/${path}`, { waitUntil: "load" });
     r.pictures = await pictures(page);
     checkPictures(path, r.pictures);
+    r.paints = await groundPaints(page);
+    checkPaints(path, r.paints);
 
     const shot = join(shotDir, `${name}.png`);
     if (clipHeight > 0) {
-      const height = Math.min(clipHeight, await page.evaluate(() => document.documentElement.scrollHeight));
-      await page.screenshot({ path: shot, fullPage: true, clip: { x: 0, y: 0, width: DESKTOP.width, height } });
+      // An activity's diagram comes after its Art. 30 list: start at its section.
+      const [top, total] = await page.evaluate((start) => {
+        const svg = document.querySelector("svg.picture");
+        const at = start && svg ? (svg.closest("section") || svg).getBoundingClientRect().top + scrollY - 16 : 0;
+        return [Math.max(0, Math.floor(at)), document.documentElement.scrollHeight];
+      }, name === "activity");
+      const height = Math.min(clipHeight, total - top);
+      await page.screenshot({ path: shot, fullPage: true, clip: { x: 0, y: top, width: DESKTOP.width, height } });
     } else {
       await page.screenshot({ path: shot, fullPage: true });
     }
