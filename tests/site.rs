@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use common::*;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{CaseSensitivity, ElementRef, Html, Selector};
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -1424,19 +1424,19 @@ fn safety_problems(page: &str, doc: &Html, root: &str, stylesheet: &str) -> Vec<
                 .and_then(ElementRef::wrap)
                 .is_some_and(|h| h.value().name() == "head")
             && el.text().collect::<String>() == stylesheet;
-        // The pictures (issue #16) are the site's own SVG, in their frame;
-        // every element and attribute inside is still checked here.
-        let own_picture = name == "svg"
+        // A picture (issue 16): ropa's own `<svg class="picture …">`, in
+        // its frame; what it holds is checked like the rest of the page.
+        let picture = name == "svg"
             && el
                 .value()
-                .attr("class")
-                .is_some_and(|c| c.split_whitespace().next() == Some("picture"))
+                .has_class("picture", CaseSensitivity::CaseSensitive)
             && el.parent().and_then(ElementRef::wrap).is_some_and(|f| {
-                f.value()
-                    .classes()
-                    .any(|c| c == "picture-frame" || c == "chart")
+                let v = f.value();
+                (v.name() == "div" && v.has_class("picture-frame", CaseSensitivity::CaseSensitive))
+                    || (v.name() == "figure"
+                        && v.has_class("chart", CaseSensitivity::CaseSensitive))
             });
-        if FORBIDDEN_ELEMENTS.contains(&name) && !own_stylesheet && !own_picture {
+        if FORBIDDEN_ELEMENTS.contains(&name) && !own_stylesheet && !picture {
             p.push(format!("{page}: <{name}> element: {}", el.html()));
         }
         if name == "meta"

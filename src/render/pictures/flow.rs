@@ -41,7 +41,7 @@ const ROW_GAP: u32 = 16;
 /// Vertical distance between the labelled edges entering one node.
 const PORT: u32 = 20;
 /// Columns of text that fit a node's width at 13px, and a label's run.
-const NAME_COLS: usize = 27;
+const NAME_COLS: usize = 25;
 const PLACE_COLS: usize = 30;
 const LABEL_COLS: usize = 27;
 
@@ -910,4 +910,500 @@ fn fill(out: &mut String, template: &str, args: &[(&str, &str)]) {
         }
     }
     out.push_str(rest);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Tr;
+    use crate::load::load_files;
+    use crate::model::Date;
+    use crate::render::pages::{Chrome, Sorted, Warnings};
+    use quick_xml::events::Event;
+
+    const ADEQUACY: &str = r#"
+as_of = 2026-11-01
+eea = ["SE", "DE"]
+
+[countries.JP]
+decision = "(EU) 2019/419"
+adopted = 2019-01-23
+"#;
+
+    /// One element of a parsed picture: its name, attributes, parent, text.
+    struct El {
+        name: String,
+        attrs: Vec<(String, String)>,
+        parent: Option<usize>,
+        text: String,
+    }
+
+    impl El {
+        fn attr(&self, key: &str) -> Option<&str> {
+            self.attrs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        }
+
+        fn has_class(&self, class: &str) -> bool {
+            self.attr("class")
+                .is_some_and(|c| c.split(' ').any(|x| x == class))
+        }
+    }
+
+    /// The `<svg>` of `html`, parsed as XML on its own (panics when it is
+    /// not well-formed), every element in document order.
+    fn parse(html: &str) -> Vec<El> {
+        let start = html.find("<svg").expect("an svg");
+        let end = html.find("</svg>").expect("its end") + "</svg>".len();
+        let mut reader = quick_xml::Reader::from_str(&html[start..end]);
+        let mut els: Vec<El> = Vec::new();
+        let mut open: Vec<usize> = Vec::new();
+        loop {
+            let event = reader.read_event().expect("well-formed XML");
+            match event {
+                Event::Start(ref e) | Event::Empty(ref e) => {
+                    let name = e.name().as_ref().to_string();
+                    let attrs = e
+                        .attributes()
+                        .map(|a| {
+                            let a = a.expect("an attribute");
+                            (
+                                a.key.as_ref().to_string(),
+                                a.normalized_value(quick_xml::XmlVersion::default())
+                                    .expect("escaped")
+                                    .into_owned(),
+                            )
+                        })
+                        .collect();
+                    els.push(El {
+                        name,
+                        attrs,
+                        parent: open.last().copied(),
+                        text: String::new(),
+                    });
+                    if matches!(event, Event::Start(_)) {
+                        open.push(els.len() - 1);
+                    }
+                }
+                Event::End(_) => {
+                    open.pop();
+                }
+                Event::Text(t) => {
+                    let s: &str = &t;
+                    if let Some(&i) = open.last() {
+                        els[i].text.push_str(s);
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let c = match &*r {
+                        "amp" => "&",
+                        "lt" => "<",
+                        "gt" => ">",
+                        "quot" => "\"",
+                        "#39" => "'",
+                        other => panic!("unexpected entity {other:?}"),
+                    };
+                    if let Some(&i) = open.last() {
+                        els[i].text.push_str(c);
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        els
+    }
+
+    fn file(path: &str, text: &str) -> (String, Vec<u8>) {
+        (path.to_string(), text.as_bytes().to_vec())
+    }
+
+    fn processor(name: &str, country: &str, extra: &str) -> String {
+        format!("name = \"{name}\"\nservice = \"s\"\ncountry = \"{country}\"\n{extra}")
+    }
+
+    fn transfer(to: &str, country: &str, mechanism: &str) -> String {
+        format!("to = \"{to}\"\ncountry = \"{country}\"\nmechanism = \"{mechanism}\"\n")
+    }
+
+    fn activity(subjects: &str, processors: &str, recipients: &str) -> String {
+        format!(
+            "name = \"A\"\npurposes = [\"p\"]\nlegal_bases = [\"contract\"]\ndata_subjects = [{subjects}]\ndata_categories = [\"c\"]\nprocessors = [{processors}]\nrecipients = [{recipients}]\n"
+        )
+    }
+
+    /// Renders with a page of the registry of `files`, one folder down.
+    fn with_page<T>(files: Vec<(String, Vec<u8>)>, f: impl FnOnce(&Page) -> T) -> T {
+        let loaded = load_files(files);
+        let adequacy = loaded.registry.adequacy.as_ref().expect("its own list");
+        let as_of = Date::new(2026, 11, 1).expect("a date");
+        let r = Register::new(&loaded.registry, adequacy, as_of);
+        let tr = Tr::new(None);
+        let warnings = Warnings::default();
+        let chrome = Chrome::default();
+        let sorted = Sorted::new(&r, &tr);
+        let p = Page {
+            r: &r,
+            warnings: &warnings,
+            tr: &tr,
+            root: "../",
+            site_title: "t",
+            version: "0",
+            chrome: &chrome,
+            sorted: &sorted,
+            history: None,
+            pictures: true,
+            flow_cache: None,
+        };
+        f(&p)
+    }
+
+    fn sample() -> Vec<(String, Vec<u8>)> {
+        vec![
+            file("adequacy.toml", ADEQUACY),
+            file(
+                "processors/home.toml",
+                &processor(
+                    "Home <&\\\" Co",
+                    "SE",
+                    "sub_processors = [\"plain\", \"tokyo\"]\n",
+                ),
+            ),
+            file("processors/plain.toml", &processor("Plain", "US", "")),
+            file("processors/tokyo.toml", &processor("Tokyo", "JP", "")),
+            file(
+                "processors/multi.toml",
+                &processor(
+                    "A very long processor name that cannot fit one node",
+                    "DE",
+                    "locations = [\"US\", \"IN\"]\n",
+                ),
+            ),
+            file(
+                "transfers/tokyo-jp.toml",
+                &transfer("tokyo", "JP", "adequacy"),
+            ),
+            file("transfers/multi-us.toml", &transfer("multi", "US", "scc")),
+            file(
+                "transfers/multi-us-bcr.toml",
+                &transfer("multi", "US", "bcr"),
+            ),
+            file(
+                "transfers/multi-in.toml",
+                &transfer("multi", "IN", "derogation"),
+            ),
+            file(
+                "recipients/epo.toml",
+                "name = \"European Patent Organisation\"\nkind = \"international-organisation\"\ninternational_organisation = \"EPO\"\ncountry = \"DE\"\n",
+            ),
+            file(
+                "recipients/buyers.toml",
+                "name = \"Buyers\"\nkind = \"category\"\n",
+            ),
+            file(
+                "activities/a.toml",
+                &activity(
+                    "\"s\", \"t\"",
+                    "\"home\", \"multi\", \"missing\"",
+                    "\"epo\", \"buyers\"",
+                ),
+            ),
+        ]
+    }
+
+    fn nodes(els: &[El]) -> Vec<&El> {
+        els.iter()
+            .filter(|e| e.name == "g" && e.has_class("node"))
+            .collect()
+    }
+
+    fn edges(els: &[El]) -> Vec<&El> {
+        els.iter()
+            .filter(|e| e.name == "g" && e.has_class("edge"))
+            .collect()
+    }
+
+    /// The text of the first `name` element inside element `i`.
+    fn child(els: &[El], parent: &El, name: &str) -> Option<String> {
+        let i = els.iter().position(|e| std::ptr::eq(e, parent))?;
+        els.iter()
+            .find(|e| e.parent == Some(i) && e.name == name)
+            .map(|e| e.text.clone())
+    }
+
+    #[test]
+    fn an_activity_draws_each_party_and_each_flow_by_its_ground() {
+        with_page(sample(), |p| {
+            let a = &*p.r.reg.activities["a"];
+            let html = p.activity_flow(a).0;
+            assert!(html.starts_with("<div class=\"picture-frame\"><svg class=\"picture flow\""));
+            assert!(!html.contains("http") && !html.contains("xmlns") && !html.contains("style"));
+            let els = parse(&html);
+            assert_eq!(els[0].name, "svg");
+            assert_eq!(
+                (els[1].name.as_str(), els[2].name.as_str()),
+                ("title", "desc")
+            );
+            assert!(
+                els[2].text.contains("Parties outside the EEA: 4"),
+                "{}",
+                els[2].text
+            );
+
+            let ns = nodes(&els);
+            let node = |id: &str| {
+                *ns.iter()
+                    .find(|n| n.attr("data-id") == Some(id))
+                    .unwrap_or_else(|| panic!("node {id}"))
+            };
+            assert!(node("s").has_class("subject") && node("t").has_class("subject"));
+            assert!(node("a").has_class("activity"));
+            for (id, cc) in [
+                ("home", "SE"),
+                ("plain", "US"),
+                ("tokyo", "JP"),
+                ("multi", "DE"),
+            ] {
+                assert!(node(id).has_class("processor"), "{id}");
+                assert_eq!(node(id).attr("data-country"), Some(cc), "{id}");
+            }
+            assert!(node("epo").has_class("organisation"));
+            assert_eq!(node("epo").attr("data-organisation"), Some("EPO"));
+            assert_eq!(node("epo").attr("data-country"), None);
+            assert!(node("buyers").has_class("recipient"));
+            assert_eq!(node("buyers").attr("data-country"), None);
+            assert_eq!(ns.len(), 9, "a dangling id draws nothing");
+            // Nodes link to their pages, one folder down.
+            for (id, href) in [
+                ("s", "../categories.html#subject-s"),
+                ("a", "../activities/a.html"),
+                ("home", "../processors/home.html"),
+                ("epo", "../recipients/epo.html"),
+            ] {
+                let i = els
+                    .iter()
+                    .position(|e| std::ptr::eq(e, node(id)))
+                    .expect("a node");
+                let parent = els[i].parent.map(|j| &els[j]).expect("a link");
+                assert_eq!(
+                    (parent.name.as_str(), parent.attr("href")),
+                    ("a", Some(href))
+                );
+            }
+            // The long name is shortened, whole in its title; the name
+            // with XML's specials comes back as written.
+            let long = "A very long processor name that cannot fit one node";
+            assert_eq!(child(&els, node("multi"), "title").as_deref(), Some(long));
+            let shown = els
+                .iter()
+                .find(|e| e.has_class("name") && e.text.starts_with("A very"))
+                .expect("its name");
+            assert!(shown.text.ends_with('…') && svg::columns(&shown.text) <= NAME_COLS);
+            assert_eq!(
+                child(&els, node("home"), "title").as_deref(),
+                Some("Home <&\" Co")
+            );
+
+            let es = edges(&els);
+            let edge = |from: &str, to: &str| -> Vec<&El> {
+                es.iter()
+                    .filter(|e| e.attr("data-from") == Some(from) && e.attr("data-to") == Some(to))
+                    .copied()
+                    .collect()
+            };
+            assert_eq!(edge("s", "a").len(), 1);
+            let home = edge("a", "home");
+            assert!(home.len() == 1 && home[0].has_class("inside"));
+            // The uncovered flow stands out, and says so in words.
+            let plain = edge("home", "plain");
+            assert_eq!(plain.len(), 1);
+            assert!(plain[0].has_class("flow") && plain[0].has_class("ground-uncovered"));
+            assert_eq!(plain[0].attr("data-country"), Some("US"));
+            assert_eq!(
+                child(&els, plain[0], "text").as_deref(),
+                Some("US · no transfer")
+            );
+            let tokyo = edge("home", "tokyo");
+            assert!(
+                tokyo[0].has_class("ground-adequacy") && tokyo[0].has_class("mechanism-adequacy")
+            );
+            // Two places outside the EEA: two flows, each with its label.
+            let multi = edge("a", "multi");
+            assert_eq!(multi.len(), 2);
+            let us = multi
+                .iter()
+                .find(|e| e.attr("data-country") == Some("US"))
+                .expect("US");
+            assert!(
+                us.has_class("ground-safeguard")
+                    && us.has_class("mechanism-scc")
+                    && us.has_class("mechanism-bcr")
+            );
+            assert_eq!(child(&els, us, "text").as_deref(), Some("US · SCCs, BCRs"));
+            let india = multi
+                .iter()
+                .find(|e| e.attr("data-country") == Some("IN"))
+                .expect("IN");
+            assert!(
+                india.has_class("ground-derogation") && india.has_class("mechanism-derogation")
+            );
+            let epo = edge("a", "epo");
+            assert_eq!(epo[0].attr("data-organisation"), Some("EPO"));
+            assert!(epo[0].has_class("ground-uncovered"));
+            assert!(edge("a", "buyers")[0].has_class("unplaced"));
+            // At least one flow edge per flow of the activity.
+            for f in p.r.flows_of_activity(a) {
+                let code = f.international_organisation.or(f.country);
+                assert!(
+                    es.iter().any(|e| e.has_class("flow")
+                        && e.attr("data-to") == Some(f.party)
+                        && (e.attr("data-country").or(e.attr("data-organisation"))) == code),
+                    "{} {code:?}",
+                    f.party
+                );
+            }
+            // The legend names the four grounds in words.
+            for g in Ground::ALL {
+                assert!(html.contains(&format!("<li class=\"ground-{}\">", g.as_str())));
+            }
+            assert!(html.contains("Derogation (Art. 49)</li>"));
+            // The same register draws the same bytes.
+            assert_eq!(p.activity_flow(a).0, html);
+        });
+    }
+
+    #[test]
+    fn a_processor_chain_shows_its_activities_and_sub_processors() {
+        with_page(sample(), |p| {
+            let x = &*p.r.reg.processors["home"];
+            let html = p.processor_chain(x).0;
+            assert!(html.contains("<svg class=\"picture flow chain\""));
+            let els = parse(&html);
+            let ns = nodes(&els);
+            let ids: Vec<_> = ns.iter().filter_map(|n| n.attr("data-id")).collect();
+            assert_eq!(ids, ["a", "home", "plain", "tokyo"]);
+            let es = edges(&els);
+            assert!(es.iter().any(|e| e.attr("data-from") == Some("a")
+                && e.attr("data-to") == Some("home")
+                && e.has_class("inside")));
+            let to_plain = es
+                .iter()
+                .find(|e| e.attr("data-to") == Some("plain"))
+                .expect("an edge to plain");
+            assert!(
+                to_plain.has_class("ground-uncovered")
+                    && to_plain.attr("data-country") == Some("US")
+            );
+        });
+    }
+
+    #[test]
+    fn a_hostile_registry_draws_a_bounded_picture() {
+        let mut files = vec![file("adequacy.toml", ADEQUACY)];
+        // A processor with 2,000 sub-processors, and a chain 300 deep
+        // that ends in a cycle back to its start.
+        let subs: Vec<String> = (0..2000).map(|i| format!("\"w{i}\"")).collect();
+        files.push(file(
+            "processors/hub.toml",
+            &processor(
+                "Hub",
+                "US",
+                &format!("sub_processors = [{}, \"c0\"]\n", subs.join(", ")),
+            ),
+        ));
+        for i in 0..2000 {
+            files.push(file(
+                &format!("processors/w{i}.toml"),
+                &processor("W", "IN", ""),
+            ));
+        }
+        for i in 0..300 {
+            let next = if i == 299 {
+                "c0".to_string()
+            } else {
+                format!("c{}", i + 1)
+            };
+            files.push(file(
+                &format!("processors/c{i}.toml"),
+                &processor(
+                    "C",
+                    "SE",
+                    &format!("sub_processors = [\"{next}\", \"hub\"]\n"),
+                ),
+            ));
+        }
+        let many: Vec<String> = (0..40).map(|i| format!("\"s{i}\"")).collect();
+        files.push(file(
+            "activities/a.toml",
+            &activity(&many.join(", "), "\"hub\"", ""),
+        ));
+        with_page(files, |p| {
+            let a = &*p.r.reg.activities["a"];
+            let html = p.activity_flow(a).0;
+            assert!(html.len() < 200_000, "{} bytes", html.len());
+            let els = parse(&html);
+            let ns = nodes(&els);
+            let more: Vec<_> = ns.iter().filter(|n| n.has_class("more")).collect();
+            // Subjects (7 + more), the hub's column (12 + more), the
+            // chain's levels, and one node for what is deeper.
+            assert!(
+                ns.len() <= SUBJECTS + 2 + (LEVELS + 1) * (COLUMN + 1),
+                "{}",
+                ns.len()
+            );
+            assert_eq!(
+                ns.iter().filter(|n| n.has_class("subject")).count(),
+                SUBJECTS - 1
+            );
+            assert!(
+                html.contains("and 33 more"),
+                "subjects left out are counted"
+            );
+            assert!(
+                html.contains("and 1989 more"),
+                "sub-processors left out are counted"
+            );
+            assert!(html.contains("1988 of them outside the EEA"));
+            assert!(more.len() >= 3);
+            let svg = &els[0];
+            let width: u32 = svg
+                .attr("width")
+                .and_then(|w| w.parse().ok())
+                .expect("a width");
+            assert!(width <= 2 * MARGIN + (LEVELS as u32 + 4) * (NODE_W + GAP));
+            // The description is capped too.
+            assert!(
+                els[2].text.contains("And 1991 more flows out of the EEA."),
+                "{}",
+                els[2].text
+            );
+            let x = &*p.r.reg.processors["c0"];
+            let chain = p.processor_chain(x).0;
+            assert!(chain.len() < 200_000);
+            assert!(parse(&chain).len() > 10);
+        });
+    }
+
+    #[test]
+    fn every_language_names_what_the_pictures_say() {
+        for lang in ["en", "nl", "de", "fr"] {
+            let tr = Tr::new(Some(lang));
+            let english = Tr::new(None);
+            let keys = Ground::ALL
+                .iter()
+                .map(|g| format!("flow.ground.{}", g.as_str()))
+                .chain(
+                    ["adequacy", "scc", "bcr", "derogation", "ad-hoc-clauses"]
+                        .map(|m| format!("flow.mechanism.{m}")),
+                );
+            for key in keys {
+                assert_ne!(tr.t(&key), key, "{lang}");
+                if lang != "en" && !key.ends_with("bcr") && !key.ends_with("certification") {
+                    assert_ne!(tr.t(&key), english.t(&key), "{lang} {key} is translated");
+                }
+            }
+        }
+    }
 }
