@@ -1310,5 +1310,22 @@ fn an_uncovered_flow_is_labelled_no_transfer() {
             e.text()
         );
     }
+    // The map then shows India at its weakest: uncovered, linked to its page.
+    let all = svgs(&out, "countries/index.html");
+    let map = pictures(&all, "map");
+    assert_eq!(map.len(), 1, "countries/index.html: not one map");
+    let india: Vec<&El> = map[0]
+        .descendants()
+        .into_iter()
+        .filter(|e| e.attr("data-cc") == Some("IN"))
+        .collect();
+    assert!(!india.is_empty(), "the map does not draw India");
+    for e in india {
+        assert!(
+            e.has_class("ground-uncovered"),
+            "countries/index.html: {}",
+            e.show()
+        );
+    }
     std::fs::remove_dir_all(out).ok();
 }
