@@ -10,6 +10,12 @@
 //! phone's 390 px, and from the keyboard (skip link, visible focus), and the
 //! 404 page sent for a missing path three folders deep.
 //!
+//! And `tests/browser/pictures.mjs` checks the pictures (issue 16) at
+//! 1280 px on an activity page, the countries page and the dashboard: each
+//! drawn with a size, painted in its ground's colour, no console, script or
+//! CSP error, no axe violation, the records' diagrams kept in print; it saves
+//! `target/screenshots/{activity,countries,dashboard}.png`.
+//!
 //! Needs `chromium` (apt) and `tests/browser/node_modules` (npm ci); `.ci/run`
 //! installs both. When they are missing these tests fail, they never skip.
 
