@@ -123,6 +123,11 @@ for v in "${variants[@]}"; do
         "$(awk -v k="$(median <<<"${rss[$label]}")" 'BEGIN {print k/1024}')" \
         "${svgs[$label]}" "${size[$label]}"
 done
+# On a shared machine the load drifts between rounds: the median of each
+# round's own difference (the two builds ran one after the other) says more.
+paired="$(paste <(tr ' ' '\n' <<<"${walls[pictures]}" | grep .) <(tr ' ' '\n' <<<"${walls[--no-pictures]}" | grep .) |
+    awk '{ printf "%f\n", ($1 - $2) / $2 * 100 }' | median)"
+printf 'median of the rounds'"'"' own differences: pictures %+.1f%% against --no-pictures\n' "$paired"
 # Peak RSS is the largest run's, not the median: the limit is on the peak.
 maximum() { tr ' ' '\n' | grep . | sort -n | tail -1; }
 for v in "${variants[@]}"; do
