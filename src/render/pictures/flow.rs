@@ -64,6 +64,24 @@ impl<'a> FlowCache<'a> {
     }
 }
 
+/// A diagram as a page prints it: the build's copy, or one drawn for
+/// this page alone.
+pub enum Drawn<'a> {
+    Cached(&'a Html),
+    Fresh(Html),
+}
+
+impl std::fmt::Display for Drawn<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Drawn::Cached(h) => f.write_str(&h.0),
+            Drawn::Fresh(h) => f.write_str(&h.0),
+        }
+    }
+}
+
+impl askama::filters::HtmlSafe for Drawn<'_> {}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Subject,
@@ -305,17 +323,24 @@ fn sub_ids(x: &Processor) -> impl Iterator<Item = &str> {
 }
 
 impl<'a> Page<'a> {
-    /// The activity's flow diagram (empty without pictures).
-    pub fn activity_flow(&self, a: &'a Activity) -> Html {
+    /// The activity's flow diagram (empty without pictures); drawn once
+    /// per build for the pages one folder down (its page and its record).
+    pub fn activity_flow(&self, a: &'a Activity) -> Drawn<'a> {
         if !self.pictures {
-            return Html::default();
+            return Drawn::Fresh(Html::default());
         }
-        match self.flow_cache.filter(|_| self.root == "../") {
-            Some(cache) => match cache.by_activity.get(a.id.as_str()) {
-                Some(cell) => Html(cell.get_or_init(|| self.draw_activity(a)).0.clone()),
-                None => self.draw_activity(a),
-            },
-            None => self.draw_activity(a),
+        let cell = self
+            .flow_cache
+            .filter(|_| self.root == "../")
+            .and_then(|cache| cache.by_activity.get(a.id.as_str()));
+        match cell {
+            Some(cell) => Drawn::Cached(cell.get_or_init(|| {
+                let mut html = self.draw_activity(a);
+                // Kept to the end of the build: no spare capacity.
+                html.0.shrink_to_fit();
+                html
+            })),
+            None => Drawn::Fresh(self.draw_activity(a)),
         }
     }
 
@@ -1123,7 +1148,7 @@ adopted = 2019-01-23
     fn an_activity_draws_each_party_and_each_flow_by_its_ground() {
         with_page(sample(), |p| {
             let a = &*p.r.reg.activities["a"];
-            let html = p.activity_flow(a).0;
+            let html = p.activity_flow(a).to_string();
             assert!(html.starts_with("<div class=\"picture-frame\"><svg class=\"picture flow\""));
             assert!(!html.contains("http") && !html.contains("xmlns") && !html.contains("style"));
             let els = parse(&html);
@@ -1259,7 +1284,7 @@ adopted = 2019-01-23
             }
             assert!(legend.contains("Derogation (Art. 49)</li>"));
             // The same register draws the same bytes.
-            assert_eq!(p.activity_flow(a).0, html);
+            assert_eq!(p.activity_flow(a).to_string(), html);
         });
     }
 
@@ -1330,7 +1355,7 @@ adopted = 2019-01-23
         ));
         with_page(files, |p| {
             let a = &*p.r.reg.activities["a"];
-            let html = p.activity_flow(a).0;
+            let html = p.activity_flow(a).to_string();
             assert!(html.len() < 200_000, "{} bytes", html.len());
             let els = parse(&html);
             let ns = nodes(&els);

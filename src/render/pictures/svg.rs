@@ -6,6 +6,15 @@ use std::borrow::Cow;
 /// escaped, and control characters (which XML 1.0 cannot carry, and a
 /// TOML string can) left out.
 pub fn escape_into(out: &mut String, s: &str) {
+    // Most names need nothing: one pass over the bytes, then one copy.
+    // 0xC2 leads the C1 controls (U+0080-U+009F), so it takes the slow way.
+    let plain = s.bytes().all(|b| {
+        b >= 0x20 && b != 0x7f && b != 0xC2 && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')
+    });
+    if plain {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -38,7 +47,8 @@ pub fn columns(s: &str) -> usize {
 /// `s`, or its start and `…` when it takes more than `max` columns (see
 /// [`columns`]); the caller puts the whole of `s` in a `<title>`.
 pub fn shorten(s: &str, max: usize) -> Cow<'_, str> {
-    if columns(s) <= max {
+    // A character takes at most as many columns as it has bytes.
+    if s.len() <= max || columns(s) <= max {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(max + 3);
@@ -96,10 +106,22 @@ pub fn close(out: &mut String) {
     out.push_str("</svg>");
 }
 
-/// Appends `n` in decimal (layout is on an integer grid: no float formatting).
-pub fn push_u32(out: &mut String, n: u32) {
-    use std::fmt::Write;
-    let _ = write!(out, "{n}");
+/// Appends `n` in decimal (layout is on an integer grid: no float
+/// formatting; and no `fmt` machinery, called a million times a build).
+pub fn push_u32(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +133,24 @@ mod tests {
         let mut out = String::new();
         escape_into(&mut out, "a<b>&\"c'\u{1}\td");
         assert_eq!(out, "a&lt;b&gt;&amp;&quot;c&#39; d");
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        let mut out = String::new();
+        for n in [0, 7, 10, 208, 4_294_967_295] {
+            push_u32(&mut out, n);
+            out.push(' ');
+        }
+        assert_eq!(out, "0 7 10 208 4294967295 ");
+    }
+
+    #[test]
+    fn plain_text_is_copied_and_c1_controls_dropped() {
+        let mut out = String::new();
+        escape_into(&mut out, "Zürich GmbH");
+        escape_into(&mut out, "a\u{85}b\u{7f}c");
+        assert_eq!(out, "Zürich GmbHabc");
     }
 
     #[test]
