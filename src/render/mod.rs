@@ -200,7 +200,6 @@ fn chrome<'a>(
         sorted: &unsorted,
         history,
         pictures: false,
-        flow_cache: None,
     };
     Ok(Chrome {
         header: Html(ChromeHeader { p: page() }.render()?),
@@ -221,7 +220,6 @@ struct Shared<'a> {
     top: Chrome,
     nested: Chrome,
     sorted: Sorted<'a>,
-    flow_cache: pictures::flow::FlowCache<'a>,
 }
 
 fn render_job<'a, W: fmt::Write>(
@@ -246,7 +244,6 @@ fn render_job<'a, W: fmt::Write>(
         sorted: &s.sorted,
         history: s.history,
         pictures: s.pictures,
-        flow_cache: Some(&s.flow_cache),
     };
     match job {
         Job::Index => IndexPage { p }.render_into(buf),
@@ -659,11 +656,6 @@ fn build(
         top: chrome(r, warnings, &tr, history, &title, "").map_err(chrome_error)?,
         nested: chrome(r, warnings, &tr, history, &title, "../").map_err(chrome_error)?,
         sorted: timed("render: sort by name", || Sorted::new(r, &tr)),
-        flow_cache: if options.pictures {
-            pictures::flow::FlowCache::new(r)
-        } else {
-            pictures::flow::FlowCache::default()
-        },
     };
     staging.make_dirs(EntryKind::ALL.map(EntryKind::folder).into_iter().chain([
         "countries",

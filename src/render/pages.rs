@@ -54,8 +54,6 @@ pub struct Page<'a> {
     pub history: Option<&'a crate::history::History>,
     /// The build draws pictures (on unless `ropa build --no-pictures`).
     pub pictures: bool,
-    /// Each activity's flow diagram, drawn once per build (pictures only).
-    pub flow_cache: Option<&'a super::pictures::flow::FlowCache<'a>>,
 }
 
 /// The order a reader sees things in: the name without case or accents

@@ -219,7 +219,6 @@ pub(super) fn write(staging: &Staging, s: &Shared, h: &History) -> Result<(), Re
         sorted: &s.sorted,
         history: Some(h),
         pictures: s.pictures,
-        flow_cache: None,
     };
     let organisation = r
         .reg

@@ -728,7 +728,6 @@ mod tests {
             sorted: &sorted,
             history: None,
             pictures: true,
-            flow_cache: None,
         };
         let html = p.dashboard_charts().0;
         let parsed = parse(&html);
@@ -954,7 +953,6 @@ mod tests {
             sorted: &sorted,
             history: None,
             pictures: false,
-            flow_cache: None,
         };
         assert!(p.dashboard_charts().0.is_empty());
     }

@@ -11,8 +11,6 @@
 //! Columns, levels and the description are capped, so a registry of
 //! thousands of sub-processors, or a cycle, draws a bounded picture.
 
-use std::sync::OnceLock;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::link::{Flow, Ground, Register};
@@ -42,45 +40,6 @@ const PORT: u32 = 20;
 const NAME_COLS: usize = 25;
 const PLACE_COLS: usize = 30;
 const LABEL_COLS: usize = 27;
-
-/// The diagrams of the activities, each drawn once per build: the
-/// activity's page and its record entry show the same one (both pages
-/// are one folder down, so the links are the same).
-#[derive(Default)]
-pub struct FlowCache<'a> {
-    by_activity: FxHashMap<&'a str, OnceLock<Html>>,
-}
-
-impl<'a> FlowCache<'a> {
-    pub fn new(r: &'a Register<'a>) -> FlowCache<'a> {
-        FlowCache {
-            by_activity: r
-                .reg
-                .activities
-                .keys()
-                .map(|id| (id.as_str(), OnceLock::new()))
-                .collect(),
-        }
-    }
-}
-
-/// A diagram as a page prints it: the build's copy, or one drawn for
-/// this page alone.
-pub enum Drawn<'a> {
-    Cached(&'a Html),
-    Fresh(Html),
-}
-
-impl std::fmt::Display for Drawn<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Drawn::Cached(h) => f.write_str(&h.0),
-            Drawn::Fresh(h) => f.write_str(&h.0),
-        }
-    }
-}
-
-impl askama::filters::HtmlSafe for Drawn<'_> {}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -323,25 +282,14 @@ fn sub_ids(x: &Processor) -> impl Iterator<Item = &str> {
 }
 
 impl<'a> Page<'a> {
-    /// The activity's flow diagram (empty without pictures); drawn once
-    /// per build for the pages one folder down (its page and its record).
-    pub fn activity_flow(&self, a: &'a Activity) -> Drawn<'a> {
+    /// The activity's flow diagram (empty without pictures). Drawn for
+    /// its page and again for its record: keeping ten thousand diagrams
+    /// for the second use cost more (memory, page faults) than drawing.
+    pub fn activity_flow(&self, a: &'a Activity) -> Html {
         if !self.pictures {
-            return Drawn::Fresh(Html::default());
+            return Html::default();
         }
-        let cell = self
-            .flow_cache
-            .filter(|_| self.root == "../")
-            .and_then(|cache| cache.by_activity.get(a.id.as_str()));
-        match cell {
-            Some(cell) => Drawn::Cached(cell.get_or_init(|| {
-                let mut html = self.draw_activity(a);
-                // Kept to the end of the build: no spare capacity.
-                html.0.shrink_to_fit();
-                html
-            })),
-            None => Drawn::Fresh(self.draw_activity(a)),
-        }
+        self.draw_activity(a)
     }
 
     /// The processor's chain diagram (empty without pictures).
@@ -363,9 +311,22 @@ impl<'a> Page<'a> {
         }
         d.columns += 1;
         let me = d.push(processor_node(x));
+        // The processor's own places outside the EEA are labelled once,
+        // on the first activity's edge: every activity's data goes there.
+        let mut labelled = false;
         for i in 0..me {
             if d.nodes[i].kind == Kind::Activity {
-                d.connect(i, me, &flows, r);
+                if labelled {
+                    d.edges.push(Edge {
+                        from: i,
+                        to: me,
+                        class: "edge collect",
+                        flow: None,
+                    });
+                } else {
+                    d.connect(i, me, &flows, r);
+                    labelled = true;
+                }
             }
         }
         let mut seen: FxHashSet<&'a str> = FxHashSet::default();
@@ -819,10 +780,10 @@ impl<'a> Page<'a> {
         out.push_str("\" height=\"");
         svg::push_u32(out, n.h);
         out.push_str("\" rx=\"6\"/>");
-        let line = |out: &mut String, class: &str, k: u32, text: &str| {
-            out.push_str("<text class=\"");
-            out.push_str(class);
-            out.push_str("\" x=\"");
+        // The name is a node's first text, its places the others (the
+        // theme tells them apart by position: no class on each).
+        let line = |out: &mut String, k: u32, text: &str| {
+            out.push_str("<text x=\"");
             svg::push_u32(out, x + 10);
             out.push_str("\" y=\"");
             svg::push_u32(out, n.y + 22 + 16 * k);
@@ -830,7 +791,7 @@ impl<'a> Page<'a> {
             escape(out, &svg::shorten(text, PLACE_COLS));
             out.push_str("</text>");
         };
-        line(out, "name", 0, &short);
+        line(out, 0, &short);
         let mut place = String::new();
         match n.kind {
             Kind::Activity => place.push_str(self.t("kind.activity")),
@@ -853,7 +814,7 @@ impl<'a> Page<'a> {
             }
         }
         if !place.is_empty() {
-            line(out, "place", 1, &place);
+            line(out, 1, &place);
         }
         if let Some(x) = n.processor {
             let places = x.places();
@@ -864,7 +825,7 @@ impl<'a> Page<'a> {
                     place.push_str(if i == 0 { " " } else { ", " });
                     place.push_str(&p.value);
                 }
-                line(out, "place", 2, &place);
+                line(out, 2, &place);
             }
         }
         out.push_str("</g>");
@@ -1066,7 +1027,6 @@ adopted = 2019-01-23
             sorted: &sorted,
             history: None,
             pictures: true,
-            flow_cache: None,
         };
         f(&p)
     }
@@ -1148,7 +1108,7 @@ adopted = 2019-01-23
     fn an_activity_draws_each_party_and_each_flow_by_its_ground() {
         with_page(sample(), |p| {
             let a = &*p.r.reg.activities["a"];
-            let html = p.activity_flow(a).to_string();
+            let html = p.activity_flow(a).0;
             assert!(html.starts_with("<div class=\"picture-frame\"><svg class=\"picture flow\""));
             assert!(!html.contains("http") && !html.contains("xmlns") && !html.contains("style"));
             let els = parse(&html);
@@ -1209,14 +1169,14 @@ adopted = 2019-01-23
             assert_eq!(child(&els, node("multi"), "title").as_deref(), Some(long));
             let shown = els
                 .iter()
-                .find(|e| e.has_class("name") && e.text.starts_with("A very"))
+                .find(|e| e.name == "text" && e.text.starts_with("A very"))
                 .expect("its name");
             assert!(shown.text.ends_with('…') && svg::columns(&shown.text) <= NAME_COLS);
             // A name that fits needs no title; XML's specials come back.
             assert_eq!(child(&els, node("home"), "title"), None);
             assert!(
                 els.iter()
-                    .any(|e| e.has_class("name") && e.text == "Home <&\" Co")
+                    .any(|e| e.name == "text" && e.text == "Home <&\" Co")
             );
 
             let es = edges(&els);
@@ -1284,7 +1244,7 @@ adopted = 2019-01-23
             }
             assert!(legend.contains("Derogation (Art. 49)</li>"));
             // The same register draws the same bytes.
-            assert_eq!(p.activity_flow(a).to_string(), html);
+            assert_eq!(p.activity_flow(a).0, html);
         });
     }
 
@@ -1355,7 +1315,7 @@ adopted = 2019-01-23
         ));
         with_page(files, |p| {
             let a = &*p.r.reg.activities["a"];
-            let html = p.activity_flow(a).to_string();
+            let html = p.activity_flow(a).0;
             assert!(html.len() < 200_000, "{} bytes", html.len());
             let els = parse(&html);
             let ns = nodes(&els);

@@ -522,7 +522,6 @@ mod tests {
             sorted: &sorted,
             history: None,
             pictures: true,
-            flow_cache: None,
         };
         p.world_map(small).0
     }
@@ -766,7 +765,6 @@ mod tests {
             sorted: &sorted,
             history: None,
             pictures: false,
-            flow_cache: None,
         };
         assert_eq!(p.world_map(false).0, "");
     }
