@@ -276,10 +276,17 @@ fn render_job<'a, W: fmt::Write>(
                 r.processor_activities().collect()
             };
             let activities = s.sorted.activities_by_name(&activities);
+            // A record is one page, rendered by one thread: its thousands
+            // of diagrams are drawn first, by all of them.
+            let diagrams = match p.pictures {
+                true => activities.par_iter().map(|a| p.activity_flow(a)).collect(),
+                false => Vec::new(),
+            };
             RecordPage {
                 p,
                 controller: *controller,
                 activities,
+                diagrams,
                 sub_processors: !*controller && sub_processors::published(r, s.history),
             }
             .render_into(buf)

@@ -899,7 +899,9 @@ page!(CategoriesPage, "categories.html" {});
 page!(MeasuresPage, "measures.html" {});
 // `sub_processors`: the build writes the sub-processor notices, which the
 // processor record links to.
-page!(RecordPage, "record.html" { controller: bool, activities: Vec<&'a Activity>, sub_processors: bool });
+// `diagrams`: the flow diagram of each of `activities`, in their order (none
+// without pictures).
+page!(RecordPage, "record.html" { controller: bool, activities: Vec<&'a Activity>, diagrams: Vec<Html>, sub_processors: bool });
 // The stylesheet inline, and the CSP source (its hash) that allows it.
 page!(NotFoundPage, "404.html" { css: &'static str, css_source: String });
 

@@ -274,6 +274,15 @@ impl<'a> Party<'a> {
     }
 }
 
+/// Is the processor located somewhere besides its country? (As
+/// [`Processor::places`] says, without making its list.)
+fn elsewhere(x: &Processor) -> bool {
+    x.locations
+        .iter()
+        .flat_map(|l| l.value.iter())
+        .any(|l| l.value != x.country.value)
+}
+
 fn sub_ids(x: &Processor) -> impl Iterator<Item = &str> {
     x.sub_processors
         .iter()
@@ -550,7 +559,7 @@ impl<'a> Page<'a> {
             let base = match n.kind {
                 Kind::Subject => 36,
                 Kind::More if n.hidden_outside == 0 => 36,
-                Kind::Processor if n.processor.is_some_and(|x| x.places().len() > 1) => 64,
+                Kind::Processor if n.processor.is_some_and(elsewhere) => 64,
                 _ => 48,
             };
             n.h = base.max(n.ports * PORT + 8);
@@ -569,7 +578,7 @@ impl<'a> Page<'a> {
         let width = 2 * MARGIN + d.columns * NODE_W + d.columns.saturating_sub(1) * GAP;
         let height = 2 * MARGIN + tallest.saturating_sub(ROW_GAP);
 
-        let mut out = String::with_capacity(1024 + 640 * d.nodes.len() + 480 * d.edges.len());
+        let mut out = String::with_capacity(256 + 320 * d.nodes.len() + 280 * d.edges.len());
         let mut scratch = String::new();
         out.push_str("<div class=\"picture-frame\">");
         svg::open(&mut out, class, width, height, title, desc, false);
@@ -816,17 +825,14 @@ impl<'a> Page<'a> {
         if !place.is_empty() {
             line(out, 1, &place);
         }
-        if let Some(x) = n.processor {
-            let places = x.places();
-            if places.len() > 1 {
-                place.clear();
-                place.push_str(self.t("flow.also"));
-                for (i, p) in places.iter().skip(1).enumerate() {
-                    place.push_str(if i == 0 { " " } else { ", " });
-                    place.push_str(&p.value);
-                }
-                line(out, 2, &place);
+        if let Some(x) = n.processor.filter(|x| elsewhere(x)) {
+            place.clear();
+            place.push_str(self.t("flow.also"));
+            for (i, p) in x.places().iter().skip(1).enumerate() {
+                place.push_str(if i == 0 { " " } else { ", " });
+                place.push_str(&p.value);
             }
+            line(out, 2, &place);
         }
         out.push_str("</g>");
         if link {

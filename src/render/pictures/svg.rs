@@ -119,9 +119,8 @@ pub fn push_u32(out: &mut String, mut n: u32) {
             break;
         }
     }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
-    }
+    // ASCII digits: always UTF-8.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
 #[cfg(test)]
