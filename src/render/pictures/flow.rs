@@ -320,22 +320,11 @@ impl<'a> Page<'a> {
         }
         d.columns += 1;
         let me = d.push(processor_node(x));
-        // The processor's own places outside the EEA are labelled once,
-        // on the first activity's edge: every activity's data goes there.
-        let mut labelled = false;
+        // Every activity's data goes to the processor's own places: each
+        // edge is drawn as the flow it is (grey would read "inside the EEA").
         for i in 0..me {
             if d.nodes[i].kind == Kind::Activity {
-                if labelled {
-                    d.edges.push(Edge {
-                        from: i,
-                        to: me,
-                        class: "edge collect",
-                        flow: None,
-                    });
-                } else {
-                    d.connect(i, me, &flows, r);
-                    labelled = true;
-                }
+                d.connect(i, me, &flows, r);
             }
         }
         let mut seen: FxHashSet<&'a str> = FxHashSet::default();
@@ -602,11 +591,13 @@ impl<'a> Page<'a> {
             out.push_str("<li class=\"ground-");
             out.push_str(g.as_str());
             out.push_str("\"><span class=\"swatch\"></span>");
-            escape(&mut out, self.label("flow.ground", g.as_str()));
+            escape(&mut out, self.label("ground", g.as_str()));
             out.push_str("</li>");
         }
         out.push_str("<li class=\"inside\"><span class=\"swatch\"></span>");
-        escape(&mut out, self.t("flow.ground.inside"));
+        escape(&mut out, self.t("ground.home"));
+        out.push_str("</li><li class=\"unplaced\"><span class=\"swatch\"></span>");
+        escape(&mut out, self.t("flow.unplaced"));
         out.push_str("</li></ul>");
         Html(out)
     }
@@ -766,7 +757,7 @@ impl<'a> Page<'a> {
                 scratch.clear();
                 fill(
                     scratch,
-                    self.t("flow.more"),
+                    self.t("pictures.more"),
                     &[("{n}", &n.hidden.to_string())],
                 );
                 scratch.as_str()
@@ -1202,7 +1193,7 @@ adopted = 2019-01-23
             assert_eq!(plain[0].attr("data-country"), Some("US"));
             assert_eq!(
                 child(&els, plain[0], "text").as_deref(),
-                Some("US · no transfer")
+                Some("US · no transfer recorded")
             );
             let tokyo = edge("home", "tokyo");
             assert!(
@@ -1369,7 +1360,7 @@ adopted = 2019-01-23
             let english = Tr::new(None);
             let keys = Ground::ALL
                 .iter()
-                .map(|g| format!("flow.ground.{}", g.as_str()))
+                .map(|g| format!("ground.{}", g.as_str()))
                 .chain(
                     ["adequacy", "scc", "bcr", "derogation", "ad-hoc-clauses"]
                         .map(|m| format!("flow.mechanism.{m}")),

@@ -125,13 +125,13 @@ impl Fill {
     }
 }
 
-/// The translation key of a ground's words in the legend and titles.
+/// The translation key of a ground's words, shared by every picture.
 fn ground_key(g: Ground) -> &'static str {
     match g {
-        Ground::Adequacy => "map.ground.adequacy",
-        Ground::Safeguard => "map.ground.safeguard",
-        Ground::Derogation => "map.ground.derogation",
-        Ground::Uncovered => "map.ground.uncovered",
+        Ground::Adequacy => "ground.adequacy",
+        Ground::Safeguard => "ground.safeguard",
+        Ground::Derogation => "ground.derogation",
+        Ground::Uncovered => "ground.uncovered",
     }
 }
 
@@ -308,7 +308,7 @@ impl<'a> Page<'a> {
         match fill {
             Fill::Home => {
                 name.push_str(": ");
-                name.push_str(self.t("map.home"));
+                name.push_str(self.t("ground.home"));
             }
             Fill::Ground(g) => {
                 name.push_str(": ");
@@ -358,7 +358,7 @@ impl<'a> Page<'a> {
         }
         if left > 0 {
             desc.push_str(", ");
-            desc.push_str(&self.t("map.more").replace("{n}", &left.to_string()));
+            desc.push_str(&self.t("pictures.more").replace("{n}", &left.to_string()));
         }
         desc.push('.');
         desc
@@ -374,7 +374,7 @@ impl<'a> Page<'a> {
             html_escape_into(out, self.t(key));
             out.push_str("</li>");
         };
-        item(out, "home", "map.home");
+        item(out, "home", "ground.home");
         for g in self.grounds_present() {
             item(out, &format!("ground-{}", g.as_str()), ground_key(g));
         }
@@ -654,7 +654,7 @@ mod tests {
         let legend = &html[html.find("<ul class=\"legend\">").expect("a legend")..];
         let legend = &legend[..legend.find("</ul>").expect("its end")];
         for words in [
-            "EEA: no transfer needed",
+            "Inside the EEA: no transfer mechanism needed",
             "Adequacy decision in force (Art. 45)",
             "Appropriate safeguard (Art. 46–47)",
             "Derogation (Art. 49)",

@@ -7,9 +7,14 @@ use std::borrow::Cow;
 /// TOML string can) left out.
 pub fn escape_into(out: &mut String, s: &str) {
     // Most names need nothing: one pass over the bytes, then one copy.
-    // 0xC2 leads the C1 controls (U+0080-U+009F), so it takes the slow way.
+    // 0xC2 leads the C1 controls (U+0080-U+009F), 0xEF the
+    // noncharacters U+FFFE and U+FFFF: they take the slow way.
     let plain = s.bytes().all(|b| {
-        b >= 0x20 && b != 0x7f && b != 0xC2 && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')
+        b >= 0x20
+            && b != 0x7f
+            && b != 0xC2
+            && b != 0xEF
+            && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')
     });
     if plain {
         out.push_str(s);
@@ -23,7 +28,8 @@ pub fn escape_into(out: &mut String, s: &str) {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\t' | '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
+            // Not characters XML 1.0 may carry.
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
             c => out.push(c),
         }
     }
@@ -148,8 +154,8 @@ mod tests {
     fn plain_text_is_copied_and_c1_controls_dropped() {
         let mut out = String::new();
         escape_into(&mut out, "Zürich GmbH");
-        escape_into(&mut out, "a\u{85}b\u{7f}c");
-        assert_eq!(out, "Zürich GmbHabc");
+        escape_into(&mut out, "a\u{85}b\u{7f}c\u{FFFE}d\u{FFFF}\u{FF21}");
+        assert_eq!(out, "Zürich GmbHabcdＡ");
     }
 
     #[test]
