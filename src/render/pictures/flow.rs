@@ -407,6 +407,9 @@ impl<'a> Page<'a> {
             let outside = hidden.iter().filter(|x| flows.reach(x.id())).count();
             d.more(hidden.len(), outside);
         }
+        // The sub-processors of the parties drawn: those of a party in
+        // "and N more" would hang from no box.
+        first.truncate(COLUMN);
         let subs = self.sub_levels(&mut d, first, &mut seen, &flows);
 
         let mut title = String::new();
@@ -606,7 +609,8 @@ impl<'a> Page<'a> {
         let (from, to, flow) = (d.edges[k].from, d.edges[k].to, d.edges[k].flow);
         let port = {
             let t = &mut d.nodes[to];
-            let y = if t.ports == 0 {
+            // Labelled edges each have a port; any other enters the middle.
+            let y = if t.ports == 0 || flow.is_none() {
                 t.y + t.h / 2
             } else {
                 // Spread around the middle, PORT apart.
@@ -1242,6 +1246,53 @@ adopted = 2019-01-23
             assert!(legend.contains("Derogation (Art. 49)</li>"));
             // The same register draws the same bytes.
             assert_eq!(p.activity_flow(a).0, html);
+        });
+    }
+
+    #[test]
+    fn a_party_in_and_n_more_brings_no_sub_processor_hanging_from_no_box() {
+        let mut files = sample()
+            .into_iter()
+            .filter(|(p, _)| !p.starts_with("activities/") && !p.starts_with("processors/"))
+            .collect::<Vec<_>>();
+        let ids: Vec<String> = (0..COLUMN + 1).map(|i| format!("p{i:02}")).collect();
+        for id in &ids {
+            // The last one, in "and 1 more", engages a sub-processor.
+            let extra = if *id == ids[COLUMN] {
+                "sub_processors = [\"deep\"]\n"
+            } else {
+                ""
+            };
+            files.push(file(
+                &format!("processors/{id}.toml"),
+                &processor(id, "SE", extra),
+            ));
+        }
+        files.push(file("processors/deep.toml", &processor("Deep", "SE", "")));
+        let list: Vec<String> = ids.iter().map(|i| format!("\"{i}\"")).collect();
+        files.push(file(
+            "activities/a.toml",
+            &activity("\"s\"", &list.join(", "), ""),
+        ));
+        with_page(files, |p| {
+            let html = p.activity_flow(&p.r.reg.activities["a"]).0;
+            let els = parse(&html);
+            let drawn: Vec<_> = nodes(&els)
+                .iter()
+                .filter_map(|n| n.attr("data-id"))
+                .collect();
+            assert!(drawn.contains(&"p00") && !drawn.contains(&ids[COLUMN].as_str()));
+            assert!(!drawn.contains(&"deep"), "{drawn:?}");
+            assert!(nodes(&els).iter().any(|n| n.has_class("more")));
+            // Every edge leaves and enters a box that is drawn.
+            for e in edges(&els) {
+                for end in [e.attr("data-from"), e.attr("data-to")]
+                    .into_iter()
+                    .flatten()
+                {
+                    assert!(drawn.contains(&end), "{end} is not drawn");
+                }
+            }
         });
     }
 
