@@ -193,16 +193,16 @@ impl<'a> Page<'a> {
             .count();
         let mut notes = vec![self.t("chart.legal-bases.several").to_string()];
         if without > 0 {
-            notes.push(
-                self.t("chart.legal-bases.without")
-                    .replace("{n}", &without.to_string()),
-            );
+            notes.push(svg::filled(
+                self.t("chart.legal-bases.without"),
+                &[("{n}", &without.to_string())],
+            ));
         }
         if processing > 0 {
-            notes.push(
-                self.t("chart.legal-bases.processor")
-                    .replace("{n}", &processing.to_string()),
-            );
+            notes.push(svg::filled(
+                self.t("chart.legal-bases.processor"),
+                &[("{n}", &processing.to_string())],
+            ));
         }
         let bars = LegalBasis::ALL
             .iter()
@@ -249,10 +249,10 @@ impl<'a> Page<'a> {
         let rest = codes.get(MAX_CODES..).unwrap_or_default();
         if !rest.is_empty() {
             bars.push(Bar {
-                label: Cow::Owned(
-                    self.t("chart.warnings.other")
-                        .replace("{n}", &rest.len().to_string()),
-                ),
+                label: Cow::Owned(svg::filled(
+                    self.t("chart.warnings.other"),
+                    &[("{n}", &rest.len().to_string())],
+                )),
                 key: "other".to_string(),
                 class: "other".to_string(),
                 value: rest.iter().map(|(_, n)| n).sum(),
@@ -302,10 +302,13 @@ impl<'a> Page<'a> {
         for (i, n) in months.into_iter().enumerate() {
             let (year, month) = from_month_number(first + i as i64);
             let key = format!("{year:04}-{month:02}");
-            let name = self
-                .t("chart.due.month")
-                .replace("{month}", self.t(MONTH_KEYS[usize::from(month - 1)]))
-                .replace("{year}", &year.to_string());
+            let name = svg::filled(
+                self.t("chart.due.month"),
+                &[
+                    ("{month}", self.t(MONTH_KEYS[usize::from(month - 1)])),
+                    ("{year}", &year.to_string()),
+                ],
+            );
             bars.push(Bar {
                 label: Cow::Owned(name),
                 class: format!("month-{key}"),
@@ -313,16 +316,18 @@ impl<'a> Page<'a> {
                 value: n,
             });
         }
-        let mut notes = vec![
-            self.t("chart.due.window")
-                .replace("{from}", &self.tr.date(&as_of))
-                .replace("{to}", &self.tr.date(&end)),
-        ];
+        let mut notes = vec![svg::filled(
+            self.t("chart.due.window"),
+            &[
+                ("{from}", &self.tr.date(&as_of)),
+                ("{to}", &self.tr.date(&end)),
+            ],
+        )];
         if accepted > 0 {
-            notes.push(
-                self.t("chart.due.accepted")
-                    .replace("{n}", &accepted.to_string()),
-            );
+            notes.push(svg::filled(
+                self.t("chart.due.accepted"),
+                &[("{n}", &accepted.to_string())],
+            ));
         }
         if items
             .iter()
@@ -331,7 +336,10 @@ impl<'a> Page<'a> {
             notes.push(self.t("chart.due.dpia").to_string());
         }
         if later > 0 {
-            notes.push(self.t("chart.due.later").replace("{n}", &later.to_string()));
+            notes.push(svg::filled(
+                self.t("chart.due.later"),
+                &[("{n}", &later.to_string())],
+            ));
         }
         Chart {
             id: "chart-due",

@@ -14,6 +14,8 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::link::{Flow, Ground, Register};
+use std::fmt::Write;
+
 use crate::markdown::Html;
 use crate::model::{Activity, Processor, Recipient};
 
@@ -332,13 +334,13 @@ impl<'a> Page<'a> {
         let subs = self.sub_levels(&mut d, vec![x], &mut seen, &flows);
 
         let mut title = String::new();
-        fill(
+        svg::fill(
             &mut title,
             self.t("flow.chain-title"),
             &[("{name}", &x.name.value)],
         );
         let mut desc = String::new();
-        fill(
+        svg::fill(
             &mut desc,
             self.t("flow.chain-desc"),
             &[
@@ -413,13 +415,13 @@ impl<'a> Page<'a> {
         let subs = self.sub_levels(&mut d, first, &mut seen, &flows);
 
         let mut title = String::new();
-        fill(
+        svg::fill(
             &mut title,
             self.t("flow.title"),
             &[("{name}", &a.name.value)],
         );
         let mut desc = String::new();
-        fill(
+        svg::fill(
             &mut desc,
             self.t("flow.desc"),
             &[
@@ -502,8 +504,10 @@ impl<'a> Page<'a> {
     /// Where a flow goes, in words: the country, or the organisation.
     fn place_of(&self, out: &mut String, f: &Flow) {
         match (f.international_organisation, f.country) {
-            (Some(code), _) => fill(out, self.t("flow.organisation"), &[("{code}", code)]),
-            (None, Some(cc)) => push_country(out, self, cc),
+            (Some(code), _) => svg::fill(out, self.t("flow.organisation"), &[("{code}", code)]),
+            (None, Some(cc)) => {
+                let _ = write!(out, "{}", self.country(cc));
+            }
             (None, None) => {}
         }
     }
@@ -759,7 +763,7 @@ impl<'a> Page<'a> {
         let name = match n.kind {
             Kind::More => {
                 scratch.clear();
-                fill(
+                svg::fill(
                     scratch,
                     self.t("pictures.more"),
                     &[("{n}", &n.hidden.to_string())],
@@ -800,20 +804,20 @@ impl<'a> Page<'a> {
         match n.kind {
             Kind::Activity => place.push_str(self.t("kind.activity")),
             Kind::Organisation => {
-                fill(
+                svg::fill(
                     &mut place,
                     self.t("flow.organisation"),
                     &[("{code}", n.organisation.unwrap_or(""))],
                 );
             }
-            Kind::More if n.hidden_outside > 0 => fill(
+            Kind::More if n.hidden_outside > 0 => svg::fill(
                 &mut place,
                 self.t("flow.more-outside"),
                 &[("{n}", &n.hidden_outside.to_string())],
             ),
             _ => {
                 if let Some(cc) = n.country {
-                    push_country(&mut place, self, cc);
+                    let _ = write!(place, "{}", self.country(cc));
                 }
             }
         }
@@ -849,40 +853,6 @@ impl<'a> Page<'a> {
 
 fn escape(out: &mut String, s: &str) {
     svg::escape_into(out, s);
-}
-
-/// "United States (US)", or the code alone when it names no country.
-fn push_country(out: &mut String, p: &Page, cc: &str) {
-    match crate::reference::country_name_in(cc, p.tr.primary()) {
-        Some(name) => {
-            out.push_str(name);
-            out.push_str(" (");
-            out.push_str(cc);
-            out.push(')');
-        }
-        None => out.push_str(cc),
-    }
-}
-
-/// `template` with each `{name}` of `args` replaced by its value (plain
-/// text: the caller escapes the result).
-fn fill(out: &mut String, template: &str, args: &[(&str, &str)]) {
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let tail = &rest[open..];
-        match args.iter().find(|(k, _)| tail.starts_with(k)) {
-            Some((k, v)) => {
-                out.push_str(v);
-                rest = &tail[k.len()..];
-            }
-            None => {
-                out.push('{');
-                rest = &tail[1..];
-            }
-        }
-    }
-    out.push_str(rest);
 }
 
 #[cfg(test)]

@@ -125,16 +125,6 @@ impl Fill {
     }
 }
 
-/// The translation key of a ground's words, shared by every picture.
-fn ground_key(g: Ground) -> &'static str {
-    match g {
-        Ground::Adequacy => "ground.adequacy",
-        Ground::Safeguard => "ground.safeguard",
-        Ground::Derogation => "ground.derogation",
-        Ground::Uncovered => "ground.uncovered",
-    }
-}
-
 /// The grounds drawn with a pattern as well as a colour, so that they
 /// differ from the others without colour too.
 fn hatched(g: Ground) -> bool {
@@ -312,7 +302,7 @@ impl<'a> Page<'a> {
             }
             Fill::Ground(g) => {
                 name.push_str(": ");
-                name.push_str(self.t(ground_key(g)));
+                name.push_str(self.label("ground", g.as_str()));
             }
             Fill::Plain => {}
         }
@@ -343,7 +333,7 @@ impl<'a> Page<'a> {
                     if !desc.is_empty() {
                         desc.push_str(". ");
                     }
-                    desc.push_str(self.t(ground_key(g)));
+                    desc.push_str(self.label("ground", g.as_str()));
                     desc.push_str(": ");
                     first = false;
                 } else {
@@ -358,7 +348,7 @@ impl<'a> Page<'a> {
         }
         if left > 0 {
             desc.push_str(", ");
-            desc.push_str(&self.t("pictures.more").replace("{n}", &left.to_string()));
+            svg::fill(&mut desc, self.t("pictures.more"), &[("{n}", &left.to_string())]);
         }
         desc.push('.');
         desc
@@ -376,7 +366,11 @@ impl<'a> Page<'a> {
         };
         item(out, "home", "ground.home");
         for g in self.grounds_present() {
-            item(out, &format!("ground-{}", g.as_str()), ground_key(g));
+            item(
+                out,
+                &format!("ground-{}", g.as_str()),
+                &format!("ground.{}", g.as_str()),
+            );
         }
         out.push_str("</ul><p class=\"map-note\">");
         html_escape_into(out, self.t("map.note"));
@@ -407,7 +401,7 @@ impl<'a> Page<'a> {
                 out.push_str("</code>): <span class=\"swatch ground-");
                 out.push_str(g.as_str());
                 out.push_str("\" aria-hidden=\"true\"></span> ");
-                html_escape_into(out, self.t(ground_key(g)));
+                html_escape_into(out, self.label("ground", g.as_str()));
                 out.push_str("</li>");
             }
             out.push_str("</ul>");

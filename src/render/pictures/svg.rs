@@ -129,6 +129,34 @@ pub fn push_u32(out: &mut String, mut n: u32) {
     out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
+/// `template` with each `{name}` of `args` replaced by its value (plain
+/// text: the caller escapes the result).
+pub fn fill(out: &mut String, template: &str, args: &[(&str, &str)]) {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let tail = &rest[open..];
+        match args.iter().find(|(k, _)| tail.starts_with(k)) {
+            Some((k, v)) => {
+                out.push_str(v);
+                rest = &tail[k.len()..];
+            }
+            None => {
+                out.push('{');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+/// [`fill`], into a new string.
+pub fn filled(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    fill(&mut out, template, args);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
