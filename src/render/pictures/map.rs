@@ -348,7 +348,11 @@ impl<'a> Page<'a> {
         }
         if left > 0 {
             desc.push_str(", ");
-            svg::fill(&mut desc, self.t("pictures.more"), &[("{n}", &left.to_string())]);
+            svg::fill(
+                &mut desc,
+                self.t("pictures.more"),
+                &[("{n}", &left.to_string())],
+            );
         }
         desc.push('.');
         desc
