@@ -7,6 +7,7 @@
 mod history;
 mod pages;
 mod pictures;
+mod record;
 mod stream;
 mod sub_processors;
 
@@ -94,7 +95,6 @@ enum Job<'a> {
     NotFound,
     Categories,
     Measures,
-    Activity(&'a crate::model::Activity),
     Processor(&'a crate::model::Processor),
     Processors,
     Recipient(&'a crate::model::Recipient),
@@ -105,6 +105,8 @@ enum Job<'a> {
     Transfers,
     Country(&'a str),
     Countries,
+    /// The controller's (`true`) or the processor's record, with the pages
+    /// of its activities (every activity is in one of them).
     Record(bool),
     /// The Changes page, when the build shows history.
     Changes,
@@ -117,7 +119,6 @@ impl Job<'_> {
             Job::NotFound => "404.html".into(),
             Job::Categories => "categories.html".into(),
             Job::Measures => "measures.html".into(),
-            Job::Activity(a) => format!("activities/{}.html", a.id),
             Job::Processor(x) => format!("processors/{}.html", x.id),
             Job::Processors => "processors/index.html".into(),
             Job::Recipient(x) => format!("recipients/{}.html", x.id),
@@ -128,8 +129,7 @@ impl Job<'_> {
             Job::Transfers => "transfers/index.html".into(),
             Job::Country(cc) => format!("countries/{}.html", cc.to_ascii_lowercase()),
             Job::Countries => "countries/index.html".into(),
-            Job::Record(true) => "records/controller.html".into(),
-            Job::Record(false) => "records/processor.html".into(),
+            Job::Record(controller) => record::path(*controller).into(),
             Job::Changes => "changes.html".into(),
         }
     }
@@ -140,12 +140,7 @@ impl Job<'_> {
     fn is_large(&self) -> bool {
         matches!(
             self,
-            Job::Index
-                | Job::Categories
-                | Job::Measures
-                | Job::Transfers
-                | Job::Record(_)
-                | Job::Changes
+            Job::Index | Job::Categories | Job::Measures | Job::Transfers | Job::Changes
         )
     }
 }
@@ -166,7 +161,6 @@ fn jobs<'a>(r: &'a Register<'a>, with_history: bool) -> Vec<Job<'a>> {
         Job::Record(true),
         Job::Record(false),
     ];
-    jobs.extend(reg.activities.values().map(|e| Job::Activity(e)));
     jobs.extend(reg.processors.values().map(|e| Job::Processor(e)));
     jobs.extend(reg.recipients.values().map(|e| Job::Recipient(e)));
     jobs.extend(reg.safeguards.values().map(|e| Job::Safeguard(e)));
@@ -222,29 +216,35 @@ struct Shared<'a> {
     sorted: Sorted<'a>,
 }
 
+impl<'a> Shared<'a> {
+    /// The context of a page at `root` (`""` or `"../"`).
+    fn page(&'a self, root: &'static str) -> Page<'a> {
+        Page {
+            r: self.r,
+            warnings: self.warnings,
+            tr: self.tr,
+            root,
+            site_title: self.site_title,
+            version: env!("CARGO_PKG_VERSION"),
+            chrome: if root.is_empty() {
+                &self.top
+            } else {
+                &self.nested
+            },
+            sorted: &self.sorted,
+            history: self.history,
+            pictures: self.pictures,
+        }
+    }
+}
+
 fn render_job<'a, W: fmt::Write>(
     job: &Job<'a>,
     s: &'a Shared<'a>,
     buf: &mut W,
 ) -> Result<(), askama::Error> {
-    let (root, chrome) = if job.path().contains('/') {
-        ("../", &s.nested)
-    } else {
-        ("", &s.top)
-    };
     let r = s.r;
-    let p = Page {
-        r,
-        warnings: s.warnings,
-        tr: s.tr,
-        root,
-        site_title: s.site_title,
-        version: env!("CARGO_PKG_VERSION"),
-        chrome,
-        sorted: &s.sorted,
-        history: s.history,
-        pictures: s.pictures,
-    };
+    let p = s.page(if job.path().contains('/') { "../" } else { "" });
     match job {
         Job::Index => IndexPage { p }.render_into(buf),
         Job::NotFound => NotFoundPage {
@@ -255,7 +255,6 @@ fn render_job<'a, W: fmt::Write>(
         .render_into(buf),
         Job::Categories => CategoriesPage { p }.render_into(buf),
         Job::Measures => MeasuresPage { p }.render_into(buf),
-        Job::Activity(a) => ActivityPage { p, a }.render_into(buf),
         Job::Processor(x) => ProcessorPage { p, x }.render_into(buf),
         Job::Processors => ProcessorsPage { p }.render_into(buf),
         Job::Recipient(x) => RecipientPage { p, x }.render_into(buf),
@@ -269,28 +268,9 @@ fn render_job<'a, W: fmt::Write>(
             let info = &r.countries[cc];
             CountryPage { p, cc, info }.render_into(buf)
         }
-        Job::Record(controller) => {
-            let activities: Vec<_> = if *controller {
-                r.controller_activities().collect()
-            } else {
-                r.processor_activities().collect()
-            };
-            let activities = s.sorted.activities_by_name(&activities);
-            // A record is one page, rendered by one thread: its thousands
-            // of diagrams are drawn first, by all of them.
-            let diagrams = match p.pictures {
-                true => activities.par_iter().map(|a| p.activity_flow(a)).collect(),
-                false => Vec::new(),
-            };
-            RecordPage {
-                p,
-                controller: *controller,
-                activities,
-                diagrams,
-                sub_processors: !*controller && sub_processors::published(r, s.history),
-            }
-            .render_into(buf)
-        }
+        // Never asked: `build` writes a record through record::write,
+        // which writes its activities' pages too.
+        Job::Record(_) => Err(askama::Error::Fmt),
         Job::Changes => history::ChangesPage { p }.render_into(buf),
     }
 }
@@ -489,7 +469,7 @@ pub fn build_site_with(
         if options.progress {
             let p = Progress {
                 done: &done,
-                total: jobs.len(),
+                total: jobs.len() + r.reg.activities.len(),
                 stop: &stop,
             };
             scope.spawn(move || p.run());
@@ -517,10 +497,11 @@ fn copy_extras(staging: &Staging, files: &[ExtraFile]) -> Result<(), RenderError
 }
 
 /// Every file a build writes (but the marker, which the staging adds):
-/// the pages of `jobs`, the register, its schema, the search index and the
-/// theme's assets.
-fn planned_files(jobs: &[Job]) -> BTreeSet<String> {
+/// the pages of `jobs` and of the activities of `r`, the register, its
+/// schema, the search index and the theme's assets.
+fn planned_files(r: &Register, jobs: &[Job]) -> BTreeSet<String> {
     let mut planned: BTreeSet<String> = jobs.iter().map(Job::path).collect();
+    planned.extend(r.reg.activities.values().map(|a| record::activity_path(a)));
     planned.extend(
         ["ropa.json", "search-index.js", "ropa.schema.json"]
             .into_iter()
@@ -591,7 +572,7 @@ pub fn extra_diagnostics(r: &Register, registry: &Path, sources: &SourceMap) -> 
     };
     // The Changes page is left out: a build outside git has none, and
     // inside git the build refuses an extra file of that name.
-    let planned = planned_files(&jobs(r, false));
+    let planned = planned_files(r, &jobs(r, false));
     match extra_files(r, registry, &planned) {
         Ok(_) => Vec::new(),
         Err(problems) => problems
@@ -631,7 +612,7 @@ fn build(
     let history = options.history;
     // What the swap publishes must be exactly what was planned: every
     // page, the register, the assets, the `[site] extra` files.
-    let mut planned = planned_files(jobs);
+    let mut planned = planned_files(r, jobs);
     let notices = sub_processors::published(r, history);
     if notices {
         planned.extend([sub_processors::PAGE, sub_processors::FEED].map(String::from));
@@ -677,10 +658,12 @@ fn build(
                 jobs.par_iter().try_for_each_init(
                     || String::with_capacity(64 * 1024),
                     |buf, job| {
+                        if let Job::Record(controller) = job {
+                            return record::write(*controller, &shared, &staging, done);
+                        }
                         done.fetch_add(1, Ordering::Relaxed);
                         if job.is_large() {
-                            // Megabytes (the records hold every activity):
-                            // streamed, not grown in memory.
+                            // Megabytes: streamed, not grown in memory.
                             return write_streamed(&staging, &job.path(), |f| {
                                 let mut w =
                                     FmtToIo::new(std::io::BufWriter::with_capacity(256 * 1024, f));
@@ -719,7 +702,7 @@ fn build(
         })?;
     }
     timed("render: extra", || copy_extras(&staging, &extras))?;
-    let pages = jobs.len();
+    let pages = jobs.len() + r.reg.activities.len();
     let committed = timed("render: swap", || staging.commit(&planned))?;
     Ok(BuildReport {
         out: committed.out,

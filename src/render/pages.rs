@@ -37,6 +37,7 @@ impl<T: Copy, V: Value<T> + ?Sized> Value<T> for &V {
 
 /// What every page knows: the register, the language, and the way back to
 /// the site's root (`""` at the top, `"../"` one folder down).
+#[derive(Clone, Copy)]
 pub struct Page<'a> {
     pub r: &'a Register<'a>,
     /// The run's warnings, open and acknowledged.
@@ -884,7 +885,7 @@ macro_rules! page {
 page!(ChromeHeader, "chrome-header.html" {});
 page!(ChromeFooter, "chrome-footer.html" {});
 page!(IndexPage, "index.html" {});
-page!(ActivityPage, "activity.html" { a: &'a Activity });
+page!(ActivityPage, "activity.html" { a: &'a Activity, flow: &'a Html });
 page!(ProcessorPage, "processor.html" { x: &'a Processor });
 page!(RecipientPage, "recipient.html" { x: &'a Recipient });
 page!(SafeguardPage, "safeguard.html" { x: &'a Safeguard });
@@ -899,9 +900,11 @@ page!(CategoriesPage, "categories.html" {});
 page!(MeasuresPage, "measures.html" {});
 // `sub_processors`: the build writes the sub-processor notices, which the
 // processor record links to.
-// `diagrams`: the flow diagram of each of `activities`, in their order (none
-// without pictures).
-page!(RecordPage, "record.html" { controller: bool, activities: Vec<&'a Activity>, diagrams: Vec<Html>, sub_processors: bool });
+// `entries`: the record's entries, which write their activities' pages
+// (render::record); `empty`: the record has none.
+page!(RecordPage, "record.html" { controller: bool, entries: &'a super::record::Entries<'a>, empty: bool, sub_processors: bool });
+// `flow`: the activity's flow diagram, drawn once for its page and entry.
+page!(RecordEntry, "record-entry.html" { controller: bool, a: &'a Activity, flow: &'a Html });
 // The stylesheet inline, and the CSP source (its hash) that allows it.
 page!(NotFoundPage, "404.html" { css: &'static str, css_source: String });
 

@@ -9,14 +9,19 @@ pub fn escape_into(out: &mut String, s: &str) {
     // Most names need nothing: one pass over the bytes, then one copy.
     // 0xC2 leads the C1 controls (U+0080-U+009F), 0xEF the
     // noncharacters U+FFFE and U+FFFF: they take the slow way.
-    let plain = s.bytes().all(|b| {
-        b >= 0x20
-            && b != 0x7f
-            && b != 0xC2
-            && b != 0xEF
-            && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')
+    // A fold without early exit, so the compiler checks many bytes at once.
+    let special = s.bytes().fold(false, |any, b| {
+        any | (b < 0x20)
+            | (b == 0x7f)
+            | (b == 0xC2)
+            | (b == 0xEF)
+            | (b == b'&')
+            | (b == b'<')
+            | (b == b'>')
+            | (b == b'"')
+            | (b == b'\'')
     });
-    if plain {
+    if !special {
         out.push_str(s);
         return;
     }
@@ -125,8 +130,8 @@ pub fn push_u32(out: &mut String, mut n: u32) {
             break;
         }
     }
-    // ASCII digits: always UTF-8.
-    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+    // Pushed as characters: no UTF-8 check of what is ASCII by making.
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 /// `template` with each `{name}` of `args` replaced by its value (plain

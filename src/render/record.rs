@@ -1,0 +1,153 @@
+//! The two records (Art. 30(1) and 30(2)) and the pages of their
+//! activities, rendered together.
+//!
+//! Every activity is in exactly one record, and its flow diagram is shown
+//! both on its page and in its record entry. Rendering the two together
+//! draws each diagram once and holds it only while both are written; a
+//! record is one page, so its entries are rendered in parallel, a chunk at
+//! a time (only one chunk is held), and written in order.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use askama::Template;
+use rayon::prelude::*;
+
+use super::pages::{ActivityPage, Page, RecordEntry, RecordPage};
+use super::stream::FmtToIo;
+use super::{RenderError, Shared, sub_processors, write_streamed};
+use crate::model::Activity;
+use crate::output::Staging;
+
+/// Entries rendered together: enough to keep both cores busy, few enough
+/// to hold (a few kilobytes each with its diagram).
+const CHUNK: usize = 256;
+
+/// Where an activity's page is written.
+pub(super) fn activity_path(a: &Activity) -> String {
+    format!("activities/{}.html", a.id)
+}
+
+/// Where the record is written.
+pub(super) fn path(controller: bool) -> &'static str {
+    match controller {
+        true => "records/controller.html",
+        false => "records/processor.html",
+    }
+}
+
+/// Writes the controller's (or the processor's) record and the pages of
+/// its activities; `done` counts each page written.
+pub(super) fn write(
+    controller: bool,
+    s: &Shared,
+    staging: &Staging,
+    done: &AtomicUsize,
+) -> Result<(), RenderError> {
+    let r = s.r;
+    let activities: Vec<_> = if controller {
+        r.controller_activities().collect()
+    } else {
+        r.processor_activities().collect()
+    };
+    let activities = s.sorted.activities_by_name(&activities);
+    let p = s.page("../");
+    let entries = Entries {
+        p,
+        controller,
+        activities: &activities,
+        staging,
+        done,
+        failed: Mutex::new(None),
+    };
+    let rel = path(controller);
+    let written = write_streamed(staging, rel, |f| {
+        let mut w = FmtToIo::new(std::io::BufWriter::with_capacity(256 * 1024, f));
+        let result = RecordPage {
+            p,
+            controller,
+            entries: &entries,
+            empty: activities.is_empty(),
+            sub_processors: !controller && sub_processors::published(r, s.history),
+        }
+        .render_into(&mut w);
+        w.finish(result)
+    });
+    // An activity page that failed made the record's template fail: its
+    // own error is the one to report.
+    match entries.failed.into_inner() {
+        Ok(Some(e)) => Err(e),
+        _ => written.map(|()| {
+            done.fetch_add(1, Ordering::Relaxed);
+        }),
+    }
+}
+
+/// A record's entries, as its template writes them; rendering them writes
+/// the activities' pages too.
+pub struct Entries<'a> {
+    p: Page<'a>,
+    controller: bool,
+    activities: &'a [&'a Activity],
+    staging: &'a Staging,
+    done: &'a AtomicUsize,
+    /// What stopped the rendering, beyond the `fmt::Error` a `Display`
+    /// can return.
+    failed: Mutex<Option<RenderError>>,
+}
+
+impl Entries<'_> {
+    /// The activity's page, written, and its record entry, returned.
+    fn render(&self, a: &Activity, buf: &mut String) -> Result<String, RenderError> {
+        let p = self.p;
+        let flow = p.activity_flow(a);
+        let page = activity_path(a);
+        buf.clear();
+        ActivityPage { p, a, flow: &flow }
+            .render_into(buf)
+            .map_err(|e| RenderError::Template(page.clone(), e))?;
+        self.staging.write(&page, buf.as_bytes())?;
+        self.done.fetch_add(1, Ordering::Relaxed);
+        RecordEntry {
+            p,
+            controller: self.controller,
+            a,
+            flow: &flow,
+        }
+        .render()
+        .map_err(|e| RenderError::Template(path(self.controller).into(), e))
+    }
+}
+
+impl fmt::Display for Entries<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.activities.chunks(CHUNK) {
+            let rendered: Result<Vec<String>, RenderError> = chunk
+                .par_iter()
+                .map_init(
+                    || String::with_capacity(64 * 1024),
+                    |buf, a| self.render(a, buf),
+                )
+                .collect();
+            match rendered {
+                Ok(entries) => {
+                    for entry in entries {
+                        f.write_str("\n")?;
+                        f.write_str(&entry)?;
+                        f.write_str("\n")?;
+                    }
+                }
+                Err(e) => {
+                    if let Ok(mut failed) = self.failed.lock() {
+                        failed.get_or_insert(e);
+                    }
+                    return Err(fmt::Error);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl askama::filters::HtmlSafe for Entries<'_> {}
