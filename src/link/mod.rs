@@ -264,6 +264,11 @@ pub struct Register<'a> {
     /// Per processor id: the flows out of the EEA through it and its
     /// sub-processors (those an activity naming it has).
     pub processor_flows: HashMap<&'a str, Vec<Arc<Flow<'a>>>>,
+    /// Per transfer id: the activities' flows it covers, in id order of the
+    /// activity (retired ones too), each once. Kept so that the rules on a
+    /// transfer do not look through every flow of every activity reaching
+    /// it, which grows faster than the registry.
+    flows_by_transfer: HashMap<&'a str, Vec<(&'a Activity, Arc<Flow<'a>>)>>,
     /// Per transfer id: does an adequacy decision cover it?
     pub transfer_adequacy: HashMap<&'a str, Adequacy<'a>>,
     /// Countries, without the international organisations (which are
@@ -345,6 +350,7 @@ impl<'a> Register<'a> {
             parents: HashMap::default(),
             flows: HashMap::default(),
             processor_flows: HashMap::default(),
+            flows_by_transfer: HashMap::default(),
             transfer_adequacy: HashMap::default(),
             countries: BTreeMap::new(),
             international_organisations: BTreeMap::new(),
@@ -453,8 +459,11 @@ impl<'a> Register<'a> {
         // In id order, as the activities are.
         for (a, flows) in flows {
             for f in &flows {
-                for t in &f.transfers {
+                for (i, t) in f.transfers.iter().enumerate() {
                     push(&mut r.activities_by_transfer, &t.id, &**a);
+                    if !f.transfers[..i].iter().any(|u| std::ptr::eq(*u, *t)) {
+                        push(&mut r.flows_by_transfer, &t.id, (&**a, f.clone()));
+                    }
                 }
             }
             r.flows.insert(&a.id, flows);
@@ -761,12 +770,12 @@ impl<'a> Register<'a> {
         &'s self,
         t: &'s Transfer,
     ) -> impl Iterator<Item = (&'a Activity, &'s Flow<'a>)> + 's {
-        self.activities_reaching(t).flat_map(move |a| {
-            self.flows_of_activity(a)
-                .iter()
-                .filter(move |f| f.transfers.iter().any(|x| std::ptr::eq(*x, t)))
-                .map(move |f| (a, &**f))
-        })
+        self.flows_by_transfer
+            .get(t.id.as_str())
+            .into_iter()
+            .flatten()
+            .filter(|(a, _)| a.status() != Status::Retired)
+            .map(|(a, f)| (*a, &**f))
     }
 
     /// The first non-retired activity (by id) reaching transfer `t` with a

@@ -1,7 +1,7 @@
 //! Warnings that keep the record complete and current: retention, measures,
 //! DPAs, reviews, DPIAs and entries nothing uses.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use super::Ctx;
 use crate::diag::{Code, Diagnostic};
@@ -266,7 +266,8 @@ fn retention_categories(cx: &Ctx, a: &Activity, out: &mut Vec<Diagnostic>) {
 /// decode.
 fn unused<'a>(cx: &Ctx<'a>, out: &mut Vec<Diagnostic>) {
     let reg = cx.reg;
-    let mut used: HashSet<(RefKind, &str)> = HashSet::new();
+    // Fx, not SipHash: hundreds of thousands of references at scale.
+    let mut used: FxHashSet<(RefKind, &str)> = FxHashSet::default();
     let mut mark = |kind: RefKind, id: &'a str| {
         for k in kind.targets() {
             used.insert((*k, id));
