@@ -2,9 +2,10 @@
 //!
 //! Builds the site into a private folder, serves it over HTTP on
 //! 127.0.0.1 (another address only with `--bind`), watches the registry
-//! (`watch`) and rebuilds when a file the loader reads changes. Open pages reload themselves: the server
-//! adds one script of its own (same origin, so the site's Content Security
-//! Policy allows it) that polls `/__ropa/version`. While the registry has
+//! (`watch`) and rebuilds when a file the loader reads changes. Open pages
+//! reload themselves: the server adds one script of its own (same origin,
+//! so the site's Content Security Policy allows it) that polls
+//! `/__ropa/version`. While the registry has
 //! errors, the terminal shows the diagnostics and every page shows them in
 //! a banner, above the last good build, so stale content is never silent.
 
