@@ -735,3 +735,144 @@ fn banner_counts_warnings_as_the_terminal_does() {
     assert!(text.contains(summary), "{text}");
     assert!(!text.contains("warning["), "{text}");
 }
+
+/// The version the preview serves now, as a number.
+fn version(addr: &str) -> u64 {
+    get(addr, "/__ropa/version").1.trim().parse().unwrap()
+}
+
+/// Replaces `from` by `to` in `file`.
+fn edit(file: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(text.contains(from), "{}", file.display());
+    std::fs::write(file, text.replace(from, to)).unwrap();
+}
+
+/// Issue 20: the preview notices changes through the system; an edit to
+/// an activity is one rebuild.
+#[test]
+fn editing_an_activity_rebuilds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let server = start(&reg);
+    let (_, v0) = get(&server.addr, "/__ropa/version");
+    edit(
+        &reg.join("activities/marketing/newsletter.toml"),
+        "name = \"Newsletter\"",
+        "name = \"Monthly letter\"",
+    );
+    wait_for_rebuild(&server.addr, &v0);
+    let (status, page) = get(&server.addr, "/activities/newsletter.html");
+    assert_eq!(status, 200);
+    assert!(page.contains("Monthly letter"), "the change is not served");
+}
+
+/// Issue 20: only files the loader reads rebuild. A README, `.git/`, an
+/// editor's swap and backup files do not; an activity edit after them is
+/// the one rebuild (had they rebuilt, however late, the count would say).
+#[test]
+fn files_the_loader_does_not_read_do_not_rebuild() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    std::fs::create_dir_all(reg.join(".git")).unwrap();
+    let server = start(&reg);
+    let v0 = version(&server.addr);
+    std::fs::write(reg.join("README.md"), "# Our record\n").unwrap();
+    std::fs::write(reg.join(".git/index"), "DIRC").unwrap();
+    std::fs::create_dir_all(reg.join(".git/objects/ab")).unwrap();
+    std::fs::write(reg.join(".git/objects/ab/cdef.toml"), "x").unwrap();
+    let marketing = reg.join("activities/marketing");
+    std::fs::write(marketing.join(".newsletter.toml.swp"), "swap").unwrap();
+    std::fs::write(marketing.join("newsletter.toml~"), "backup").unwrap();
+    std::fs::remove_file(marketing.join("newsletter.toml~")).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(version(&server.addr), v0, "a file the loader skips rebuilt");
+
+    edit(
+        &marketing.join("newsletter.toml"),
+        "name = \"Newsletter\"",
+        "name = \"Monthly letter\"",
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, page) = get(&server.addr, "/activities/newsletter.html");
+        if page.contains("Monthly letter") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no rebuild after the edit");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        version(&server.addr),
+        v0 + 1,
+        "only the activity's edit should have rebuilt"
+    );
+}
+
+/// Issue 20: a deleted activity is a change: its page is gone (or, were it
+/// referenced, the banner names what is missing).
+#[test]
+fn deleting_an_activity_rebuilds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let server = start(&reg);
+    let (status, _) = get(&server.addr, "/activities/newsletter.html");
+    assert_eq!(status, 200);
+    let (_, v0) = get(&server.addr, "/__ropa/version");
+    std::fs::remove_file(reg.join("activities/marketing/newsletter.toml")).unwrap();
+    wait_for_rebuild(&server.addr, &v0);
+    let (status, page) = get(&server.addr, "/activities/newsletter.html");
+    assert!(
+        status == 404 || page.contains("ropa-serve-errors"),
+        "the deleted activity is still served without a banner ({status})"
+    );
+
+    // A processor an activity relies on: the banner says it is missing.
+    let (_, v1) = get(&server.addr, "/__ropa/version");
+    std::fs::remove_file(reg.join("processors/crm.toml")).unwrap();
+    wait_for_rebuild(&server.addr, &v1);
+    let (_, page) = get(&server.addr, "/index.html");
+    assert!(page.contains("ropa-serve-errors"), "no error banner");
+    assert!(
+        page.contains("crm"),
+        "the banner names the missing processor"
+    );
+}
+
+/// Issue 20: renaming an activity, its folder, or moving a folder of
+/// activities out of the registry is a change.
+#[test]
+fn renaming_an_activity_or_its_folder_rebuilds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let server = start(&reg);
+    let addr = server.addr.as_str();
+
+    let (_, v0) = get(addr, "/__ropa/version");
+    let hr = reg.join("activities/hr");
+    std::fs::rename(
+        hr.join("recruitment-2024.toml"),
+        hr.join("recruitment.toml"),
+    )
+    .unwrap();
+    let v1 = wait_for_rebuild(addr, &v0);
+    assert_eq!(get(addr, "/activities/recruitment.html").0, 200);
+    assert_eq!(get(addr, "/activities/recruitment-2024.html").0, 404);
+
+    std::fs::rename(&hr, reg.join("activities/people")).unwrap();
+    let v2 = wait_for_rebuild(addr, &v1);
+    assert_eq!(get(addr, "/activities/recruitment.html").0, 200);
+
+    // Out of the registry: only the folder's own name is seen to go.
+    std::fs::rename(
+        reg.join("activities/marketing"),
+        tmp.path().join("marketing"),
+    )
+    .unwrap();
+    wait_for_rebuild(addr, &v2);
+    assert_eq!(get(addr, "/activities/newsletter.html").0, 404);
+}

@@ -835,7 +835,7 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>) -> Loaded {
 
 /// Whether the loader reads the file at `rel` (relative, `/`-separated):
 /// a `.toml` file, not hidden, not in a hidden folder.
-fn is_registry_path(rel: &str) -> bool {
+pub(crate) fn is_registry_path(rel: &str) -> bool {
     rel.ends_with(".toml") && !rel.split('/').any(|part| part.starts_with('.'))
 }
 

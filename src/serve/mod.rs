@@ -2,18 +2,20 @@
 //!
 //! Builds the site into a private folder, serves it over HTTP on
 //! 127.0.0.1 (another address only with `--bind`), watches the registry
-//! and rebuilds on every change. Open pages reload themselves: the server
-//! adds one script of its own (same origin, so the site's Content Security
-//! Policy allows it) that polls `/__ropa/version`. While the registry has
+//! (`watch`) and rebuilds when a file the loader reads changes. Open pages
+//! reload themselves: the server adds one script of its own (same origin,
+//! so the site's Content Security Policy allows it) that polls
+//! `/__ropa/version`. While the registry has
 //! errors, the terminal shows the diagnostics and every page shows them in
 //! a banner, above the last good build, so stale content is never silent.
 
 mod http;
+mod watch;
 
 use std::net::{IpAddr, TcpListener};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::diag::{render_human, render_human_errors};
 use crate::model::Date;
@@ -43,23 +45,8 @@ pub struct ServeOptions {
     pub log: fn(&str),
 }
 
-/// A snapshot of the registry's files, to notice changes: every path with
-/// its size and modification time.
-fn fingerprint(root: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
-    let mut out: Vec<_> = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            let m = e.metadata().ok()?;
-            Some((e.into_path(), m.len(), m.modified().ok()))
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>) {
+/// Builds the site again; tells `relevant` what the load read.
+fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>, relevant: &mut watch::Relevant) {
     let options = SiteOptions {
         out: site,
         progress: false,
@@ -74,6 +61,13 @@ fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>) {
     let mut banner = String::new();
     let built = pipeline::Opened::open(&opts.registry, None).and_then(|opened| {
         pipeline::build(&opened, opts.as_of, false, &options, |checked| {
+            let extra = checked
+                .registry()
+                .organisation
+                .as_ref()
+                .and_then(|o| o.site.as_ref())
+                .and_then(|s| s.extra.as_ref());
+            relevant.learn(checked.sources, extra.map(|e| e.value.as_str()));
             let errors = render_human_errors(&checked.diagnostics, checked.sources, false);
             let text = match opts.quiet {
                 true => errors.clone(),
@@ -503,7 +497,9 @@ pub fn serve(opts: ServeOptions) -> Result<Stopped, String> {
     remove_stale_previews(&tmp, preview.dir.path());
     let site = preview.dir.path().join("site");
     let state = Arc::new(Mutex::new(State::default()));
-    rebuild(&opts, &site, &state);
+    // Before the first build, so that no change after it is missed.
+    let mut watch = watch::Watch::start(&opts.registry, opts.log);
+    rebuild(&opts, &site, &state, watch.relevant());
     (opts.log)(&format!("serving http://{local}/ (Ctrl-C to stop)"));
 
     let handler = {
@@ -518,21 +514,13 @@ pub fn serve(opts: ServeOptions) -> Result<Stopped, String> {
         .name("ropa-serve-accept".into())
         .spawn(move || http::run(listener, handler, http::Limits::DEFAULT))
         .map_err(|e| format!("cannot start the server thread: {e}"))?;
-    let mut seen = fingerprint(&opts.registry);
     loop {
-        for _ in 0..3 {
-            if let Some(code) = signals.caught() {
+        match watch.next_change(|| signals.caught()) {
+            watch::Next::Changed => rebuild(&opts, &site, &state, watch.relevant()),
+            watch::Next::Stop(code) => {
                 drop(preview);
                 return Ok(Stopped::Signal(code));
             }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let now = fingerprint(&opts.registry);
-        if now != seen {
-            // Let an editor finish writing (save = truncate + write).
-            std::thread::sleep(Duration::from_millis(100));
-            seen = fingerprint(&opts.registry);
-            rebuild(&opts, &site, &state);
         }
     }
 }
@@ -540,6 +528,7 @@ pub fn serve(opts: ServeOptions) -> Result<Stopped, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::SystemTime;
 
     #[test]
     fn paths_that_leave_the_site_are_refused() {
