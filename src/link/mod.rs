@@ -112,6 +112,50 @@ pub struct Flow<'a> {
     pub transfers: Vec<&'a Transfer>,
     /// Whether an adequacy decision covers this party there.
     pub adequacy: Adequacy<'a>,
+    /// The strongest ground among `transfers` that holds at the as-of
+    /// date ([`Register::ground_of`]).
+    pub ground: Ground,
+}
+
+/// Why a safeguard no longer serves as one at the as-of date: the rules
+/// `safeguard-expired` and `scc-repealed` say so, and the flows under it
+/// lose it as a ground ([`lapses`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lapse {
+    /// Its `expires` date has passed.
+    Expired(Date),
+    /// SCCs of a repealed decision signed on or after 2021-09-27, when the
+    /// decision was already repealed (Decision (EU) 2021/914, Art. 4).
+    SignedAfterRepeal(Date),
+    /// SCCs of a repealed decision, after the transition that ended on
+    /// 2022-12-27.
+    Repealed,
+}
+
+/// Each reason why safeguard `sg` no longer serves as one at `as_of`
+/// (none: it holds). The one judgement of it: the rules word each reason,
+/// and [`Register::ground_of`] drops a lapsed safeguard as a ground.
+pub fn lapses(sg: &Safeguard, as_of: Date) -> impl Iterator<Item = Lapse> {
+    let expired = sg
+        .expires
+        .as_ref()
+        .filter(|exp| due::past(exp.value, as_of))
+        .map(|exp| Lapse::Expired(exp.value));
+    let repealed = sg
+        .scc_version
+        .as_ref()
+        .is_some_and(|v| v.value.is_repealed());
+    let repeal = Date::new(2021, 9, 27);
+    let transition_end = Date::new(2022, 12, 27);
+    let repeal = match sg.signed.as_ref() {
+        _ if !repealed => None,
+        Some(sd) if repeal.is_some_and(|r| sd.value >= r) => {
+            Some(Lapse::SignedAfterRepeal(sd.value))
+        }
+        _ if transition_end.is_some_and(|g| as_of > g) => Some(Lapse::Repealed),
+        _ => None, // still in the transition
+    };
+    [expired, repeal].into_iter().flatten()
 }
 
 /// What a flow out of the EEA rests on, strongest first: an adequacy
@@ -152,22 +196,6 @@ impl Ground {
             Ground::Derogation => "derogation",
             Ground::Uncovered => "uncovered",
         }
-    }
-}
-
-impl Flow<'_> {
-    /// The strongest ground among the transfers recorded for this flow. A
-    /// transfer under adequacy counts only where a decision in force
-    /// covers the party (else `adequacy-invalid` says why); no transfer is
-    /// [`Ground::Uncovered`], as rule 7 judges.
-    pub fn ground(&self) -> Ground {
-        self.transfers
-            .iter()
-            .map(|t| t.mechanism.value)
-            .filter(|m| *m != Mechanism::Adequacy || self.adequacy.covers())
-            .map(Ground::of)
-            .min()
-            .unwrap_or(Ground::Uncovered)
     }
 }
 
@@ -496,7 +524,7 @@ impl<'a> Register<'a> {
                     (None, None) => continue,
                 };
                 let g = map.entry(key).or_insert(Ground::Adequacy);
-                *g = (*g).max(f.ground());
+                *g = (*g).max(f.ground);
             }
         }
         for (cc, g) in countries {
@@ -606,14 +634,12 @@ impl<'a> Register<'a> {
             if !leaves || !seen_pairs.insert(key) {
                 continue;
             }
-            out.push(Arc::new(Flow {
-                party: &rec.id,
+            out.push(Arc::new(self.flow(
+                &rec.id,
                 country,
-                international_organisation: organisation,
-                chain: Vec::new(),
-                transfers: self.covering(&rec.id, country),
-                adequacy: self.judge(&rec.id, country),
-            }));
+                organisation,
+                Vec::new(),
+            )));
         }
         out
     }
@@ -624,17 +650,58 @@ impl<'a> Register<'a> {
         self.reg
             .exits_from(start, |c| self.adequacy.in_eea(c))
             .into_iter()
-            .map(|e| {
-                Arc::new(Flow {
-                    party: e.party,
-                    country: Some(e.country),
-                    international_organisation: None,
-                    transfers: self.covering(e.party, Some(e.country)),
-                    adequacy: self.judge(e.party, Some(e.country)),
-                    chain: e.chain,
-                })
-            })
+            .map(|e| Arc::new(self.flow(e.party, Some(e.country), None, e.chain)))
             .collect()
+    }
+
+    /// The flow of data to `party` in `country`, with the transfers that
+    /// cover it and what they rest on.
+    fn flow(
+        &self,
+        party: &'a str,
+        country: Option<&'a str>,
+        international_organisation: Option<&'a str>,
+        chain: Vec<&'a str>,
+    ) -> Flow<'a> {
+        let transfers = self.covering(party, country);
+        let adequacy = self.judge(party, country);
+        let ground = self.ground_of(&transfers, adequacy.covers());
+        Flow {
+            party,
+            country,
+            international_organisation,
+            chain,
+            transfers,
+            adequacy,
+            ground,
+        }
+    }
+
+    /// The strongest ground among `transfers` that holds at the as-of
+    /// date: adequacy only where a decision covers the party (else
+    /// `adequacy-invalid` says why); an Art. 46 mechanism unless its
+    /// safeguard has lapsed (`safeguard-expired`, `scc-repealed`); none is
+    /// [`Ground::Uncovered`], as rule 7 judges.
+    fn ground_of(&self, transfers: &[&Transfer], adequacy_covers: bool) -> Ground {
+        transfers
+            .iter()
+            .filter_map(|t| match t.mechanism.value {
+                Mechanism::Adequacy => adequacy_covers.then_some(Ground::Adequacy),
+                Mechanism::Derogation => Some(Ground::Derogation),
+                // A safeguard not named or not found is a gap in the
+                // record (`safeguard-missing`, `broken-reference`), not in
+                // the law: the mechanism still counts.
+                _ => match t
+                    .safeguard
+                    .as_ref()
+                    .and_then(|s| self.index.safeguards.get(s.value.as_str()))
+                {
+                    Some(sg) if lapses(sg, self.as_of).next().is_some() => None,
+                    _ => Some(Ground::Safeguard),
+                },
+            })
+            .min()
+            .unwrap_or(Ground::Uncovered)
     }
 
     /// The transfers covering data going to `party` in `country`: those
@@ -973,7 +1040,7 @@ adopted = 2019-01-23
             r.flows["a"]
                 .iter()
                 .find(|f| f.party == party)
-                .map(|f| f.ground())
+                .map(|f| f.ground)
         };
         // Japan's decision covers the sub-processor: adequacy.
         assert_eq!(ground("tokyo"), Some(Ground::Adequacy));
@@ -1013,12 +1080,71 @@ adopted = 2019-01-23
             adequacy,
             Date::new(2026, 11, 1).expect("a date"),
         );
-        assert_eq!(r.flows["a"][0].ground(), Ground::Safeguard);
-        assert_eq!(r.flows["b"][0].ground(), Ground::Derogation);
+        assert_eq!(r.flows["a"][0].ground, Ground::Safeguard);
+        assert_eq!(r.flows["b"][0].ground, Ground::Derogation);
         // The retired activity's derogation sends nothing any more.
         assert_eq!(r.countries["IN"].ground, Some(Ground::Safeguard));
         assert_eq!(Ground::of(Mechanism::Bcr), Ground::Safeguard);
         assert!(Ground::Adequacy < Ground::Safeguard && Ground::Derogation < Ground::Uncovered);
+    }
+
+    /// A lapsed safeguard is no ground: an expired one, and SCCs of a
+    /// repealed decision after the transition (or signed after the
+    /// repeal); in the transition they still are.
+    #[test]
+    fn lapsed_safeguards_are_no_ground() {
+        let flow_ground = |safeguard: &str, second: Option<&str>, as_of: Date| {
+            let mut files: Vec<(String, Vec<u8>)> = vec![
+                ("adequacy.toml".into(), ADEQUACY.as_bytes().to_vec()),
+                ("processors/x.toml".into(), processor("X", "IN", "")),
+                ("safeguards/sg.toml".into(), safeguard.as_bytes().to_vec()),
+                (
+                    "transfers/x-scc.toml".into(),
+                    b"to = \"x\"\ncountry = \"IN\"\nmechanism = \"scc\"\nsafeguard = \"sg\"\n".to_vec(),
+                ),
+                (
+                    "activities/a.toml".into(),
+                    b"name = \"A\"\npurposes = [\"p\"]\nlegal_bases = [\"contract\"]\ndata_subjects = [\"s\"]\ndata_categories = [\"c\"]\nprocessors = [\"x\"]\n".to_vec(),
+                ),
+            ];
+            if let Some(m) = second {
+                files.push((
+                    "transfers/x-2.toml".into(),
+                    format!("to = \"x\"\ncountry = \"IN\"\nmechanism = \"{m}\"\n").into_bytes(),
+                ));
+            }
+            let loaded = load_files(files);
+            let adequacy = loaded.registry.adequacy.as_ref().expect("its own list");
+            let r = Register::new(&loaded.registry, adequacy, as_of);
+            (r.flows["a"][0].ground, r.countries["IN"].ground)
+        };
+        let day = |y, m, d| Date::new(y, m, d).expect("a date");
+        let now = day(2026, 11, 1);
+        let scc = "name = \"S\"\nkind = \"scc\"\nsigned = 2024-01-10\nscc_modules = [2]\n";
+        assert_eq!(
+            flow_ground(scc, None, now),
+            (Ground::Safeguard, Some(Ground::Safeguard))
+        );
+        let expired = format!("{scc}expires = 2026-06-30\n");
+        assert_eq!(
+            flow_ground(&expired, None, now),
+            (Ground::Uncovered, Some(Ground::Uncovered))
+        );
+        // Another transfer still gives the flow its ground.
+        assert_eq!(
+            flow_ground(&expired, Some("derogation"), now).0,
+            Ground::Derogation
+        );
+        let old =
+            "name = \"S\"\nkind = \"scc\"\nscc_version = \"2010/87/EU\"\nsigned = 2019-03-01\n";
+        assert_eq!(flow_ground(old, None, day(2022, 6, 1)).0, Ground::Safeguard);
+        assert_eq!(flow_ground(old, None, now).0, Ground::Uncovered);
+        let late =
+            "name = \"S\"\nkind = \"scc\"\nscc_version = \"2010/87/EU\"\nsigned = 2021-10-01\n";
+        assert_eq!(
+            flow_ground(late, None, day(2022, 6, 1)).0,
+            Ground::Uncovered
+        );
     }
 
     #[test]

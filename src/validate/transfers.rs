@@ -3,7 +3,7 @@
 use super::Ctx;
 use crate::diag::{Code, Diagnostic};
 use crate::link::Adequacy;
-use crate::link::{Flow, SccRoute};
+use crate::link::{Flow, Lapse, SccRoute};
 use crate::model::{
     AdequacyRequirement, Date, Derogation, Mechanism, Safeguard, SafeguardKind, SccVersion, Sp,
     Transfer,
@@ -368,8 +368,9 @@ fn safeguarded(cx: &Ctx, t: &Transfer, to: &str, verdict: Adequacy, out: &mut Ve
                         )),
                     );
                 }
-                if let Some(exp) = &sg.expires
-                    && crate::link::due::past(exp.value, cx.as_of)
+                let expired =
+                    crate::link::lapses(sg, cx.as_of).any(|l| matches!(l, Lapse::Expired(_)));
+                if let Some(exp) = sg.expires.as_ref().filter(|_| expired)
                     && cx.link.transfer_in_use(t)
                 {
                     out.push(
@@ -584,26 +585,17 @@ fn safeguard(cx: &Ctx, s: &Safeguard, out: &mut Vec<Diagnostic>) {
         if let Some(v) = &s.scc_version
             && cx.link.safeguard_in_use(&s.id)
         {
-            let repealed = Date::new(2021, 9, 27);
-            let grace_end = Date::new(2022, 12, 27);
-            let signed_late = s
-                .signed
-                .as_ref()
-                .zip(repealed)
-                .filter(|(sd, r)| sd.value >= *r);
-            let msg = if let Some((sd, _)) = signed_late {
-                Some(format!(
-                    "these SCCs of Decision {} were signed on {}, when that decision was already repealed (with effect from 2021-09-27, Decision (EU) 2021/914, Art. 4)",
-                    v.value, sd.value
-                ))
-            } else if grace_end.is_some_and(|g| cx.as_of > g) {
-                Some(format!(
+            let msg = crate::link::lapses(s, cx.as_of).find_map(|l| match l {
+                Lapse::SignedAfterRepeal(signed) => Some(format!(
+                    "these SCCs of Decision {} were signed on {signed}, when that decision was already repealed (with effect from 2021-09-27, Decision (EU) 2021/914, Art. 4)",
+                    v.value
+                )),
+                Lapse::Repealed => Some(format!(
                     "the SCCs of Decision {} are repealed: contracts concluded on them before 2021-09-27 counted as safeguards only until 2022-12-27 (Decision (EU) 2021/914, Art. 4)",
                     v.value
-                ))
-            } else {
-                None // still in the transition
-            };
+                )),
+                Lapse::Expired(_) => None,
+            });
             if let Some(msg) = msg {
                 out.push(
                     d(Code::SccRepealed, v.span.clone(), msg)

@@ -515,7 +515,7 @@ impl<'a> Page<'a> {
     /// The mechanisms of the flow's transfers, in words (`long`: as the
     /// transfer pages name them), or why nothing covers it.
     fn mechanisms(&self, out: &mut String, f: &Flow, long: bool) {
-        let ground = f.ground();
+        let ground = f.ground;
         let mut first = true;
         for (i, t) in f.transfers.iter().enumerate() {
             let m = t.mechanism.value;
@@ -636,7 +636,7 @@ impl<'a> Page<'a> {
         match flow {
             Some(f) => {
                 out.push_str("edge flow ground-");
-                out.push_str(f.ground().as_str());
+                out.push_str(f.ground.as_str());
                 for (i, tr) in f.transfers.iter().enumerate() {
                     let m = tr.mechanism.value;
                     if !f.transfers[..i].iter().any(|u| u.mechanism.value == m) {
