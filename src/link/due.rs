@@ -319,7 +319,10 @@ pub fn due<'a>(r: &Register<'a>) -> Vec<Due<'a>> {
         .iter()
         .map(|o| (o.file, &o.acknowledged, None, Vec::new()))
         .chain(reg.activities.values().map(|a| {
-            let owner = owner_of(a).into_iter().collect();
+            let owner = match dated(&a.acknowledged) {
+                true => owner_of(a).into_iter().collect(),
+                false => Vec::new(),
+            };
             (
                 a.file,
                 &a.acknowledged,
@@ -398,8 +401,9 @@ pub fn due<'a>(r: &Register<'a>) -> Vec<Due<'a>> {
     }
 
     // Equal dates: by kind, then the entry (or country), then the place
-    // in the file (two acknowledgements of one file).
-    out.sort_by(|x, y| {
+    // in the file (two acknowledgements of one file). The key owns
+    // strings: made once per item, not twice per comparison.
+    out.sort_by_cached_key(|d| {
         let key = |d: &Due<'a>| {
             let about = match &d.what {
                 What::AdequacyExpires { country, .. } => (None, country.to_string()),
@@ -418,7 +422,7 @@ pub fn due<'a>(r: &Register<'a>) -> Vec<Due<'a>> {
                 d.at.as_ref().map(|(f, s)| (*f, s.start)),
             )
         };
-        key(x).cmp(&key(y))
+        key(d)
     });
     out
 }
