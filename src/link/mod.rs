@@ -145,11 +145,11 @@ pub fn lapses(sg: &Safeguard, as_of: Date) -> impl Iterator<Item = Lapse> {
         .scc_version
         .as_ref()
         .is_some_and(|v| v.value.is_repealed());
-    let repeal = Date::new(2021, 9, 27);
+    let repealed_on = Date::new(2021, 9, 27);
     let transition_end = Date::new(2022, 12, 27);
     let repeal = match sg.signed.as_ref() {
         _ if !repealed => None,
-        Some(sd) if repeal.is_some_and(|r| sd.value >= r) => {
+        Some(sd) if repealed_on.is_some_and(|r| sd.value >= r) => {
             Some(Lapse::SignedAfterRepeal(sd.value))
         }
         _ if transition_end.is_some_and(|g| as_of > g) => Some(Lapse::Repealed),

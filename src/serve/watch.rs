@@ -229,7 +229,8 @@ impl Watch {
 
     fn polling(&self, why: &str) -> How {
         (self.log)(&format!(
-            "notice: the system cannot watch the registry ({why}); looking for changes every 300 ms instead"
+            "notice: the system cannot watch the registry ({why}); looking for changes every {} ms instead",
+            POLL.as_millis()
         ));
         How::Poll {
             seen: fingerprint(&self.relevant),
