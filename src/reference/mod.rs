@@ -3,7 +3,9 @@
 //! adequacy list is decoded by `load` (`load::bundled_adequacy`), like a
 //! registry's own.
 
-use std::collections::HashMap;
+// Fx hashing: country codes are looked up on every page (hundreds of
+// thousands of times a build), and the keys are our own bundled data.
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 pub mod words;

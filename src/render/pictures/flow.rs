@@ -303,8 +303,9 @@ impl<'a> Page<'a> {
         self.draw_activity(a)
     }
 
-    /// The processor's chain diagram (empty without pictures).
-    pub fn processor_chain(&self, x: &'a Processor) -> Html {
+    /// The processor's chain diagram (empty without pictures); `used`:
+    /// the activities that use it, by name (as its page lists them).
+    pub fn processor_chain(&self, x: &'a Processor, used: &[&'a Activity]) -> Html {
         if !self.pictures {
             return Html::default();
         }
@@ -312,7 +313,6 @@ impl<'a> Page<'a> {
         let all = r.processor_flows.get(x.id.as_str()).map_or(&[][..], |v| v);
         let flows = Flows::new(all);
         let mut d = Diagram::new();
-        let used = self.activities_using(&r.activities_by_processor, &x.id);
         if !used.is_empty() {
             d.columns += 1;
             for a in used.iter().take(COLUMN) {
@@ -665,14 +665,16 @@ impl<'a> Page<'a> {
             }
         }
         out.push_str("\">");
+        let mut label = None;
         if let Some(f) = flow {
             scratch.clear();
             scratch.push_str(f.international_organisation.or(f.country).unwrap_or(""));
             scratch.push_str(" · ");
             self.mechanisms(scratch, f, false);
+            let shown = svg::shorten(scratch, LABEL_COLS);
             // The mechanisms in full, where the label is shortened (the
             // page's table of transfers has them too).
-            if svg::shorten(scratch, LABEL_COLS).len() != scratch.len() {
+            if shown.len() != scratch.len() {
                 let mut whole = String::new();
                 whole.push_str(t.name);
                 whole.push_str(" → ");
@@ -683,6 +685,7 @@ impl<'a> Page<'a> {
                 escape(out, &whole);
                 out.push_str("</title>");
             }
+            label = Some(shown);
         }
         out.push_str("<path d=\"M");
         svg::push_u32(out, x1);
@@ -717,13 +720,13 @@ impl<'a> Page<'a> {
         out.push(' ');
         svg::push_u32(out, port + 4);
         out.push_str("\"/>");
-        if flow.is_some() {
+        if let Some(label) = label {
             out.push_str("<text x=\"");
             svg::push_u32(out, x2 - 8);
             out.push_str("\" y=\"");
             svg::push_u32(out, port - 5);
             out.push_str("\" text-anchor=\"end\">");
-            escape(out, &svg::shorten(scratch, LABEL_COLS));
+            escape(out, &label);
             out.push_str("</text>");
         }
         out.push_str("</g>");
@@ -1270,7 +1273,8 @@ adopted = 2019-01-23
     fn a_processor_chain_shows_its_activities_and_sub_processors() {
         with_page(sample(), |p| {
             let x = &*p.r.reg.processors["home"];
-            let html = p.processor_chain(x).0;
+            let used = p.activities_using(&p.r.activities_by_processor, &x.id);
+            let html = p.processor_chain(x, &used).0;
             assert!(html.contains("<svg class=\"picture flow chain\""));
             let els = parse(&html);
             let ns = nodes(&els);
@@ -1368,7 +1372,8 @@ adopted = 2019-01-23
             // The description counts; it names no party.
             assert!(els[2].text.len() < 300, "{}", els[2].text);
             let x = &*p.r.reg.processors["c0"];
-            let chain = p.processor_chain(x).0;
+            let used = p.activities_using(&p.r.activities_by_processor, &x.id);
+            let chain = p.processor_chain(x, &used).0;
             assert!(chain.len() < 200_000);
             assert!(parse(&chain).len() > 10);
         });
