@@ -7,8 +7,6 @@ use std::borrow::Cow;
 /// TOML string can) left out.
 pub fn escape_into(out: &mut String, s: &str) {
     // Most names need nothing: one pass over the bytes, then one copy.
-    // 0xC2 leads the C1 controls (U+0080-U+009F), 0xEF the
-    // noncharacters U+FFFE and U+FFFF: they take the slow way.
     if s.bytes().all(|b| PLAIN[b as usize]) {
         out.push_str(s);
         return;
@@ -37,6 +35,8 @@ const PLAIN: [bool; 256] = {
         t[b] = false;
         b += 1;
     }
+    // 0xC2 leads the C1 controls (U+0080-U+009F), 0xEF the
+    // noncharacters U+FFFE and U+FFFF: strings with them take the slow way.
     let special = [0x7f, 0xC2, 0xEF, b'&', b'<', b'>', b'"', b'\''];
     let mut i = 0;
     while i < special.len() {
