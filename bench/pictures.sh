@@ -13,7 +13,11 @@
 # every run, then the median wall time, the `render: pages` stage
 # (ROPA_TIMINGS=1), the peak RSS, and the size of the site of each.
 # Environment: RUNS (default 5), ROPA=path times another binary,
-# NO_BUILD=1 skips the cargo build, BENCH_DIR (default /dev/shm).
+# NO_BUILD=1 skips the cargo build, BENCH_DIR (default /dev/shm),
+# INSTRUCTIONS=1 also counts each build's instructions once under
+# valgrind's callgrind, on one thread: a figure that does not move with the
+# machine's load, as wall time on a shared VM does (but leaves out the
+# kernel's work of writing the larger site).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -136,3 +140,24 @@ for v in "${variants[@]}"; do
     printf 'peak RSS of any run, %-14s %.1f MiB (%.0f MB)\n' "$label" \
         "$(awk -v k="$peak" 'BEGIN {print k/1024}')" "$(awk -v k="$peak" 'BEGIN {print k*1024/1e6}')"
 done
+
+if [[ "${INSTRUCTIONS:-0}" == 1 ]]; then
+    if ! command -v valgrind >/dev/null; then
+        echo "error: INSTRUCTIONS=1 needs valgrind" >&2
+        exit 2
+    fi
+    echo
+    echo "== instructions (callgrind, RAYON_NUM_THREADS=1, one build of each)"
+    declare -A irefs
+    for v in "${variants[@]}"; do
+        IFS='|' read -r label extra <<<"$v"
+        build_cmd "$extra"
+        rm -rf "$WORK/site"
+        RAYON_NUM_THREADS=1 valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out" \
+            "${BUILD[@]}" >/dev/null 2>"$WORK/callgrind.log" || true
+        irefs[$label]="$(awk '/I *refs:/ {gsub(",", "", $NF); print $NF}' "$WORK/callgrind.log")"
+        printf '%-14s %15s instructions\n' "$label" "${irefs[$label]}"
+    done
+    printf 'pictures over --no-pictures: %+.1f%% instructions\n' \
+        "$(awk -v a="${irefs[pictures]}" -v b="${irefs[--no-pictures]}" 'BEGIN {print (a - b) / b * 100}')"
+fi

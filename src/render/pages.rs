@@ -433,12 +433,26 @@ pub struct CountryName<'c> {
     cc: &'c str,
 }
 
+impl CountryName<'_> {
+    /// "Name (CC)", or the code alone; piece by piece, so that writing
+    /// into a `String` takes no formatting machinery (the pictures name
+    /// a country per party).
+    pub fn write_to(&self, w: &mut impl std::fmt::Write) -> std::fmt::Result {
+        match self.name {
+            Some(n) => {
+                w.write_str(n)?;
+                w.write_str(" (")?;
+                w.write_str(self.cc)?;
+                w.write_str(")")
+            }
+            None => w.write_str(self.cc),
+        }
+    }
+}
+
 impl std::fmt::Display for CountryName<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.name {
-            Some(n) => write!(f, "{n} ({})", self.cc),
-            None => f.write_str(self.cc),
-        }
+        self.write_to(f)
     }
 }
 

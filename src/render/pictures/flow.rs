@@ -14,7 +14,6 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::link::{Flow, Ground, Register};
-use std::fmt::Write;
 
 use crate::markdown::Html;
 use crate::model::{Activity, Processor, Recipient};
@@ -506,7 +505,7 @@ impl<'a> Page<'a> {
         match (f.international_organisation, f.country) {
             (Some(code), _) => svg::fill(out, self.t("flow.organisation"), &[("{code}", code)]),
             (None, Some(cc)) => {
-                let _ = write!(out, "{}", self.country(cc));
+                let _ = self.country(cc).write_to(out);
             }
             (None, None) => {}
         }
@@ -799,33 +798,39 @@ impl<'a> Page<'a> {
             out.push_str("\" y=\"");
             svg::push_u32(out, n.y + 22 + 16 * k);
             out.push_str("\">");
-            escape(out, &svg::shorten(text, PLACE_COLS));
+            escape(out, text);
             out.push_str("</text>");
         };
+        // The name is already shortened, to fewer columns than a place.
+        const { assert!(NAME_COLS <= PLACE_COLS) };
         line(out, 0, &short);
-        let mut place = String::new();
+        // The places are written in `scratch`, free again now that the
+        // name is out (no string of their own per node).
+        drop(short);
+        let place = scratch;
+        place.clear();
         match n.kind {
             Kind::Activity => place.push_str(self.t("kind.activity")),
             Kind::Organisation => {
                 svg::fill(
-                    &mut place,
+                    place,
                     self.t("flow.organisation"),
                     &[("{code}", n.organisation.unwrap_or(""))],
                 );
             }
             Kind::More if n.hidden_outside > 0 => svg::fill(
-                &mut place,
+                place,
                 self.t("flow.more-outside"),
                 &[("{n}", &n.hidden_outside.to_string())],
             ),
             _ => {
                 if let Some(cc) = n.country {
-                    let _ = write!(place, "{}", self.country(cc));
+                    let _ = self.country(cc).write_to(place);
                 }
             }
         }
         if !place.is_empty() {
-            line(out, 1, &place);
+            line(out, 1, &svg::shorten(place, PLACE_COLS));
         }
         if let Some(x) = n.processor.filter(|x| elsewhere(x)) {
             place.clear();
@@ -834,7 +839,7 @@ impl<'a> Page<'a> {
                 place.push_str(if i == 0 { " " } else { ", " });
                 place.push_str(&p.value);
             }
-            line(out, 2, &place);
+            line(out, 2, &svg::shorten(place, PLACE_COLS));
         }
         out.push_str("</g>");
         if link {
