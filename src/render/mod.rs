@@ -193,7 +193,7 @@ fn chrome<'a>(
         chrome: &empty,
         sorted: &unsorted,
         history,
-        pictures: false,
+        pictures: None,
     };
     Ok(Chrome {
         header: Html(ChromeHeader { p: page() }.render()?),
@@ -208,8 +208,8 @@ struct Shared<'a> {
     tr: &'a Tr,
     /// The registry's history, when the build reads it.
     history: Option<&'a History>,
-    /// Draw the pictures (on unless `--no-pictures`).
-    pictures: bool,
+    /// What the pictures share, made once (none with `--no-pictures`).
+    pictures: Option<pictures::flow::Pictures>,
     site_title: &'a str,
     top: Chrome,
     nested: Chrome,
@@ -233,7 +233,7 @@ impl<'a> Shared<'a> {
             },
             sorted: &self.sorted,
             history: self.history,
-            pictures: self.pictures,
+            pictures: self.pictures.as_ref(),
         }
     }
 }
@@ -634,16 +634,27 @@ fn build(
         .map_or(default_title, |t| t.value.clone());
 
     let chrome_error = |e| RenderError::Template("chrome-header.html".into(), e);
+    // Both before any page, neither needing the other.
+    let (sorted, pictures) = rayon::join(
+        || timed("render: sort by name", || Sorted::new(r, &tr)),
+        || {
+            options.pictures.then(|| {
+                timed("render: picture texts", || {
+                    pictures::flow::Pictures::new(r, &tr)
+                })
+            })
+        },
+    );
     let shared = Shared {
         r,
         warnings,
         tr: &tr,
         history,
-        pictures: options.pictures,
         site_title: &title,
         top: chrome(r, warnings, &tr, history, &title, "").map_err(chrome_error)?,
         nested: chrome(r, warnings, &tr, history, &title, "../").map_err(chrome_error)?,
-        sorted: timed("render: sort by name", || Sorted::new(r, &tr)),
+        sorted,
+        pictures,
     };
     staging.make_dirs(EntryKind::ALL.map(EntryKind::folder).into_iter().chain([
         "countries",

@@ -53,8 +53,8 @@ pub struct Page<'a> {
     pub sorted: &'a Sorted<'a>,
     /// The registry's history, when the build shows it (docs/history.md).
     pub history: Option<&'a crate::history::History>,
-    /// The build draws pictures (on unless `ropa build --no-pictures`).
-    pub pictures: bool,
+    /// What the build's pictures share; none with `ropa build --no-pictures`.
+    pub pictures: Option<&'a super::pictures::flow::Pictures>,
 }
 
 /// The order a reader sees things in: the name without case or accents

@@ -23,6 +23,9 @@ use crate::output::Staging;
 /// Entries rendered together: enough to keep both cores busy, few enough
 /// to hold (a few kilobytes each with its diagram).
 const CHUNK: usize = 256;
+/// Room for an entry besides its diagram (2.7 KB on average in the
+/// generated registry; a longer one grows its string).
+const ENTRY: usize = 4096;
 
 /// Where an activity's page is written.
 pub(super) fn activity_path(a: &Activity) -> String {
@@ -109,14 +112,18 @@ impl Entries<'_> {
             .map_err(|e| RenderError::Template(page.clone(), e))?;
         self.staging.write(&page, buf.as_bytes())?;
         self.done.fetch_add(1, Ordering::Relaxed);
+        // Room for the diagram and the entry's few kilobytes: the entry
+        // is not grown (and copied) as it is written.
+        let mut entry = String::with_capacity(flow.0.len() + ENTRY);
         RecordEntry {
             p,
             controller: self.controller,
             a,
             flow: &flow,
         }
-        .render()
-        .map_err(|e| RenderError::Template(path(self.controller).into(), e))
+        .render_into(&mut entry)
+        .map_err(|e| RenderError::Template(path(self.controller).into(), e))?;
+        Ok(entry)
     }
 }
 

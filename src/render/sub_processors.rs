@@ -218,7 +218,7 @@ pub(super) fn write(staging: &Staging, s: &Shared, h: &History) -> Result<(), Re
         chrome: &s.top,
         sorted: &s.sorted,
         history: Some(h),
-        pictures: s.pictures,
+        pictures: s.pictures.as_ref(),
     };
     let organisation = r
         .reg

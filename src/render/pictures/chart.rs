@@ -117,7 +117,7 @@ struct Chart<'s> {
 impl<'a> Page<'a> {
     /// The dashboard's charts, each with its table (empty without pictures).
     pub fn dashboard_charts(&self) -> Html {
-        if !self.pictures {
+        if self.pictures.is_none() {
             return Html::default();
         }
         let due = due::due(self.r);
@@ -502,6 +502,7 @@ mod tests {
     use crate::load::{Loaded, load_files};
     use crate::pipeline::{Checked, check};
     use crate::render::pages::{Chrome, Sorted, Warnings};
+    use crate::render::pictures::flow::Pictures;
     use quick_xml::events::Event;
 
     /// An element of the charts' markup, parsed as XML.
@@ -735,7 +736,12 @@ mod tests {
             chrome: &chrome,
             sorted: &sorted,
             history: None,
-            pictures: true,
+            pictures: None,
+        };
+        let pics = Pictures::new(p.r, p.tr);
+        let p = Page {
+            pictures: Some(&pics),
+            ..p
         };
         let html = p.dashboard_charts().0;
         let parsed = parse(&html);
@@ -960,7 +966,7 @@ mod tests {
             chrome: &chrome,
             sorted: &sorted,
             history: None,
-            pictures: false,
+            pictures: None,
         };
         assert!(p.dashboard_charts().0.is_empty());
     }

@@ -11,15 +11,17 @@
 //! Columns, levels and the description are capped, so a registry of
 //! thousands of sub-processors, or a cycle, draws a bounded picture.
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::link::{Flow, Ground, Register};
 
 use crate::markdown::Html;
-use crate::model::{Activity, Processor, Recipient};
+use crate::model::{Activity, Mechanism, Processor, Recipient};
 
-use super::super::pages::Page;
+use super::super::pages::{Chrome, Page, Sorted, Warnings};
 use super::svg;
+use crate::i18n::Tr;
 
 /// Parties drawn in one column; the rest are one "and N more" node.
 const COLUMN: usize = 12;
@@ -291,23 +293,172 @@ fn sub_ids(x: &Processor) -> impl Iterator<Item = &str> {
         .map(|s| s.value.as_str())
 }
 
-impl<'a> Page<'a> {
-    /// The activity's flow diagram (empty without pictures). Drawn for
-    /// its page and again for its record: keeping ten thousand diagrams
-    /// for the second use cost more (memory, page faults) than drawing.
-    pub fn activity_flow(&self, a: &'a Activity) -> Html {
-        if !self.pictures {
-            return Html::default();
+/// What the flow diagrams of one build share, written once before the
+/// pages: the text of each party's box (a processor's box is in the
+/// diagram of every activity that uses it, and in chains), the words on
+/// the edge of each flow, and each mechanism's words. A page of a build
+/// without pictures has none.
+pub struct Pictures {
+    activities: FxHashMap<String, BoxText>,
+    processors: FxHashMap<String, BoxText>,
+    /// Recipients and international organisations.
+    recipients: FxHashMap<String, BoxText>,
+    subjects: FxHashMap<String, BoxText>,
+    /// The words on the edges of the flows to each party, by party.
+    edges: FxHashMap<String, Vec<EdgeText>>,
+    mechanisms: MechanismWords,
+}
+
+/// By [`Mechanism`] (`m as usize`): the word on an edge's label, and the
+/// name the transfer pages use.
+struct MechanismWords {
+    short: Vec<String>,
+    long: Vec<String>,
+}
+
+impl MechanismWords {
+    fn of(&self, m: Mechanism, long: bool) -> &str {
+        let words = if long { &self.long } else { &self.short };
+        &words[m as usize]
+    }
+}
+
+/// The words on a flow's edge ([`Page::edge_text`]). Every flow to one
+/// party and place has the same transfers and ground (the linker's
+/// `Register::flow` takes both from the party and place alone; flows
+/// differ only in the chain of processors that reaches the party), so the
+/// same words.
+struct EdgeText {
+    country: Option<String>,
+    organisation: Option<String>,
+    classes: String,
+    place: String,
+    label: String,
+    title: Option<String>,
+}
+
+/// A party's box, without its place: what follows `<a href="{root}`
+/// (the page, the group with its classes and data, the full name where
+/// the box shortens it), and its lines of text, escaped.
+struct BoxText {
+    head: String,
+    lines: Vec<String>,
+}
+
+impl Pictures {
+    /// The boxes and flows of `r`, in `tr`'s language (they do not depend
+    /// on the page they are drawn on, nor on the sorted lists: this runs
+    /// while those are sorted).
+    pub fn new(r: &Register, tr: &Tr) -> Pictures {
+        let (warnings, chrome, sorted) =
+            (Warnings::default(), Chrome::default(), Sorted::default());
+        let p = &Page {
+            r,
+            warnings: &warnings,
+            tr,
+            root: "",
+            site_title: "",
+            version: "",
+            chrome: &chrome,
+            sorted: &sorted,
+            history: None,
+            pictures: None,
+        };
+        let reg = r.reg;
+        let boxes = |nodes: Vec<Node>| -> FxHashMap<String, BoxText> {
+            nodes
+                .into_par_iter()
+                .map(|n| (n.id.to_string(), p.box_text(&n, &mut String::new())))
+                .collect()
+        };
+        let activities = boxes(
+            reg.activities
+                .values()
+                .map(|a| node(Kind::Activity, &a.id, &a.name.value))
+                .collect(),
+        );
+        let processors = boxes(reg.processors.values().map(|x| processor_node(x)).collect());
+        let recipients = boxes(reg.recipients.values().map(|x| recipient_node(x)).collect());
+        let subjects = boxes(
+            reg.data_subjects
+                .keys()
+                .map(|id| node(Kind::Subject, id, p.subject_name(id)))
+                .collect(),
+        );
+        // `Mechanism::ALL` lists the variants in declaration order, so the
+        // i-th word is that of the variant whose `as usize` is i.
+        let words = |group: &str| -> Vec<String> {
+            Mechanism::ALL
+                .iter()
+                .map(|m| p.label(group, m.as_str()).to_string())
+                .collect()
+        };
+        let mechanisms = MechanismWords {
+            short: words("flow.mechanism"),
+            long: words("mechanism"),
+        };
+        let mut edges: FxHashMap<String, Vec<EdgeText>> = FxHashMap::default();
+        let mut scratch = String::new();
+        for f in
+            p.r.flows
+                .values()
+                .chain(p.r.processor_flows.values())
+                .flatten()
+        {
+            let known = edges.entry(f.party.to_string()).or_default();
+            if !known.iter().any(|e| e.is_for(f)) {
+                known.push(p.edge_text(&mechanisms, &mut scratch, f));
+            }
         }
-        self.draw_activity(a)
+        Pictures {
+            activities,
+            processors,
+            recipients,
+            subjects,
+            edges,
+            mechanisms,
+        }
+    }
+
+    fn box_of(&self, kind: Kind, id: &str) -> Option<&BoxText> {
+        let boxes = match kind {
+            Kind::Activity => &self.activities,
+            Kind::Processor => &self.processors,
+            Kind::Recipient | Kind::Organisation => &self.recipients,
+            Kind::Subject => &self.subjects,
+            Kind::More => return None,
+        };
+        boxes.get(id)
+    }
+
+    fn edge_of(&self, f: &Flow) -> Option<&EdgeText> {
+        self.edges.get(f.party)?.iter().find(|e| e.is_for(f))
+    }
+}
+
+impl EdgeText {
+    fn is_for(&self, f: &Flow) -> bool {
+        self.country.as_deref() == f.country
+            && self.organisation.as_deref() == f.international_organisation
+    }
+}
+
+impl<'a> Page<'a> {
+    /// The activity's flow diagram (empty without pictures), drawn once
+    /// for its page and its record entry (`record.rs`).
+    pub fn activity_flow(&self, a: &'a Activity) -> Html {
+        match self.pictures {
+            Some(pics) => self.draw_activity(pics, a),
+            None => Html::default(),
+        }
     }
 
     /// The processor's chain diagram (empty without pictures); `used`:
     /// the activities that use it, by name (as its page lists them).
     pub fn processor_chain(&self, x: &'a Processor, used: &[&'a Activity]) -> Html {
-        if !self.pictures {
+        let Some(pics) = self.pictures else {
             return Html::default();
-        }
+        };
         let r = self.r;
         let all = r.processor_flows.get(x.id.as_str()).map_or(&[][..], |v| v);
         let flows = Flows::new(all);
@@ -348,10 +499,10 @@ impl<'a> Page<'a> {
                 ("{outside}", &flows.parties().to_string()),
             ],
         );
-        Html(self.write(&mut d, "picture flow chain", &title, &desc))
+        Html(self.write(pics, &mut d, "picture flow chain", &title, &desc))
     }
 
-    fn draw_activity(&self, a: &'a Activity) -> Html {
+    fn draw_activity(&self, pics: &Pictures, a: &'a Activity) -> Html {
         let r = self.r;
         let all = r.flows_of_activity(a);
         let flows = Flows::new(all);
@@ -429,7 +580,7 @@ impl<'a> Page<'a> {
                 ("{outside}", &flows.parties().to_string()),
             ],
         );
-        Html(self.write(&mut d, "picture flow", &title, &desc))
+        Html(self.write(pics, &mut d, "picture flow", &title, &desc))
     }
 
     /// Adds the sub-processors of `frontier` (processors already in the
@@ -513,7 +664,7 @@ impl<'a> Page<'a> {
 
     /// The mechanisms of the flow's transfers, in words (`long`: as the
     /// transfer pages name them), or why nothing covers it.
-    fn mechanisms(&self, out: &mut String, f: &Flow, long: bool) {
+    fn mechanisms(&self, words: &MechanismWords, out: &mut String, f: &Flow, long: bool) {
         let ground = f.ground;
         let mut first = true;
         for (i, t) in f.transfers.iter().enumerate() {
@@ -525,11 +676,7 @@ impl<'a> Page<'a> {
                 out.push_str(", ");
             }
             first = false;
-            if long {
-                out.push_str(self.label("mechanism", m.as_str()));
-            } else {
-                out.push_str(self.label("flow.mechanism", m.as_str()));
-            }
+            out.push_str(words.of(m, long));
         }
         if ground == Ground::Uncovered {
             if first {
@@ -542,7 +689,14 @@ impl<'a> Page<'a> {
     }
 
     /// Lays `d` out and writes it, with its legend, in its frame.
-    fn write(&self, d: &mut Diagram<'a>, class: &str, title: &str, desc: &str) -> String {
+    fn write(
+        &self,
+        pics: &Pictures,
+        d: &mut Diagram<'a>,
+        class: &str,
+        title: &str,
+        desc: &str,
+    ) -> String {
         // Heights: a node grows to give each labelled edge entering it a
         // line of its own.
         for e in &d.edges {
@@ -578,10 +732,10 @@ impl<'a> Page<'a> {
         out.push_str("<div class=\"picture-frame\">");
         svg::open(&mut out, class, width, height, title, desc, false);
         for k in 0..d.edges.len() {
-            self.write_edge(&mut out, &mut scratch, d, k);
+            self.write_edge(pics, &mut out, &mut scratch, d, k);
         }
         for n in &d.nodes {
-            self.write_node(&mut out, &mut scratch, n);
+            self.write_node(pics, &mut out, &mut scratch, n);
         }
         svg::close(&mut out);
         out.push_str("</div>");
@@ -608,7 +762,14 @@ impl<'a> Page<'a> {
         Html(out)
     }
 
-    fn write_edge(&self, out: &mut String, scratch: &mut String, d: &mut Diagram<'a>, k: usize) {
+    fn write_edge(
+        &self,
+        pics: &Pictures,
+        out: &mut String,
+        scratch: &mut String,
+        d: &mut Diagram<'a>,
+        k: usize,
+    ) {
         let (from, to, flow) = (d.edges[k].from, d.edges[k].to, d.edges[k].flow);
         let port = {
             let t = &mut d.nodes[to];
@@ -631,60 +792,37 @@ impl<'a> Page<'a> {
         let x2 = MARGIN + t.col * (NODE_W + GAP);
         let xk = x2 - RUN;
         let cx = (x1 + xk) / 2;
-        out.push_str("<g class=\"");
-        match flow {
-            Some(f) => {
-                out.push_str("edge flow ground-");
-                out.push_str(f.ground.as_str());
-                for (i, tr) in f.transfers.iter().enumerate() {
-                    let m = tr.mechanism.value;
-                    if !f.transfers[..i].iter().any(|u| u.mechanism.value == m) {
-                        out.push_str(" mechanism-");
-                        out.push_str(m.as_str());
-                    }
+        // A flow's words, from the build's pictures (written once for all
+        // the flows to one party and place), or written here.
+        let own;
+        let words = match flow {
+            Some(f) => Some(match pics.edge_of(f) {
+                Some(w) => w,
+                None => {
+                    own = self.edge_text(&pics.mechanisms, scratch, f);
+                    &own
                 }
-            }
+            }),
+            None => None,
+        };
+        out.push_str("<g class=\"");
+        match words {
+            Some(w) => out.push_str(&w.classes),
             None => out.push_str(d.edges[k].class),
         }
         out.push_str("\" data-from=\"");
         escape(out, s.id);
         out.push_str("\" data-to=\"");
         escape(out, t.id);
-        if let Some(f) = flow {
-            match (f.international_organisation, f.country) {
-                (Some(code), _) => {
-                    out.push_str("\" data-organisation=\"");
-                    escape(out, code);
-                }
-                (None, Some(cc)) => {
-                    out.push_str("\" data-country=\"");
-                    escape(out, cc);
-                }
-                (None, None) => {}
-            }
+        if let Some(w) = words {
+            out.push_str(&w.place);
         }
         out.push_str("\">");
-        let mut label = None;
-        if let Some(f) = flow {
-            scratch.clear();
-            scratch.push_str(f.international_organisation.or(f.country).unwrap_or(""));
-            scratch.push_str(" · ");
-            self.mechanisms(scratch, f, false);
-            let shown = svg::shorten(scratch, LABEL_COLS);
-            // The mechanisms in full, where the label is shortened (the
-            // page's table of transfers has them too).
-            if shown.len() != scratch.len() {
-                let mut whole = String::new();
-                whole.push_str(t.name);
-                whole.push_str(" → ");
-                self.place_of(&mut whole, f);
-                whole.push_str(": ");
-                self.mechanisms(&mut whole, f, true);
-                out.push_str("<title>");
-                escape(out, &whole);
-                out.push_str("</title>");
-            }
-            label = Some(shown);
+        if let Some(rest) = words.and_then(|w| w.title.as_deref()) {
+            out.push_str("<title>");
+            escape(out, t.name);
+            out.push_str(rest);
+            out.push_str("</title>");
         }
         out.push_str("<path d=\"M");
         svg::push_u32(out, x1);
@@ -704,109 +842,156 @@ impl<'a> Page<'a> {
         svg::push_u32(out, port);
         out.push('H');
         svg::push_u32(out, x2);
-        // The arrowhead, in the same path: no marker, whose id would
-        // repeat on a page of many pictures.
-        out.push('M');
-        svg::push_u32(out, x2 - 7);
-        out.push(' ');
-        svg::push_u32(out, port - 4);
-        out.push('L');
-        svg::push_u32(out, x2);
-        out.push(' ');
-        svg::push_u32(out, port);
-        out.push('L');
-        svg::push_u32(out, x2 - 7);
-        out.push(' ');
-        svg::push_u32(out, port + 4);
-        out.push_str("\"/>");
-        if let Some(label) = label {
+        // The arrowhead, in the same path (no marker, whose id would
+        // repeat on a page of many pictures), relative to the edge's end:
+        // the same in every edge.
+        out.push_str("m-7-4l7 4-7 4\"/>");
+        if let Some(w) = words {
             out.push_str("<text x=\"");
             svg::push_u32(out, x2 - 8);
             out.push_str("\" y=\"");
             svg::push_u32(out, port - 5);
             out.push_str("\" text-anchor=\"end\">");
-            escape(out, &label);
+            out.push_str(&w.label);
             out.push_str("</text>");
         }
         out.push_str("</g>");
     }
 
-    fn write_node(&self, out: &mut String, scratch: &mut String, n: &Node<'a>) {
-        let x = MARGIN + n.col * (NODE_W + GAP);
-        let link = match n.kind {
-            Kind::Subject => {
-                out.push_str("<a href=\"");
-                out.push_str(self.root);
-                out.push_str("categories.html#subject-");
-                escape(out, n.id);
-                out.push_str("\">");
-                true
+    /// A flow's words on its edge: its classes, its place as data, its
+    /// label (the country and the mechanisms, shortened) and, where the
+    /// label is shortened, the rest of its title after the party's name
+    /// (the mechanisms in full; the page's table of transfers has them
+    /// too). All escaped.
+    fn edge_text(&self, words: &MechanismWords, scratch: &mut String, f: &Flow) -> EdgeText {
+        let mut classes = String::with_capacity(64);
+        classes.push_str("edge flow ground-");
+        classes.push_str(f.ground.as_str());
+        for (i, tr) in f.transfers.iter().enumerate() {
+            let m = tr.mechanism.value;
+            if !f.transfers[..i].iter().any(|u| u.mechanism.value == m) {
+                classes.push_str(" mechanism-");
+                classes.push_str(m.as_str());
             }
-            Kind::Activity => self.href(out, "activities", n.id),
-            Kind::Processor => self.href(out, "processors", n.id),
-            Kind::Recipient | Kind::Organisation => self.href(out, "recipients", n.id),
-            Kind::More => false,
-        };
-        out.push_str("<g class=\"");
-        out.push_str(n.kind.class());
-        if n.kind != Kind::More {
-            out.push_str("\" data-id=\"");
-            escape(out, n.id);
         }
-        if let Some(cc) = n.country {
-            out.push_str("\" data-country=\"");
-            escape(out, cc);
+        let mut place = String::new();
+        match (f.international_organisation, f.country) {
+            (Some(code), _) => {
+                place.push_str("\" data-organisation=\"");
+                escape(&mut place, code);
+            }
+            (None, Some(cc)) => {
+                place.push_str("\" data-country=\"");
+                escape(&mut place, cc);
+            }
+            (None, None) => {}
         }
-        if let Some(code) = n.organisation {
-            out.push_str("\" data-organisation=\"");
-            escape(out, code);
+        scratch.clear();
+        scratch.push_str(f.international_organisation.or(f.country).unwrap_or(""));
+        scratch.push_str(" · ");
+        self.mechanisms(words, scratch, f, false);
+        let shown = svg::shorten(scratch, LABEL_COLS);
+        let title = (shown.len() != scratch.len()).then(|| {
+            let mut rest = String::new();
+            rest.push_str(" → ");
+            self.place_of(&mut rest, f);
+            rest.push_str(": ");
+            self.mechanisms(words, &mut rest, f, true);
+            escaped(&rest)
+        });
+        EdgeText {
+            country: f.country.map(str::to_string),
+            organisation: f.international_organisation.map(str::to_string),
+            label: escaped(&shown),
+            classes,
+            place,
+            title,
         }
-        out.push_str("\">");
-        let name = match n.kind {
-            Kind::More => {
+    }
+
+    /// Writes a box: a party's from the build's [`Pictures`] (made by
+    /// [`Page::box_text`] once), or an "and N more".
+    fn write_node(&self, pics: &Pictures, out: &mut String, scratch: &mut String, n: &Node<'a>) {
+        let x = MARGIN + n.col * (NODE_W + GAP);
+        if n.kind == Kind::More {
+            out.push_str("<g class=\"");
+            out.push_str(n.kind.class());
+            out.push_str("\">");
+            rect(out, x, n);
+            scratch.clear();
+            svg::fill(
+                scratch,
+                self.t("pictures.more"),
+                &[("{n}", &n.hidden.to_string())],
+            );
+            text_line(out, x, n.y, 0, &escaped(&svg::shorten(scratch, NAME_COLS)));
+            if n.hidden_outside > 0 {
                 scratch.clear();
                 svg::fill(
                     scratch,
-                    self.t("pictures.more"),
-                    &[("{n}", &n.hidden.to_string())],
+                    self.t("flow.more-outside"),
+                    &[("{n}", &n.hidden_outside.to_string())],
                 );
-                scratch.as_str()
+                text_line(out, x, n.y, 1, &escaped(&svg::shorten(scratch, PLACE_COLS)));
             }
-            _ => n.name,
-        };
-        let short = svg::shorten(name, NAME_COLS);
-        // The whole name, where the node shows less of it.
-        if n.kind != Kind::More && short.len() != name.len() {
-            out.push_str("<title>");
-            escape(out, name);
-            out.push_str("</title>");
+            out.push_str("</g>");
+            return;
         }
-        out.push_str("<rect x=\"");
-        svg::push_u32(out, x);
-        out.push_str("\" y=\"");
-        svg::push_u32(out, n.y);
-        out.push_str("\" width=\"");
-        svg::push_u32(out, NODE_W);
-        out.push_str("\" height=\"");
-        svg::push_u32(out, n.h);
-        out.push_str("\" rx=\"6\"/>");
-        // The name is a node's first text, its places the others (the
-        // theme tells them apart by position: no class on each).
-        let line = |out: &mut String, k: u32, text: &str| {
-            out.push_str("<text x=\"");
-            svg::push_u32(out, x + 10);
-            out.push_str("\" y=\"");
-            svg::push_u32(out, n.y + 22 + 16 * k);
-            out.push_str("\">");
-            escape(out, text);
-            out.push_str("</text>");
+        // An id no entry has (a preview with errors) has no box yet.
+        let own;
+        let b = match pics.box_of(n.kind, n.id) {
+            Some(b) => b,
+            None => {
+                own = self.box_text(n, scratch);
+                &own
+            }
         };
-        // The name is already shortened, to fewer columns than a place.
-        const { assert!(NAME_COLS <= PLACE_COLS) };
-        line(out, 0, &short);
-        // The places are written in `scratch`, free again now that the
-        // name is out (no string of their own per node).
-        drop(short);
+        out.push_str("<a href=\"");
+        out.push_str(self.root);
+        out.push_str(&b.head);
+        rect(out, x, n);
+        for (k, line) in b.lines.iter().enumerate() {
+            text_line(out, x, n.y, k as u32, line);
+        }
+        out.push_str("</g></a>");
+    }
+
+    /// A party's box without its place: its link, classes and data, the
+    /// full name where the box shortens it, and its lines (the name, then
+    /// its places), all escaped. The same in every picture it is in.
+    fn box_text(&self, n: &Node, scratch: &mut String) -> BoxText {
+        let mut head = String::with_capacity(160);
+        match n.kind {
+            Kind::Subject => {
+                head.push_str("categories.html#subject-");
+                escape(&mut head, n.id);
+            }
+            Kind::Activity => page_path(&mut head, "activities", n.id),
+            Kind::Processor => page_path(&mut head, "processors", n.id),
+            Kind::Recipient | Kind::Organisation => page_path(&mut head, "recipients", n.id),
+            Kind::More => {}
+        }
+        head.push_str("\"><g class=\"");
+        head.push_str(n.kind.class());
+        head.push_str("\" data-id=\"");
+        escape(&mut head, n.id);
+        if let Some(cc) = n.country {
+            head.push_str("\" data-country=\"");
+            escape(&mut head, cc);
+        }
+        if let Some(code) = n.organisation {
+            head.push_str("\" data-organisation=\"");
+            escape(&mut head, code);
+        }
+        head.push_str("\">");
+        let short = svg::shorten(n.name, NAME_COLS);
+        // The whole name, where the box shows less of it.
+        if short.len() != n.name.len() {
+            head.push_str("<title>");
+            escape(&mut head, n.name);
+            head.push_str("</title>");
+        }
+        let mut lines = vec![escaped(&short)];
         let place = scratch;
         place.clear();
         match n.kind {
@@ -818,11 +1003,6 @@ impl<'a> Page<'a> {
                     &[("{code}", n.organisation.unwrap_or(""))],
                 );
             }
-            Kind::More if n.hidden_outside > 0 => svg::fill(
-                place,
-                self.t("flow.more-outside"),
-                &[("{n}", &n.hidden_outside.to_string())],
-            ),
             _ => {
                 if let Some(cc) = n.country {
                     let _ = self.country(cc).write_to(place);
@@ -830,7 +1010,7 @@ impl<'a> Page<'a> {
             }
         }
         if !place.is_empty() {
-            line(out, 1, &svg::shorten(place, PLACE_COLS));
+            lines.push(escaped(&svg::shorten(place, PLACE_COLS)));
         }
         if let Some(x) = n.processor.filter(|x| elsewhere(x)) {
             place.clear();
@@ -839,24 +1019,49 @@ impl<'a> Page<'a> {
                 place.push_str(if i == 0 { " " } else { ", " });
                 place.push_str(&p.value);
             }
-            line(out, 2, &svg::shorten(place, PLACE_COLS));
+            lines.push(escaped(&svg::shorten(place, PLACE_COLS)));
         }
-        out.push_str("</g>");
-        if link {
-            out.push_str("</a>");
-        }
+        BoxText { head, lines }
     }
+}
 
-    /// Opens a link to `<root><folder>/<id>.html`.
-    fn href(&self, out: &mut String, folder: &str, id: &str) -> bool {
-        out.push_str("<a href=\"");
-        out.push_str(self.root);
-        out.push_str(folder);
-        out.push('/');
-        escape(out, id);
-        out.push_str(".html\">");
-        true
-    }
+/// A box's frame.
+fn rect(out: &mut String, x: u32, n: &Node) {
+    out.push_str("<rect x=\"");
+    svg::push_u32(out, x);
+    out.push_str("\" y=\"");
+    svg::push_u32(out, n.y);
+    out.push_str("\" width=\"");
+    svg::push_u32(out, NODE_W);
+    out.push_str("\" height=\"");
+    svg::push_u32(out, n.h);
+    out.push_str("\" rx=\"6\"/>");
+}
+
+/// Line `k` of a box at `x`, `y`: its name first, its places after (the
+/// theme tells them apart by position: no class on each); `text` escaped.
+fn text_line(out: &mut String, x: u32, y: u32, k: u32, text: &str) {
+    out.push_str("<text x=\"");
+    svg::push_u32(out, x + 10);
+    out.push_str("\" y=\"");
+    svg::push_u32(out, y + 22 + 16 * k);
+    out.push_str("\">");
+    out.push_str(text);
+    out.push_str("</text>");
+}
+
+/// `<folder>/<id>.html`, escaped.
+fn page_path(out: &mut String, folder: &str, id: &str) {
+    out.push_str(folder);
+    out.push('/');
+    escape(out, id);
+    out.push_str(".html");
+}
+
+fn escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape(&mut out, s);
+    out
 }
 
 fn escape(out: &mut String, s: &str) {
@@ -1005,7 +1210,12 @@ adopted = 2019-01-23
             chrome: &chrome,
             sorted: &sorted,
             history: None,
-            pictures: true,
+            pictures: None,
+        };
+        let pics = Pictures::new(p.r, p.tr);
+        let p = Page {
+            pictures: Some(&pics),
+            ..p
         };
         f(&p)
     }
@@ -1271,6 +1481,54 @@ adopted = 2019-01-23
                     assert!(drawn.contains(&end), "{end} is not drawn");
                 }
             }
+        });
+    }
+
+    #[test]
+    fn mechanism_words_are_found_by_the_variant() {
+        // `MechanismWords::of` indexes by `m as usize`.
+        for (i, m) in Mechanism::ALL.iter().enumerate() {
+            assert_eq!(*m as usize, i, "{m:?}");
+        }
+        with_page(sample(), |p| {
+            let pics = p.pictures.expect("pictures");
+            assert_eq!(
+                pics.mechanisms.of(Mechanism::Scc, false),
+                p.label("flow.mechanism", "scc")
+            );
+            assert_eq!(
+                pics.mechanisms.of(Mechanism::Derogation, true),
+                p.label("mechanism", "derogation")
+            );
+        });
+    }
+
+    #[test]
+    fn the_boxes_and_edges_written_once_are_those_drawn_each_time() {
+        with_page(sample(), |p| {
+            let a = &*p.r.reg.activities["a"];
+            let x = &*p.r.reg.processors["home"];
+            let used = [a];
+            let cached = (p.activity_flow(a).0, p.processor_chain(x, &used).0);
+            // The same pictures with no box and no edge's words made
+            // beforehand: each is written where it is drawn.
+            let mut none = Pictures::new(p.r, p.tr);
+            for boxes in [
+                &mut none.activities,
+                &mut none.processors,
+                &mut none.recipients,
+                &mut none.subjects,
+            ] {
+                boxes.clear();
+            }
+            none.edges.clear();
+            let p = Page {
+                pictures: Some(&none),
+                ..*p
+            };
+            assert_eq!(cached.0, p.activity_flow(a).0);
+            assert_eq!(cached.1, p.processor_chain(x, &used).0);
+            assert!(cached.0.contains("processors/home.html"));
         });
     }
 

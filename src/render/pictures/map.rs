@@ -135,7 +135,7 @@ impl<'a> Page<'a> {
     /// The world map with its legend; `small` for the dashboard (empty
     /// without pictures).
     pub fn world_map(&self, small: bool) -> Html {
-        if !self.pictures {
+        if self.pictures.is_none() {
             return Html::default();
         }
         let world = world();
@@ -438,6 +438,7 @@ mod tests {
     use crate::load::{bundled_adequacy, load_files};
     use crate::model::Date;
     use crate::render::pages::{Chrome, Sorted, Warnings};
+    use crate::render::pictures::flow::Pictures;
     use quick_xml::Reader;
     use quick_xml::events::Event;
     use std::collections::BTreeMap;
@@ -519,7 +520,12 @@ mod tests {
             chrome: &chrome,
             sorted: &sorted,
             history: None,
-            pictures: true,
+            pictures: None,
+        };
+        let pics = Pictures::new(p.r, p.tr);
+        let p = Page {
+            pictures: Some(&pics),
+            ..p
         };
         p.world_map(small).0
     }
@@ -762,7 +768,7 @@ mod tests {
             chrome: &chrome,
             sorted: &sorted,
             history: None,
-            pictures: false,
+            pictures: None,
         };
         assert_eq!(p.world_map(false).0, "");
     }
