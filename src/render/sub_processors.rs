@@ -208,17 +208,10 @@ fn name_of<'a>(r: &'a Register, h: &'a History, id: &'a str, step: usize) -> &'a
 /// Writes the page and the feed into the staging folder.
 pub(super) fn write(staging: &Staging, s: &Shared, h: &History) -> Result<(), RenderError> {
     let r = s.r;
+    // A page at the site's root, with the history this page is made of.
     let p = Page {
-        r,
-        warnings: s.warnings,
-        tr: s.tr,
-        root: "",
-        site_title: s.site_title,
-        version: env!("CARGO_PKG_VERSION"),
-        chrome: &s.top,
-        sorted: &s.sorted,
         history: Some(h),
-        pictures: s.pictures.as_ref(),
+        ..s.page("")
     };
     let organisation = r
         .reg
