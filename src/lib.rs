@@ -7,6 +7,10 @@
 //! links → diagnostics) → render (site) and export, which read the links
 //! and never judge again.
 
+// A malformed registry gets a diagnostic, never a panic: outside tests,
+// no `unwrap` or `expect` (errors are typed and reported in one place).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod diag;
 pub mod diff;
 pub mod export;

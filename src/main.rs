@@ -2,6 +2,10 @@
 //! to the exit status of the contract (0 ok, 1 registry errors, 2 could not run).
 //! Each command is one file of `cli/`.
 
+// A malformed registry gets a diagnostic, never a panic: outside tests,
+// no `unwrap` or `expect` (errors are typed and reported in one place).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod cli;
 
 use std::process::ExitCode;

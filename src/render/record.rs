@@ -112,8 +112,7 @@ impl Entries<'_> {
             .map_err(|e| RenderError::Template(page.clone(), e))?;
         self.staging.write(&page, buf.as_bytes())?;
         self.done.fetch_add(1, Ordering::Relaxed);
-        // Room for the diagram and the entry's few kilobytes: the entry
-        // is not grown (and copied) as it is written.
+        // Sized at once: the entry is not grown (and copied) as it is written.
         let mut entry = String::with_capacity(flow.0.len() + ENTRY);
         RecordEntry {
             p,

@@ -399,15 +399,16 @@ impl Pictures {
         };
         let mut edges: FxHashMap<String, Vec<EdgeText>> = FxHashMap::default();
         let mut scratch = String::new();
-        for f in
-            p.r.flows
-                .values()
-                .chain(p.r.processor_flows.values())
-                .flatten()
-        {
-            let known = edges.entry(f.party.to_string()).or_default();
-            if !known.iter().any(|e| e.is_for(f)) {
-                known.push(p.edge_text(&mechanisms, &mut scratch, f));
+        // Tens of thousands of flows, a few thousand parties and places:
+        // a party's key is made once, not once per flow.
+        for f in r.flows.values().chain(r.processor_flows.values()).flatten() {
+            match edges.get_mut(f.party) {
+                Some(known) if known.iter().any(|e| e.is_for(f)) => {}
+                Some(known) => known.push(p.edge_text(&mechanisms, &mut scratch, f)),
+                None => {
+                    let words = p.edge_text(&mechanisms, &mut scratch, f);
+                    edges.insert(f.party.to_string(), vec![words]);
+                }
             }
         }
         Pictures {
@@ -897,12 +898,12 @@ impl<'a> Page<'a> {
             self.place_of(&mut rest, f);
             rest.push_str(": ");
             self.mechanisms(words, &mut rest, f, true);
-            escaped(&rest)
+            svg::escaped(&rest)
         });
         EdgeText {
             country: f.country.map(str::to_string),
             organisation: f.international_organisation.map(str::to_string),
-            label: escaped(&shown),
+            label: svg::escaped(&shown),
             classes,
             place,
             title,
@@ -924,7 +925,13 @@ impl<'a> Page<'a> {
                 self.t("pictures.more"),
                 &[("{n}", &n.hidden.to_string())],
             );
-            text_line(out, x, n.y, 0, &escaped(&svg::shorten(scratch, NAME_COLS)));
+            text_line(
+                out,
+                x,
+                n.y,
+                0,
+                &svg::escaped(&svg::shorten(scratch, NAME_COLS)),
+            );
             if n.hidden_outside > 0 {
                 scratch.clear();
                 svg::fill(
@@ -932,7 +939,13 @@ impl<'a> Page<'a> {
                     self.t("flow.more-outside"),
                     &[("{n}", &n.hidden_outside.to_string())],
                 );
-                text_line(out, x, n.y, 1, &escaped(&svg::shorten(scratch, PLACE_COLS)));
+                text_line(
+                    out,
+                    x,
+                    n.y,
+                    1,
+                    &svg::escaped(&svg::shorten(scratch, PLACE_COLS)),
+                );
             }
             out.push_str("</g>");
             return;
@@ -991,7 +1004,7 @@ impl<'a> Page<'a> {
             escape(&mut head, n.name);
             head.push_str("</title>");
         }
-        let mut lines = vec![escaped(&short)];
+        let mut lines = vec![svg::escaped(&short)];
         let place = scratch;
         place.clear();
         match n.kind {
@@ -1010,7 +1023,7 @@ impl<'a> Page<'a> {
             }
         }
         if !place.is_empty() {
-            lines.push(escaped(&svg::shorten(place, PLACE_COLS)));
+            lines.push(svg::escaped(&svg::shorten(place, PLACE_COLS)));
         }
         if let Some(x) = n.processor.filter(|x| elsewhere(x)) {
             place.clear();
@@ -1019,7 +1032,7 @@ impl<'a> Page<'a> {
                 place.push_str(if i == 0 { " " } else { ", " });
                 place.push_str(&p.value);
             }
-            lines.push(escaped(&svg::shorten(place, PLACE_COLS)));
+            lines.push(svg::escaped(&svg::shorten(place, PLACE_COLS)));
         }
         BoxText { head, lines }
     }
@@ -1056,12 +1069,6 @@ fn page_path(out: &mut String, folder: &str, id: &str) {
     out.push('/');
     escape(out, id);
     out.push_str(".html");
-}
-
-fn escaped(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    escape(&mut out, s);
-    out
 }
 
 fn escape(out: &mut String, s: &str) {

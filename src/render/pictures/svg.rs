@@ -26,6 +26,14 @@ pub fn escape_into(out: &mut String, s: &str) {
     }
 }
 
+/// `s` escaped as [`escape_into`] does, in a string of its own (for
+/// text written once and copied into many pictures).
+pub fn escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
 /// Bytes [`escape_into`] copies as they are (a table: one load per byte
 /// rather than ten comparisons; called a million times a build).
 const PLAIN: [bool; 256] = {
