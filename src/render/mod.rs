@@ -209,7 +209,7 @@ struct Shared<'a> {
     /// The registry's history, when the build reads it.
     history: Option<&'a History>,
     /// What the pictures share, made once (none with `--no-pictures`).
-    pictures: Option<pictures::flow::Pictures>,
+    pictures: Option<pictures::flow::Pictures<'a>>,
     site_title: &'a str,
     top: Chrome,
     nested: Chrome,

@@ -54,7 +54,7 @@ pub struct Page<'a> {
     /// The registry's history, when the build shows it (docs/history.md).
     pub history: Option<&'a crate::history::History>,
     /// What the build's pictures share; none with `ropa build --no-pictures`.
-    pub pictures: Option<&'a super::pictures::flow::Pictures>,
+    pub pictures: Option<&'a super::pictures::flow::Pictures<'a>>,
 }
 
 /// The order a reader sees things in: the name without case or accents

@@ -11,7 +11,6 @@
 //! Columns, levels and the description are capped, so a registry of
 //! thousands of sub-processors, or a cycle, draws a bounded picture.
 
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::link::{Flow, Ground, Register};
@@ -31,7 +30,13 @@ const SUBJECTS: usize = 8;
 const LEVELS: usize = 6;
 
 const MARGIN: u32 = 8;
-const NODE_W: u32 = 208;
+/// A box's width, as a number and in the text of its frame.
+macro_rules! node_width {
+    () => {
+        208
+    };
+}
+const NODE_W: u32 = node_width!();
 /// Between two columns: the edges' curves, then a straight run into the
 /// node on which the flow's label sits.
 const GAP: u32 = 184;
@@ -298,14 +303,16 @@ fn sub_ids(x: &Processor) -> impl Iterator<Item = &str> {
 /// diagram of every activity that uses it, and in chains), the words on
 /// the edge of each flow, and each mechanism's words. A page of a build
 /// without pictures has none.
-pub struct Pictures {
-    activities: FxHashMap<String, BoxText>,
-    processors: FxHashMap<String, BoxText>,
+pub struct Pictures<'a> {
+    /// Every party's box text, in one string.
+    texts: BoxTexts,
+    activities: FxHashMap<&'a str, BoxText>,
+    processors: FxHashMap<&'a str, BoxText>,
     /// Recipients and international organisations.
-    recipients: FxHashMap<String, BoxText>,
-    subjects: FxHashMap<String, BoxText>,
+    recipients: FxHashMap<&'a str, BoxText>,
+    subjects: FxHashMap<&'a str, BoxText>,
     /// The words on the edges of the flows to each party, by party.
-    edges: FxHashMap<String, Vec<EdgeText>>,
+    edges: FxHashMap<&'a str, Vec<EdgeText<'a>>>,
     mechanisms: MechanismWords,
 }
 
@@ -328,28 +335,80 @@ impl MechanismWords {
 /// `Register::flow` takes both from the party and place alone; flows
 /// differ only in the chain of processors that reaches the party), so the
 /// same words.
-struct EdgeText {
-    country: Option<String>,
-    organisation: Option<String>,
+struct EdgeText<'a> {
+    country: Option<&'a str>,
+    organisation: Option<&'a str>,
     classes: String,
     place: String,
     label: String,
     title: Option<String>,
 }
 
-/// A party's box, without its place: what follows `<a href="{root}`
-/// (the page, the group with its classes and data, the full name where
-/// the box shortens it), and its lines of text, escaped.
-struct BoxText {
-    head: String,
-    lines: Vec<String>,
+/// The text of boxes, in one string: thousands of small pieces, which as
+/// a string each took a tenth of the pictures' time in allocating and in
+/// the fresh memory they filled.
+#[derive(Default)]
+struct BoxTexts {
+    text: String,
+    /// Byte ranges of `text`.
+    pieces: Vec<std::ops::Range<usize>>,
 }
 
-impl Pictures {
+/// A box in its [`BoxTexts`], all but the numbers that place it:
+/// `pieces[first]` is its opening (after `<a href="{root}` for a box that
+/// links) up to `<rect x="`, and each of the `lines` pieces after it what
+/// follows a line's coordinates (`">`, the line, `</text>`, then the next
+/// line's `<text x="` or the box's closing tags), escaped.
+#[derive(Clone, Copy)]
+struct BoxText {
+    first: usize,
+    lines: usize,
+    link: bool,
+}
+
+impl BoxTexts {
+    fn with_capacity(boxes: usize) -> Self {
+        BoxTexts {
+            text: String::with_capacity(boxes * 160),
+            pieces: Vec::with_capacity(boxes * 3),
+        }
+    }
+
+    fn piece(&self, i: usize) -> &str {
+        &self.text[self.pieces[i].clone()]
+    }
+
+    /// Ends the piece begun at byte `start`.
+    fn end_piece(&mut self, start: usize) {
+        self.pieces.push(start..self.text.len());
+    }
+
+    /// Appends to the last piece.
+    fn extend_last(&mut self, s: &str) {
+        self.text.push_str(s);
+        if let Some(last) = self.pieces.last_mut() {
+            last.end = self.text.len();
+        }
+    }
+
+    /// A line of the box begun at piece `first`: `line` is not escaped yet.
+    fn line(&mut self, first: usize, line: &str) {
+        if self.pieces.len() > first + 1 {
+            self.extend_last("<text x=\"");
+        }
+        let start = self.text.len();
+        self.text.push_str("\">");
+        svg::escape_into(&mut self.text, line);
+        self.text.push_str("</text>");
+        self.end_piece(start);
+    }
+}
+
+impl<'a> Pictures<'a> {
     /// The boxes and flows of `r`, in `tr`'s language (they do not depend
     /// on the page they are drawn on, nor on the sorted lists: this runs
     /// while those are sorted).
-    pub fn new(r: &Register, tr: &Tr) -> Pictures {
+    pub fn new(r: &'a Register<'a>, tr: &Tr) -> Pictures<'a> {
         let (warnings, chrome, sorted) =
             (Warnings::default(), Chrome::default(), Sorted::default());
         let p = &Page {
@@ -365,26 +424,33 @@ impl Pictures {
             pictures: None,
         };
         let reg = r.reg;
-        let boxes = |nodes: Vec<Node>| -> FxHashMap<String, BoxText> {
+        let mut texts = BoxTexts::with_capacity(
+            reg.activities.len()
+                + reg.processors.len()
+                + reg.recipients.len()
+                + reg.data_subjects.len(),
+        );
+        let mut scratch = String::new();
+        let mut boxes = |nodes: &mut dyn Iterator<Item = Node<'a>>| {
             nodes
-                .into_par_iter()
-                .map(|n| (n.id.to_string(), p.box_text(&n, &mut String::new())))
-                .collect()
+                .map(|n| (n.id, p.box_text(&n, &mut scratch, &mut texts)))
+                .collect::<FxHashMap<_, _>>()
         };
         let activities = boxes(
-            reg.activities
+            &mut reg
+                .activities
                 .values()
-                .map(|a| node(Kind::Activity, &a.id, &a.name.value))
-                .collect(),
+                .map(|a| node(Kind::Activity, &a.id, &a.name.value)),
         );
-        let processors = boxes(reg.processors.values().map(|x| processor_node(x)).collect());
-        let recipients = boxes(reg.recipients.values().map(|x| recipient_node(x)).collect());
-        let subjects = boxes(
-            reg.data_subjects
-                .keys()
-                .map(|id| node(Kind::Subject, id, p.subject_name(id)))
-                .collect(),
-        );
+        let processors = boxes(&mut reg.processors.values().map(|x| processor_node(x)));
+        let recipients = boxes(&mut reg.recipients.values().map(|x| recipient_node(x)));
+        // A subject's name may be the page's words (a category the
+        // registry does not name): its node lives only while boxed.
+        let mut subjects = FxHashMap::default();
+        for id in reg.data_subjects.keys() {
+            let n = node(Kind::Subject, id, p.subject_name(id));
+            subjects.insert(id.as_str(), p.box_text(&n, &mut scratch, &mut texts));
+        }
         // `Mechanism::ALL` lists the variants in declaration order, so the
         // i-th word is that of the variant whose `as usize` is i.
         let words = |group: &str| -> Vec<String> {
@@ -397,21 +463,15 @@ impl Pictures {
             short: words("flow.mechanism"),
             long: words("mechanism"),
         };
-        let mut edges: FxHashMap<String, Vec<EdgeText>> = FxHashMap::default();
-        let mut scratch = String::new();
-        // Tens of thousands of flows, a few thousand parties and places:
-        // a party's key is made once, not once per flow.
+        let mut edges: FxHashMap<&'a str, Vec<EdgeText<'a>>> = FxHashMap::default();
         for f in r.flows.values().chain(r.processor_flows.values()).flatten() {
-            match edges.get_mut(f.party) {
-                Some(known) if known.iter().any(|e| e.is_for(f)) => {}
-                Some(known) => known.push(p.edge_text(&mechanisms, &mut scratch, f)),
-                None => {
-                    let words = p.edge_text(&mechanisms, &mut scratch, f);
-                    edges.insert(f.party.to_string(), vec![words]);
-                }
+            let known = edges.entry(f.party).or_default();
+            if !known.iter().any(|e| e.is_for(f)) {
+                known.push(p.edge_text(&mechanisms, &mut scratch, f));
             }
         }
         Pictures {
+            texts,
             activities,
             processors,
             recipients,
@@ -421,7 +481,7 @@ impl Pictures {
         }
     }
 
-    fn box_of(&self, kind: Kind, id: &str) -> Option<&BoxText> {
+    fn box_of(&self, kind: Kind, id: &str) -> Option<BoxText> {
         let boxes = match kind {
             Kind::Activity => &self.activities,
             Kind::Processor => &self.processors,
@@ -429,18 +489,17 @@ impl Pictures {
             Kind::Subject => &self.subjects,
             Kind::More => return None,
         };
-        boxes.get(id)
+        boxes.get(id).copied()
     }
 
-    fn edge_of(&self, f: &Flow) -> Option<&EdgeText> {
+    fn edge_of(&self, f: &Flow) -> Option<&EdgeText<'a>> {
         self.edges.get(f.party)?.iter().find(|e| e.is_for(f))
     }
 }
 
-impl EdgeText {
+impl EdgeText<'_> {
     fn is_for(&self, f: &Flow) -> bool {
-        self.country.as_deref() == f.country
-            && self.organisation.as_deref() == f.international_organisation
+        self.country == f.country && self.organisation == f.international_organisation
     }
 }
 
@@ -705,11 +764,22 @@ impl<'a> Page<'a> {
                 d.nodes[e.to].ports += 1;
             }
         }
-        for n in &mut d.nodes {
-            let base = match n.kind {
-                Kind::Subject => 36,
-                Kind::More if n.hidden_outside == 0 => 36,
-                Kind::Processor if n.processor.is_some_and(elsewhere) => 64,
+        // Each box's text: the build's, or written here (an "and N more",
+        // or an id no entry has, on a preview with errors).
+        let mut scratch = String::new();
+        let mut own = BoxTexts::default();
+        let boxes: Vec<(BoxText, bool)> = d
+            .nodes
+            .iter()
+            .map(|n| match pics.box_of(n.kind, n.id) {
+                Some(b) => (b, false),
+                None => (self.box_text(n, &mut scratch, &mut own), true),
+            })
+            .collect();
+        for (n, (b, _)) in d.nodes.iter_mut().zip(&boxes) {
+            let base = match (n.kind, b.lines) {
+                (Kind::Subject | Kind::More, 1) => 36,
+                (_, 3..) => 64,
                 _ => 48,
             };
             n.h = base.max(n.ports * PORT + 8);
@@ -729,14 +799,15 @@ impl<'a> Page<'a> {
         let height = 2 * MARGIN + tallest.saturating_sub(ROW_GAP);
 
         let mut out = String::with_capacity(256 + 320 * d.nodes.len() + 280 * d.edges.len());
-        let mut scratch = String::new();
         out.push_str("<div class=\"picture-frame\">");
         svg::open(&mut out, class, width, height, title, desc, false);
         for k in 0..d.edges.len() {
             self.write_edge(pics, &mut out, &mut scratch, d, k);
         }
-        for n in &d.nodes {
-            self.write_node(pics, &mut out, &mut scratch, n);
+        for (n, (b, mine)) in d.nodes.iter().zip(boxes) {
+            let texts = if mine { &own } else { &pics.texts };
+            let x = MARGIN + n.col * (NODE_W + GAP);
+            write_box(&mut out, self.root, texts, b, x, n.y, n.h);
         }
         svg::close(&mut out);
         out.push_str("</div>");
@@ -864,7 +935,12 @@ impl<'a> Page<'a> {
     /// label is shortened, the rest of its title after the party's name
     /// (the mechanisms in full; the page's table of transfers has them
     /// too). All escaped.
-    fn edge_text(&self, words: &MechanismWords, scratch: &mut String, f: &Flow) -> EdgeText {
+    fn edge_text<'f>(
+        &self,
+        words: &MechanismWords,
+        scratch: &mut String,
+        f: &Flow<'f>,
+    ) -> EdgeText<'f> {
         let mut classes = String::with_capacity(64);
         classes.push_str("edge flow ground-");
         classes.push_str(f.ground.as_str());
@@ -901,8 +977,8 @@ impl<'a> Page<'a> {
             svg::escaped(&rest)
         });
         EdgeText {
-            country: f.country.map(str::to_string),
-            organisation: f.international_organisation.map(str::to_string),
+            country: f.country,
+            organisation: f.international_organisation,
             label: svg::escaped(&shown),
             classes,
             place,
@@ -910,157 +986,131 @@ impl<'a> Page<'a> {
         }
     }
 
-    /// Writes a box: a party's from the build's [`Pictures`] (made by
-    /// [`Page::box_text`] once), or an "and N more".
-    fn write_node(&self, pics: &Pictures, out: &mut String, scratch: &mut String, n: &Node<'a>) {
-        let x = MARGIN + n.col * (NODE_W + GAP);
-        if n.kind == Kind::More {
-            out.push_str("<g class=\"");
-            out.push_str(n.kind.class());
-            out.push_str("\">");
-            rect(out, x, n);
-            scratch.clear();
-            svg::fill(
-                scratch,
-                self.t("pictures.more"),
-                &[("{n}", &n.hidden.to_string())],
-            );
-            text_line(
-                out,
-                x,
-                n.y,
-                0,
-                &svg::escaped(&svg::shorten(scratch, NAME_COLS)),
-            );
-            if n.hidden_outside > 0 {
-                scratch.clear();
-                svg::fill(
-                    scratch,
-                    self.t("flow.more-outside"),
-                    &[("{n}", &n.hidden_outside.to_string())],
-                );
-                text_line(
-                    out,
-                    x,
-                    n.y,
-                    1,
-                    &svg::escaped(&svg::shorten(scratch, PLACE_COLS)),
-                );
-            }
-            out.push_str("</g>");
-            return;
-        }
-        // An id no entry has (a preview with errors) has no box yet.
-        let own;
-        let b = match pics.box_of(n.kind, n.id) {
-            Some(b) => b,
-            None => {
-                own = self.box_text(n, scratch);
-                &own
-            }
-        };
-        out.push_str("<a href=\"");
-        out.push_str(self.root);
-        out.push_str(&b.head);
-        rect(out, x, n);
-        for (k, line) in b.lines.iter().enumerate() {
-            text_line(out, x, n.y, k as u32, line);
-        }
-        out.push_str("</g></a>");
-    }
-
-    /// A party's box without its place: its link, classes and data, the
-    /// full name where the box shortens it, and its lines (the name, then
-    /// its places), all escaped. The same in every picture it is in.
-    fn box_text(&self, n: &Node, scratch: &mut String) -> BoxText {
-        let mut head = String::with_capacity(160);
+    /// A box's text without its place, into `texts`: a party's link,
+    /// classes and data, its full name where the box shortens it, and its
+    /// lines (the name, then its places), the same in every picture it is
+    /// in; or an "and N more", which links nowhere and says how many.
+    fn box_text(&self, n: &Node, scratch: &mut String, texts: &mut BoxTexts) -> BoxText {
+        let first = texts.pieces.len();
+        let start = texts.text.len();
+        let head = &mut texts.text;
+        let link = n.kind != Kind::More;
         match n.kind {
             Kind::Subject => {
                 head.push_str("categories.html#subject-");
-                escape(&mut head, n.id);
+                escape(head, n.id);
             }
-            Kind::Activity => page_path(&mut head, "activities", n.id),
-            Kind::Processor => page_path(&mut head, "processors", n.id),
-            Kind::Recipient | Kind::Organisation => page_path(&mut head, "recipients", n.id),
+            Kind::Activity => page_path(head, "activities", n.id),
+            Kind::Processor => page_path(head, "processors", n.id),
+            Kind::Recipient | Kind::Organisation => page_path(head, "recipients", n.id),
             Kind::More => {}
         }
-        head.push_str("\"><g class=\"");
+        if link {
+            head.push_str("\">");
+        }
+        head.push_str("<g class=\"");
         head.push_str(n.kind.class());
-        head.push_str("\" data-id=\"");
-        escape(&mut head, n.id);
+        if link {
+            head.push_str("\" data-id=\"");
+            escape(head, n.id);
+        }
         if let Some(cc) = n.country {
             head.push_str("\" data-country=\"");
-            escape(&mut head, cc);
+            escape(head, cc);
         }
         if let Some(code) = n.organisation {
             head.push_str("\" data-organisation=\"");
-            escape(&mut head, code);
+            escape(head, code);
         }
         head.push_str("\">");
-        let short = svg::shorten(n.name, NAME_COLS);
+        let line = scratch;
+        line.clear();
+        if n.kind == Kind::More {
+            svg::fill(
+                line,
+                self.t("pictures.more"),
+                &[("{n}", &n.hidden.to_string())],
+            );
+        } else {
+            line.push_str(n.name);
+        }
+        let short = svg::shorten(line, NAME_COLS);
         // The whole name, where the box shows less of it.
-        if short.len() != n.name.len() {
+        if short.len() != line.len() && link {
             head.push_str("<title>");
-            escape(&mut head, n.name);
+            escape(head, line);
             head.push_str("</title>");
         }
-        let mut lines = vec![svg::escaped(&short)];
-        let place = scratch;
-        place.clear();
+        head.push_str("<rect x=\"");
+        texts.end_piece(start);
+        texts.line(first, &short);
+        line.clear();
         match n.kind {
-            Kind::Activity => place.push_str(self.t("kind.activity")),
+            Kind::Activity => line.push_str(self.t("kind.activity")),
             Kind::Organisation => {
                 svg::fill(
-                    place,
+                    line,
                     self.t("flow.organisation"),
                     &[("{code}", n.organisation.unwrap_or(""))],
                 );
             }
+            Kind::More => {
+                if n.hidden_outside > 0 {
+                    svg::fill(
+                        line,
+                        self.t("flow.more-outside"),
+                        &[("{n}", &n.hidden_outside.to_string())],
+                    );
+                }
+            }
             _ => {
                 if let Some(cc) = n.country {
-                    let _ = self.country(cc).write_to(place);
+                    let _ = self.country(cc).write_to(line);
                 }
             }
         }
-        if !place.is_empty() {
-            lines.push(svg::escaped(&svg::shorten(place, PLACE_COLS)));
+        if !line.is_empty() {
+            texts.line(first, &svg::shorten(line, PLACE_COLS));
         }
         if let Some(x) = n.processor.filter(|x| elsewhere(x)) {
-            place.clear();
-            place.push_str(self.t("flow.also"));
+            line.clear();
+            line.push_str(self.t("flow.also"));
             for (i, p) in x.places().iter().skip(1).enumerate() {
-                place.push_str(if i == 0 { " " } else { ", " });
-                place.push_str(&p.value);
+                line.push_str(if i == 0 { " " } else { ", " });
+                line.push_str(&p.value);
             }
-            lines.push(svg::escaped(&svg::shorten(place, PLACE_COLS)));
+            texts.line(first, &svg::shorten(line, PLACE_COLS));
         }
-        BoxText { head, lines }
+        texts.extend_last(if link { "</g></a>" } else { "</g>" });
+        BoxText {
+            first,
+            lines: texts.pieces.len() - first - 1,
+            link,
+        }
     }
 }
 
-/// A box's frame.
-fn rect(out: &mut String, x: u32, n: &Node) {
-    out.push_str("<rect x=\"");
+/// Writes box `b` of `texts` at `x`, `y`, `h` high: its frame, then its
+/// lines, the name first, its places after (the theme tells them apart by
+/// position: no class on each).
+fn write_box(out: &mut String, root: &str, texts: &BoxTexts, b: BoxText, x: u32, y: u32, h: u32) {
+    if b.link {
+        out.push_str("<a href=\"");
+        out.push_str(root);
+    }
+    out.push_str(texts.piece(b.first));
     svg::push_u32(out, x);
     out.push_str("\" y=\"");
-    svg::push_u32(out, n.y);
-    out.push_str("\" width=\"");
-    svg::push_u32(out, NODE_W);
-    out.push_str("\" height=\"");
-    svg::push_u32(out, n.h);
-    out.push_str("\" rx=\"6\"/>");
-}
-
-/// Line `k` of a box at `x`, `y`: its name first, its places after (the
-/// theme tells them apart by position: no class on each); `text` escaped.
-fn text_line(out: &mut String, x: u32, y: u32, k: u32, text: &str) {
-    out.push_str("<text x=\"");
-    svg::push_u32(out, x + 10);
-    out.push_str("\" y=\"");
-    svg::push_u32(out, y + 22 + 16 * k);
-    out.push_str("\">");
-    out.push_str(text);
-    out.push_str("</text>");
+    svg::push_u32(out, y);
+    out.push_str(concat!("\" width=\"", node_width!(), "\" height=\""));
+    svg::push_u32(out, h);
+    out.push_str("\" rx=\"6\"/><text x=\"");
+    for k in 0..b.lines {
+        svg::push_u32(out, x + 10);
+        out.push_str("\" y=\"");
+        svg::push_u32(out, y + 22 + 16 * k as u32);
+        out.push_str(texts.piece(b.first + 1 + k));
+    }
 }
 
 /// `<folder>/<id>.html`, escaped.
