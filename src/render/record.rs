@@ -5,7 +5,8 @@
 //! both on its page and in its record entry. Rendering the two together
 //! draws each diagram once and holds it only while both are written; a
 //! record is one page, so its entries are rendered in parallel, a chunk at
-//! a time (only one chunk is held), and written in order.
+//! a time, and written in order (the next chunk renders while one is
+//! written: two are held).
 
 use std::fmt;
 use std::sync::Mutex;
@@ -124,35 +125,63 @@ impl Entries<'_> {
         .map_err(|e| RenderError::Template(path(self.controller).into(), e))?;
         Ok(entry)
     }
+
+    /// The entries of `chunk`, rendered in parallel, in order.
+    fn render_chunk(&self, chunk: &[&Activity]) -> Result<Vec<String>, RenderError> {
+        chunk
+            .par_iter()
+            .map_init(
+                || String::with_capacity(64 * 1024),
+                |buf, a| self.render(a, buf),
+            )
+            .collect()
+    }
+
+    /// A chunk's entries, or the error that stops the record (kept for
+    /// [`write`] to report: a `Display` returns only `fmt::Error`).
+    fn rendered(
+        &self,
+        rendered: Result<Vec<String>, RenderError>,
+    ) -> Result<Vec<String>, fmt::Error> {
+        rendered.map_err(|e| {
+            if let Ok(mut failed) = self.failed.lock() {
+                failed.get_or_insert(e);
+            }
+            fmt::Error
+        })
+    }
 }
 
 impl fmt::Display for Entries<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for chunk in self.activities.chunks(CHUNK) {
-            let rendered: Result<Vec<String>, RenderError> = chunk
-                .par_iter()
-                .map_init(
-                    || String::with_capacity(64 * 1024),
-                    |buf, a| self.render(a, buf),
-                )
-                .collect();
+        // Each chunk is written while the next one renders: the writing
+        // (megabytes, one thread) would otherwise leave the other core
+        // idle once the rest of the site is done. `in_place_scope` keeps
+        // the writing on this thread (the formatter cannot be sent).
+        let mut chunks = self.activities.chunks(CHUNK);
+        let mut ready = match chunks.next().map(|c| self.render_chunk(c)) {
+            Some(rendered) => self.rendered(rendered)?,
+            None => return Ok(()),
+        };
+        loop {
+            let next = chunks.next();
+            let mut rendered = None;
+            let written = rayon::in_place_scope(|s| {
+                if let Some(chunk) = next {
+                    s.spawn(|_| rendered = Some(self.render_chunk(chunk)));
+                }
+                ready.iter().try_for_each(|entry| {
+                    f.write_str("\n")?;
+                    f.write_str(entry)?;
+                    f.write_str("\n")
+                })
+            });
+            written?;
             match rendered {
-                Ok(entries) => {
-                    for entry in entries {
-                        f.write_str("\n")?;
-                        f.write_str(&entry)?;
-                        f.write_str("\n")?;
-                    }
-                }
-                Err(e) => {
-                    if let Ok(mut failed) = self.failed.lock() {
-                        failed.get_or_insert(e);
-                    }
-                    return Err(fmt::Error);
-                }
+                Some(rendered) => ready = self.rendered(rendered)?,
+                None => return Ok(()),
             }
         }
-        Ok(())
     }
 }
 

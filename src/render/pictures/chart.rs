@@ -120,7 +120,7 @@ impl<'a> Page<'a> {
         if self.pictures.is_none() {
             return Html::default();
         }
-        let due = due::due(self.r);
+        let due = due::falling_due(self.r);
         let mut out = String::with_capacity(16 * 1024);
         out.push_str("<div class=\"charts\">");
         for chart in [

@@ -314,6 +314,8 @@ pub struct Pictures<'a> {
     /// The words on the edges of the flows to each party, by party.
     edges: FxHashMap<&'a str, Vec<EdgeText<'a>>>,
     mechanisms: MechanismWords,
+    /// The key to the edges ([`Page::flow_legend`]).
+    legend: Html,
 }
 
 /// By [`Mechanism`] (`m as usize`): the word on an edge's label, and the
@@ -478,6 +480,7 @@ impl<'a> Pictures<'a> {
             subjects,
             edges,
             mechanisms,
+            legend: p.legend(),
         }
     }
 
@@ -815,8 +818,14 @@ impl<'a> Page<'a> {
     }
 
     /// The key to the flow diagrams' edges, in words: once per page (a
-    /// record holds hundreds of diagrams).
-    pub fn flow_legend(&self) -> Html {
+    /// record holds hundreds of diagrams). Empty without pictures.
+    pub fn flow_legend(&self) -> &'a Html {
+        static NONE: Html = Html(String::new());
+        self.pictures.map_or(&NONE, |pics| &pics.legend)
+    }
+
+    /// The legend's text, the same on every page of the build.
+    fn legend(&self) -> Html {
         let mut out = String::with_capacity(512);
         out.push_str("<ul class=\"legend flow-legend\">");
         for g in Ground::ALL {
@@ -1484,7 +1493,7 @@ adopted = 2019-01-23
                 );
             }
             // The legend names the four grounds in words.
-            let legend = p.flow_legend().0;
+            let legend = &p.flow_legend().0;
             for g in Ground::ALL {
                 assert!(legend.contains(&format!("<li class=\"ground-{}\">", g.as_str())));
             }
