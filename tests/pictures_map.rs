@@ -268,6 +268,12 @@ fn the_examples_show_home_and_their_grounds() {
     let site = Site::build(&manifest_dir().join("registry"), &[]);
     let drawn = check_map(&site, "countries/index.html", "picture map", "../");
     assert!(drawn["US"].contains("ground-safeguard"));
+    // The safeguard's dots: its blue is close to the adequacy's green in
+    // lightness, so it differs by more than colour.
+    let page = site.text("countries/index.html");
+    assert!(page.contains("<pattern id=\"map-safeguard\" class=\"hatch ground-safeguard\""));
+    assert!(page.contains("<circle class=\"hatch-dot\""));
+    assert!(page.contains("data-cc=\"US\" fill=\"url(#map-safeguard)\""));
     assert!(drawn["LU"].contains("home"));
     assert!(drawn["SE"].contains("home"));
     let site = Site::build(&manifest_dir().join("examples/allocloud"), &[]);

@@ -185,8 +185,8 @@ function pictures(page) {
 /**
  * The paint of everything coloured by a ground: a flow's line (stroke) and a
  * receiving country or marker on the map (fill), against the theme's
- * `--ground-<ground>` colour. A hatched ground on the map may be painted by
- * its pattern (`url(#…)`) instead.
+ * `--ground-<ground>` colour. A dotted or hatched ground on the map is
+ * painted by its pattern (`url(#…)`), whose ground is in that colour.
  */
 function groundPaints(page) {
   return page.evaluate(() => {
@@ -207,15 +207,22 @@ function groundPaints(page) {
       if (el.matches("svg.flow g.edge")) [target, prop] = [el.querySelector("path"), "stroke"];
       else if (el.matches("svg.map .country, svg.map .marker")) [target, prop] = [el, "fill"];
       if (!target) continue;
-      const got = getComputedStyle(target)[prop];
-      const hatched = prop === "fill" && got.startsWith("url(") && (ground === "derogation" || ground === "uncovered");
+      let got = getComputedStyle(target)[prop];
+      // A pattern's paint is its ground's rect (`.hatch-ground`) under the
+      // dots or lines: that rect must be in the ground's colour.
+      const pattern = prop === "fill" && /^url\("?#([^")]+)"?\)$/.exec(got);
+      if (pattern) {
+        const def = document.getElementById(pattern[1]);
+        const rect = def && def.matches("pattern") && def.querySelector(".hatch-ground");
+        got = rect ? `${got} over ${getComputedStyle(rect).fill}` : `${got} (no such pattern)`;
+      }
       out.push({
         element: `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}[${el.dataset.cc || el.dataset.to || ""}]`,
         ground,
         prop,
         got,
         want: want(ground),
-        ok: got === want(ground) || hatched,
+        ok: got === want(ground) || (pattern && got.endsWith(` over ${want(ground)}`)),
       });
     }
     return out;

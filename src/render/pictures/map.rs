@@ -126,9 +126,14 @@ impl Fill {
 }
 
 /// The grounds drawn with a pattern as well as a colour, so that they
-/// differ from the others without colour too.
+/// differ from the others without colour too: the adequacy's solid green
+/// and the safeguard's blue are 1.08:1 apart in lightness, so the
+/// safeguard carries dots (WCAG 1.4.1).
 fn hatched(g: Ground) -> bool {
-    matches!(g, Ground::Derogation | Ground::Uncovered)
+    matches!(
+        g,
+        Ground::Safeguard | Ground::Derogation | Ground::Uncovered
+    )
 }
 
 impl<'a> Page<'a> {
@@ -206,8 +211,9 @@ impl<'a> Page<'a> {
         );
         let grounds = self.grounds_present();
         if grounds.iter().any(|g| hatched(*g)) {
-            // Lines across the colour, in user units: the small map is
-            // drawn at about a third of its size, so its lines are wider.
+            // Lines (dots for a safeguard) across the colour, in user
+            // units: the small map is drawn at about a third of its size,
+            // so its lines are wider.
             let (size, line) = if small { ("14", "5") } else { ("6", "2") };
             out.push_str("<defs>");
             for g in grounds.iter().copied().filter(|g| hatched(*g)) {
@@ -215,6 +221,14 @@ impl<'a> Page<'a> {
                 out.push_str(&Self::pattern_id(small, g));
                 out.push_str("\" class=\"hatch ground-");
                 out.push_str(g.as_str());
+                if g == Ground::Safeguard {
+                    let (centre, radius) = if small { ("7", "3") } else { ("3", "1.2") };
+                    let _ = write!(
+                        out,
+                        "\" patternUnits=\"userSpaceOnUse\" width=\"{size}\" height=\"{size}\"><rect class=\"hatch-ground\" width=\"{size}\" height=\"{size}\"/><circle class=\"hatch-dot\" cx=\"{centre}\" cy=\"{centre}\" r=\"{radius}\"/></pattern>"
+                    );
+                    continue;
+                }
                 let _ = write!(
                     out,
                     "\" patternUnits=\"userSpaceOnUse\" width=\"{size}\" height=\"{size}\" patternTransform=\"rotate(45)\"><rect class=\"hatch-ground\" width=\"{size}\" height=\"{size}\"/><path class=\"hatch-line\" stroke-width=\"{line}\" d=\"M0,0V{size}"
