@@ -11,7 +11,9 @@ use crate::history::{self, Commit, GitError, History, Repo};
 use crate::link::Register;
 use crate::load::{self, LoadError, Loaded};
 use crate::model::{AdequacyList, Date, Registry};
-use crate::render::{BuildReport, RenderError, RenderOptions, build_site_with};
+use crate::render::{
+    BuildReport, Preview, RenderError, RenderOptions, build_site_with, with_preview,
+};
 use crate::timing::timed;
 use crate::validate;
 
@@ -347,4 +349,38 @@ pub fn build(
         std::mem::forget(loaded);
     }
     Ok(built)
+}
+
+/// What [`preview`] came to.
+pub enum Previewed<R> {
+    /// The site was made and `then` gave this.
+    Shown(R),
+    /// The registry has errors: no site was made.
+    RegistryHasErrors,
+    /// The site could not be made (its `[site] extra` files).
+    RenderFailed(RenderError),
+}
+
+/// `ropa serve`'s sequence: checks `loaded`, the registry of the folder
+/// `registry` (as [`build`] does), hands the result to `on_checked`, then,
+/// only when it has no errors, makes its site in memory, without history
+/// (the preview shows the work tree), and hands it to `then`, which
+/// renders what it is asked for.
+pub fn preview<R>(
+    loaded: &Loaded,
+    registry: &Path,
+    as_of: Date,
+    on_checked: impl FnOnce(&Checked),
+    then: impl FnOnce(&Preview) -> R,
+) -> Previewed<R> {
+    let mut checked = check(loaded, as_of, false);
+    check_on_disk(&mut checked, registry);
+    on_checked(&checked);
+    if checked.has_errors() {
+        return Previewed::RegistryHasErrors;
+    }
+    match with_preview(&checked.register, &checked.diagnostics, registry, then) {
+        Ok(shown) => Previewed::Shown(shown),
+        Err(e) => Previewed::RenderFailed(e),
+    }
 }

@@ -1,14 +1,15 @@
 //! `ropa serve` end to end (issue 7): start it, fetch pages, change a file
 //! and see the change, break the registry and see the banner; paths outside
 //! the site are refused; it listens on 127.0.0.1. Issue 19: it answers only
-//! to its own host names, its folder is private and removed when it is
-//! stopped, and slow clients hold up no one.
+//! to its own host names and slow clients hold up no one. Issue 20: it
+//! renders what is asked for, from memory, the same bytes a build writes,
+//! and writes nothing.
 
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -300,22 +301,6 @@ fn serve_answers_only_to_its_own_host_names() {
     }
 }
 
-/// The entries of `dir` whose names start with `ropa-serve-` (or
-/// `.ropa-serve-`).
-fn previews(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.starts_with("ropa-serve-") || name.starts_with(".ropa-serve-")
-        })
-        .map(|e| e.path())
-        .collect();
-    out.sort();
-    out
-}
-
 fn signal(child: &Child, sig: i32) {
     let pid = i32::try_from(child.id()).unwrap();
     #[allow(unsafe_code)]
@@ -335,39 +320,60 @@ fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
     }
 }
 
-/// Issue 19: the preview folder has a random name, mode 0700, and is gone
-/// after Ctrl-C (SIGINT) and after SIGTERM. Each run has its own TMPDIR,
-/// so other tests' servers do not count.
+/// The files of `dir`, relative and `/`-separated, sorted.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Issue 20: the preview renders each file when asked, from memory: it
+/// writes nothing (TMPDIR stays empty while it serves, a page has been
+/// edited and it stops), and it stops with 128 + the signal on Ctrl-C
+/// (SIGINT) and SIGTERM. Each run has its own TMPDIR, so other tests'
+/// servers do not count.
 #[test]
-fn preview_folder_is_private_and_removed_on_sigint_and_sigterm() {
+fn preview_writes_nothing_and_stops_on_sigint_and_sigterm() {
     let reg_dir = tempfile::tempdir().unwrap();
     let reg = reg_dir.path().join("registry");
     copy_dir(&fixture("valid-saas"), &reg);
     for (sig, name) in [(libc::SIGINT, "SIGINT"), (libc::SIGTERM, "SIGTERM")] {
         let tmp = tempfile::tempdir().unwrap();
         let mut server = spawn(serve_command(&reg, Some(tmp.path())));
-        let (status, _) = get(&server.addr, "/processors/crm.html");
+        let (status, page) = get(&server.addr, "/processors/crm.html");
         assert_eq!(status, 200);
-        let found = previews(tmp.path());
-        assert_eq!(found.len(), 1, "{found:?}");
-        let folder = &found[0];
-        let pid = server.child.id().to_string();
+        assert!(page.contains("Pipeline CRM"));
+        let v0 = version(&server.addr);
+        let file = reg.join("processors/crm.toml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(
+            &file,
+            text.replacen("Pipeline CRM", "Pipeline CRM (edited)", 1),
+        )
+        .unwrap();
+        wait_for_rebuild(&server.addr, &v0.to_string());
+        let (_, page) = get(&server.addr, "/processors/crm.html");
         assert!(
-            !folder
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .ends_with(&pid),
-            "the name is not the pid: {folder:?}"
+            page.contains("Pipeline CRM (edited)"),
+            "the page shows the edit"
         );
-        let meta = std::fs::symlink_metadata(folder).unwrap();
-        assert!(meta.is_dir());
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = meta.permissions().mode() & 0o7777;
-            assert_eq!(mode, 0o700, "{folder:?} has mode {mode:o}");
-        }
-        assert!(folder.join("site/processors/crm.html").is_file());
+        std::fs::write(&file, &text).unwrap();
+        assert_eq!(
+            files_under(tmp.path()),
+            Vec::<String>::new(),
+            "written while serving"
+        );
 
         signal(&server.child, sig);
         let status = wait_exit(&mut server.child, Duration::from_secs(15));
@@ -378,6 +384,105 @@ fn preview_folder_is_private_and_removed_on_sigint_and_sigterm() {
             .map(|e| e.path())
             .collect();
         assert!(left.is_empty(), "after {name}, left behind: {left:?}");
+    }
+}
+
+/// The preview's own script and stylesheet, which it adds to every page.
+const INJECTED: &str = "<link rel=\"stylesheet\" href=\"/__ropa/live.css\"><script src=\"/__ropa/live.js\" defer></script>";
+
+/// Issue 20: the preview renders each file on its own, but every file it
+/// serves is byte for byte the one `ropa build --no-history` writes (but
+/// for its script in the pages): the example registry with its pictures,
+/// and valid-saas with a `[site] extra` folder. A folder's URL serves its
+/// index.html; a path the site lacks, its 404 page with status 404.
+#[test]
+fn every_file_served_is_the_one_a_build_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let saas = tmp.path().join("saas");
+    copy_dir(&fixture("valid-saas"), &saas);
+    let org = std::fs::read_to_string(saas.join("organisation.toml")).unwrap();
+    std::fs::write(
+        saas.join("organisation.toml"),
+        org.replacen("[site]\n", "[site]\nextra = \"public\"\n", 1),
+    )
+    .unwrap();
+    std::fs::create_dir_all(saas.join("public/docs")).unwrap();
+    std::fs::write(saas.join("public/CNAME"), "ropa.nordlys.example\n").unwrap();
+    std::fs::write(saas.join("public/docs/notice.txt"), "A notice.\n").unwrap();
+    for registry in [manifest_dir().join("registry"), saas] {
+        let out = tmp.path().join("site");
+        let built = ropa_command()
+            .args([
+                "build",
+                "--no-history",
+                "--as-of",
+                AS_OF,
+                "--quiet",
+                "--registry",
+            ])
+            .arg(&registry)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let server = start(&registry);
+        let files: Vec<String> = files_under(&out)
+            .into_iter()
+            .filter(|f| f != ".ropa-site")
+            .collect();
+        assert!(files.len() > 20, "{files:?}");
+        assert!(files.iter().any(|f| f.starts_with("activities/")));
+        for rel in &files {
+            let (status, body) = get(&server.addr, &format!("/{rel}"));
+            assert_eq!(status, 200, "{}: /{rel}", registry.display());
+            let written =
+                String::from_utf8_lossy(&std::fs::read(out.join(rel)).unwrap()).into_owned();
+            let served = match rel.ends_with(".html") {
+                true => {
+                    assert_eq!(body.matches(INJECTED).count(), 1, "/{rel}");
+                    body.replacen(INJECTED, "", 1)
+                }
+                false => body,
+            };
+            assert!(
+                served == written,
+                "{}: /{rel} differs from the build's",
+                registry.display()
+            );
+        }
+        let index = |rel: &str| std::fs::read_to_string(out.join(rel)).unwrap();
+        for (url, rel) in [
+            ("/", "index.html"),
+            ("/processors/", "processors/index.html"),
+            ("/processors", "processors/index.html"),
+        ] {
+            let (status, body) = get(&server.addr, url);
+            assert_eq!(
+                (status, body.replacen(INJECTED, "", 1)),
+                (200, index(rel)),
+                "{url}"
+            );
+        }
+        for missing in [
+            "/nothing.html",
+            "/activities/nothing.html",
+            "/../organisation.toml",
+            "/organisation.toml",
+        ] {
+            let (status, body) = get(&server.addr, missing);
+            assert_eq!(
+                (status, body.replacen(INJECTED, "", 1)),
+                (404, index("404.html")),
+                "{missing}"
+            );
+        }
+        drop(server);
+        std::fs::remove_dir_all(&out).unwrap();
     }
 }
 

@@ -142,6 +142,7 @@ pub fn organisation(cx: &mut Cx, table: &DeTable) -> Option<Organisation> {
 }
 
 /// `categories.toml`: data subjects and data categories.
+#[derive(Clone)]
 pub struct CategoriesFile {
     pub subjects: Vec<Category>,
     pub categories: Vec<Category>,

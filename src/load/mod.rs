@@ -471,6 +471,7 @@ fn classify(rel: &str) -> Result<(FileKind, String), Box<Diagnostic>> {
 }
 
 /// How reading a file went; the text itself goes into the source map.
+#[derive(Clone, PartialEq, Eq)]
 enum Read {
     Text,
     /// Not UTF-8: the offset of the first bad byte (the text is the lossy version).
@@ -545,9 +546,11 @@ fn normalize_newlines(b: &[u8]) -> Vec<u8> {
     out
 }
 
-/// What one file decoded to. Short-lived (one per file, merged at once),
-/// so the size difference between variants does not matter.
+/// What one file decoded to. Short-lived (one per file, merged at once,
+/// or kept once per file by a [`Cache`]), so the size difference between
+/// variants does not matter.
 #[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
 enum Decoded {
     Organisation(Option<Organisation>),
     Categories(kinds::CategoriesFile),
@@ -798,7 +801,48 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     let reads: Vec<(String, Read)> = timed("load: read", || {
         found.par_iter().map(|f| read(&f.path)).collect()
     });
-    Ok(assemble(found, reads, diagnostics))
+    Ok(assemble(found, reads, diagnostics, None))
+}
+
+/// What a load read and decoded, file by file, so that the next load of
+/// the same folder decodes only the files whose text changed (`ropa
+/// serve`, after a save). Every file is still found and read: what is
+/// compared is the text, not a time stamp.
+#[derive(Default)]
+pub struct Cache {
+    /// In the order the walk found them.
+    files: Vec<Cached>,
+}
+
+struct Cached {
+    rel: String,
+    text: String,
+    read: Read,
+    outcome: FileOutcome,
+}
+
+/// [`load`], with the files decoded by the last load through `cache`
+/// taken from it when their text is the same; the result is what [`load`]
+/// gives. When the folder's files are not the same files in the same
+/// order (one added, removed or renamed), every file is decoded again:
+/// the diagnostics name the files by their place in the list.
+pub fn load_cached(root: &Path, cache: &mut Cache) -> Result<Loaded, LoadError> {
+    registry_folder(root)?;
+    let canonical_root =
+        std::fs::canonicalize(root).map_err(|e| LoadError::Unreadable(root.to_path_buf(), e))?;
+    let mut diagnostics = Vec::new();
+    let found = timed("load: walk", || {
+        walk(root, &canonical_root, &mut diagnostics)
+    });
+    let reads: Vec<(String, Read)> = timed("load: read", || {
+        found.par_iter().map(|f| read(&f.path)).collect()
+    });
+    let same_files = cache.files.len() == found.len()
+        && cache.files.iter().zip(&found).all(|(c, f)| c.rel == f.rel);
+    if !same_files {
+        cache.files.clear();
+    }
+    Ok(assemble(found, reads, diagnostics, Some(cache)))
 }
 
 /// Loads a registry held in memory: `(path, bytes)` pairs, paths relative
@@ -830,7 +874,7 @@ pub fn load_files(files: Vec<(String, Vec<u8>)>) -> Loaded {
             Err(d) => diagnostics.push(*d),
         }
     }
-    assemble(found, reads, diagnostics)
+    assemble(found, reads, diagnostics, None)
 }
 
 /// Whether the loader reads the file at `rel` (relative, `/`-separated):
@@ -868,11 +912,14 @@ pub fn parse_table(text: &str) -> Option<toml::Table> {
     text.parse::<toml::Table>().ok()
 }
 
-/// Decodes the files read and assembles the registry.
+/// Decodes the files read and assembles the registry. With a `cache` of
+/// the same files (see [`load_cached`]), a file whose text it holds is not
+/// decoded again; the cache is left holding this load's files.
 fn assemble(
     found: Vec<Found>,
     reads: Vec<(String, Read)>,
     mut diagnostics: Vec<Diagnostic>,
+    cache: Option<&mut Cache>,
 ) -> Loaded {
     let mut sources = SourceMap::default();
     let mut status = Vec::with_capacity(reads.len());
@@ -880,14 +927,43 @@ fn assemble(
         sources.add_entry(f.rel.clone(), text, f.entry());
         status.push(r);
     }
-    let decoded: Vec<FileOutcome> = timed("load: decode", || {
-        found
-            .par_iter()
-            .zip(status.par_iter())
-            .enumerate()
-            .map(|(i, (f, r))| decode_file(&sources, i, f, r))
-            .collect()
-    });
+    let decode = |i: usize, f: &Found, r: &Read| decode_file(&sources, i, f, r);
+    let decoded: Vec<FileOutcome> = match cache {
+        None => timed("load: decode", || {
+            found
+                .par_iter()
+                .zip(status.par_iter())
+                .enumerate()
+                .map(|(i, (f, r))| decode(i, f, r))
+                .collect()
+        }),
+        Some(cache) => timed("load: decode what changed", || {
+            let kept = std::mem::take(&mut cache.files);
+            // A file decoded again, or its outcome kept when its text is
+            // the one the last load decoded.
+            let file = |i: usize, f: &Found, r: &Read, old: Option<Cached>| {
+                let text = &sources.get(i).text;
+                match old.filter(|c| c.read == *r && c.text == *text) {
+                    Some(c) => c,
+                    None => Cached {
+                        rel: f.rel.clone(),
+                        text: text.clone(),
+                        read: r.clone(),
+                        outcome: decode(i, f, r),
+                    },
+                }
+            };
+            let files = found.par_iter().zip(status.par_iter()).enumerate();
+            cache.files = match kept.len() == found.len() {
+                true => files
+                    .zip(kept.into_par_iter())
+                    .map(|((i, (f, r)), old)| file(i, f, r, Some(old)))
+                    .collect(),
+                false => files.map(|(i, (f, r))| file(i, f, r, None)).collect(),
+            };
+            cache.files.par_iter().map(|c| c.outcome.clone()).collect()
+        }),
+    };
 
     let mut reg = Registry::default();
     // Borrowed keys, hashed: this runs once per file, on one core.
@@ -1035,7 +1111,7 @@ pub fn bundled_adequacy() -> &'static AdequacyList {
 
 #[cfg(test)]
 mod tests {
-    use super::bundled_adequacy;
+    use super::{Cache, bundled_adequacy, load, load_cached};
     use crate::model::Date;
     use crate::reference::is_country;
 
@@ -1059,5 +1135,44 @@ mod tests {
         assert!(list.decisions["GB"].in_force(Date::new(2031, 12, 27).unwrap()));
         // the US decision only covers DPF-certified organisations
         assert!(list.decisions["US"].requires.is_some());
+    }
+
+    /// A load through a cache gives what a plain load gives, whatever
+    /// changed since the last: a file edited, broken, fixed, added,
+    /// removed.
+    #[test]
+    fn a_cached_load_is_a_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let reg = dir.path().join("registry");
+        let fixture =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid-saas");
+        for e in walkdir::WalkDir::new(&fixture).into_iter().flatten() {
+            let to = reg.join(e.path().strip_prefix(&fixture).unwrap());
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(e.path(), &to).unwrap();
+            }
+        }
+        let crm = reg.join("processors/crm.toml");
+        let text = std::fs::read_to_string(&crm).unwrap();
+        let mut cache = Cache::default();
+        let same = |cache: &mut Cache, what: &str| {
+            let cached = format!("{:?}", load_cached(&reg, cache).unwrap());
+            assert_eq!(cached, format!("{:?}", load(&reg).unwrap()), "after {what}");
+            cached
+        };
+        let first = same(&mut cache, "no load yet");
+        assert_eq!(same(&mut cache, "nothing"), first);
+        std::fs::write(&crm, text.replacen("name = \"", "name = \"Edited ", 1)).unwrap();
+        assert!(same(&mut cache, "an edit").contains("Edited "));
+        std::fs::write(&crm, "name = [").unwrap();
+        assert!(same(&mut cache, "a syntax error").contains("Syntax"));
+        std::fs::write(&crm, &text).unwrap();
+        assert_eq!(same(&mut cache, "the fix"), first);
+        std::fs::write(reg.join("processors/aaa-new.toml"), &text).unwrap();
+        same(&mut cache, "a file added before the others");
+        std::fs::remove_file(reg.join("processors/aaa-new.toml")).unwrap();
+        assert_eq!(same(&mut cache, "its removal"), first);
     }
 }

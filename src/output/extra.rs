@@ -256,7 +256,7 @@ fn site_path(base: &Path, p: &Path) -> String {
 
 /// Copies `file` to `to`, at most the size it had when found (a file that
 /// grows meanwhile is cut there, as the loader cuts a growing file).
-pub fn copy(file: &ExtraFile, to: &mut std::fs::File) -> io::Result<()> {
+pub fn copy(file: &ExtraFile, to: &mut impl io::Write) -> io::Result<()> {
     use std::io::Read;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);

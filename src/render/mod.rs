@@ -3,10 +3,13 @@
 //! Entry point: [`build_site`]. Pages are rendered and written in parallel
 //! (rayon), each straight to the staging folder so memory stays flat; the
 //! staging folder replaces `--out` only when every page is written.
+//! [`with_preview`] gives the same site a file at a time, in memory, for
+//! `ropa serve` (`preview`).
 
 mod history;
 mod pages;
 mod pictures;
+mod preview;
 mod record;
 mod stream;
 mod sub_processors;
@@ -31,6 +34,7 @@ use crate::output::extra::{self, ExtraError, ExtraFile};
 use crate::output::{MARKER, SiteError, Staging};
 use crate::timing::timed;
 use pages::*;
+pub use preview::{Preview, with_preview};
 use stream::{FmtToIo, WriteError};
 
 /// The theme's stylesheet: `static/style.css` for every page, and inline in
@@ -90,6 +94,7 @@ fn write_streamed<E: Into<WriteError>>(
 }
 
 /// One page of the site: where it goes and what it shows.
+#[derive(Clone, Copy)]
 enum Job<'a> {
     Index,
     NotFound,
@@ -201,6 +206,23 @@ fn chrome<'a>(
     })
 }
 
+/// The site's language (its translations) and its title: `[site] title`,
+/// else the organisation's name.
+fn language_and_title(r: &Register) -> (Tr, String) {
+    let org = r.reg.organisation.as_ref();
+    let site = org.and_then(|o| o.site.as_ref());
+    let tr = Tr::new(
+        site.and_then(|s| s.language.as_ref())
+            .map(|l| l.value.as_str()),
+    );
+    let default_title =
+        org.map_or_else(|| tr.t("index.title").to_string(), |o| o.name.value.clone());
+    let title = site
+        .and_then(|s| s.title.as_ref())
+        .map_or(default_title, |t| t.value.clone());
+    (tr, title)
+}
+
 /// What every page of a build shares.
 struct Shared<'a> {
     r: &'a Register<'a>,
@@ -217,6 +239,41 @@ struct Shared<'a> {
 }
 
 impl<'a> Shared<'a> {
+    /// What the pages of `r` share: the names sorted, the chrome, and the
+    /// pictures' texts (with `pictures`).
+    fn new(
+        r: &'a Register<'a>,
+        warnings: &'a Warnings<'a>,
+        tr: &'a Tr,
+        site_title: &'a str,
+        history: Option<&'a History>,
+        pictures: bool,
+    ) -> Result<Shared<'a>, RenderError> {
+        let chrome_error = |e| RenderError::Template("chrome-header.html".into(), e);
+        // Both before any page, neither needing the other.
+        let (sorted, pictures) = rayon::join(
+            || timed("render: sort by name", || Sorted::new(r, tr)),
+            || {
+                pictures.then(|| {
+                    timed("render: picture texts", || {
+                        pictures::flow::Pictures::new(r, tr)
+                    })
+                })
+            },
+        );
+        Ok(Shared {
+            r,
+            warnings,
+            tr,
+            history,
+            site_title,
+            top: chrome(r, warnings, tr, history, site_title, "").map_err(chrome_error)?,
+            nested: chrome(r, warnings, tr, history, site_title, "../").map_err(chrome_error)?,
+            sorted,
+            pictures,
+        })
+    }
+
     /// The context of a page at `root` (`""` or `"../"`).
     fn page(&'a self, root: &'static str) -> Page<'a> {
         Page {
@@ -621,41 +678,8 @@ fn build(
         .map_err(|mut problems| RenderError::Extra(problems.swap_remove(0)))?;
     planned.extend(extras.iter().map(|f| f.rel.clone()));
     let mut staging = Staging::new(out, registry)?;
-    let org = r.reg.organisation.as_ref();
-    let site = org.and_then(|o| o.site.as_ref());
-    let tr = Tr::new(
-        site.and_then(|s| s.language.as_ref())
-            .map(|l| l.value.as_str()),
-    );
-    let default_title =
-        org.map_or_else(|| tr.t("index.title").to_string(), |o| o.name.value.clone());
-    let title = site
-        .and_then(|s| s.title.as_ref())
-        .map_or(default_title, |t| t.value.clone());
-
-    let chrome_error = |e| RenderError::Template("chrome-header.html".into(), e);
-    // Both before any page, neither needing the other.
-    let (sorted, pictures) = rayon::join(
-        || timed("render: sort by name", || Sorted::new(r, &tr)),
-        || {
-            options.pictures.then(|| {
-                timed("render: picture texts", || {
-                    pictures::flow::Pictures::new(r, &tr)
-                })
-            })
-        },
-    );
-    let shared = Shared {
-        r,
-        warnings,
-        tr: &tr,
-        history,
-        site_title: &title,
-        top: chrome(r, warnings, &tr, history, &title, "").map_err(chrome_error)?,
-        nested: chrome(r, warnings, &tr, history, &title, "../").map_err(chrome_error)?,
-        sorted,
-        pictures,
-    };
+    let (tr, title) = language_and_title(r);
+    let shared = Shared::new(r, warnings, &tr, &title, history, options.pictures)?;
     staging.make_dirs(EntryKind::ALL.map(EntryKind::folder).into_iter().chain([
         "countries",
         "records",

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use super::pages::{ActivityPage, Page, RecordEntry, RecordPage};
 use super::stream::FmtToIo;
 use super::{RenderError, Shared, sub_processors, write_streamed};
+use crate::markdown::Html;
 use crate::model::Activity;
 use crate::output::Staging;
 
@@ -49,70 +50,116 @@ pub(super) fn write(
     staging: &Staging,
     done: &AtomicUsize,
 ) -> Result<(), RenderError> {
+    let activities = activities(controller, s);
+    let entries = Entries::new(controller, s, &activities, Some((staging, done)));
+    let written = write_streamed(staging, path(controller), |f| {
+        let mut w = FmtToIo::new(std::io::BufWriter::with_capacity(256 * 1024, f));
+        let result = entries.page(s).render_into(&mut w);
+        w.finish(result)
+    });
+    entries.outcome(written).map(|()| {
+        done.fetch_add(1, Ordering::Relaxed);
+    })
+}
+
+/// The controller's (or the processor's) record alone, in memory (the
+/// preview's: its activities' pages are rendered when asked for).
+pub(super) fn render(controller: bool, s: &Shared) -> Result<String, RenderError> {
+    let activities = activities(controller, s);
+    let entries = Entries::new(controller, s, &activities, None);
+    let mut out = String::new();
+    let rendered = entries
+        .page(s)
+        .render_into(&mut out)
+        .map_err(|e| RenderError::Template(path(controller).into(), e));
+    entries.outcome(rendered).map(|()| out)
+}
+
+/// The page of activity `a` (its flow diagram drawn for it), into `buf`.
+pub(super) fn activity_page(
+    p: Page,
+    a: &Activity,
+    flow: &Html,
+    buf: &mut String,
+) -> Result<(), RenderError> {
+    ActivityPage { p, a, flow }
+        .render_into(buf)
+        .map_err(|e| RenderError::Template(activity_path(a), e))
+}
+
+/// The activities of the record, in the order it lists them.
+fn activities<'a>(controller: bool, s: &Shared<'a>) -> Vec<&'a Activity> {
     let r = s.r;
     let activities: Vec<_> = if controller {
         r.controller_activities().collect()
     } else {
         r.processor_activities().collect()
     };
-    let activities = s.sorted.activities_by_name(&activities);
-    let p = s.page("../");
-    let entries = Entries {
-        p,
-        controller,
-        activities: &activities,
-        staging,
-        done,
-        failed: Mutex::new(None),
-    };
-    let rel = path(controller);
-    let written = write_streamed(staging, rel, |f| {
-        let mut w = FmtToIo::new(std::io::BufWriter::with_capacity(256 * 1024, f));
-        let result = RecordPage {
-            p,
-            controller,
-            entries: &entries,
-            empty: activities.is_empty(),
-            sub_processors: !controller && sub_processors::published(r, s.history),
-        }
-        .render_into(&mut w);
-        w.finish(result)
-    });
-    // An activity page that failed made the record's template fail: its
-    // own error is the one to report.
-    match entries.failed.into_inner() {
-        Ok(Some(e)) => Err(e),
-        _ => written.map(|()| {
-            done.fetch_add(1, Ordering::Relaxed);
-        }),
-    }
+    s.sorted.activities_by_name(&activities)
 }
 
 /// A record's entries, as its template writes them; rendering them writes
-/// the activities' pages too.
+/// the activities' pages too, when it is given where.
 pub struct Entries<'a> {
     p: Page<'a>,
     controller: bool,
     activities: &'a [&'a Activity],
-    staging: &'a Staging,
-    done: &'a AtomicUsize,
+    /// Where the activities' pages are written, and the count of pages
+    /// written; none for the record alone.
+    pages: Option<(&'a Staging, &'a AtomicUsize)>,
     /// What stopped the rendering, beyond the `fmt::Error` a `Display`
     /// can return.
     failed: Mutex<Option<RenderError>>,
 }
 
-impl Entries<'_> {
-    /// The activity's page, written, and its record entry, returned.
+impl<'a> Entries<'a> {
+    fn new(
+        controller: bool,
+        s: &'a Shared<'a>,
+        activities: &'a [&'a Activity],
+        pages: Option<(&'a Staging, &'a AtomicUsize)>,
+    ) -> Self {
+        Entries {
+            p: s.page("../"),
+            controller,
+            activities,
+            pages,
+            failed: Mutex::new(None),
+        }
+    }
+
+    /// The record's page, with these entries.
+    fn page(&'a self, s: &Shared) -> RecordPage<'a> {
+        RecordPage {
+            p: self.p,
+            controller: self.controller,
+            entries: self,
+            empty: self.activities.is_empty(),
+            sub_processors: !self.controller && sub_processors::published(s.r, s.history),
+        }
+    }
+
+    /// What rendering the record came to: an activity page that failed
+    /// made the record's template fail, and its own error is the one to
+    /// report.
+    fn outcome<T>(self, rendered: Result<T, RenderError>) -> Result<T, RenderError> {
+        match self.failed.into_inner() {
+            Ok(Some(e)) => Err(e),
+            _ => rendered,
+        }
+    }
+
+    /// The activity's page, written (when the record writes them), and
+    /// its record entry, returned.
     fn render(&self, a: &Activity, buf: &mut String) -> Result<String, RenderError> {
         let p = self.p;
         let flow = p.activity_flow(a);
-        let page = activity_path(a);
-        buf.clear();
-        ActivityPage { p, a, flow: &flow }
-            .render_into(buf)
-            .map_err(|e| RenderError::Template(page.clone(), e))?;
-        self.staging.write(&page, buf.as_bytes())?;
-        self.done.fetch_add(1, Ordering::Relaxed);
+        if let Some((staging, done)) = self.pages {
+            buf.clear();
+            activity_page(p, a, &flow, buf)?;
+            staging.write(&activity_path(a), buf.as_bytes())?;
+            done.fetch_add(1, Ordering::Relaxed);
+        }
         // Sized at once: the entry is not grown (and copied) as it is written.
         let mut entry = String::with_capacity(flow.0.len() + ENTRY);
         RecordEntry {

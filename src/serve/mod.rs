@@ -1,36 +1,56 @@
 //! `ropa serve`: a live preview of the site while the registry is edited.
 //!
-//! Builds the site into a private folder, serves it over HTTP on
-//! 127.0.0.1 (another address only with `--bind`), watches the registry
-//! (`watch`) and rebuilds when a file the loader reads changes. Open pages
-//! reload themselves: the server adds one script of its own (same origin,
-//! so the site's Content Security Policy allows it) that polls
-//! `/__ropa/version`. While the registry has
-//! errors, the terminal shows the diagnostics and every page shows them in
-//! a banner, above the last good build, so stale content is never silent.
+//! Checks the registry, then serves its site over HTTP on 127.0.0.1
+//! (another address only with `--bind`), rendering each file when it is
+//! asked for (`render::Preview`): after a save, the open page is rendered
+//! again, not the whole site, and nothing is written to disk. It watches
+//! the registry (`watch`) and checks it again when a file the loader reads
+//! changes. Open pages reload themselves: the server adds one script of
+//! its own (same origin, so the site's Content Security Policy allows it)
+//! that polls `/__ropa/version`. While the registry has errors, the
+//! terminal shows the diagnostics and every page shows them in a banner,
+//! above the last good site, so stale content is never silent.
 
 mod http;
 mod watch;
 
 use std::net::{IpAddr, TcpListener};
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, mpsc};
 
 use crate::diag::{render_human, render_human_errors};
+use crate::load::{self, Loaded};
 use crate::model::Date;
-use crate::pipeline::{self, Built, SiteOptions};
+use crate::pipeline::{self, Previewed};
+use crate::render::Preview;
+use crate::timing::timed;
 use http::{Request, Response};
 
-/// What the pages show about the latest build.
+/// What the pages show about the latest check.
 #[derive(Default)]
 struct State {
-    /// Bumped on every rebuild (good or not); pages reload when it changes.
+    /// Bumped on every check (good or not); pages reload when it changes.
     version: u64,
-    /// The errors of the latest attempt, as text; empty when it built.
+    /// The errors of the latest check, as text; empty when it passed.
     errors: String,
-    /// Whether a site has been built at all.
-    built: bool,
+    /// Where the latest good site answers; none before the first.
+    site: Option<mpsc::Sender<Ask>>,
+}
+
+/// A file of the site asked for, and where its answer goes.
+struct Ask {
+    /// Relative to the site, `/`-separated (`index.html`, `processors/`).
+    rel: String,
+    answer: mpsc::Sender<Answer>,
+}
+
+enum Answer {
+    /// The file and its path (a folder's `index.html`).
+    File(String, Vec<u8>),
+    /// No such file: the site's 404 page.
+    Missing(Vec<u8>),
+    /// Rendering failed.
+    Failed(String),
 }
 
 /// Options of `ropa serve`.
@@ -41,90 +61,182 @@ pub struct ServeOptions {
     pub as_of: Date,
     /// `--quiet`: the terminal shows the errors only, and the summary.
     pub quiet: bool,
-    /// Written once the server listens (the URL), and after each rebuild.
+    /// Written once the server listens (the URL), and after each check.
     pub log: fn(&str),
 }
 
-/// Builds the site again; tells `relevant` what the load read.
-fn rebuild(opts: &ServeOptions, site: &Path, state: &Mutex<State>, relevant: &mut watch::Relevant) {
-    let options = SiteOptions {
-        out: site,
-        progress: false,
-        // The preview shows the work tree as it is being edited; history
-        // is for the published site (docs/history.md).
-        history: false,
-        pictures: true,
-        exiting: false,
+/// Loads and checks the registry again and, when it has no errors, puts
+/// its site in place of the last one; tells `relevant` what the load read.
+/// Only the files whose text changed since the last load are decoded
+/// again (`cache`). Returns once the outcome is published (the site is
+/// answering, or the banner shows the errors).
+fn rebuild(
+    opts: &ServeOptions,
+    state: &Arc<Mutex<State>>,
+    relevant: &mut watch::Relevant,
+    cache: &mut load::Cache,
+) {
+    let loaded = match timed("load", || load::load_cached(&opts.registry, cache)) {
+        Ok(loaded) => loaded,
+        Err(e) => return publish(opts.log, state, format!("error: {e}\n"), None),
     };
-    // The banner shows the errors only: the warnings are in the terminal.
-    // Its summary line counts them all, as the terminal's does.
-    let mut banner = String::new();
-    let built = pipeline::Opened::open(&opts.registry, None).and_then(|opened| {
-        pipeline::build(&opened, opts.as_of, false, &options, |checked| {
-            let extra = checked
-                .registry()
-                .organisation
-                .as_ref()
-                .and_then(|o| o.site.as_ref())
-                .and_then(|s| s.extra.as_ref());
-            relevant.learn(checked.sources, extra.map(|e| e.value.as_str()));
-            let errors = render_human_errors(&checked.diagnostics, checked.sources, false);
-            let text = match opts.quiet {
-                true => errors.clone(),
-                false => render_human(&checked.diagnostics, checked.sources, false),
-            };
-            if !text.is_empty() {
-                (opts.log)(&text);
-            }
-            if checked.has_errors() {
-                banner = errors;
-            }
-        })
-    });
-    let (errors, built) = match built {
-        Err(e) => (format!("error: {e}\n"), false),
-        Ok(Built::Written { .. }) => (String::new(), true),
-        Ok(Built::RegistryHasErrors { .. }) => (banner, false),
-        Ok(Built::RenderFailed { error, .. }) => (format!("error: {error}\n"), false),
+    let extra = loaded
+        .registry
+        .organisation
+        .as_ref()
+        .and_then(|o| o.site.as_ref())
+        .and_then(|s| s.extra.as_ref());
+    relevant.learn(&loaded.sources, extra.map(|e| e.value.as_str()));
+    let (done, published) = mpsc::channel();
+    let site = Site {
+        registry: opts.registry.clone(),
+        as_of: opts.as_of,
+        quiet: opts.quiet,
+        log: opts.log,
+        state: state.clone(),
+        done,
     };
+    // The site borrows the registry it was made from: both live on the
+    // thread that answers for them, until a newer site replaces it.
+    let started = std::thread::Builder::new()
+        .name("ropa-serve-site".into())
+        .spawn(move || site.run(loaded));
+    match started {
+        Ok(_) => {
+            let _ = published.recv();
+        }
+        Err(e) => publish(
+            opts.log,
+            state,
+            format!("error: cannot start the site's thread: {e}\n"),
+            None,
+        ),
+    }
+}
+
+/// One check of the registry and, when it passed, the site it gives.
+struct Site {
+    registry: PathBuf,
+    as_of: Date,
+    quiet: bool,
+    log: fn(&str),
+    state: Arc<Mutex<State>>,
+    /// Told once the outcome is published.
+    done: mpsc::Sender<()>,
+}
+
+impl Site {
+    fn run(self, loaded: Loaded) {
+        // The banner shows the errors only: the warnings are in the terminal.
+        // Its summary line counts them all, as the terminal's does.
+        let mut banner = String::new();
+        let outcome = pipeline::preview(
+            &loaded,
+            &self.registry,
+            self.as_of,
+            |checked| {
+                let errors = render_human_errors(&checked.diagnostics, checked.sources, false);
+                let text = match self.quiet {
+                    true => errors.clone(),
+                    false => render_human(&checked.diagnostics, checked.sources, false),
+                };
+                if !text.is_empty() {
+                    (self.log)(&text);
+                }
+                if checked.has_errors() {
+                    banner = errors;
+                }
+            },
+            |site| {
+                let (asks, asked) = mpsc::channel();
+                publish(self.log, &self.state, String::new(), Some(asks));
+                let _ = self.done.send(());
+                // Answers, in parallel, until a newer site takes its place
+                // (and the last request holding this one's sender is done).
+                rayon::in_place_scope(|scope| {
+                    for ask in asked {
+                        scope.spawn(move |_| {
+                            let _ = ask.answer.send(answer(site, &ask.rel));
+                        });
+                    }
+                });
+            },
+        );
+        match outcome {
+            Previewed::Shown(()) => {}
+            Previewed::RegistryHasErrors => publish(self.log, &self.state, banner, None),
+            Previewed::RenderFailed(e) => {
+                publish(self.log, &self.state, format!("error: {e}\n"), None)
+            }
+        }
+        let _ = self.done.send(());
+    }
+}
+
+/// The file of `site` at `rel`, or a folder's `index.html`.
+fn answer(site: &Preview, rel: &str) -> Answer {
+    let index = match rel {
+        "" => "index.html".to_string(),
+        _ if rel.ends_with('/') => format!("{rel}index.html"),
+        _ => format!("{rel}/index.html"),
+    };
+    let found = match rel.is_empty() || rel.ends_with('/') {
+        true => None,
+        false => site.file(rel).map(|f| (rel.to_string(), f)),
+    };
+    match found.or_else(|| site.file(&index).map(|f| (index, f))) {
+        Some((path, Ok(bytes))) => Answer::File(path, bytes),
+        Some((_, Err(e))) => Answer::Failed(format!("error: {e}\n")),
+        None => match site.not_found() {
+            Ok(page) => Answer::Missing(page),
+            Err(e) => Answer::Failed(format!("error: {e}\n")),
+        },
+    }
+}
+
+/// Publishes the outcome of a check: `errors` for the banner (none when
+/// it passed) and, when it passed, where its site answers.
+fn publish(log: fn(&str), state: &Mutex<State>, errors: String, site: Option<mpsc::Sender<Ask>>) {
     if errors.is_empty() {
-        (opts.log)("rebuilt the site");
+        log("rebuilt the site");
     } else {
-        (opts.log)("the registry has errors: the pages show the last good build, with a banner");
+        log("the registry has errors: the pages show the last good build, with a banner");
     }
     if let Ok(mut s) = state.lock() {
         s.version += 1;
         s.errors = errors;
-        s.built |= built;
+        if site.is_some() {
+            // The last site's sender dropped: its thread ends once the
+            // requests it is answering are done.
+            s.site = site;
+        }
     }
 }
 
-/// The file under `site` that the request path `url` names, or `None` when
-/// the path could leave the site (`..`, absolute parts, backslashes, NUL,
-/// encoded separators) or does not exist.
-fn resolve_path(site: &Path, url: &str) -> Option<PathBuf> {
+/// The path of the site's file (relative, `/`-separated) that the request
+/// path `url` names, or `None` when the path could leave the site (`..`,
+/// absolute parts, backslashes, NUL, encoded separators).
+fn site_path(url: &str) -> Option<String> {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let decoded = percent_decode(path)?;
     if decoded.contains('\\') || decoded.contains('\0') {
         return None;
     }
     let rel = decoded.trim_start_matches('/');
-    let mut target = site.to_path_buf();
+    let mut parts = Vec::new();
     for c in Path::new(rel).components() {
         match c {
-            Component::Normal(part) => target.push(part),
+            Component::Normal(part) => parts.push(part.to_str()?),
             Component::CurDir => {}
             // `..`, a root or a prefix: refused, not normalised away.
             _ => return None,
         }
     }
-    if target.is_dir() {
-        target.push("index.html");
+    let mut out = parts.join("/");
+    if rel.ends_with('/') && !out.is_empty() {
+        out.push('/');
     }
-    // The site has no links, but check anyway: what is served stays inside.
-    let real = std::fs::canonicalize(&target).ok()?;
-    let root = std::fs::canonicalize(site).ok()?;
-    (real.starts_with(&root) && real.is_file()).then_some(real)
+    Some(out)
 }
 
 /// `%XX` decoding; `None` for a malformed escape or text that is not UTF-8.
@@ -153,7 +265,7 @@ const LIVE_JS: &str = r#"// ropa serve: reload the page when the site is rebuilt
       .then(function (r) { return r.text(); })
       .then(function (v) {
         if (seen === null) { seen = v; } else if (v !== seen) { location.reload(); return; }
-        setTimeout(poll, 500);
+        setTimeout(poll, 100);
       })
       .catch(function () { setTimeout(poll, 2000); });
   }
@@ -190,8 +302,8 @@ fn error_page(errors: &str) -> String {
     inject(page, errors)
 }
 
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()) {
+fn content_type(path: &str) -> &'static str {
+    match Path::new(path).extension().and_then(|e| e.to_str()) {
         Some("html") => "text/html; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
         Some("js") => "text/javascript; charset=utf-8",
@@ -205,10 +317,10 @@ fn content_type(path: &Path) -> &'static str {
 /// The answer to one request: the preview's own files, the site's files
 /// (HTML with the preview's script and, while the registry has errors, the
 /// banner), or a refusal.
-fn handle(request: &Request, site: &Path, state: &Mutex<State>) -> Response {
-    let (version, errors, built) = match state.lock() {
-        Ok(s) => (s.version, s.errors.clone(), s.built),
-        Err(_) => (0, String::new(), false),
+fn handle(request: &Request, state: &Mutex<State>) -> Response {
+    let (version, errors, site) = match state.lock() {
+        Ok(s) => (s.version, s.errors.clone(), s.site.clone()),
+        Err(_) => (0, String::new(), None),
     };
     if request.method != "GET" && request.method != "HEAD" {
         return Response::new(405, "text/plain", "only GET\n");
@@ -222,121 +334,42 @@ fn handle(request: &Request, site: &Path, state: &Mutex<State>) -> Response {
         "/__ropa/live.css" => return Response::new(200, "text/css; charset=utf-8", LIVE_CSS),
         _ => {}
     }
-    if !built {
+    let Some(site) = site else {
         return Response::new(503, "text/html; charset=utf-8", error_page(&errors));
-    }
-    let Some(file) = resolve_path(site, url) else {
-        let notfound = std::fs::read_to_string(site.join("404.html")).unwrap_or_default();
-        return Response::new(404, "text/html; charset=utf-8", inject(&notfound, &errors));
     };
-    let Ok(bytes) = std::fs::read(&file) else {
-        return Response::new(404, "text/plain", "not found\n");
+    let html = |status, bytes: Vec<u8>| {
+        let page = String::from_utf8_lossy(&bytes).into_owned();
+        Response::new(status, "text/html; charset=utf-8", inject(&page, &errors))
     };
-    let ctype = content_type(&file);
-    if ctype.starts_with("text/html") {
-        let html = String::from_utf8_lossy(&bytes);
-        Response::new(200, ctype, inject(&html, &errors))
-    } else {
-        Response::new(200, ctype, bytes)
+    let (answer, answered) = mpsc::channel();
+    let rel = site_path(url);
+    let asked = match &rel {
+        Some(rel) => site.send(Ask {
+            rel: rel.clone(),
+            answer: answer.clone(),
+        }),
+        // A path that could leave the site: the site's 404 page.
+        None => site.send(Ask {
+            rel: "404.html".into(),
+            answer: answer.clone(),
+        }),
+    };
+    drop(answer);
+    let answer = asked.ok().and_then(|()| answered.recv().ok());
+    match (rel, answer) {
+        (Some(_), Some(Answer::File(path, bytes))) => match content_type(&path) {
+            ctype if ctype.starts_with("text/html") => html(200, bytes),
+            ctype => Response::new(200, ctype, bytes),
+        },
+        (None, Some(Answer::File(_, page))) | (_, Some(Answer::Missing(page))) => html(404, page),
+        (_, Some(Answer::Failed(e))) => Response::new(500, "text/plain; charset=utf-8", e),
+        // The site was replaced while it was asked: the page asks again.
+        (_, None) => Response::new(
+            503,
+            "text/plain; charset=utf-8",
+            "the site is being replaced; reload\n",
+        ),
     }
-}
-
-/// The start of the preview folders' names; the rest is random.
-const PREFIX: &str = "ropa-serve-";
-
-/// The private folder the preview builds into (issue 19): a random name in
-/// the temporary folder, mode `0700` (no one else reads the record), made
-/// by one `mkdir` that fails on anything already there, a link included, so
-/// nothing is ever built, swapped or removed through a link. While this
-/// process lives it holds an exclusive `flock` on the folder, which the
-/// kernel releases when the process dies, however it dies: a later
-/// `ropa serve` removes a folder whose lock it can take. Removed when
-/// dropped: at the end of [`serve`], after Ctrl-C and SIGTERM too.
-struct Preview {
-    dir: tempfile::TempDir,
-    #[cfg(unix)]
-    _lock: Option<std::os::fd::OwnedFd>,
-}
-
-impl Preview {
-    fn new(tmp: &Path) -> std::io::Result<Preview> {
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(PREFIX);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o700));
-        }
-        let dir = builder.tempdir_in(tmp)?;
-        Ok(Preview {
-            #[cfg(unix)]
-            _lock: lock(dir.path()),
-            dir,
-        })
-    }
-}
-
-/// An exclusive lock on folder `dir` (not through a link), or `None` when
-/// another process holds it or the folder cannot be opened.
-#[cfg(unix)]
-fn lock(dir: &Path) -> Option<std::os::fd::OwnedFd> {
-    use rustix::fs::{FlockOperation, Mode, OFlags};
-    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    let fd = rustix::fs::open(dir, flags, Mode::empty()).ok()?;
-    rustix::fs::flock(&fd, FlockOperation::NonBlockingLockExclusive).ok()?;
-    Some(fd)
-}
-
-/// Removes the preview folders of earlier `ropa serve` runs that were
-/// killed: real folders (never through a link) named `ropa-serve-…` (or
-/// `.ropa-serve-…`, the staging folders of earlier versions), owned by the
-/// owner of `ours`, at least a minute old (a folder is locked the moment
-/// after it is made), whose lock no running serve holds; earlier versions
-/// named them by pid and held no lock, so a live pid keeps its folder.
-fn remove_stale_previews(tmp: &Path, ours: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let Ok(me) = std::fs::symlink_metadata(ours) else {
-            return;
-        };
-        let Ok(entries) = std::fs::read_dir(tmp) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Some(rest) = name
-                .strip_prefix(PREFIX)
-                .or_else(|| name.strip_prefix(".ropa-serve-"))
-            else {
-                continue;
-            };
-            let path = e.path();
-            let Ok(m) = std::fs::symlink_metadata(&path) else {
-                continue;
-            };
-            let old = m
-                .modified()
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age > Duration::from_secs(60));
-            if path == ours || !m.is_dir() || m.uid() != me.uid() || !old {
-                continue;
-            }
-            let pid = rest.split('.').next().unwrap_or("");
-            if !pid.is_empty()
-                && pid.bytes().all(|b| b.is_ascii_digit())
-                && Path::new("/proc").join(pid).exists()
-            {
-                continue;
-            }
-            if let Some(_held) = lock(&path) {
-                let _ = std::fs::remove_dir_all(&path);
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (tmp, ours);
 }
 
 /// The signal that stopped the preview, once one has (Ctrl-C, SIGTERM).
@@ -477,8 +510,7 @@ pub enum Stopped {
 }
 
 /// Runs the preview until the process is stopped. Returns when the server
-/// cannot start, or after Ctrl-C or SIGTERM, once the preview folder is
-/// removed.
+/// cannot start, or after Ctrl-C or SIGTERM.
 pub fn serve(opts: ServeOptions) -> Result<Stopped, String> {
     crate::load::registry_folder(&opts.registry).map_err(|e| e.to_string())?;
     let listener = TcpListener::bind((opts.bind.as_str(), opts.port))
@@ -487,27 +519,20 @@ pub fn serve(opts: ServeOptions) -> Result<Stopped, String> {
         .local_addr()
         .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
     let hosts = Hosts::new(&opts.bind, local);
-    // Before the folder exists, so that it is removed however soon the
-    // preview is stopped.
     let signals = Signals::register()?;
-    // A private folder: the preview never touches a published site/.
-    let tmp = std::env::temp_dir();
-    let preview = Preview::new(&tmp)
-        .map_err(|e| format!("cannot make the preview's folder in {}: {e}", tmp.display()))?;
-    remove_stale_previews(&tmp, preview.dir.path());
-    let site = preview.dir.path().join("site");
     let state = Arc::new(Mutex::new(State::default()));
-    // Before the first build, so that no change after it is missed.
+    // Before the first check, so that no change after it is missed.
     let mut watch = watch::Watch::start(&opts.registry, opts.log);
-    rebuild(&opts, &site, &state, watch.relevant());
+    let mut cache = load::Cache::default();
+    rebuild(&opts, &state, watch.relevant(), &mut cache);
     (opts.log)(&format!("serving http://{local}/ (Ctrl-C to stop)"));
 
     let handler = {
-        let (site, state) = (site.clone(), state.clone());
+        let state = state.clone();
         Arc::new(move |request: &Request| {
             hosts
                 .check(request)
-                .unwrap_or_else(|| handle(request, &site, &state))
+                .unwrap_or_else(|| handle(request, &state))
         })
     };
     std::thread::Builder::new()
@@ -516,11 +541,8 @@ pub fn serve(opts: ServeOptions) -> Result<Stopped, String> {
         .map_err(|e| format!("cannot start the server thread: {e}"))?;
     loop {
         match watch.next_change(|| signals.caught()) {
-            watch::Next::Changed => rebuild(&opts, &site, &state, watch.relevant()),
-            watch::Next::Stop(code) => {
-                drop(preview);
-                return Ok(Stopped::Signal(code));
-            }
+            watch::Next::Changed => rebuild(&opts, &state, watch.relevant(), &mut cache),
+            watch::Next::Stop(code) => return Ok(Stopped::Signal(code)),
         }
     }
 }
@@ -528,19 +550,21 @@ pub fn serve(opts: ServeOptions) -> Result<Stopped, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::SystemTime;
 
     #[test]
     fn paths_that_leave_the_site_are_refused() {
-        let dir = std::env::temp_dir().join(format!("ropa-serve-test-{}", std::process::id()));
-        let site = dir.join("site");
-        std::fs::create_dir_all(site.join("activities")).unwrap();
-        std::fs::write(site.join("index.html"), "i").unwrap();
-        std::fs::write(site.join("activities/a.html"), "a").unwrap();
-        std::fs::write(dir.join("secret.txt"), "s").unwrap();
-        assert!(resolve_path(&site, "/").is_some());
-        assert!(resolve_path(&site, "/activities/a.html?x=1").is_some());
-        assert!(resolve_path(&site, "/activities/%61.html").is_some());
+        for (url, rel) in [
+            ("/", ""),
+            ("/activities/a.html?x=1", "activities/a.html"),
+            ("/activities/%61.html", "activities/a.html"),
+            ("/processors/", "processors/"),
+            ("/processors", "processors"),
+            ("/./index.html#top", "index.html"),
+            // Never outside the site, which is no folder: a file it lacks.
+            ("//etc/passwd", "etc/passwd"),
+        ] {
+            assert_eq!(site_path(url).as_deref(), Some(rel), "{url}");
+        }
         for bad in [
             "/../secret.txt",
             "/activities/../../secret.txt",
@@ -549,12 +573,10 @@ mod tests {
             "/..%5csecret.txt",
             "/%00",
             "/%zz",
-            "//etc/passwd",
-            "/nothing.html",
+            "/%ff.html",
         ] {
-            assert_eq!(resolve_path(&site, bad), None, "{bad}");
+            assert_eq!(site_path(bad), None, "{bad}");
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -631,58 +653,5 @@ mod tests {
         ] {
             assert_eq!(hosts.check(&refused).map(|r| r.status), Some(421));
         }
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn only_folders_of_killed_previews_are_removed() {
-        use std::os::unix::fs::PermissionsExt;
-        let tmp = tempfile::tempdir().unwrap();
-        let ours = Preview::new(tmp.path()).unwrap();
-        let mode = std::fs::metadata(ours.dir.path())
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o7777, 0o700);
-        let live = Preview::new(tmp.path()).unwrap();
-        let make = |name: &str| {
-            let dir = tmp.path().join(name);
-            std::fs::create_dir_all(dir.join("site")).unwrap();
-            dir
-        };
-        let dead = make("ropa-serve-Ab3xYz");
-        let legacy_dead = make("ropa-serve-999999999");
-        let legacy_alive = make(&format!("ropa-serve-{}", std::process::id()));
-        let young = make("ropa-serve-young");
-        let other = make("not-ropa");
-        let target = make("target");
-        std::os::unix::fs::symlink(&target, tmp.path().join("ropa-serve-link")).unwrap();
-        let two_minutes_ago = SystemTime::now() - Duration::from_secs(120);
-        for dir in [
-            &dead,
-            &legacy_dead,
-            &legacy_alive,
-            &other,
-            &target,
-            live.dir.path(),
-        ] {
-            let f = std::fs::File::open(dir).unwrap();
-            f.set_modified(two_minutes_ago).unwrap();
-        }
-        remove_stale_previews(tmp.path(), ours.dir.path());
-        assert!(!dead.exists() && !legacy_dead.exists());
-        for kept in [
-            &legacy_alive,
-            &young,
-            &other,
-            live.dir.path(),
-            ours.dir.path(),
-        ] {
-            assert!(kept.is_dir(), "{kept:?} was removed");
-        }
-        assert!(target.join("site").is_dir(), "a link was followed");
-        let path = ours.dir.path().to_path_buf();
-        drop(ours);
-        assert!(!path.exists(), "dropped, the folder is removed");
     }
 }
