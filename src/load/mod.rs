@@ -789,6 +789,16 @@ pub fn registry_folder(root: &Path) -> Result<(), LoadError> {
 /// be read or is plainly not a registry; every problem inside it is a
 /// diagnostic.
 pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    let (found, reads, diagnostics) = walk_and_read(root)?;
+    Ok(assemble(found, reads, diagnostics, None))
+}
+
+/// The registry files of `root`, what reading each gave, and the walk's
+/// diagnostics.
+type Files = (Vec<Found>, Vec<(String, Read)>, Vec<Diagnostic>);
+
+/// Finds the registry files of `root` and reads them.
+fn walk_and_read(root: &Path) -> Result<Files, LoadError> {
     registry_folder(root)?;
     let canonical_root =
         std::fs::canonicalize(root).map_err(|e| LoadError::Unreadable(root.to_path_buf(), e))?;
@@ -801,7 +811,7 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     let reads: Vec<(String, Read)> = timed("load: read", || {
         found.par_iter().map(|f| read(&f.path)).collect()
     });
-    Ok(assemble(found, reads, diagnostics, None))
+    Ok((found, reads, diagnostics))
 }
 
 /// What a load read and decoded, file by file, so that the next load of
@@ -827,16 +837,7 @@ struct Cached {
 /// order (one added, removed or renamed), every file is decoded again:
 /// the diagnostics name the files by their place in the list.
 pub fn load_cached(root: &Path, cache: &mut Cache) -> Result<Loaded, LoadError> {
-    registry_folder(root)?;
-    let canonical_root =
-        std::fs::canonicalize(root).map_err(|e| LoadError::Unreadable(root.to_path_buf(), e))?;
-    let mut diagnostics = Vec::new();
-    let found = timed("load: walk", || {
-        walk(root, &canonical_root, &mut diagnostics)
-    });
-    let reads: Vec<(String, Read)> = timed("load: read", || {
-        found.par_iter().map(|f| read(&f.path)).collect()
-    });
+    let (found, reads, diagnostics) = walk_and_read(root)?;
     let same_files = cache.files.len() == found.len()
         && cache.files.iter().zip(&found).all(|(c, f)| c.rel == f.rel);
     if !same_files {

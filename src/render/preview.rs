@@ -4,9 +4,13 @@
 //! save, the preview checks the registry and then renders only the files
 //! that are asked for, from the same templates and the same shared parts
 //! as [`super::build_site`], so a file is byte for byte what a build with
-//! `--no-history` writes (tests/serve.rs compares them).
+//! `--no-history` writes (tests/serve.rs compares them). The `[site]
+//! extra` files are read when the site is made, as a build copies them:
+//! until a newer check passes, the site shows them as they were, and
+//! nothing is read from the registry folder while it answers.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
@@ -18,7 +22,7 @@ use crate::diag::Diagnostic;
 use crate::link::Register;
 use crate::model::Activity;
 use crate::output::SiteError;
-use crate::output::extra::{self, ExtraFile};
+use crate::output::extra;
 
 /// What a path of the site holds.
 enum File<'a> {
@@ -28,18 +32,22 @@ enum File<'a> {
     Register,
     Schema,
     SearchIndex,
-    Extra(&'a ExtraFile),
+    /// An `[site] extra` file's bytes, read when the site was made.
+    Extra(Vec<u8>),
 }
 
 /// The site of one register, ready to render any of its files.
 pub struct Preview<'a> {
     s: &'a Shared<'a>,
     files: FxHashMap<String, File<'a>>,
+    /// The search index, made once: every page loads it.
+    search_index: OnceLock<Vec<u8>>,
 }
 
 /// Makes the [`Preview`] of `r` (with the warnings among `diagnostics` on
 /// its dashboard, the `[site] extra` files of the folder `registry`) and
-/// hands it to `then`. `Err` when the extra files cannot be published.
+/// hands it to `then`. `Err` when the extra files cannot be published or
+/// read.
 pub fn with_preview<R>(
     r: &Register,
     diagnostics: &[Diagnostic],
@@ -68,10 +76,16 @@ pub fn with_preview<R>(
     files.insert("ropa.json".into(), File::Register);
     files.insert("ropa.schema.json".into(), File::Schema);
     files.insert("search-index.js".into(), File::SearchIndex);
-    for f in &extras {
-        files.insert(f.rel.clone(), File::Extra(f));
+    for f in extras {
+        let mut bytes = Vec::new();
+        extra::copy(&f, &mut bytes).map_err(|e| SiteError::Io(f.source.clone(), e))?;
+        files.insert(f.rel, File::Extra(bytes));
     }
-    Ok(then(&Preview { s: &shared, files }))
+    Ok(then(&Preview {
+        s: &shared,
+        files,
+        search_index: OnceLock::new(),
+    }))
 }
 
 impl Preview<'_> {
@@ -104,13 +118,11 @@ impl Preview<'_> {
                     .map_err(|e| SiteError::Io(rel.into(), e).into())
             }
             File::Schema => Ok(crate::export::json::schema().into_bytes()),
-            File::SearchIndex => Ok(search_index(s.r, s.tr).into_bytes()),
-            File::Extra(f) => {
-                let mut out = Vec::new();
-                extra::copy(f, &mut out)
-                    .map(|()| out)
-                    .map_err(|e| SiteError::Io(f.source.clone(), e).into())
-            }
+            File::SearchIndex => Ok(self
+                .search_index
+                .get_or_init(|| search_index(s.r, s.tr).into_bytes())
+                .clone()),
+            File::Extra(bytes) => Ok(bytes.clone()),
         })
     }
 

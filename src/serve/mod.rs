@@ -103,7 +103,16 @@ fn rebuild(
         .spawn(move || site.run(loaded));
     match started {
         Ok(_) => {
-            let _ = published.recv();
+            if published.recv().is_err() {
+                // The thread ended before it published: a bug, not the
+                // registry's fault; say so rather than show nothing.
+                publish(
+                    opts.log,
+                    state,
+                    "error: the check of the registry stopped unexpectedly (a bug in ropa: please report it)\n".into(),
+                    None,
+                );
+            }
         }
         Err(e) => publish(
             opts.log,
@@ -363,11 +372,11 @@ fn handle(request: &Request, state: &Mutex<State>) -> Response {
         },
         (None, Some(Answer::File(_, page))) | (_, Some(Answer::Missing(page))) => html(404, page),
         (_, Some(Answer::Failed(e))) => Response::new(500, "text/plain; charset=utf-8", e),
-        // The site was replaced while it was asked: the page asks again.
+        // No answer: its rendering ended without one (a bug in ropa).
         (_, None) => Response::new(
-            503,
+            500,
             "text/plain; charset=utf-8",
-            "the site is being replaced; reload\n",
+            "error: the page could not be rendered (a bug in ropa: please report it)\n",
         ),
     }
 }
