@@ -506,25 +506,38 @@ fn extra_files_are_those_of_the_last_good_check() {
     std::fs::write(reg.join("public/notice.txt"), "first\n").unwrap();
     std::fs::write(tmp.path().join("secret.txt"), "secret\n").unwrap();
     let server = start(&reg);
-    assert_eq!(get(&server.addr, "/notice.txt"), (200, "first\n".to_string()));
+    assert_eq!(
+        get(&server.addr, "/notice.txt"),
+        (200, "first\n".to_string())
+    );
     let crm = reg.join("processors/crm.toml");
     let text = std::fs::read_to_string(&crm).unwrap();
     let v0 = version(&server.addr);
     std::fs::write(&crm, "name = [").unwrap();
     std::fs::remove_file(reg.join("public/notice.txt")).unwrap();
-    std::os::unix::fs::symlink(tmp.path().join("secret.txt"), reg.join("public/notice.txt")).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("secret.txt"), reg.join("public/notice.txt"))
+        .unwrap();
     let v1 = wait_for_rebuild(&server.addr, &v0.to_string());
     let (status, page) = get(&server.addr, "/");
     assert_eq!(status, 200);
-    assert!(page.contains("ropa-serve-errors"), "the banner shows the error");
-    assert_eq!(get(&server.addr, "/notice.txt"), (200, "first\n".to_string()));
+    assert!(
+        page.contains("ropa-serve-errors"),
+        "the banner shows the error"
+    );
+    assert_eq!(
+        get(&server.addr, "/notice.txt"),
+        (200, "first\n".to_string())
+    );
     std::fs::remove_file(reg.join("public/notice.txt")).unwrap();
     std::fs::write(reg.join("public/notice.txt"), "second\n").unwrap();
     std::fs::write(&crm, &text).unwrap();
     let mut v = v1;
     let deadline = Instant::now() + Duration::from_secs(30);
     while get(&server.addr, "/notice.txt").1 != "second\n" {
-        assert!(Instant::now() < deadline, "the fixed registry's extra file is not served");
+        assert!(
+            Instant::now() < deadline,
+            "the fixed registry's extra file is not served"
+        );
         v = wait_for_rebuild(&server.addr, &v);
     }
     let (_, page) = get(&server.addr, "/");
