@@ -398,14 +398,7 @@ const INJECTED: &str = "<link rel=\"stylesheet\" href=\"/__ropa/live.css\"><scri
 #[test]
 fn every_file_served_is_the_one_a_build_writes() {
     let tmp = tempfile::tempdir().unwrap();
-    let saas = tmp.path().join("saas");
-    copy_dir(&fixture("valid-saas"), &saas);
-    let org = std::fs::read_to_string(saas.join("organisation.toml")).unwrap();
-    std::fs::write(
-        saas.join("organisation.toml"),
-        org.replacen("[site]\n", "[site]\nextra = \"public\"\n", 1),
-    )
-    .unwrap();
+    let saas = registry_with_extra(tmp.path(), "public");
     std::fs::create_dir_all(saas.join("public/docs")).unwrap();
     std::fs::write(saas.join("public/CNAME"), "ropa.nordlys.example\n").unwrap();
     std::fs::write(saas.join("public/docs/notice.txt"), "A notice.\n").unwrap();
@@ -494,14 +487,7 @@ fn every_file_served_is_the_one_a_build_writes() {
 #[test]
 fn extra_files_are_those_of_the_last_good_check() {
     let tmp = tempfile::tempdir().unwrap();
-    let reg = tmp.path().join("registry");
-    copy_dir(&fixture("valid-saas"), &reg);
-    let org = std::fs::read_to_string(reg.join("organisation.toml")).unwrap();
-    std::fs::write(
-        reg.join("organisation.toml"),
-        org.replacen("[site]\n", "[site]\nextra = \"public\"\n", 1),
-    )
-    .unwrap();
+    let reg = registry_with_extra(tmp.path(), "public");
     std::fs::create_dir_all(reg.join("public")).unwrap();
     std::fs::write(reg.join("public/notice.txt"), "first\n").unwrap();
     std::fs::write(tmp.path().join("secret.txt"), "secret\n").unwrap();

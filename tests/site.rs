@@ -2252,17 +2252,6 @@ fn safety_checker_catches_payloads() {
 // 11. `[site] extra`: files shipped with every build
 // ---------------------------------------------------------------------------
 
-/// A copy of valid-saas whose `[site]` table gets `extra = <value>`.
-fn registry_with_extra(dir: &Path, value: &str) -> PathBuf {
-    let reg = dir.join("registry");
-    copy_dir(&fixture("valid-saas"), &reg);
-    let org = std::fs::read_to_string(reg.join("organisation.toml")).unwrap();
-    assert!(org.contains("[site]\n"), "valid-saas has a [site] table");
-    let org = org.replacen("[site]\n", &format!("[site]\nextra = \"{value}\"\n"), 1);
-    std::fs::write(reg.join("organisation.toml"), org).unwrap();
-    reg
-}
-
 /// The line (1-based) of `extra = ` in the registry's organisation.toml.
 fn extra_line(reg: &Path) -> usize {
     std::fs::read_to_string(reg.join("organisation.toml"))

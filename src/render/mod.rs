@@ -29,7 +29,7 @@ use crate::history::History;
 use crate::i18n::Tr;
 use crate::link::Register;
 use crate::markdown::Html;
-use crate::model::EntryKind;
+use crate::model::{Activity, EntryKind};
 use crate::output::extra::{self, ExtraError, ExtraFile};
 use crate::output::{MARKER, SiteError, Staging};
 use crate::timing::timed;
@@ -553,19 +553,49 @@ fn copy_extras(staging: &Staging, files: &[ExtraFile]) -> Result<(), RenderError
     Ok(())
 }
 
-/// Every file a build writes (but the marker, which the staging adds):
-/// the pages of `jobs` and of the activities of `r`, the register, its
-/// schema, the search index and the theme's assets.
-fn planned_files(r: &Register, jobs: &[Job]) -> BTreeSet<String> {
-    let mut planned: BTreeSet<String> = jobs.iter().map(Job::path).collect();
-    planned.extend(r.reg.activities.values().map(|a| record::activity_path(a)));
-    planned.extend(
-        ["ropa.json", "search-index.js", "ropa.schema.json"]
-            .into_iter()
-            .chain(ASSETS.iter().map(|(p, _)| *p))
-            .map(String::from),
+/// What a file of the site holds (the `[site] extra` files aside).
+#[derive(Clone, Copy)]
+enum SiteFile<'a> {
+    Page(Job<'a>),
+    Activity(&'a Activity),
+    Asset(&'static [u8]),
+    Register,
+    Schema,
+    SearchIndex,
+}
+
+/// Every file of the site (but the marker, which the staging adds, and
+/// the `[site] extra` files): the pages of `jobs` and of the activities
+/// of `r`, the register, its schema, the search index and the theme's
+/// assets, with where each goes.
+fn site_files<'a>(r: &'a Register<'a>, jobs: &[Job<'a>]) -> Vec<(String, SiteFile<'a>)> {
+    let mut files: Vec<(String, SiteFile)> = jobs
+        .iter()
+        .map(|j| (j.path(), SiteFile::Page(*j)))
+        .collect();
+    files.extend(
+        r.reg
+            .activities
+            .values()
+            .map(|a| (record::activity_path(a), SiteFile::Activity(a))),
     );
-    planned
+    files.extend(
+        ASSETS
+            .iter()
+            .map(|(p, bytes)| (p.to_string(), SiteFile::Asset(bytes))),
+    );
+    files.extend([
+        ("ropa.json".to_string(), SiteFile::Register),
+        ("ropa.schema.json".to_string(), SiteFile::Schema),
+        ("search-index.js".to_string(), SiteFile::SearchIndex),
+    ]);
+    files
+}
+
+/// Every file a build writes but the marker and the extra files: the
+/// paths of [`site_files`].
+fn planned_files(r: &Register, jobs: &[Job]) -> BTreeSet<String> {
+    site_files(r, jobs).into_iter().map(|(p, _)| p).collect()
 }
 
 /// The `[site] extra` files of `r` (none without the key), or why they

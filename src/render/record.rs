@@ -54,7 +54,7 @@ pub(super) fn write(
     let entries = Entries::new(controller, s, &activities, Some((staging, done)));
     let written = write_streamed(staging, path(controller), |f| {
         let mut w = FmtToIo::new(std::io::BufWriter::with_capacity(256 * 1024, f));
-        let result = entries.page(s).render_into(&mut w);
+        let result = entries.page().render_into(&mut w);
         w.finish(result)
     });
     entries.outcome(written).map(|()| {
@@ -69,7 +69,7 @@ pub(super) fn render(controller: bool, s: &Shared) -> Result<String, RenderError
     let entries = Entries::new(controller, s, &activities, None);
     let mut out = String::new();
     let rendered = entries
-        .page(s)
+        .page()
         .render_into(&mut out)
         .map_err(|e| RenderError::Template(path(controller).into(), e));
     entries.outcome(rendered).map(|()| out)
@@ -129,13 +129,14 @@ impl<'a> Entries<'a> {
     }
 
     /// The record's page, with these entries.
-    fn page(&'a self, s: &Shared) -> RecordPage<'a> {
+    fn page(&'a self) -> RecordPage<'a> {
+        let p = self.p;
         RecordPage {
-            p: self.p,
+            p,
             controller: self.controller,
             entries: self,
             empty: self.activities.is_empty(),
-            sub_processors: !self.controller && sub_processors::published(s.r, s.history),
+            sub_processors: !self.controller && sub_processors::published(p.r, p.history),
         }
     }
 

@@ -184,16 +184,19 @@ impl Site {
 
 /// The file of `site` at `rel`, or a folder's `index.html`.
 fn answer(site: &Preview, rel: &str) -> Answer {
-    let index = match rel {
-        "" => "index.html".to_string(),
-        _ if rel.ends_with('/') => format!("{rel}index.html"),
-        _ => format!("{rel}/index.html"),
-    };
-    let found = match rel.is_empty() || rel.ends_with('/') {
+    let folder = rel.is_empty() || rel.ends_with('/');
+    let file = match folder {
         true => None,
         false => site.file(rel).map(|f| (rel.to_string(), f)),
     };
-    match found.or_else(|| site.file(&index).map(|f| (index, f))) {
+    let found = file.or_else(|| {
+        let index = match folder {
+            true => format!("{rel}index.html"),
+            false => format!("{rel}/index.html"),
+        };
+        site.file(&index).map(|f| (index, f))
+    });
+    match found {
         Some((path, Ok(bytes))) => Answer::File(path, bytes),
         Some((_, Err(e))) => Answer::Failed(format!("error: {e}\n")),
         None => match site.not_found() {
@@ -350,20 +353,13 @@ fn handle(request: &Request, state: &Mutex<State>) -> Response {
         let page = String::from_utf8_lossy(&bytes).into_owned();
         Response::new(status, "text/html; charset=utf-8", inject(&page, &errors))
     };
-    let (answer, answered) = mpsc::channel();
     let rel = site_path(url);
-    let asked = match &rel {
-        Some(rel) => site.send(Ask {
-            rel: rel.clone(),
-            answer: answer.clone(),
-        }),
-        // A path that could leave the site: the site's 404 page.
-        None => site.send(Ask {
-            rel: "404.html".into(),
-            answer: answer.clone(),
-        }),
-    };
-    drop(answer);
+    let (answer, answered) = mpsc::channel();
+    // A path that could leave the site is answered with the site's 404 page.
+    let asked = site.send(Ask {
+        rel: rel.clone().unwrap_or_else(|| "404.html".into()),
+        answer,
+    });
     let answer = asked.ok().and_then(|()| answered.recv().ok());
     match (rel, answer) {
         (Some(_), Some(Answer::File(path, bytes))) => match content_type(&path) {

@@ -600,3 +600,14 @@ impl GitRepo {
         self.git(&["rev-parse", "HEAD"])
     }
 }
+
+/// A copy of valid-saas whose `[site]` table gets `extra = <value>`.
+pub fn registry_with_extra(dir: &Path, value: &str) -> PathBuf {
+    let reg = dir.join("registry");
+    copy_dir(&fixture("valid-saas"), &reg);
+    let org = std::fs::read_to_string(reg.join("organisation.toml")).unwrap();
+    assert!(org.contains("[site]\n"), "valid-saas has a [site] table");
+    let org = org.replacen("[site]\n", &format!("[site]\nextra = \"{value}\"\n"), 1);
+    std::fs::write(reg.join("organisation.toml"), org).unwrap();
+    reg
+}
